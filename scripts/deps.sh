@@ -1,0 +1,39 @@
+#!/bin/sh
+# deps.sh SET... - install the Debian packages a make target needs, only
+# those missing. Sets: build, test, bench. Safe to run repeatedly; does
+# nothing (and needs no network) when everything is present.
+set -eu
+
+pkgs_build="gcc make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config"
+pkgs_test="libcmocka-dev python3 libclang-rt-14-dev iproute2 util-linux"
+pkgs_bench="bpftrace libbpf-tools auditd python3"
+
+want=""
+for set in "$@"; do
+	case "$set" in
+	build) want="$want $pkgs_build" ;;
+	test) want="$want $pkgs_build $pkgs_test" ;;
+	bench) want="$want $pkgs_build $pkgs_bench" ;;
+	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * common.bpf.h - maps, globals, scratch space and the event header, shared
+ * by every BPF object of ltrack.
+ *
+ * Each src/bpf/<concern>.bpf.c is compiled on its own and the objects are
+ * linked into one skeleton by `bpftool gen object`. Maps and globals are
+ * therefore defined here as __weak: the linker merges the identical
+ * definitions into one.
+ *
+ * Transport: two rings. ring_crit carries process lifecycle (exec, fork,
+ * exit), is small and is never shared with bulk traffic, so a flood of file
+ * events cannot push an exec out. ring_bulk carries everything else and is
+ * written without wakeups (user space polls it on a short timer), because a
+ * wakeup per event costs more than the event (see docs/benchmarks.md).
+ * Every failed reservation is counted in lt_drops by category.
+ */
+#ifndef LTRACK_COMMON_BPF_H
+#define LTRACK_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <ltrack/event.h>
+
+#define LT_RING_CRIT_SIZE (1u << 20)
+#define LT_RING_BULK_SIZE (4u << 20)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LT_RING_CRIT_SIZE);
+} ring_crit SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LT_RING_BULK_SIZE);
+} ring_bulk SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LT_DROP_NCAT);
+	__type(key, __u32);
+	__type(value, __u64);
+} lt_drops SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LT_GENS);
+	__type(key, __u32);
+	__type(value, struct lt_policy);
+} lt_policy SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * 1024);
+	__type(key, struct lt_watch_key);
+	__type(value, struct lt_watch_val);
+} lt_watches SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * 16384);
+	__type(key, struct lt_edge_key);
+	__type(value, struct lt_edge_val);
+} lt_edges SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LT_GENS * LT_CMD_MAX);
+	__type(key, __u32);
+	__type(value, struct lt_cmd);
+} lt_cmds SEC(".maps") __weak;
+
+/* kernel process table: tgid -> selection; bounded, LRU so it can never fill */
+struct lt_proc_val {
+	__u64 start_ns;
+	__u32 selected;
+	__u32 gen;		/* policy generation the selection was computed for */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct lt_proc_val);
+} lt_proc SEC(".maps") __weak;
+
+/* open-for-write files awaiting their close: struct file * -> owner */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct lt_modify_val);
+} lt_modify SEC(".maps") __weak;
+
+/* ---- globals ----------------------------------------------------------------- */
+
+/* set before load */
+const volatile __u32 lt_self_tgid __weak = 0;
+
+/* active policy generation (0 or 1); user space flips it on reload */
+volatile __u32 lt_active_gen __weak = 0;
+/*
+ * Directory-cache epoch. Any successful rename or rmdir, and every policy or
+ * edge change from user space, bumps it: cached directory verdicts from an
+ * older epoch are ignored. User space also reads it to learn that some
+ * directory moved and watch paths may need re-resolving.
+ */
+volatile __u64 lt_epoch __weak = 1;
+/* entries in lt_modify (approximate, never negative in practice) */
+volatile __s64 lt_modify_pending __weak = 0;
+
+/* ---- scratch ------------------------------------------------------------------ */
+
+#define LT_COMPS_MAX 64
+/*
+ * Records are built in ev[] and copied out with bpf_ringbuf_output. Strings
+ * are appended at offsets masked with LT_STR_MASK, and a record's size is
+ * masked with LT_EVBUF - 1, so the verifier can bound every access.
+ */
+#define LT_EVBUF 32768
+#define LT_STR_CAP 16384
+#define LT_STR_MASK (LT_STR_CAP - 1)
+
+/* state of the watch_commands matcher (filter.bpf.h) */
+struct lt_gm {
+	int nlens[2];		/* lengths of scratch name (image basename) and name2 (comm) */
+	__u32 gen;
+	__u32 ncmds;
+	__u32 pi;
+	int which;
+	int p, n, star, mark;
+	int cls, cls_literal, cj, cneg, chit, cfirst;	/* inside a [...] class */
+	int matched;
+};
+
+/* loop states of path.bpf.h (see there why they are not on the stack) */
+struct lt_pbstate {
+	__u64 d, m, root_d, root_m;
+	int pos, trunc, ncomp, pad;
+};
+
+struct lt_wmstate {
+	__u64 d, m, epoch;
+	__u32 gen;
+	int first, found, pad;
+	struct lt_watch_val w;
+};
+
+struct lt_tokstate {
+	__u64 d, m, root_d, root_m, h;
+	int ulen, cstart, ncomp, overflow;
+	__u32 ubase, pad;
+};
+
+struct lt_descstate {
+	__u64 ino;
+	__u32 dev, gen;
+	int ncomp, inexact, found, pad;
+	struct lt_watch_val w;
+};
+
+struct lt_scratch {
+	char path[2 * LT_PATH_MAX];	/* backward path builder, masked writes */
+	char ustr[2 * LT_PATH_MAX + LT_NAME_MAX];	/* up to two user strings */
+	char name[LT_NAME_MAX];		/* one component */
+	char name2[LT_NAME_MAX];
+	__u16 coff[LT_COMPS_MAX];	/* components of ustr after normalisation */
+	__u16 clen[LT_COMPS_MAX];
+	__u64 chash[LT_COMPS_MAX];	/* FNV-1a 64 of each component */
+	struct lt_gm gm;
+	struct lt_pbstate pb;
+	struct lt_wmstate wm;
+	struct lt_tokstate tok;
+	struct lt_descstate desc;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lt_scratch);
+} lt_scratch_map SEC(".maps") __weak;
+
+/* the record being built (a separate map: per-CPU values are limited to 32 KiB) */
+struct lt_evbuf {
+	char ev[LT_EVBUF];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lt_evbuf);
+} lt_evbuf_map SEC(".maps") __weak;
+
+static __always_inline struct lt_scratch *scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lt_scratch_map, &zero);
+}
+
+static __always_inline void *evbuf_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lt_evbuf_map, &zero);
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+/* mask @x in a way the compiler cannot fold away, so the verifier sees the bound */
+#define bound_mask(x, mask) asm volatile("%[v] &= " #mask : [v] "+r"(x))
+
+static __always_inline void drop_count(__u32 cat)
+{
+	__u64 *c = bpf_map_lookup_elem(&lt_drops, &cat);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline __u32 gen_active(void)
+{
+	return lt_active_gen & 1;
+}
+
+static __always_inline struct lt_policy *policy_get(__u32 gen)
+{
+	return bpf_map_lookup_elem(&lt_policy, &gen);
+}
+
+static __always_inline bool is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == lt_self_tgid;
+}
+
+/* the kernel's dev_t encoding of a superblock */
+static __always_inline __u32 sb_dev(struct super_block *sb)
+{
+	return BPF_CORE_READ(sb, s_dev);
+}
+
+static __always_inline __u64 task_start_ns(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, group_leader, start_boottime);
+}
+
+/*
+ * hdr_fill - the common header for @task (the current task), in the
+ * context where the event happens.
+ */
+static __always_inline void hdr_fill(struct lt_hdr *h, __u32 type, struct task_struct *t)
+{
+	__u64 pidtgid = bpf_get_current_pid_tgid();
+	__u64 uidgid = bpf_get_current_uid_gid();
+	struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+
+	h->ts_boot_ns = bpf_ktime_get_boot_ns();
+	h->start_ns = task_start_ns(t);
+	h->parent_start_ns = task_start_ns(parent);
+	h->type = type;
+	h->size = 0;
+	h->tgid = pidtgid >> 32;
+	h->tid = (__u32)pidtgid;
+	h->ppid = BPF_CORE_READ(parent, tgid);
+	h->uid = (__u32)uidgid;
+	h->gid = uidgid >> 32;
+	h->euid = BPF_CORE_READ(t, cred, euid.val);
+	h->loginuid = BPF_CORE_READ(t, loginuid.val);
+	h->syscall_nr = -1;
+	h->ret = 0;
+	h->flags = 0;
+	h->pad = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* x86-64 syscall argument @n of the current task, read from its saved registers */
+static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
+{
+	switch (n) {
+	case 0:
+		return BPF_CORE_READ(regs, di);
+	case 1:
+		return BPF_CORE_READ(regs, si);
+	case 2:
+		return BPF_CORE_READ(regs, dx);
+	case 3:
+		return BPF_CORE_READ(regs, r10);
+	case 4:
+		return BPF_CORE_READ(regs, r8);
+	default:
+		return BPF_CORE_READ(regs, r9);
+	}
+}
+
+/*
+ * str_put_path - append the path built at s->path[pos..] to a record's
+ * string area @str at @off. Returns the bytes appended (NUL included), or
+ * 0 when it does not fit.
+ */
+#define str_put_path(str, off, s, pos)                                                      \
+	({                                                                                  \
+		__u32 __len = (LT_PATH_MAX - (pos)) & (2 * LT_PATH_MAX - 1);                 \
+		__u32 __ret = 0;                                                            \
+		if (__len <= LT_PATH_MAX && (off) + __len <= LT_STR_CAP) {                   \
+			bpf_probe_read_kernel(&(str)[(off) & LT_STR_MASK], __len & (2 * LT_PATH_MAX - 1), \
+					      &(s)->path[(pos) & (LT_PATH_MAX - 1)]);       \
+			__ret = __len;                                                      \
+		}                                                                           \
+		__ret;                                                                      \
+	})
+
+static __always_inline struct pt_regs *cur_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+#endif

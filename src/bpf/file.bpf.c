@@ -1,0 +1,769 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * file.bpf.c - file events in watched directories, reported at syscall exit.
+ *
+ * Design: exit-only per-syscall tracepoints. At sys_exit_X the return value
+ * is known, and the arguments are still in the task's saved user registers
+ * (bpf_task_pt_regs), so no entry hook and no per-thread map are needed to
+ * pair entry with exit. Success-only is a test of the return value; with
+ * --failed the failed attempts are resolved the same way.
+ *
+ * Filtering happens before any ring space is used:
+ *   1. the event's watch bit must be in the policy's union of masks;
+ *   2. the object's directory must be inside a watch (path.bpf.h), and the
+ *      deepest watch must ask for this event.
+ * Only then are paths built and the record copied to ring_bulk, without a
+ * wakeup: user space polls.
+ *
+ * fd-based operations (open, creat, fchmod, fchown, ftruncate, close) are
+ * resolved from the struct file itself, so they are exact. Path strings
+ * (unlink, mkdir, rename, link, symlink, chmod, chown, truncate, mknod) are
+ * resolved by pstr_resolve().
+ */
+#include "common.bpf.h"
+#include "path.bpf.h"
+
+#define O_CREAT_ 0100
+#define O_WRONLY_ 01
+#define O_TRUNC_ 01000
+#define AT_REMOVEDIR_ 0x200
+#define AT_EMPTY_PATH_ 0x1000
+#define FMODE_WRITE_ 0x2
+#define FMODE_CREATED_ 0x100000
+#define S_IFMT_ 0170000
+#define S_IFREG_ 0100000
+#define S_IFDIR_ 0040000
+
+static __always_inline __u32 ev_bit(__u32 type)
+{
+	switch (type) {
+	case LT_EV_OPEN:
+		return LT_W_OPEN;
+	case LT_EV_CREATE:
+		return LT_W_CREATE;
+	case LT_EV_MKDIR:
+		return LT_W_MKDIR;
+	case LT_EV_MKNOD:
+		return LT_W_MKNOD;
+	case LT_EV_DELETE:
+		return LT_W_DELETE;
+	case LT_EV_RMDIR:
+		return LT_W_RMDIR;
+	case LT_EV_RENAME:
+		return LT_W_RENAME;
+	case LT_EV_ATTRIB:
+		return LT_W_ATTRIB;
+	case LT_EV_SYMLINK:
+		return LT_W_SYMLINK;
+	case LT_EV_LINK:
+		return LT_W_LINK;
+	case LT_EV_MODIFY:
+		return LT_W_MODIFY;
+	}
+	return 0;
+}
+
+/* the fields of a file event that are not paths */
+struct fargs {
+	__u32 type;
+	__s32 nr;
+	__s64 ret;
+	__u32 mode;
+	__u32 open_flags;
+	__u32 rdev;
+	__u32 uid;
+	__u32 gid;
+	__u32 attr;
+};
+
+static __always_inline struct lt_file_ev *fev_init(struct fargs *a)
+{
+	struct lt_file_ev *e = evbuf_get();
+
+	if (!e)
+		return NULL;
+
+	hdr_fill(&e->hdr, a->type, bpf_get_current_task_btf());
+	e->hdr.syscall_nr = a->nr;
+	e->hdr.ret = a->ret;
+	e->hdr.flags = LT_HF_REPORT;
+	e->ino = 0;
+	e->dev = 0;
+	e->mode = a->mode;
+	e->open_flags = a->open_flags;
+	e->rdev = a->rdev;
+	e->uid = a->uid;
+	e->gid = a->gid;
+	e->attr = a->attr;
+	e->watch_id = 0;
+	e->len[0] = e->len[1] = 0;
+	e->pflags[0] = e->pflags[1] = 0;
+	return e;
+}
+
+static __always_inline void fev_send(struct lt_file_ev *e)
+{
+	__u32 n = (sizeof(*e) + e->len[0] + e->len[1]) & (LT_EVBUF - 1);
+
+	e->hdr.size = n;
+	if (bpf_ringbuf_output(&ring_bulk, e, n, BPF_RB_NO_WAKEUP))
+		drop_count(LT_DROP_FILE);
+}
+
+/* ---- fd-based operations ----------------------------------------------------- */
+
+/*
+ * fd_event - report an operation on open file @f if it lies in a watch that
+ * asks for @a->type. @mode_from_inode: take the mode from the inode.
+ */
+static __always_inline int fd_event(struct file *f, struct fargs *a, __u32 gen,
+				    bool mode_from_inode)
+{
+	struct lt_scratch *s;
+	struct lt_file_ev *e;
+	struct lt_watch_val w;
+	struct lt_loc l, dir;
+	struct inode *ino;
+	__u16 pf;
+	int pos;
+
+	if (!f)
+		return 0;
+	l.d = BPF_CORE_READ(f, f_path.dentry);
+	l.m = real_mount_of(BPF_CORE_READ(f, f_path.mnt));
+	dir = l;
+	if (!loc_up(&dir))
+		return 0;
+	if (!watch_of_dir(&dir, gen, &w) || !(w.mask & ev_bit(a->type)))
+		return 0;
+	s = scratch_get();
+	if (!s)
+		return 0;
+	e = fev_init(a);
+	if (!e)
+		return 0;
+	ino = BPF_CORE_READ(f, f_inode);
+	e->ino = BPF_CORE_READ(ino, i_ino);
+	e->dev = sb_dev(BPF_CORE_READ(ino, i_sb));
+	if (mode_from_inode)
+		e->mode = BPF_CORE_READ(ino, i_mode);
+	e->watch_id = w.id;
+	pos = loc_build(s, &l, &pf);
+	e->len[0] = str_put_path(e->str, 0, s, pos);
+	e->pflags[0] = pf;
+	fev_send(e);
+	return 0;
+}
+
+/* ---- path-string operations -------------------------------------------------- */
+
+struct pargs {
+	int dfd;
+	const char *path;
+	int dfd2;
+	const char *path2;	/* rename/link: second path; symlink: raw target */
+	int two;		/* path2 is a path to resolve */
+	int raw2;		/* path2 is raw content */
+};
+
+/* resolve path @which (0: path, 1: path2) into @r, matching it against the watches */
+static __always_inline int pev_resolve(struct lt_scratch *s, struct pargs *p, int which, __u32 gen,
+				       struct lt_pres *r)
+{
+	__builtin_memset(r, 0, sizeof(*r));
+	if (which == 0)
+		return pstr_resolve(s, p->dfd, p->path, 0, gen, r);
+	return pstr_resolve(s, p->dfd2, p->path2, LT_PATH_MAX, gen, r);
+}
+
+/* append the absolute form of the path just resolved into @r (components are in scratch) */
+static __always_inline void pev_put(struct lt_scratch *s, struct lt_file_ev *e, int which,
+				    struct lt_pres *r)
+{
+	__u16 pf = 0;
+	__u32 off = which ? e->len[0] : 0;
+	int pos = pstr_build(s, r, &pf);
+	__u32 n = str_put_path(e->str, off, s, pos);
+
+	if (which) {
+		e->len[1] = n;
+		e->pflags[1] = pf;
+	} else {
+		e->len[0] = n;
+		e->pflags[0] = pf;
+	}
+}
+
+static __always_inline int path_event(struct fargs *a, struct pargs *p)
+{
+	__u32 gen = gen_active();
+	struct lt_policy *pol = policy_get(gen);
+	__u32 bit = ev_bit(a->type);
+	struct lt_scratch *s;
+	struct lt_file_ev *e;
+	struct lt_pres r1, r2;
+	bool m1, m2 = false;
+
+	if (!pol || is_self())
+		return 0;
+	if (a->ret < 0 && !pol->failed)
+		return 0;
+	if (!(pol->watch_union & bit))
+		return 0;
+	s = scratch_get();
+	if (!s)
+		return 0;
+	e = fev_init(a);
+	if (!e)
+		return 0;
+	if (pev_resolve(s, p, 0, gen, &r1) < 0)
+		return 0;
+	m1 = r1.found && (r1.w.mask & bit);
+	if (!p->two) {
+		if (!m1)
+			return 0;
+		e->watch_id = r1.w.id;
+		pev_put(s, e, 0, &r1);
+	} else if (m1) {
+		/* the components live in scratch: build each path right after resolving it */
+		e->watch_id = r1.w.id;
+		pev_put(s, e, 0, &r1);
+		if (pev_resolve(s, p, 1, gen, &r2) < 0)
+			return 0;
+		pev_put(s, e, 1, &r2);
+	} else {
+		if (pev_resolve(s, p, 1, gen, &r2) < 0)
+			return 0;
+		m2 = r2.found && (r2.w.mask & bit);
+		if (!m2)
+			return 0;
+		e->watch_id = r2.w.id;
+		if (pev_resolve(s, p, 0, gen, &r1) < 0)
+			return 0;
+		pev_put(s, e, 0, &r1);
+		if (pev_resolve(s, p, 1, gen, &r2) < 0)
+			return 0;
+		pev_put(s, e, 1, &r2);
+	}
+	if (p->raw2) {
+		long n = bpf_probe_read_user_str(&e->str[e->len[0] & LT_STR_MASK], LT_PATH_MAX,
+						 p->path2);
+
+		if (n > 0) {
+			e->len[1] = n;
+			e->pflags[1] = LT_PF_RAW;
+		}
+	}
+	fev_send(e);
+	return 0;
+}
+
+/* ---- open family --------------------------------------------------------------- */
+
+static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int dfd,
+				     const char *upath, __u32 flags, __u32 mode)
+{
+	__u32 gen = gen_active();
+	struct lt_policy *pol = policy_get(gen);
+	struct fargs a = {};
+	struct file *f;
+	__u32 fmode, need;
+	long ret = ctx->ret;
+
+	if (!pol || is_self())
+		return 0;
+	a.nr = ctx->id;
+	a.ret = ret;
+	a.open_flags = flags;
+	a.mode = mode;
+	if (ret < 0) {
+		struct pargs p = { .dfd = dfd, .path = upath };
+
+		if (!pol->failed)
+			return 0;
+		a.type = (flags & O_CREAT_) ? LT_EV_CREATE : LT_EV_OPEN;
+		return path_event(&a, &p);
+	}
+	f = fd_file(ret);
+	if (!f)
+		return 0;
+	fmode = BPF_CORE_READ(f, f_mode);
+	need = (fmode & FMODE_CREATED_) ? LT_W_CREATE : LT_W_OPEN;
+	if (fmode & FMODE_WRITE_)
+		need |= LT_W_MODIFY;
+	if (!(pol->watch_union & need))
+		return 0;
+
+	if (fmode & FMODE_WRITE_) {
+		struct lt_watch_val w;
+		struct lt_loc dir;
+
+		dir.d = BPF_CORE_READ(f, f_path.dentry);
+		dir.m = real_mount_of(BPF_CORE_READ(f, f_path.mnt));
+		if (loc_up(&dir) && watch_of_dir(&dir, gen, &w) && (w.mask & LT_W_MODIFY)) {
+			__u64 key = (__u64)f;
+			struct lt_modify_val mv = {
+				.start_ns = task_start_ns(bpf_get_current_task_btf()),
+				.tgid = bpf_get_current_pid_tgid() >> 32,
+				.watch_id = w.id,
+			};
+
+			if (bpf_map_update_elem(&lt_modify, &key, &mv, BPF_NOEXIST) == 0)
+				__sync_fetch_and_add(&lt_modify_pending, 1);
+			else if (!bpf_map_lookup_elem(&lt_modify, &key))
+				drop_count(LT_DROP_MODIFY_TRACK);
+		}
+	}
+	a.type = (fmode & FMODE_CREATED_) ? LT_EV_CREATE : LT_EV_OPEN;
+	if (!(pol->watch_union & ev_bit(a.type)))
+		return 0;
+	return fd_event(f, &a, gen, a.type == LT_EV_CREATE);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int lt_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return open_exit(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
+			 sys_arg(r, 3));
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int lt_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return open_exit(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1), sys_arg(r, 2));
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int lt_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return open_exit(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), O_CREAT_ | O_WRONLY_ | O_TRUNC_,
+			 sys_arg(r, 1));
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int lt_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+	struct open_how how = {};
+
+	bpf_probe_read_user(&how, sizeof(how), (void *)sys_arg(r, 2));
+	return open_exit(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), how.flags, how.mode);
+}
+
+/* ---- modify: close of a file opened for writing, truncate ----------------------- */
+
+static __always_inline int modify_close(struct file *f, int nr)
+{
+	struct lt_modify_val *mv;
+	struct fargs a = {};
+	__u64 key = (__u64)f;
+
+	if (!f)
+		return 0;
+	mv = bpf_map_lookup_elem(&lt_modify, &key);
+	if (!mv)
+		return 0;
+	bpf_map_delete_elem(&lt_modify, &key);
+	__sync_fetch_and_add(&lt_modify_pending, -1);
+	a.type = LT_EV_MODIFY;
+	a.nr = nr;
+	return fd_event(f, &a, gen_active(), false);
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int lt_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	if (lt_modify_pending <= 0)
+		return 0;
+	return modify_close(fd_file(ctx->args[0]), ctx->id);
+}
+
+/* files still open for writing when their process ends are closed by the exit */
+struct xm_ctx {
+	struct file **fdarr;
+	__u32 max;
+	__u32 n;
+	__u64 files[8];
+};
+
+static long xm_cb(__u32 i, void *arg)
+{
+	struct xm_ctx *c = arg;
+	struct file *f = NULL;
+	__u64 key;
+
+	if (i >= c->max || c->n >= 8)
+		return 1;
+	bpf_probe_read_kernel(&f, sizeof(f), &c->fdarr[i]);
+	if (!f)
+		return 0;
+	key = (__u64)f;
+	if (bpf_map_lookup_elem(&lt_modify, &key))
+		c->files[c->n++ & 7] = key;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(lt_exit_modify, struct task_struct *t, bool group_dead)
+{
+	struct xm_ctx c = {};
+
+	if (!group_dead || lt_modify_pending <= 0 || is_self())
+		return 0;
+	c.fdarr = BPF_CORE_READ(t, files, fdt, fd);
+	c.max = BPF_CORE_READ(t, files, fdt, max_fds);
+	bpf_loop(65536, xm_cb, &c, 0);
+	for (int i = 0; i < 8; i++) {
+		if (i >= c.n)
+			break;
+		modify_close((struct file *)c.files[i], -1);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_ftruncate")
+int lt_exit_ftruncate(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 gen = gen_active();
+	struct lt_policy *pol = policy_get(gen);
+	struct pt_regs *r = cur_regs();
+	struct fargs a = { .type = LT_EV_MODIFY, .nr = ctx->id, .ret = ctx->ret };
+	struct file *f;
+	__u64 key;
+
+	if (!pol || is_self() || !(pol->watch_union & LT_W_MODIFY))
+		return 0;
+	if (ctx->ret < 0 && !pol->failed)
+		return 0;
+	f = fd_file(sys_arg(r, 0));
+	key = (__u64)f;
+	if (ctx->ret == 0 && bpf_map_lookup_elem(&lt_modify, &key))
+		return 0;	/* its close will report it */
+	return fd_event(f, &a, gen, false);
+}
+
+SEC("tracepoint/syscalls/sys_exit_truncate")
+int lt_exit_truncate(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+	struct fargs a = { .type = LT_EV_MODIFY, .nr = ctx->id, .ret = ctx->ret };
+	struct pargs p = { .dfd = AT_FDCWD_, .path = (const char *)sys_arg(r, 0) };
+
+	return path_event(&a, &p);
+}
+
+/* ---- namespace operations --------------------------------------------------- */
+
+static __always_inline __u32 umask_apply(__u32 mode)
+{
+	__u32 um = BPF_CORE_READ(bpf_get_current_task_btf(), fs, umask);
+
+	return mode & ~um & 07777;
+}
+
+static __always_inline int unlink_common(struct trace_event_raw_sys_exit *ctx, int dfd,
+					 const char *path, bool rmdir)
+{
+	struct fargs a = { .type = rmdir ? LT_EV_RMDIR : LT_EV_DELETE, .nr = ctx->id,
+			   .ret = ctx->ret };
+	struct pargs p = { .dfd = dfd, .path = path };
+
+	if (rmdir && ctx->ret == 0)
+		__sync_fetch_and_add(&lt_epoch, 1);	/* an inode number may be reused */
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_unlink")
+int lt_exit_unlink(struct trace_event_raw_sys_exit *ctx)
+{
+	return unlink_common(ctx, AT_FDCWD_, (const char *)sys_arg(cur_regs(), 0), false);
+}
+
+SEC("tracepoint/syscalls/sys_exit_unlinkat")
+int lt_exit_unlinkat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return unlink_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1),
+			     sys_arg(r, 2) & AT_REMOVEDIR_);
+}
+
+SEC("tracepoint/syscalls/sys_exit_rmdir")
+int lt_exit_rmdir(struct trace_event_raw_sys_exit *ctx)
+{
+	return unlink_common(ctx, AT_FDCWD_, (const char *)sys_arg(cur_regs(), 0), true);
+}
+
+static __always_inline int mkdir_common(struct trace_event_raw_sys_exit *ctx, int dfd,
+					const char *path, __u32 mode)
+{
+	struct fargs a = { .type = LT_EV_MKDIR, .nr = ctx->id, .ret = ctx->ret };
+	struct pargs p = { .dfd = dfd, .path = path };
+
+	a.mode = S_IFDIR_ | umask_apply(mode);
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_mkdir")
+int lt_exit_mkdir(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return mkdir_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1));
+}
+
+SEC("tracepoint/syscalls/sys_exit_mkdirat")
+int lt_exit_mkdirat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return mkdir_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2));
+}
+
+static __always_inline int mknod_common(struct trace_event_raw_sys_exit *ctx, int dfd,
+					const char *path, __u32 mode, __u32 dev)
+{
+	struct fargs a = { .type = LT_EV_MKNOD, .nr = ctx->id, .ret = ctx->ret };
+	struct pargs p = { .dfd = dfd, .path = path };
+	__u32 type = mode & S_IFMT_;
+
+	a.mode = (type ? type : S_IFREG_) | umask_apply(mode);
+	/* user space dev_t (huge encoding) to the kernel's MAJOR<<20|MINOR */
+	a.rdev = ((dev >> 8) & 0xfff) << 20 | ((dev & 0xff) | ((dev >> 12) & 0xfff00));
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_mknod")
+int lt_exit_mknod(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return mknod_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1),
+			    sys_arg(r, 2));
+}
+
+SEC("tracepoint/syscalls/sys_exit_mknodat")
+int lt_exit_mknodat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return mknod_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
+			    sys_arg(r, 3));
+}
+
+static __always_inline int rename_common(struct trace_event_raw_sys_exit *ctx, int odfd,
+					 const char *op, int ndfd, const char *np)
+{
+	struct fargs a = { .type = LT_EV_RENAME, .nr = ctx->id, .ret = ctx->ret };
+	struct pargs p = { .dfd = odfd, .path = op, .dfd2 = ndfd, .path2 = np, .two = 1 };
+
+	if (ctx->ret == 0)
+		__sync_fetch_and_add(&lt_epoch, 1);	/* a directory may have moved */
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_rename")
+int lt_exit_rename(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return rename_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), AT_FDCWD_,
+			     (const char *)sys_arg(r, 1));
+}
+
+SEC("tracepoint/syscalls/sys_exit_renameat")
+int lt_exit_renameat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return rename_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
+			     (const char *)sys_arg(r, 3));
+}
+
+SEC("tracepoint/syscalls/sys_exit_renameat2")
+int lt_exit_renameat2(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return rename_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
+			     (const char *)sys_arg(r, 3));
+}
+
+static __always_inline int link_common(struct trace_event_raw_sys_exit *ctx, int odfd,
+				       const char *op, int ndfd, const char *np)
+{
+	struct fargs a = { .type = LT_EV_LINK, .nr = ctx->id, .ret = ctx->ret };
+	/* filename is the new link, target the existing file */
+	struct pargs p = { .dfd = ndfd, .path = np, .dfd2 = odfd, .path2 = op, .two = 1 };
+
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_link")
+int lt_exit_link(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return link_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), AT_FDCWD_,
+			   (const char *)sys_arg(r, 1));
+}
+
+SEC("tracepoint/syscalls/sys_exit_linkat")
+int lt_exit_linkat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return link_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
+			   (const char *)sys_arg(r, 3));
+}
+
+static __always_inline int symlink_common(struct trace_event_raw_sys_exit *ctx,
+					  const char *target, int ndfd, const char *np)
+{
+	struct fargs a = { .type = LT_EV_SYMLINK, .nr = ctx->id, .ret = ctx->ret };
+	struct pargs p = { .dfd = ndfd, .path = np, .path2 = target, .raw2 = 1 };
+
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_symlink")
+int lt_exit_symlink(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return symlink_common(ctx, (const char *)sys_arg(r, 0), AT_FDCWD_,
+			      (const char *)sys_arg(r, 1));
+}
+
+SEC("tracepoint/syscalls/sys_exit_symlinkat")
+int lt_exit_symlinkat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return symlink_common(ctx, (const char *)sys_arg(r, 0), sys_arg(r, 1),
+			      (const char *)sys_arg(r, 2));
+}
+
+/* ---- attributes ------------------------------------------------------------------ */
+
+static __always_inline int attr_fd(struct trace_event_raw_sys_exit *ctx, int fd, struct fargs *a)
+{
+	__u32 gen = gen_active();
+	struct lt_policy *pol = policy_get(gen);
+
+	if (!pol || is_self() || !(pol->watch_union & LT_W_ATTRIB))
+		return 0;
+	if (ctx->ret < 0 && !pol->failed)
+		return 0;
+	return fd_event(fd_file(fd), a, gen, false);
+}
+
+static __always_inline int chmod_common(struct trace_event_raw_sys_exit *ctx, int dfd,
+					const char *path, __u32 mode, __u32 flags)
+{
+	struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
+			   .mode = mode & 07777, .attr = LT_ATTR_MODE };
+	struct pargs p = { .dfd = dfd, .path = path };
+	char c0 = 0;
+
+	if (flags & AT_EMPTY_PATH_) {
+		bpf_probe_read_user(&c0, 1, path);
+		if (!c0)
+			return attr_fd(ctx, dfd, &a);
+	}
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_chmod")
+int lt_exit_chmod(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return chmod_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmodat")
+int lt_exit_fchmodat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return chmod_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmodat2")
+int lt_exit_fchmodat2(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return chmod_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
+			    sys_arg(r, 3));
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmod")
+int lt_exit_fchmod(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+	struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
+			   .mode = sys_arg(r, 1) & 07777, .attr = LT_ATTR_MODE };
+
+	return attr_fd(ctx, sys_arg(r, 0), &a);
+}
+
+static __always_inline int chown_common(struct trace_event_raw_sys_exit *ctx, int dfd,
+					const char *path, __u32 uid, __u32 gid, __u32 flags)
+{
+	struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
+			   .uid = uid, .gid = gid, .attr = LT_ATTR_OWNER };
+	struct pargs p = { .dfd = dfd, .path = path };
+	char c0 = 0;
+
+	if (flags & AT_EMPTY_PATH_) {
+		bpf_probe_read_user(&c0, 1, path);
+		if (!c0)
+			return attr_fd(ctx, dfd, &a);
+	}
+	return path_event(&a, &p);
+}
+
+SEC("tracepoint/syscalls/sys_exit_chown")
+int lt_exit_chown(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return chown_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1),
+			    sys_arg(r, 2), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_lchown")
+int lt_exit_lchown(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return chown_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1),
+			    sys_arg(r, 2), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchownat")
+int lt_exit_fchownat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+
+	return chown_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
+			    sys_arg(r, 3), sys_arg(r, 4));
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchown")
+int lt_exit_fchown(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = cur_regs();
+	struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
+			   .uid = sys_arg(r, 1), .gid = sys_arg(r, 2), .attr = LT_ATTR_OWNER };
+
+	return attr_fd(ctx, sys_arg(r, 0), &a);
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/* cli.c - getopt_long over the flags in cli.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS };
+
+static const struct option opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "watch", required_argument, NULL, 'w' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "failed", no_argument, NULL, OPT_FAILED },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char *cli_usage(void)
+{
+	return "usage: ltrack [--config FILE] [--watch EVENTS=DIR]... [options]\n"
+	       "\n"
+	       "  -c, --config FILE      policy file (default: policy.toml); with --config,\n"
+	       "                         --watch adds to the policy\n"
+	       "  -w, --watch EVENTS=DIR watch DIR recursively for EVENTS, a comma list of\n"
+	       "                         all create mkdir mknod delete rmdir rename attrib\n"
+	       "                         symlink link modify open (repeatable); without\n"
+	       "                         --config only what the flags ask for is reported\n"
+	       "  -o, --output FILE      write events to FILE (overrides [storage])\n"
+	       "  -f, --format FMT       json or text (overrides [storage] format)\n"
+	       "      --failed           also report failed attempts, with ret_code = -errno\n"
+	       "      --stats-interval S emit a stats event every S seconds (0: at exit only)\n"
+	       "      --check            validate the policy and exit (0 ok, 2 error)\n"
+	       "  -V, --version          print the version and exit\n"
+	       "  -h, --help             print this help and exit\n"
+	       "\n"
+	       "Environment: LTRACK_LOG_LEVEL (debug|info|warn|error), LTRACK_LOG_FORMAT (json|text)\n"
+	       "override [log]. SIGHUP reloads the policy; SIGINT/SIGTERM stop.\n"
+	       "Exit status: 0 ok, 1 runtime failure, 2 bad usage or policy.\n";
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
+{
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->config = "policy.toml";
+	c->format = -1;
+	c->stats_interval = -1;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":c:w:o:f:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			c->config = optarg;
+			c->config_given = true;
+			break;
+		case 'w': {
+			const char **n = realloc(c->watches, (c->nwatches + 1) * sizeof(*n));
+
+			if (!n) {
+				snprintf(err, errlen, "out of memory");
+				return -ENOMEM;
+			}
+			c->watches = n;
+			c->watches[c->nwatches++] = optarg;
+			break;
+		}
+		case 'o':
+			c->output = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json")) {
+				c->format = LT_FMT_JSON;
+			} else if (!strcmp(optarg, "text")) {
+				c->format = LT_FMT_TEXT;
+			} else {
+				snprintf(err, errlen, "--format: unknown format '%s' (expected json or text)",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_FAILED:
+			c->failed = true;
+			break;
+		case OPT_CHECK:
+			c->check = true;
+			break;
+		case OPT_STATS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v < 0 || v > 86400) {
+				snprintf(err, errlen, "--stats-interval: '%s' is not 0..86400 seconds",
+					 optarg);
+				return -EINVAL;
+			}
+			c->stats_interval = v;
+			break;
+		}
+		case 'V':
+			c->version = true;
+			break;
+		case 'h':
+			c->help = true;
+			break;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cli_release(struct cli *c)
+{
+	free(c->watches);
+	c->watches = NULL;
+	c->nwatches = 0;
+}

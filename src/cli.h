@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli - the command line. Flags keep the seeds' interfaces: ltrack's
+ * --config, SysTracer's --watch "<events>=<path>", and ours. See docs/cli.md.
+ */
+#ifndef LTRACK_CLI_H
+#define LTRACK_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+struct cli {
+	const char *config;	/* --config FILE (default "policy.toml") */
+	bool config_given;
+	const char **watches;	/* --watch SPEC, repeatable */
+	size_t nwatches;
+	const char *output;	/* --output FILE: events to a file */
+	int format;		/* --format: enum lt_format, or -1 */
+	bool failed;		/* --failed */
+	bool check;		/* --check: validate and exit */
+	bool version;
+	bool help;
+	long stats_interval;	/* --stats-interval SECONDS, or -1 */
+};
+
+/*
+ * cli_parse - parse argv into @c. Returns 0, or -EINVAL with a message in
+ * @err (the caller prints usage and exits 2).
+ */
+int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen);
+
+/* cli_release - free what cli_parse allocated */
+void cli_release(struct cli *c);
+
+/* cli_usage - the --help text */
+const char *cli_usage(void);
+
+#endif

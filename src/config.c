@@ -1,0 +1,1558 @@
+// SPDX-License-Identifier: MIT
+/*
+ * config - policy.toml and --watch specs into a validated struct lt_config.
+ *
+ * Design: keys[] has one row per policy key (section, name, type, bounds,
+ * default, field offset, doc), in the style of redis's static_configs[].
+ * config_init writes every row's default; loading parses the whole file
+ * with toml.c, then walks the tree against the table: each table of the
+ * root must be a known section, each key in it a known row, and the row's
+ * type decides how the value is checked and stored. The first problem ends
+ * the walk with "FILE:LINE:COL: message" (did-you-mean for near misses).
+ * Checks that span keys ([storage] type needs its path or address) run
+ * after the walk. The docs reference is generated from the same rows.
+ *
+ * Invariants: string fields are NULL, a heap copy, or the row's static
+ * default (never freed); arrays are NULL exactly when their count is 0.
+ * [storage.extra_fields] values are stored already encoded as JSON, so the
+ * output path pastes them without knowing TOML.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "toml.h"
+
+#define CONFIG_FILE_MAX (16u << 20)
+#define JSON_DEPTH_MAX 64
+#define NO_OFF ((size_t)-1)
+#define SHOW_MAX 80		/* user text quoted in a message, at most */
+
+enum cfg_type {
+	CT_BOOL,
+	CT_INT,
+	CT_STR,
+	CT_ENUM,	/* a string from names[], stored as its index (an int-sized enum) */
+	CT_STRS,
+	CT_INTS,
+	CT_FIELDS,	/* [storage.extra_fields]: any values, stored as JSON */
+};
+
+#define CK_EMPTY_OK (1u << 0)	/* "" is allowed and stores NULL (unset) */
+
+struct loader;
+struct cfg_key;
+typedef int (*elem_check_fn)(struct loader *ld, const struct cfg_key *k,
+			     const struct toml_value *v);
+
+struct cfg_key {
+	const char *section;
+	const char *name;
+	enum cfg_type type;
+	size_t off;			/* the field in struct lt_config */
+	size_t n_off;			/* arrays: their element count */
+	size_t pos_off;			/* string arrays: positions of the elements, or NO_OFF */
+	int64_t min, max;		/* CT_INT, CT_INTS: range of a value */
+	size_t max_items;		/* arrays */
+	int64_t def;			/* CT_BOOL, CT_INT, CT_ENUM */
+	const char *def_s;		/* CT_STR: static default, or NULL */
+	const char *const *names;	/* CT_ENUM; allowed values of CT_STR / CT_STRS */
+	const char *what;		/* what one of names[] is called: "level" */
+	unsigned int flags;		/* CK_* */
+	elem_check_fn check;		/* CT_STRS: extra check of each element */
+	const char *doc;
+};
+
+struct cfg_section {
+	const char *name;
+	size_t present_off;		/* bool set when the section is written, or NO_OFF */
+	const char *doc;
+};
+
+struct loader {
+	struct lt_config *c;
+	const char *name;
+	struct lt_config_err *err;
+	struct toml_pos storage_pos;	/* [storage] header */
+	struct toml_pos type_pos;	/* [storage] type value */
+	bool type_set;
+};
+
+static int check_abs_path(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
+static int check_command(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
+
+static const char *const level_names[] = { "debug", "info", "warn", "error", NULL };
+static const char *const format_names[] = { "json", "text", NULL };
+static const char *const store_names[] = { "stdout", "file", "socket", NULL };
+static const char *const adapter_names[] = {
+	"logstash", "elasticsearch", "fluentd", "graylog", NULL
+};
+static const char *const proto_names[] = { "tcp", "udp", NULL };
+
+_Static_assert(LT_LOG_DEBUG == 0 && LT_LOG_ERROR == 3, "level_names order");
+_Static_assert(LT_FMT_JSON == 0 && LT_FMT_TEXT == 1, "format_names order");
+_Static_assert(LT_STORE_STDOUT == 0 && LT_STORE_FILE == 1 && LT_STORE_SOCKET == 2,
+	       "store_names order");
+_Static_assert(sizeof(enum lt_log_level) == sizeof(int) && sizeof(enum lt_format) == sizeof(int) &&
+	       sizeof(enum lt_storage_type) == sizeof(int), "CT_ENUM stores an int");
+
+#define F(field) offsetof(struct lt_config, field)
+#define FN(field) offsetof(struct lt_config, n##field)
+
+#define BOOL(sec, key, field, dflt, text) \
+	{ .section = sec, .name = key, .type = CT_BOOL, .off = F(field), .n_off = NO_OFF, \
+	  .pos_off = NO_OFF, .def = dflt, .doc = text }
+#define INT(sec, key, field, lo, hi, dflt, text) \
+	{ .section = sec, .name = key, .type = CT_INT, .off = F(field), .n_off = NO_OFF, \
+	  .pos_off = NO_OFF, .min = lo, .max = hi, .def = dflt, .doc = text }
+#define STR(sec, key, field, dflt, allowed, noun, fl, text) \
+	{ .section = sec, .name = key, .type = CT_STR, .off = F(field), .n_off = NO_OFF, \
+	  .pos_off = NO_OFF, .def_s = dflt, .names = allowed, .what = noun, .flags = fl, \
+	  .doc = text }
+#define ENUM(sec, key, field, dflt, allowed, noun, text) \
+	{ .section = sec, .name = key, .type = CT_ENUM, .off = F(field), .n_off = NO_OFF, \
+	  .pos_off = NO_OFF, .def = dflt, .names = allowed, .what = noun, .doc = text }
+#define ROTATE(sec, field) \
+	INT(sec, "max_size", field.max_size_mb, 0, 1048576, 100, \
+	    "rotate the file when it grows past this many MiB; 0 = never"), \
+	INT(sec, "max_age", field.max_age_days, 0, 36500, 7, \
+	    "delete rotated files older than this many days; 0 = keep them"), \
+	INT(sec, "max_backups", field.max_backups, 0, 10000, 5, \
+	    "keep at most this many rotated files; 0 = keep all"), \
+	BOOL(sec, "compress", field.compress, 0, "gzip rotated files")
+
+static const struct cfg_section sections[] = {
+	{ "file_monitor", NO_OFF, "File events (create, delete, rename, ...) under directories." },
+	{ "exec_monitor", NO_OFF, "Process events (exec, fork, exit) of selected commands." },
+	{ "network_monitor", F(net_present),
+	  "Network activity on ports and protocols (validated; implemented later)." },
+	{ "log", NO_OFF, "ltrack's own diagnostic log (not the events)." },
+	{ "storage", NO_OFF, "Where events go and in which format." },
+	{ "http_server", F(http_present),
+	  "HTTP endpoint for status and metrics (validated; implemented later)." },
+	{ "agent", NO_OFF, "ltrack's own run-time settings." },
+};
+
+static const struct cfg_key keys[] = {
+	BOOL("file_monitor", "enabled", file_enabled, 1,
+	     "report file events in the directories below"),
+	{ .section = "file_monitor", .name = "directories", .type = CT_STRS, .off = F(directories),
+	  .n_off = FN(directories), .pos_off = F(directory_pos), .max_items = 1024,
+	  .check = check_abs_path,
+	  .doc = "absolute paths of directories to watch recursively, for every event but open "
+		 "(like --watch all=DIR); each must exist when ltrack starts" },
+
+	BOOL("exec_monitor", "enabled", exec_enabled, 1, "report process events"),
+	{ .section = "exec_monitor", .name = "watch_commands", .type = CT_STRS, .off = F(commands),
+	  .n_off = FN(commands), .pos_off = NO_OFF, .max_items = LT_CMD_MAX,
+	  .check = check_command,
+	  .doc = "command names (1..63 bytes, no '/', globs allowed) whose processes are "
+		 "reported; empty = every command" },
+
+	BOOL("network_monitor", "enabled", net_enabled, 0, "report network activity"),
+	{ .section = "network_monitor", .name = "ports", .type = CT_INTS, .off = F(ports),
+	  .n_off = FN(ports), .pos_off = NO_OFF, .min = 1, .max = 65535, .max_items = 1024,
+	  .doc = "ports to report, each once" },
+	{ .section = "network_monitor", .name = "protocols", .type = CT_STRS, .off = F(protocols),
+	  .n_off = FN(protocols), .pos_off = NO_OFF, .max_items = 2, .names = proto_names,
+	  .what = "protocol", .doc = "protocols to report" },
+
+	ENUM("log", "level", log_level, LT_LOG_INFO, level_names, "level",
+	     "least severe message written"),
+	ENUM("log", "format", log_format, LT_FMT_TEXT, format_names, "format",
+	     "format of each message"),
+	STR("log", "output_path", log_output_path, NULL, NULL, NULL, CK_EMPTY_OK,
+	    "file to write to; unset or \"\" = standard error"),
+	ROTATE("log", log_rotate),
+
+	BOOL("storage", "enabled", storage_enabled, 1, "write events"),
+	ENUM("storage", "type", storage_type, LT_STORE_STDOUT, store_names, "type",
+	     "where events go: standard output, a file (file_path) or a socket "
+	     "(remote_addr, remote_port)"),
+	ENUM("storage", "format", storage_format, LT_FMT_JSON, format_names, "format",
+	     "one JSON object per line, or text"),
+	STR("storage", "adapter", storage_adapter, NULL, adapter_names, "adapter", CK_EMPTY_OK,
+	    "shape events for this collector; unset = ltrack's own schema"),
+	STR("storage", "file_path", storage_file_path, NULL, NULL, NULL, CK_EMPTY_OK,
+	    "events file (type = \"file\")"),
+	ROTATE("storage", storage_rotate),
+	STR("storage", "remote_addr", storage_remote_addr, NULL, NULL, NULL, CK_EMPTY_OK,
+	    "collector host or address (type = \"socket\")"),
+	INT("storage", "remote_port", storage_remote_port, 1, 65535, 0,
+	    "collector port (type = \"socket\")"),
+	{ .section = "storage", .name = "extra_fields", .type = CT_FIELDS, .off = F(extra_fields),
+	  .n_off = FN(extra_fields), .pos_off = NO_OFF,
+	  .doc = "table of fields added to every event, any TOML values; names of ltrack's "
+		 "own event fields are refused" },
+
+	BOOL("http_server", "enabled", http_enabled, 0, "serve HTTP"),
+	INT("http_server", "port", http_port, 1, 65535, 8080, "port to listen on"),
+	STR("http_server", "host", http_host, "127.0.0.1", NULL, NULL, 0, "address to listen on"),
+
+	INT("agent", "stats_interval", stats_interval_s, 0, 86400, 60,
+	    "seconds between stats events (drop counters); 0 = only at exit"),
+	BOOL("agent", "failed", failed, 0,
+	     "also report attempts that failed (same as --failed)"),
+};
+
+/* event field names an extra field must not shadow */
+static const char *const reserved_fields[] = {
+	"schema", "hostname", "boot_id", "timestamp", "time_str", "seq", "pid", "tid", "ppid",
+	"uid", "gid", "euid", "loginuid", "comm", "exe", "exec_id", "parent_exec_id",
+	"event_type", "event_name", "syscall_nr", "ret_code", "filename", "new_filename",
+	"target", "requested", "argv", "argv_truncated", "cwd", "interpreter", "mode",
+	"file_type", "flags", "flags_str", "device", "dev", "inode", "new_uid", "new_gid",
+	"path_exact", "path_truncated", "watch", "child_pid", "child_exec_id", "exit_code",
+	"signal", "signal_name", "core_dumped", "drops", "stats", NULL
+};
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} watch_events[] = {
+	{ "create", LT_W_CREATE }, { "mkdir", LT_W_MKDIR }, { "mknod", LT_W_MKNOD },
+	{ "delete", LT_W_DELETE }, { "rmdir", LT_W_RMDIR }, { "rename", LT_W_RENAME },
+	{ "attrib", LT_W_ATTRIB }, { "symlink", LT_W_SYMLINK }, { "link", LT_W_LINK },
+	{ "modify", LT_W_MODIFY }, { "open", LT_W_OPEN },
+};
+#define N_WATCH_EVENTS (sizeof(watch_events) / sizeof(watch_events[0]))
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+#define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+static void *field(struct lt_config *c, size_t off)
+{
+	return (char *)c + off;
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* a printable, bounded rendering of user text @s (@n bytes) for a message */
+static const char *show(char *dst, size_t size, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (o + 4 + 4 >= size) {	/* room for "\xNN" and "..." + NUL */
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (ch < 0x20 || ch == 0x7f) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[ch >> 4];
+			dst[o++] = hex[ch & 15];
+		} else {
+			dst[o++] = (char)ch;
+		}
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+static void err_set_file(struct lt_config_err *err, const char *file)
+{
+	size_t n = file ? strlen(file) : 0;
+
+	if (n >= sizeof(err->file))
+		n = sizeof(err->file) - 1;
+	if (n)
+		memcpy(err->file, file, n);
+	err->file[n] = '\0';
+}
+
+static void __attribute__((format(printf, 5, 6)))
+err_fill(struct lt_config_err *err, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	err_set_file(err, file);
+	err->line = line;
+	err->col = col;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct loader *ld, struct toml_pos pos, const char *fmt, ...)
+{
+	struct lt_config_err *err = ld->err;
+	va_list ap;
+
+	err_set_file(err, ld->name);
+	err->line = pos.line;
+	err->col = pos.col;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int fail_nomem(struct loader *ld)
+{
+	err_fill(ld->err, ld->name, 0, 0, "out of memory");
+	return -ENOMEM;
+}
+
+/* optimal string alignment distance (Damerau-Levenshtein without repeats), ASCII case folded */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[33][33];
+
+	if (la > 32 || lb > 32)
+		return (size_t)-1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]);
+			int cb = tolower((unsigned char)b[j - 1]);
+			size_t cost = ca != cb;
+			size_t v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+/*
+ * Is @typed a near miss of @known? Case-insensitively equal, or within
+ * edit distance 2; a third of the length for longer words, so that
+ * "directory" still finds "directories".
+ */
+static size_t near_miss(const char *typed, const char *known)
+{
+	size_t lt = strlen(typed), lk = strlen(known);
+	size_t limit = (lt < lk ? lt : lk) / 3;
+	size_t d = edit_distance(typed, known);
+
+	if (limit < 2)
+		limit = 2;
+	return d <= limit ? d : (size_t)-1;
+}
+
+/* the nearest of @names[0..n) to @typed, or NULL when none is near */
+static const char *suggest(const char *typed, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = near_miss(typed, names[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
+/* "a, b, c or d" into @buf */
+static const char *list_names(const char *const *names, char *buf, size_t size)
+{
+	size_t n = 0, o = 0;
+
+	while (names[n])
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < size; i++) {
+		const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+		int w = snprintf(buf + o, size - o, "%s%s", sep, names[i]);
+
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	return buf;
+}
+
+static int name_index(const char *const *names, const char *s)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+static const char *type_desc(enum cfg_type t)
+{
+	switch (t) {
+	case CT_BOOL:
+		return "a boolean";
+	case CT_INT:
+		return "an integer";
+	case CT_STR:
+	case CT_ENUM:
+		return "a string";
+	case CT_STRS:
+		return "an array of strings";
+	case CT_INTS:
+		return "an array of integers";
+	case CT_FIELDS:
+		return "a table";
+	}
+	return "?";
+}
+
+static int type_err(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	return fail(ld, v->pos, "[%s] %s must be %s, not %s", k->section, k->name,
+		    type_desc(k->type), toml_type_name(v->type));
+}
+
+static int elem_type_err(struct loader *ld, const struct cfg_key *k, size_t i,
+			 const struct toml_value *v)
+{
+	return fail(ld, v->pos, "[%s] %s[%zu] must be %s, not %s", k->section, k->name, i,
+		    k->type == CT_INTS ? "an integer" : "a string", toml_type_name(v->type));
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* a string value without NUL bytes; "" only if @empty_ok */
+static int get_str(struct loader *ld, const struct cfg_key *k, const struct toml_value *v,
+		   bool empty_ok)
+{
+	if (strlen(v->u.str.s) != v->u.str.slen)
+		return fail(ld, v->pos, "[%s] %s: a string with a NUL byte is not allowed",
+			    k->section, k->name);
+	if (!empty_ok && !v->u.str.slen)
+		return fail(ld, v->pos, "[%s] %s: an empty string is not allowed", k->section,
+			    k->name);
+	return 0;
+}
+
+static int check_name(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	char shown[SHOW_MAX], expected[160];
+
+	if (!k->names || name_index(k->names, v->u.str.s) >= 0)
+		return 0;
+	return fail(ld, v->pos, "[%s] %s: unknown %s '%s' (expected %s)", k->section, k->name,
+		    k->what, show(shown, sizeof(shown), v->u.str.s, v->u.str.slen),
+		    list_names(k->names, expected, sizeof(expected)));
+}
+
+static int check_abs_path(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	char shown[SHOW_MAX];
+
+	if (v->u.str.s[0] == '/')
+		return 0;
+	return fail(ld, v->pos, "[%s] %s: '%s' is not an absolute path", k->section, k->name,
+		    show(shown, sizeof(shown), v->u.str.s, v->u.str.slen));
+}
+
+static int check_command(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	char shown[SHOW_MAX];
+
+	show(shown, sizeof(shown), v->u.str.s, v->u.str.slen);
+	if (v->u.str.slen >= LT_CMD_LEN)
+		return fail(ld, v->pos, "[%s] %s: '%s' is longer than %d bytes", k->section,
+			    k->name, shown, LT_CMD_LEN - 1);
+	if (strchr(v->u.str.s, '/'))
+		return fail(ld, v->pos,
+			    "[%s] %s: '%s' contains '/' (a command name is matched, not a path)",
+			    k->section, k->name, shown);
+	return 0;
+}
+
+static void free_str_field(struct lt_config *c, const struct cfg_key *k)
+{
+	char **p = field(c, k->off);
+
+	if (*p != k->def_s)
+		free(*p);
+	*p = NULL;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void free_fields(struct lt_extra_field *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++) {
+		free(f[i].key);
+		free(f[i].json);
+	}
+	free(f);
+}
+
+/* free what row @k owns in @c, leaving the field empty */
+static void free_key(struct lt_config *c, const struct cfg_key *k)
+{
+	size_t *n = k->n_off == NO_OFF ? NULL : field(c, k->n_off);
+
+	switch (k->type) {
+	case CT_STR:
+		free_str_field(c, k);
+		break;
+	case CT_STRS:
+		free_strv(*(char ***)field(c, k->off), *n);
+		*(char ***)field(c, k->off) = NULL;
+		if (k->pos_off != NO_OFF) {
+			free(*(struct lt_config_pos **)field(c, k->pos_off));
+			*(struct lt_config_pos **)field(c, k->pos_off) = NULL;
+		}
+		*n = 0;
+		break;
+	case CT_INTS:
+		free(*(int64_t **)field(c, k->off));
+		*(int64_t **)field(c, k->off) = NULL;
+		*n = 0;
+		break;
+	case CT_FIELDS:
+		free_fields(*(struct lt_extra_field **)field(c, k->off), *n);
+		*(struct lt_extra_field **)field(c, k->off) = NULL;
+		*n = 0;
+		break;
+	case CT_BOOL:
+	case CT_INT:
+	case CT_ENUM:
+		break;
+	}
+}
+
+static int set_scalar(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	struct lt_config *c = ld->c;
+	char *s;
+	int ret, idx;
+
+	switch (k->type) {
+	case CT_BOOL:
+		if (v->type != TOML_BOOL)
+			return type_err(ld, k, v);
+		*(bool *)field(c, k->off) = v->u.b;
+		return 0;
+	case CT_INT:
+		if (v->type != TOML_INT)
+			return type_err(ld, k, v);
+		if (v->u.i < k->min || v->u.i > k->max)
+			return fail(ld, v->pos, "[%s] %s: %lld is out of range %lld..%lld",
+				    k->section, k->name, (long long)v->u.i, (long long)k->min,
+				    (long long)k->max);
+		*(int64_t *)field(c, k->off) = v->u.i;
+		return 0;
+	case CT_ENUM:
+		if (v->type != TOML_STRING)
+			return type_err(ld, k, v);
+		ret = get_str(ld, k, v, true);
+		if (!ret)
+			ret = check_name(ld, k, v);
+		if (ret)
+			return ret;
+		idx = name_index(k->names, v->u.str.s);
+		*(int *)field(c, k->off) = idx;
+		return 0;
+	case CT_STR:
+		if (v->type != TOML_STRING)
+			return type_err(ld, k, v);
+		ret = get_str(ld, k, v, k->flags & CK_EMPTY_OK);
+		if (ret)
+			return ret;
+		s = NULL;
+		if (v->u.str.slen) {
+			ret = check_name(ld, k, v);
+			if (ret)
+				return ret;
+			s = strdup(v->u.str.s);
+			if (!s)
+				return fail_nomem(ld);
+		}
+		free_str_field(c, k);
+		*(char **)field(c, k->off) = s;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int set_strs(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	struct lt_config *c = ld->c;
+	struct lt_config_pos *pos = NULL;
+	char shown[SHOW_MAX];
+	char **arr = NULL;
+	size_t n, i = 0;
+	int ret;
+
+	if (v->type != TOML_ARRAY)
+		return type_err(ld, k, v);
+	n = v->u.array.n;
+	if (n > k->max_items)
+		return fail(ld, v->u.array.items[k->max_items]->pos,
+			    "[%s] %s: more than %zu entries", k->section, k->name, k->max_items);
+	if (n) {
+		arr = calloc(n, sizeof(*arr));
+		if (k->pos_off != NO_OFF)
+			pos = calloc(n, sizeof(*pos));
+		if (!arr || (k->pos_off != NO_OFF && !pos)) {
+			ret = fail_nomem(ld);
+			goto out_free;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct toml_value *e = v->u.array.items[i];
+
+		if (e->type != TOML_STRING) {
+			ret = elem_type_err(ld, k, i, e);
+			goto out_free;
+		}
+		ret = get_str(ld, k, e, false);
+		if (!ret)
+			ret = check_name(ld, k, e);
+		if (!ret && k->check)
+			ret = k->check(ld, k, e);
+		if (ret)
+			goto out_free;
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(arr[j], e->u.str.s)) {
+				ret = fail(ld, e->pos, "[%s] %s: '%s' is listed twice", k->section,
+					   k->name,
+					   show(shown, sizeof(shown), e->u.str.s, e->u.str.slen));
+				goto out_free;
+			}
+		}
+		arr[i] = strdup(e->u.str.s);
+		if (!arr[i]) {
+			ret = fail_nomem(ld);
+			goto out_free;
+		}
+		if (pos) {
+			pos[i].line = e->pos.line;
+			pos[i].col = e->pos.col;
+		}
+	}
+	free_key(c, k);
+	*(char ***)field(c, k->off) = arr;
+	*(size_t *)field(c, k->n_off) = n;
+	if (k->pos_off != NO_OFF)
+		*(struct lt_config_pos **)field(c, k->pos_off) = pos;
+	return 0;
+
+out_free:
+	free_strv(arr, i);
+	free(pos);
+	return ret;
+}
+
+static int set_ints(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	struct lt_config *c = ld->c;
+	int64_t *arr = NULL;
+	size_t n;
+	int ret;
+
+	if (v->type != TOML_ARRAY)
+		return type_err(ld, k, v);
+	n = v->u.array.n;
+	if (n > k->max_items)
+		return fail(ld, v->u.array.items[k->max_items]->pos,
+			    "[%s] %s: more than %zu entries", k->section, k->name, k->max_items);
+	if (n) {
+		arr = calloc(n, sizeof(*arr));
+		if (!arr)
+			return fail_nomem(ld);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct toml_value *e = v->u.array.items[i];
+
+		if (e->type != TOML_INT) {
+			ret = elem_type_err(ld, k, i, e);
+			goto out_free;
+		}
+		if (e->u.i < k->min || e->u.i > k->max) {
+			ret = fail(ld, e->pos, "[%s] %s: %lld is out of range %lld..%lld",
+				   k->section, k->name, (long long)e->u.i, (long long)k->min,
+				   (long long)k->max);
+			goto out_free;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (arr[j] == e->u.i) {
+				ret = fail(ld, e->pos, "[%s] %s: %lld is listed twice", k->section,
+					   k->name, (long long)e->u.i);
+				goto out_free;
+			}
+		}
+		arr[i] = e->u.i;
+	}
+	free_key(c, k);
+	*(int64_t **)field(c, k->off) = arr;
+	*(size_t *)field(c, k->n_off) = n;
+	return 0;
+
+out_free:
+	free(arr);
+	return ret;
+}
+
+/* ---- [storage.extra_fields] as JSON -------------------------------------- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+/* length of the valid UTF-8 sequence at @s (@n bytes left), 0 if invalid */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* a JSON string; invalid UTF-8 becomes U+FFFD so the output is always valid JSON */
+static void json_str(struct sbuf *b, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+
+	sb_put(b, "\"", 1);
+	for (size_t i = 0; i < n;) {
+		unsigned char ch = s[i];
+		size_t l;
+
+		switch (ch) {
+		case '"':
+			sb_put(b, "\\\"", 2);
+			break;
+		case '\\':
+			sb_put(b, "\\\\", 2);
+			break;
+		case '\n':
+			sb_put(b, "\\n", 2);
+			break;
+		case '\r':
+			sb_put(b, "\\r", 2);
+			break;
+		case '\t':
+			sb_put(b, "\\t", 2);
+			break;
+		case '\b':
+			sb_put(b, "\\b", 2);
+			break;
+		case '\f':
+			sb_put(b, "\\f", 2);
+			break;
+		default:
+			if (ch < 0x20 || ch == 0x7f) {
+				char u[6] = { '\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15] };
+
+				sb_put(b, u, sizeof(u));
+				break;
+			}
+			l = utf8_len(s + i, n - i);
+			if (!l) {
+				sb_puts(b, "\\ufffd");
+				i++;
+				continue;
+			}
+			sb_put(b, (const char *)s + i, l);
+			i += l;
+			continue;
+		}
+		i++;
+	}
+	sb_put(b, "\"", 1);
+}
+
+/* the shortest text that reads back as @d, always with a '.' or exponent */
+static void json_float(struct sbuf *b, double d)
+{
+	char tmp[40];
+
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	sb_puts(b, tmp);
+	if (!strpbrk(tmp, ".e"))
+		sb_puts(b, ".0");
+}
+
+static int json_value(struct loader *ld, const char *key, struct sbuf *b,
+		      const struct toml_value *v, int depth)
+{
+	char tmp[32], shown[SHOW_MAX];
+	int ret;
+
+	if (depth > JSON_DEPTH_MAX)
+		return fail(ld, v->pos, "[storage.extra_fields] %s: nested more than %d deep",
+			    show(shown, sizeof(shown), key, strlen(key)), JSON_DEPTH_MAX);
+	switch (v->type) {
+	case TOML_STRING:
+	case TOML_DATETIME:
+		json_str(b, v->u.str.s, v->u.str.slen);
+		return 0;
+	case TOML_INT:
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)v->u.i);
+		sb_puts(b, tmp);
+		return 0;
+	case TOML_FLOAT:
+		if (!isfinite(v->u.f))
+			return fail(ld, v->pos,
+				    "[storage.extra_fields] %s: %s cannot be written as JSON",
+				    show(shown, sizeof(shown), key, strlen(key)),
+				    isnan(v->u.f) ? "nan" : "inf");
+		json_float(b, v->u.f);
+		return 0;
+	case TOML_BOOL:
+		sb_puts(b, v->u.b ? "true" : "false");
+		return 0;
+	case TOML_ARRAY:
+		sb_put(b, "[", 1);
+		for (size_t i = 0; i < v->u.array.n; i++) {
+			if (i)
+				sb_put(b, ",", 1);
+			ret = json_value(ld, key, b, v->u.array.items[i], depth + 1);
+			if (ret)
+				return ret;
+		}
+		sb_put(b, "]", 1);
+		return 0;
+	case TOML_TABLE:
+		sb_put(b, "{", 1);
+		for (size_t i = 0; i < v->u.table.n; i++) {
+			const struct toml_kv *kv = &v->u.table.items[i];
+
+			if (i)
+				sb_put(b, ",", 1);
+			json_str(b, kv->key, strlen(kv->key));
+			sb_put(b, ":", 1);
+			ret = json_value(ld, key, b, kv->val, depth + 1);
+			if (ret)
+				return ret;
+		}
+		sb_put(b, "}", 1);
+		return 0;
+	}
+	return fail(ld, v->pos, "[storage.extra_fields] %s: unsupported value",
+		    show(shown, sizeof(shown), key, strlen(key)));
+}
+
+static int set_fields(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	struct lt_config *c = ld->c;
+	struct lt_extra_field *arr = NULL;
+	size_t n, i = 0;
+	int ret;
+
+	if (v->type != TOML_TABLE)
+		return type_err(ld, k, v);
+	n = v->u.table.n;
+	if (n) {
+		arr = calloc(n, sizeof(*arr));
+		if (!arr)
+			return fail_nomem(ld);
+	}
+	for (i = 0; i < n; i++) {
+		const struct toml_kv *kv = &v->u.table.items[i];
+		struct sbuf b = { 0 };
+
+		if (!kv->key[0]) {
+			ret = fail(ld, kv->key_pos, "[storage.extra_fields] a field needs a name");
+			goto out_free;
+		}
+		if (name_index(reserved_fields, kv->key) >= 0) {
+			ret = fail(ld, kv->key_pos,
+				   "[storage.extra_fields] '%s' is an ltrack event field and "
+				   "cannot be set", kv->key);
+			goto out_free;
+		}
+		ret = json_value(ld, kv->key, &b, kv->val, 0);
+		if (!ret && b.oom)
+			ret = fail_nomem(ld);
+		arr[i].json = b.p;
+		arr[i].key = strdup(kv->key);
+		if (!ret && !arr[i].key)
+			ret = fail_nomem(ld);
+		if (ret) {
+			i++;	/* free this one too */
+			goto out_free;
+		}
+	}
+	free_key(c, k);
+	*(struct lt_extra_field **)field(c, k->off) = arr;
+	*(size_t *)field(c, k->n_off) = n;
+	return 0;
+
+out_free:
+	free_fields(arr, i);
+	return ret;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static const struct cfg_key *find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+static const struct cfg_section *find_section(const char *name)
+{
+	for (size_t i = 0; i < N_SECTIONS; i++)
+		if (!strcmp(sections[i].name, name))
+			return &sections[i];
+	return NULL;
+}
+
+static int unknown_key(struct loader *ld, const char *section, const struct toml_kv *kv)
+{
+	const char *names[N_KEYS], *near;
+	char shown[SHOW_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (!strcmp(keys[i].section, section))
+			names[n++] = keys[i].name;
+	near = suggest(kv->key, names, n);
+
+	show(shown, sizeof(shown), kv->key, strlen(kv->key));
+	if (near)
+		return fail(ld, kv->key_pos, "unknown key '%s' in [%s]; did you mean '%s'?", shown,
+			    section, near);
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (!strcmp(keys[i].name, kv->key))
+			return fail(ld, kv->key_pos, "unknown key '%s' in [%s]; it belongs in [%s]",
+				    shown, section, keys[i].section);
+	return fail(ld, kv->key_pos, "unknown key '%s' in [%s]", shown, section);
+}
+
+static int unknown_section(struct loader *ld, const struct toml_kv *kv)
+{
+	const char *names[N_SECTIONS], *near;
+	char shown[SHOW_MAX];
+
+	for (size_t i = 0; i < N_SECTIONS; i++)
+		names[i] = sections[i].name;
+	near = suggest(kv->key, names, N_SECTIONS);
+
+	show(shown, sizeof(shown), kv->key, strlen(kv->key));
+	if (kv->val->type != TOML_TABLE) {
+		for (size_t i = 0; !near && i < N_KEYS; i++)
+			if (!strcmp(keys[i].name, kv->key))
+				return fail(ld, kv->key_pos,
+					    "key '%s' is outside any section; it belongs in [%s]",
+					    shown, keys[i].section);
+		if (near)
+			return fail(ld, kv->key_pos,
+				    "unknown key '%s' outside any section; did you mean [%s]?",
+				    shown, near);
+		return fail(ld, kv->key_pos, "unknown key '%s' outside any section", shown);
+	}
+	if (near)
+		return fail(ld, kv->key_pos, "unknown section [%s]; did you mean [%s]?", shown,
+			    near);
+	return fail(ld, kv->key_pos, "unknown section [%s]", shown);
+}
+
+static int load_section(struct loader *ld, const struct cfg_section *sec,
+			const struct toml_kv *skv)
+{
+	const struct toml_value *t = skv->val;
+	int ret;
+
+	if (t->type != TOML_TABLE)
+		return fail(ld, t->pos, "%s must be a table ([%s]), not %s", sec->name, sec->name,
+			    toml_type_name(t->type));
+	if (sec->present_off != NO_OFF)
+		*(bool *)field(ld->c, sec->present_off) = true;
+	if (!strcmp(sec->name, "storage"))
+		ld->storage_pos = t->pos;
+	for (size_t i = 0; i < t->u.table.n; i++) {
+		const struct toml_kv *kv = &t->u.table.items[i];
+		const struct cfg_key *k = find_key(sec->name, kv->key);
+
+		if (!k)
+			return unknown_key(ld, sec->name, kv);
+		switch (k->type) {
+		case CT_STRS:
+			ret = set_strs(ld, k, kv->val);
+			break;
+		case CT_INTS:
+			ret = set_ints(ld, k, kv->val);
+			break;
+		case CT_FIELDS:
+			ret = set_fields(ld, k, kv->val);
+			break;
+		default:
+			ret = set_scalar(ld, k, kv->val);
+			break;
+		}
+		if (ret)
+			return ret;
+		if (k->off == F(storage_type)) {
+			ld->type_pos = kv->val->pos;
+			ld->type_set = true;
+		}
+	}
+	return 0;
+}
+
+/* checks between keys, after the walk */
+static int check_storage(struct loader *ld)
+{
+	const struct lt_config *c = ld->c;
+	struct toml_pos pos = ld->type_set ? ld->type_pos : ld->storage_pos;
+
+	if (c->storage_type == LT_STORE_FILE && !c->storage_file_path)
+		return fail(ld, pos, "[storage] type \"file\" needs file_path");
+	if (c->storage_type == LT_STORE_SOCKET && (!c->storage_remote_addr ||
+						    !c->storage_remote_port))
+		return fail(ld, pos, "[storage] type \"socket\" needs %s",
+			    !c->storage_remote_addr && !c->storage_remote_port ?
+			    "remote_addr and remote_port" :
+			    !c->storage_remote_addr ? "remote_addr" : "remote_port");
+	return 0;
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+void config_init(struct lt_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct cfg_key *k = &keys[i];
+
+		switch (k->type) {
+		case CT_BOOL:
+			*(bool *)field(c, k->off) = k->def;
+			break;
+		case CT_INT:
+			*(int64_t *)field(c, k->off) = k->def;
+			break;
+		case CT_ENUM:
+			*(int *)field(c, k->off) = (int)k->def;
+			break;
+		case CT_STR:
+			*(char **)field(c, k->off) = (char *)k->def_s;
+			break;
+		case CT_STRS:
+		case CT_INTS:
+		case CT_FIELDS:
+			break;
+		}
+	}
+}
+
+void config_release(struct lt_config *c)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		free_key(c, &keys[i]);
+	for (size_t i = 0; c->watches && i < c->nwatches; i++) {
+		free(c->watches[i].path);
+		free(c->watches[i].origin);
+	}
+	free(c->watches);
+	free(c->path);
+	config_init(c);
+}
+
+int config_load_buf(struct lt_config *c, const char *buf, size_t len, const char *name,
+		    struct lt_config_err *err)
+{
+	struct lt_config_err dummy;
+	struct toml_value *root = NULL;
+	struct toml_err terr;
+	struct loader ld = { .c = c, .name = name ? name : "policy", .err = err ? err : &dummy };
+	char *path;
+	int ret;
+
+	memset(ld.err, 0, sizeof(*ld.err));
+	memset(&terr, 0, sizeof(terr));
+	ret = toml_parse(buf, len, &root, &terr);
+	if (ret) {
+		if (ret == -ENOMEM)
+			return fail_nomem(&ld);
+		err_fill(ld.err, ld.name, terr.pos.line, terr.pos.col, "%s", terr.msg);
+		return ret;
+	}
+	for (size_t i = 0; i < root->u.table.n; i++) {
+		const struct toml_kv *kv = &root->u.table.items[i];
+		const struct cfg_section *sec = find_section(kv->key);
+
+		ret = sec ? load_section(&ld, sec, kv) : unknown_section(&ld, kv);
+		if (ret)
+			goto out_free;
+	}
+	ret = check_storage(&ld);
+	if (ret)
+		goto out_free;
+	path = strdup(ld.name);
+	if (!path) {
+		ret = fail_nomem(&ld);
+		goto out_free;
+	}
+	free(c->path);
+	c->path = path;
+	c->have_policy = true;
+out_free:
+	toml_free(root);
+	return ret;
+}
+
+int config_load_file(struct lt_config *c, const char *path, struct lt_config_err *err)
+{
+	struct lt_config_err dummy;
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int fd, ret;
+
+	if (!err)
+		err = &dummy;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		err_fill(err, path, 0, 0, "cannot read: %s", strerror(-ret));
+		return ret;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 64 * 1024;
+			char *p;
+
+			if (ncap > CONFIG_FILE_MAX + 1)
+				ncap = CONFIG_FILE_MAX + 1;
+			if (ncap == cap) {
+				ret = -EFBIG;
+				err_fill(err, path, 0, 0, "larger than 16 MiB");
+				goto out_close;
+			}
+			p = realloc(buf, ncap);
+			if (!p) {
+				ret = -ENOMEM;
+				err_fill(err, path, 0, 0, "out of memory");
+				goto out_close;
+			}
+			buf = p;
+			cap = ncap;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			err_fill(err, path, 0, 0, "cannot read: %s", strerror(-ret));
+			goto out_close;
+		}
+		if (!r)
+			break;
+		len += (size_t)r;
+	}
+	if (len > CONFIG_FILE_MAX) {
+		ret = -EFBIG;
+		err_fill(err, path, 0, 0, "larger than 16 MiB");
+		goto out_close;
+	}
+	ret = config_load_buf(c, buf ? buf : "", len, path, err);
+out_close:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int watch_fail(struct lt_config_err *err, const char *origin, const char *spec,
+		      const char *what)
+{
+	char shown[SHOW_MAX];
+
+	err_fill(err, "", 0, 0, "%s '%s': %s", origin, show(shown, sizeof(shown), spec,
+							  strlen(spec)), what);
+	return -EINVAL;
+}
+
+int config_add_watch_spec(struct lt_config *c, const char *spec, const char *origin,
+			  struct lt_config_err *err)
+{
+	struct lt_config_err dummy;
+	const char *eq = strchr(spec, '='), *p;
+	struct lt_watch *w, nw = { 0 };
+	char msg[256], tok[32], shown[SHOW_MAX];
+	uint32_t mask = 0;
+
+	if (!err)
+		err = &dummy;
+	if (!origin)
+		origin = "--watch";
+	if (!eq)
+		return watch_fail(err, origin, spec,
+				  "expected EVENTS=PATH, e.g. create,delete=/etc");
+	if (eq == spec)
+		return watch_fail(err, origin, spec, "no events before '='");
+	if (!eq[1])
+		return watch_fail(err, origin, spec, "empty path");
+	for (p = spec; p <= eq; ) {
+		size_t n = strcspn(p, ",=");
+		const char *near = NULL;
+		uint32_t bit = 0;
+
+		if (!n)
+			return watch_fail(err, origin, spec, "empty event name");
+		if (n < sizeof(tok)) {
+			memcpy(tok, p, n);
+			tok[n] = '\0';
+			if (!strcmp(tok, "all"))
+				bit = LT_W_ALL;
+			for (size_t i = 0; !bit && i < N_WATCH_EVENTS; i++)
+				if (!strcmp(tok, watch_events[i].name))
+					bit = watch_events[i].bit;
+		}
+		if (!bit) {
+			show(shown, sizeof(shown), p, n);
+			if (n < sizeof(tok)) {
+				const char *names[N_WATCH_EVENTS + 1] = { "all" };
+
+				for (size_t i = 0; i < N_WATCH_EVENTS; i++)
+					names[i + 1] = watch_events[i].name;
+				near = suggest(tok, names, N_WATCH_EVENTS + 1);
+			}
+			if (near)
+				snprintf(msg, sizeof(msg), "unknown event '%s'; did you mean '%s'?",
+					 shown, near);
+			else
+				snprintf(msg, sizeof(msg), "unknown event '%s' (expected all, "
+					 "create, mkdir, mknod, delete, rmdir, rename, attrib, "
+					 "symlink, link, modify or open)", shown);
+			return watch_fail(err, origin, spec, msg);
+		}
+		mask |= bit;
+		p += n + 1;
+	}
+	nw.path = strdup(eq + 1);
+	nw.origin = strdup(origin);
+	nw.mask = mask;
+	w = reallocarray(c->watches, c->nwatches + 1, sizeof(*w));
+	if (!nw.path || !nw.origin || !w) {
+		if (w)
+			c->watches = w;
+		free(nw.path);
+		free(nw.origin);
+		err_fill(err, "", 0, 0, "out of memory");
+		return -ENOMEM;
+	}
+	c->watches = w;
+	c->watches[c->nwatches++] = nw;
+	return 0;
+}
+
+int config_finish(struct lt_config *c, struct lt_config_err *err)
+{
+	size_t ndirs = c->file_enabled ? c->ndirectories : 0;
+	size_t total = ndirs + c->nwatches, n = 0;
+	struct lt_config_err dummy;
+	struct lt_watch *out = NULL;
+	struct stat *ids = NULL;
+	const char *file = c->path ? c->path : "policy";
+	char origin_buf[300];
+	int ret = 0;
+
+	if (!err)
+		err = &dummy;
+	if (total) {
+		out = calloc(total, sizeof(*out));
+		ids = calloc(total, sizeof(*ids));
+		if (!out || !ids) {
+			ret = -ENOMEM;
+			err_fill(err, "", 0, 0, "out of memory");
+			goto out_free;
+		}
+	}
+	for (size_t i = 0; i < total; i++) {
+		const struct lt_watch *w = i < ndirs ? NULL : &c->watches[i - ndirs];
+		struct lt_config_pos pos = { 0, 0 };
+		const char *path, *origin;
+		uint32_t mask;
+		struct stat st;
+		char *real;
+		size_t j;
+
+		if (!w) {
+			path = c->directories[i];
+			mask = LT_W_ALL;
+			if (c->directory_pos)
+				pos = c->directory_pos[i];
+			if (pos.line)
+				snprintf(origin_buf, sizeof(origin_buf), "%s:%d:%d", file, pos.line,
+					 pos.col);
+			else
+				snprintf(origin_buf, sizeof(origin_buf), "%s", file);
+			origin = origin_buf;
+		} else {
+			path = w->path;
+			mask = w->mask;
+			origin = w->origin ? w->origin : "--watch";
+		}
+		real = realpath(path, NULL);
+		if (!real || stat(real, &st)) {
+			ret = -errno;
+		} else if (!S_ISDIR(st.st_mode)) {
+			ret = -ENOTDIR;
+		}
+		if (ret) {
+			char shown[SHOW_MAX];
+
+			show(shown, sizeof(shown), path, strlen(path));
+			if (!w)
+				err_fill(err, file, pos.line, pos.col, "watched directory '%s': %s",
+					 shown, strerror(-ret));
+			else
+				err_fill(err, "", 0, 0, "%s '%s': %s", origin, shown,
+					 strerror(-ret));
+			free(real);
+			goto out_free;
+		}
+		for (j = 0; j < n; j++)
+			if (ids[j].st_dev == st.st_dev && ids[j].st_ino == st.st_ino)
+				break;
+		if (j < n) {
+			out[j].mask |= mask;
+			free(real);
+			continue;
+		}
+		out[n].path = real;
+		out[n].mask = mask;
+		out[n].origin = strdup(origin);
+		ids[n] = st;
+		n++;
+		if (!out[n - 1].origin) {
+			ret = -ENOMEM;
+			err_fill(err, "", 0, 0, "out of memory");
+			goto out_free;
+		}
+	}
+	for (size_t i = 0; i < c->nwatches; i++) {
+		free(c->watches[i].path);
+		free(c->watches[i].origin);
+	}
+	free(c->watches);
+	c->watches = out;
+	c->nwatches = n;
+	out = NULL;
+	n = 0;
+out_free:
+	for (size_t i = 0; i < n; i++) {
+		free(out[i].path);
+		free(out[i].origin);
+	}
+	free(out);
+	free(ids);
+	return ret;
+}
+
+void config_format_err(const struct lt_config_err *err, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	if (!err->file[0])
+		snprintf(buf, len, "%s", err->msg);
+	else if (!err->line)
+		snprintf(buf, len, "%s: %s", err->file, err->msg);
+	else
+		snprintf(buf, len, "%s:%d:%d: %s", err->file, err->line, err->col, err->msg);
+}
+
+const char *lt_watch_mask_name(uint32_t mask, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (!mask) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	if ((mask & LT_W_ALL) == LT_W_ALL) {
+		o = (size_t)snprintf(buf, len, "all");
+		mask &= ~(uint32_t)LT_W_ALL;
+	}
+	for (size_t i = 0; i < N_WATCH_EVENTS && o < len; i++) {
+		int w;
+
+		if (!(mask & watch_events[i].bit))
+			continue;
+		w = snprintf(buf + o, len - o, "%s%s", o ? "," : "", watch_events[i].name);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	return buf;
+}
+
+static void ref_default(const struct cfg_key *k, char *buf, size_t size)
+{
+	switch (k->type) {
+	case CT_BOOL:
+		snprintf(buf, size, "`%s`", k->def ? "true" : "false");
+		break;
+	case CT_INT:
+		if (k->def < k->min)
+			snprintf(buf, size, "unset");
+		else
+			snprintf(buf, size, "`%lld`", (long long)k->def);
+		break;
+	case CT_ENUM:
+		snprintf(buf, size, "`\"%s\"`", k->names[k->def]);
+		break;
+	case CT_STR:
+		if (k->def_s)
+			snprintf(buf, size, "`\"%s\"`", k->def_s);
+		else
+			snprintf(buf, size, "unset");
+		break;
+	case CT_STRS:
+	case CT_INTS:
+		snprintf(buf, size, "`[]`");
+		break;
+	case CT_FIELDS:
+		snprintf(buf, size, "`{}`");
+		break;
+	}
+}
+
+static void ref_type(const struct cfg_key *k, char *buf, size_t size)
+{
+	char names[160];
+	const char *lst = k->names ? list_names(k->names, names, sizeof(names)) : "";
+
+	switch (k->type) {
+	case CT_BOOL:
+		snprintf(buf, size, "boolean");
+		break;
+	case CT_INT:
+		snprintf(buf, size, "integer %lld..%lld", (long long)k->min, (long long)k->max);
+		break;
+	case CT_ENUM:
+		snprintf(buf, size, "%s", lst);
+		break;
+	case CT_STR:
+		snprintf(buf, size, k->names ? "%s" : "string", lst);
+		break;
+	case CT_STRS:
+		if (k->names)
+			snprintf(buf, size, "array of %s (at most %zu)", lst, k->max_items);
+		else
+			snprintf(buf, size, "array of strings (at most %zu)", k->max_items);
+		break;
+	case CT_INTS:
+		snprintf(buf, size, "array of integers %lld..%lld (at most %zu)",
+			 (long long)k->min, (long long)k->max, k->max_items);
+		break;
+	case CT_FIELDS:
+		snprintf(buf, size, "table");
+		break;
+	}
+}
+
+int config_write_reference(FILE *f)
+{
+	char type[256], def[96];
+
+	fprintf(f, "# policy.toml reference\n\n"
+		"Generated from the key table in src/config.c. Every key is optional; an\n"
+		"unknown section or key, a wrong type or a value out of range is an error.\n");
+	for (size_t s = 0; s < N_SECTIONS; s++) {
+		fprintf(f, "\n## [%s]\n\n%s\n\n| key | type | default | meaning |\n"
+			"|---|---|---|---|\n", sections[s].name, sections[s].doc);
+		for (size_t i = 0; i < N_KEYS; i++) {
+			const struct cfg_key *k = &keys[i];
+
+			if (strcmp(k->section, sections[s].name))
+				continue;
+			ref_type(k, type, sizeof(type));
+			ref_default(k, def, sizeof(def));
+			fprintf(f, "| `%s` | %s | %s | %s |\n", k->name, type, def, k->doc);
+		}
+	}
+	return ferror(f) ? -EIO : 0;
+}

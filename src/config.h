@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config - the policy (policy.toml) and command-line overrides, validated.
+ *
+ * Design: one table row per policy key (name, type, default, bounds, field
+ * offset), in the style of redis's static_configs[]. Loading walks the TOML
+ * tree against the table; every unknown key, wrong type or out-of-range
+ * value is an error "FILE:LINE:COL: what is wrong" (with "did you mean" for
+ * near misses), and the caller exits with status 2. A config is built on the
+ * side and only swapped in when it is whole, which is what SIGHUP relies on.
+ */
+#ifndef LTRACK_CONFIG_H
+#define LTRACK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ltrack/event.h>
+
+enum lt_log_level { LT_LOG_DEBUG = 0, LT_LOG_INFO, LT_LOG_WARN, LT_LOG_ERROR };
+enum lt_format { LT_FMT_JSON = 0, LT_FMT_TEXT };
+enum lt_storage_type { LT_STORE_STDOUT = 0, LT_STORE_FILE, LT_STORE_SOCKET };
+
+/* rotation settings shared by [log] and [storage] */
+struct lt_rotate {
+	int64_t max_size_mb;	/* rotate when the file exceeds this; 0 = never */
+	int64_t max_age_days;	/* delete backups older than this; 0 = keep */
+	int64_t max_backups;	/* keep at most this many backups; 0 = keep all */
+	bool compress;		/* gzip rotated backups */
+};
+
+struct lt_watch {
+	char *path;		/* as given (absolute after config_finish) */
+	uint32_t mask;		/* enum lt_watch_bit */
+	char *origin;		/* "policy.toml:12:3" or "--watch" for messages */
+};
+
+/* where something was written in the policy file (1-based; 0 = unknown) */
+struct lt_config_pos {
+	int line;
+	int col;
+};
+
+/* one [storage.extra_fields] entry, value already encoded as JSON text */
+struct lt_extra_field {
+	char *key;
+	char *json;
+};
+
+struct lt_config {
+	char *path;			/* the policy file, NULL when none was read */
+	bool have_policy;		/* a policy file was loaded */
+
+	/* [file_monitor] */
+	bool file_enabled;		/* default true */
+	char **directories;		/* each means all=<dir> */
+	size_t ndirectories;
+	struct lt_config_pos *directory_pos;	/* where each was written, or NULL */
+
+	/* [exec_monitor] */
+	bool exec_enabled;		/* default true */
+	char **commands;		/* watch_commands; empty = all */
+	size_t ncommands;
+
+	/* [network_monitor]: validated now, implemented by a later capability */
+	bool net_present;		/* the section was written */
+	bool net_enabled;
+	int64_t *ports;			/* 1..65535 */
+	size_t nports;
+	char **protocols;		/* "tcp" | "udp" */
+	size_t nprotocols;
+
+	/* [log] ltrack's own diagnostic log */
+	enum lt_log_level log_level;	/* default info */
+	enum lt_format log_format;	/* default text */
+	char *log_output_path;		/* NULL or "" = stderr */
+	struct lt_rotate log_rotate;
+
+	/* [storage] where events go */
+	bool storage_enabled;		/* default true */
+	enum lt_storage_type storage_type;	/* default stdout */
+	enum lt_format storage_format;	/* default json */
+	char *storage_adapter;		/* logstash|elasticsearch|fluentd|graylog or NULL */
+	char *storage_file_path;	/* type = file */
+	struct lt_rotate storage_rotate;
+	char *storage_remote_addr;	/* type = socket */
+	int64_t storage_remote_port;	/* type = socket; 0 = not set */
+	struct lt_extra_field *extra_fields;
+	size_t nextra_fields;
+
+	/* [http_server]: validated now, implemented by a later capability */
+	bool http_present;
+	bool http_enabled;
+	char *http_host;		/* default "127.0.0.1" (see config_release) */
+	int64_t http_port;
+
+	/* from the command line and [file_monitor]: the resolved watch list */
+	struct lt_watch *watches;
+	size_t nwatches;
+
+	/* run-time switches (CLI; some have policy keys) */
+	bool failed;			/* --failed or [agent] failed: report failed attempts too */
+	int64_t stats_interval_s;	/* [agent] stats_interval; 0 = only at exit */
+};
+
+struct lt_config_err {
+	char file[256];
+	int line;			/* 0 when not tied to a position */
+	int col;
+	char msg[512];
+};
+
+/*
+ * config_init - fill @c with the defaults of every key.
+ * String fields are NULL or heap copies owned by @c, except that a field
+ * may point at its static default (http_host); config_release knows this.
+ * Code outside config.c that replaces a string field must free() the old
+ * value only if it differs from the default, or better, not do it at all.
+ */
+void config_init(struct lt_config *c);
+
+/*
+ * config_load_file - read and validate policy file @path into @c (which
+ * config_init prepared). Returns 0, or -errno with @err filled:
+ * -ENOENT/-EACCES/... (cannot read: msg "cannot read: <strerror>", line 0),
+ * -EFBIG (larger than 16 MiB), -EINVAL (syntax or validation), -ENOMEM.
+ * Keys not written keep their current value. On failure @c may hold part
+ * of the file: config_release it (the caller builds a new config on the
+ * side and swaps it in only when whole).
+ * On success c->path is a copy of @path and c->have_policy is true.
+ */
+int config_load_file(struct lt_config *c, const char *path, struct lt_config_err *err);
+
+/*
+ * config_load_buf - as config_load_file, from memory; @name is used in
+ * messages. For tests and fuzzing.
+ */
+int config_load_buf(struct lt_config *c, const char *buf, size_t len, const char *name,
+		    struct lt_config_err *err);
+
+/*
+ * config_add_watch_spec - parse a SysTracer watch spec "create,delete=/path"
+ * (events: all create mkdir mknod delete rmdir rename attrib symlink link
+ * modify open; "all" is LT_W_ALL, which leaves out open) and append it to
+ * c->watches. The path is split at the first '=' and kept as given.
+ * @origin ("--watch" when NULL) is stored for messages. Returns 0, -ENOMEM,
+ * or -EINVAL with @err: err->file is "" and err->msg reads
+ * "--watch 'crate=/x': unknown event 'crate'; did you mean 'create'?".
+ */
+int config_add_watch_spec(struct lt_config *c, const char *spec, const char *origin,
+			  struct lt_config_err *err);
+
+/*
+ * config_finish - derive the watch list: [file_monitor] directories (only
+ * when file_enabled) become all=<dir> watches with origin "FILE:LINE:COL",
+ * placed before the watches config_add_watch_spec added; every path is made
+ * absolute and canonical (realpath, against the current directory) and must
+ * be a directory; two watches of one directory (same device and inode)
+ * merge into one whose mask is the union, keeping the first path and
+ * origin. Calling it again gives the same list. Returns 0, or -errno with
+ * @err ("FILE:L:C: watched directory '/x': No such file or directory" for a
+ * policy directory, "--watch '/x': Not a directory" for a CLI one); on
+ * failure c->watches is unchanged.
+ */
+int config_finish(struct lt_config *c, struct lt_config_err *err);
+
+/*
+ * config_format_err - "file:line:col: msg" into @buf; "file: msg" when
+ * line is 0, and just "msg" when file is empty
+ */
+void config_format_err(const struct lt_config_err *err, char *buf, size_t len);
+
+/* config_release - free everything @c owns and re-init it; safe twice */
+void config_release(struct lt_config *c);
+
+/*
+ * lt_watch_mask_name - "create,delete" style text of a mask into @buf
+ * ("all" for LT_W_ALL, "all,open" for LT_W_ALL | LT_W_OPEN, "none" for 0);
+ * returns @buf
+ */
+const char *lt_watch_mask_name(uint32_t mask, char *buf, size_t len);
+
+/*
+ * config_write_reference - the policy reference as Markdown, generated from
+ * the key table (every section, key, type, range, default and doc string).
+ * Returns 0 or -EIO.
+ */
+int config_write_reference(FILE *f);
+
+#endif

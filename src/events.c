@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * events.c - ring record decoding. See events.h.
+ *
+ * The kernel is trusted to be the kernel, but not to be bug-free: every
+ * length is checked against the record before a string is used, so a
+ * layout mismatch shows up as a counted decode error instead of garbage.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "events.h"
+
+static const struct {
+	uint32_t type;
+	const char *name;
+} ev_names[] = {
+	{ LT_EV_EXEC, "exec" },	    { LT_EV_OPEN, "open" },	{ LT_EV_CONNECT, "connect" },
+	{ LT_EV_FORK, "fork" },	    { LT_EV_EXIT, "exit" },	{ LT_EV_CREATE, "create" },
+	{ LT_EV_MKDIR, "mkdir" },   { LT_EV_MKNOD, "mknod" },	{ LT_EV_DELETE, "delete" },
+	{ LT_EV_RMDIR, "rmdir" },   { LT_EV_RENAME, "rename" }, { LT_EV_ATTRIB, "attrib" },
+	{ LT_EV_SYMLINK, "symlink" }, { LT_EV_LINK, "link" },	{ LT_EV_MODIFY, "modify" },
+	{ LT_EV_PROC_SNAP, "proc_snapshot" }, { LT_EV_STATS, "stats" },
+};
+
+const char *drop_cat_name(uint32_t cat)
+{
+	static const char *const names[LT_DROP_NCAT] = {
+		[LT_DROP_EXEC] = "exec",
+		[LT_DROP_FORK] = "fork",
+		[LT_DROP_EXIT] = "exit",
+		[LT_DROP_FILE] = "file",
+		[LT_DROP_MODIFY_TRACK] = "modify_tracking",
+	};
+
+	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
+}
+
+const char *event_name(uint32_t type)
+{
+	for (size_t i = 0; i < sizeof(ev_names) / sizeof(ev_names[0]); i++)
+		if (ev_names[i].type == type)
+			return ev_names[i].name;
+	return NULL;
+}
+
+uint32_t event_type_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(ev_names) / sizeof(ev_names[0]); i++)
+		if (!strcmp(ev_names[i].name, name))
+			return ev_names[i].type;
+	return 0;
+}
+
+uint32_t kdev_from_user(uint64_t dev)
+{
+	return (uint32_t)(major(dev) << 20 | (minor(dev) & 0xfffff));
+}
+
+/*
+ * take_str - the next string of @len bytes (NUL included) from the record's
+ * string area; NULL when absent. Fails when it overruns or lacks its NUL.
+ */
+static int take_str(const char *base, size_t avail, size_t *off, uint32_t len, const char **out)
+{
+	*out = NULL;
+	if (!len)
+		return 0;
+	if (*off > avail || len > avail - *off)
+		return -EINVAL;
+	if (base[*off + len - 1] != '\0')
+		return -EINVAL;
+	*out = base + *off;
+	*off += len;
+	return 0;
+}
+
+static void decode_hdr(const struct lt_hdr *h, struct event *ev)
+{
+	ev->type = h->type;
+	ev->name = event_name(h->type);
+	ev->ts_boot_ns = h->ts_boot_ns;
+	ev->pid = h->tgid;
+	ev->tid = h->tid;
+	ev->ppid = h->ppid;
+	ev->uid = h->uid;
+	ev->gid = h->gid;
+	ev->euid = h->euid;
+	ev->loginuid = h->loginuid;
+	ev->syscall_nr = h->syscall_nr;
+	ev->ret = h->ret;
+	ev->hflags = h->flags;
+	memcpy(ev->comm, h->comm, sizeof(h->comm));
+	ev->comm[16] = '\0';
+	ev->start_ns = h->start_ns;
+	ev->parent_start_ns = h->parent_start_ns;
+}
+
+static int decode_file(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_file_ev *e = rec;
+	const char *str = (const char *)rec + sizeof(*e);
+	size_t avail, off = 0;
+
+	if (len < sizeof(*e))
+		return -EINVAL;
+	avail = len - sizeof(*e);
+	ev->ino = e->ino;
+	ev->dev = e->dev;
+	ev->mode = e->mode;
+	ev->open_flags = e->open_flags;
+	ev->rdev = e->rdev;
+	ev->new_uid = e->uid;
+	ev->new_gid = e->gid;
+	ev->attr = e->attr;
+	ev->watch_id = e->watch_id;
+	ev->filename_flags = e->pflags[0];
+	ev->path2_flags = e->pflags[1];
+	if (take_str(str, avail, &off, e->len[0], &ev->filename) ||
+	    take_str(str, avail, &off, e->len[1], &ev->path2))
+		return -EINVAL;
+	if (!ev->filename)
+		return -EINVAL;
+	return 0;
+}
+
+static int decode_exec(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_exec_ev *e = rec;
+	const char *str = (const char *)rec + sizeof(*e);
+	size_t avail, off = 0;
+
+	if (len < sizeof(*e))
+		return -EINVAL;
+	avail = len - sizeof(*e);
+	ev->exe_ino = e->exe_ino;
+	ev->exe_dev = e->exe_dev;
+	ev->filename_flags = e->filename_flags;
+	ev->cwd_flags = e->cwd_flags;
+	ev->args_truncated = e->eflags & LT_XF_ARGS_TRUNC;
+	ev->script = e->eflags & LT_XF_SCRIPT;
+	if (take_str(str, avail, &off, e->filename_len, &ev->filename) ||
+	    take_str(str, avail, &off, e->requested_len, &ev->requested) ||
+	    take_str(str, avail, &off, e->interp_len, &ev->interp) ||
+	    take_str(str, avail, &off, e->cwd_len, &ev->cwd))
+		return -EINVAL;
+	if (e->args_len) {
+		if (off > avail || e->args_len > avail - off)
+			return -EINVAL;
+		ev->args = str + off;
+		ev->args_len = e->args_len;
+		/* argv strings are NUL-separated; a cut final string still counts */
+		ev->argc = 0;
+		for (size_t i = 0; i < ev->args_len; i++)
+			if (ev->args[i] == '\0')
+				ev->argc++;
+		if (ev->args[ev->args_len - 1] != '\0')
+			ev->argc++;
+	}
+	return 0;
+}
+
+int event_decode(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_hdr *h = rec;
+
+	memset(ev, 0, offsetof(struct event, canon));
+	ev->canon[0] = '\0';
+	ev->syscall_nr = -1;
+	if (len < sizeof(*h) || h->size != len)
+		return -EINVAL;
+	decode_hdr(h, ev);
+	switch (h->type) {
+	case LT_EV_EXEC:
+	case LT_EV_PROC_SNAP:
+		return decode_exec(rec, len, ev);
+	case LT_EV_FORK: {
+		const struct lt_fork_ev *e = rec;
+
+		if (len != sizeof(*e))
+			return -EINVAL;
+		ev->child_pid = e->child_tgid;
+		ev->child_start_ns = e->child_start_ns;
+		return 0;
+	}
+	case LT_EV_EXIT: {
+		const struct lt_exit_ev *e = rec;
+
+		if (len != sizeof(*e))
+			return -EINVAL;
+		ev->status = e->status;
+		return 0;
+	}
+	case LT_EV_OPEN:
+	case LT_EV_CREATE:
+	case LT_EV_MKDIR:
+	case LT_EV_MKNOD:
+	case LT_EV_DELETE:
+	case LT_EV_RMDIR:
+	case LT_EV_RENAME:
+	case LT_EV_ATTRIB:
+	case LT_EV_SYMLINK:
+	case LT_EV_LINK:
+	case LT_EV_MODIFY:
+		return decode_file(rec, len, ev);
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * events - decode ring records (include/ltrack/event.h) into struct event,
+ * the one internal event type every later stage (enrichment, output, rules)
+ * works on.
+ *
+ * Decoding validates everything the kernel wrote: the record size, every
+ * string length and its NUL. A record that fails is counted by the caller
+ * and never half-printed. Strings in a decoded event point into the record
+ * (or into the event's own buffers after enrichment), so an event lives
+ * only as long as the record it came from.
+ */
+#ifndef LTRACK_EVENTS_H
+#define LTRACK_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ltrack/event.h>
+
+#define EV_PATH_BUF 4352
+
+/* the payload of a stats event (made by user space) */
+struct ev_stats {
+	uint64_t drops[LT_DROP_NCAT];	/* kernel drops per category since start */
+	uint64_t drops_total;
+	uint64_t events;		/* events written since start */
+	uint64_t decode_errors;		/* malformed records (counted, not printed) */
+	uint64_t sink_dropped;		/* records the sink could not deliver */
+	uint64_t proc_entries;		/* process table size */
+	uint64_t proc_max;
+	uint64_t proc_evicted;
+	uint64_t interval_s;
+	bool final;			/* the last stats of this run */
+};
+
+struct event {
+	/* common */
+	uint32_t type;			/* enum lt_ev_type */
+	const char *name;		/* event_name */
+	uint64_t ts_boot_ns;
+	uint64_t ts_ns;			/* since the epoch (set by the caller: clock_boot_to_epoch) */
+	uint32_t pid, tid, ppid, uid, gid, euid, loginuid;
+	int32_t syscall_nr;		/* -1: no syscall behind the event */
+	int64_t ret;
+	uint32_t hflags;		/* LT_HF_* */
+	char comm[17];
+	uint64_t start_ns, parent_start_ns;	/* process keys with pid / ppid */
+	const char *exe;		/* from the process table; may be NULL */
+
+	/* file events */
+	const char *filename;		/* exec: resolved image; file: the object */
+	uint16_t filename_flags;	/* LT_PF_* */
+	const char *path2;		/* rename: new_filename; link/symlink: target */
+	uint16_t path2_flags;
+	uint64_t ino;
+	uint32_t dev;			/* kernel encoding */
+	uint32_t mode, open_flags, rdev, new_uid, new_gid, attr, watch_id;
+
+	/* exec / snapshot */
+	const char *requested;
+	const char *interp;
+	const char *cwd;
+	uint16_t cwd_flags;
+	const char *args;		/* argc NUL-separated strings */
+	size_t args_len;
+	uint32_t argc;
+	bool args_truncated;
+	bool script;
+	uint64_t exe_ino;
+	uint32_t exe_dev;
+
+	/* fork */
+	uint32_t child_pid;
+	uint64_t child_start_ns;
+
+	/* exit */
+	uint32_t status;
+
+	/* stats */
+	const struct ev_stats *stats;
+
+	/* enrichment scratch: a canonicalised filename, when user space made one */
+	char canon[EV_PATH_BUF];
+};
+
+/* drop_cat_name - the name of a drop category in stats ("exec", "file", ...) */
+const char *drop_cat_name(uint32_t cat);
+
+/* event_name - the event_name of @type, or NULL for an unknown type */
+const char *event_name(uint32_t type);
+
+/* event_type_by_name - the type of @name, or 0 */
+uint32_t event_type_by_name(const char *name);
+
+/*
+ * event_decode - decode ring record @rec of @len bytes into @ev.
+ * Returns 0, or -EINVAL when the record is malformed (size, string bounds,
+ * missing NUL, unknown type). @ev is fully initialised either way.
+ */
+int event_decode(const void *rec, size_t len, struct event *ev);
+
+/* kernel dev_t encoding helpers: the kernel uses MAJOR<<20 | MINOR */
+static inline uint32_t kdev_major(uint32_t kdev)
+{
+	return kdev >> 20;
+}
+
+static inline uint32_t kdev_minor(uint32_t kdev)
+{
+	return kdev & 0xfffff;
+}
+
+/* kdev_from_user - a st_dev / st_rdev from stat(2) in the kernel's encoding */
+uint32_t kdev_from_user(uint64_t dev);
+
+#endif

@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loader.c - skeleton lifecycle and policy maps. See loader.h.
+ *
+ * Which programs are attached follows the policy: process lifecycle
+ * always (the process table needs it), each file syscall only when some
+ * watch asks for an event it produces. rename and rmdir are attached
+ * whenever there is any watch, because they invalidate the in-kernel
+ * directory cache (a directory moved or an inode number may be reused).
+ *
+ * Watched directories are held open (O_PATH): their identity is the inode,
+ * and their current path is read back from the descriptor after renames to
+ * rebuild the name graph that path strings descend through.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "events.h"
+#include "loader.h"
+#include "log.h"
+#include "ltrack.skel.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+#define NEED_ALWAYS (1u << 30)	/* process lifecycle */
+#define NEED_ANYWATCH (1u << 29)	/* keeps the directory cache right */
+
+static const struct {
+	const char *name;
+	uint32_t need;
+} prog_table[] = {
+	{ "lt_exec", NEED_ALWAYS },
+	{ "lt_fork", NEED_ALWAYS },
+	{ "lt_exit", NEED_ALWAYS },
+	{ "lt_exit_openat", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
+	{ "lt_exit_open", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
+	{ "lt_exit_creat", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
+	{ "lt_exit_openat2", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
+	{ "lt_enter_close", LT_W_MODIFY },
+	{ "lt_exit_modify", LT_W_MODIFY },
+	{ "lt_exit_ftruncate", LT_W_MODIFY },
+	{ "lt_exit_truncate", LT_W_MODIFY },
+	{ "lt_exit_unlink", LT_W_DELETE },
+	{ "lt_exit_unlinkat", LT_W_DELETE | LT_W_RMDIR | NEED_ANYWATCH },
+	{ "lt_exit_rmdir", LT_W_RMDIR | NEED_ANYWATCH },
+	{ "lt_exit_mkdir", LT_W_MKDIR },
+	{ "lt_exit_mkdirat", LT_W_MKDIR },
+	{ "lt_exit_mknod", LT_W_MKNOD },
+	{ "lt_exit_mknodat", LT_W_MKNOD },
+	{ "lt_exit_rename", LT_W_RENAME | NEED_ANYWATCH },
+	{ "lt_exit_renameat", LT_W_RENAME | NEED_ANYWATCH },
+	{ "lt_exit_renameat2", LT_W_RENAME | NEED_ANYWATCH },
+	{ "lt_exit_link", LT_W_LINK },
+	{ "lt_exit_linkat", LT_W_LINK },
+	{ "lt_exit_symlink", LT_W_SYMLINK },
+	{ "lt_exit_symlinkat", LT_W_SYMLINK },
+	{ "lt_exit_chmod", LT_W_ATTRIB },
+	{ "lt_exit_fchmodat", LT_W_ATTRIB },
+	{ "lt_exit_fchmodat2", LT_W_ATTRIB },
+	{ "lt_exit_fchmod", LT_W_ATTRIB },
+	{ "lt_exit_chown", LT_W_ATTRIB },
+	{ "lt_exit_lchown", LT_W_ATTRIB },
+	{ "lt_exit_fchownat", LT_W_ATTRIB },
+	{ "lt_exit_fchown", LT_W_ATTRIB },
+};
+#define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
+
+struct lwatch {
+	int fd;			/* O_PATH */
+	char *path;		/* as last resolved */
+	uint32_t dev;		/* kernel encoding */
+	uint64_t ino;
+	uint32_t mask;
+};
+
+struct edge {
+	struct lt_edge_key k;
+	struct lt_edge_val v;
+};
+
+struct loader {
+	struct ltrack_bpf *skel;
+	struct bpf_program *progs[NPROGS];
+	struct bpf_link *links[NPROGS];
+	uint32_t gen;
+	struct lwatch *watches;
+	size_t nwatches;
+	struct edge *edges;
+	size_t nedges;
+	uint64_t seen_epoch;
+};
+
+uint64_t fnv1a64(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int libbpf_log(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	size_t n;
+
+	if (lvl == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	log_msg(lvl == LIBBPF_WARN ? LT_LOG_WARN : LT_LOG_INFO, "libbpf: %s", buf);
+	return 0;
+}
+
+static int tracefs_ensure(char *err, size_t errlen)
+{
+	if (access(TRACEFS "/events/syscalls", F_OK) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot mount tracefs on %s: %s", TRACEFS, strerror(e));
+		return -e;
+	}
+	log_info("mounted tracefs on %s", TRACEFS);
+	return 0;
+}
+
+/* a syscall tracepoint program whose tracepoint this kernel lacks is not loaded */
+static void disable_missing(struct loader *L)
+{
+	for (size_t i = 0; i < NPROGS; i++) {
+		const char *sec = bpf_program__section_name(L->progs[i]);
+		char path[PATH_MAX];
+
+		if (strncmp(sec, "tracepoint/", 11))
+			continue;
+		snprintf(path, sizeof(path), TRACEFS "/events/%s", sec + 11);
+		if (access(path, F_OK)) {
+			log_warn("%s: this kernel has no tracepoint %s; not loaded", prog_table[i].name,
+				 sec + 11);
+			bpf_program__set_autoload(L->progs[i], false);
+			L->progs[i] = NULL;
+		}
+	}
+}
+
+struct loader *loader_open(char *err, size_t errlen)
+{
+	struct loader *L = calloc(1, sizeof(*L));
+	int rc;
+
+	if (!L) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	libbpf_set_print(libbpf_log);
+	rc = tracefs_ensure(err, errlen);
+	if (rc)
+		goto out_free;
+	L->skel = ltrack_bpf__open();
+	if (!L->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open BPF object: %s", strerror(errno));
+		goto out_free;
+	}
+	for (size_t i = 0; i < NPROGS; i++) {
+		L->progs[i] = bpf_object__find_program_by_name(L->skel->obj, prog_table[i].name);
+		if (!L->progs[i]) {
+			rc = -ENOENT;
+			snprintf(err, errlen, "BPF program %s missing from the object",
+				 prog_table[i].name);
+			goto out_destroy;
+		}
+	}
+	disable_missing(L);
+	L->skel->rodata->lt_self_tgid = getpid();
+	rc = ltrack_bpf__load(L->skel);
+	if (rc) {
+		snprintf(err, errlen, "cannot load BPF programs: %s (see the libbpf messages above)",
+			 strerror(-rc));
+		goto out_destroy;
+	}
+	L->gen = 0;
+	L->skel->bss->lt_active_gen = 0;
+	return L;
+
+out_destroy:
+	ltrack_bpf__destroy(L->skel);
+out_free:
+	free(L);
+	errno = -rc;
+	return NULL;
+}
+
+/* delete every key of generation @gen from a map whose keys start with a __u32 gen */
+static void map_clear_gen(int fd, size_t ksz, uint32_t gen)
+{
+	char key[64], next[64];
+	char (*doomed)[64] = NULL;
+	size_t n = 0, cap = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		uint32_t g;
+
+		memcpy(&g, next, sizeof(g));
+		if (g == gen) {
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				void *p = realloc(doomed, nc * sizeof(*doomed));
+
+				if (!p)
+					break;
+				doomed = p;
+				cap = nc;
+			}
+			memcpy(doomed[n++], next, ksz);
+		}
+		memcpy(key, next, ksz);
+		prev = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, doomed[i]);
+	free(doomed);
+}
+
+static void watches_free(struct lwatch *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].fd >= 0)
+			close(w[i].fd);
+		free(w[i].path);
+	}
+	free(w);
+}
+
+/* the name graph along @path: (parent, name) -> child for every component */
+static int edges_add_path(struct edge **edges, size_t *n, size_t *cap, uint32_t gen,
+			  const char *path)
+{
+	char prefix[PATH_MAX];
+	struct stat st;
+	const char *p = path;
+	size_t plen = 0;
+	uint32_t pdev;
+	uint64_t pino;
+
+	if (stat("/", &st))
+		return -errno;
+	pdev = kdev_from_user(st.st_dev);
+	pino = st.st_ino;
+	while (*p) {
+		const char *name, *end;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		name = p;
+		end = strchr(p, '/');
+		if (!end)
+			end = p + strlen(p);
+		if (plen + 1 + (size_t)(end - name) >= sizeof(prefix))
+			return -ENAMETOOLONG;
+		prefix[plen++] = '/';
+		memcpy(prefix + plen, name, end - name);
+		plen += end - name;
+		prefix[plen] = '\0';
+		if (stat(prefix, &st))
+			return -errno;
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 32;
+			void *q = realloc(*edges, nc * sizeof(**edges));
+
+			if (!q)
+				return -ENOMEM;
+			*edges = q;
+			*cap = nc;
+		}
+		memset(&(*edges)[*n], 0, sizeof(**edges));
+		(*edges)[*n].k.gen = gen;
+		(*edges)[*n].k.dev = pdev;
+		(*edges)[*n].k.ino = pino;
+		(*edges)[*n].k.name_hash = fnv1a64(name, end - name);
+		(*edges)[*n].v.dev = kdev_from_user(st.st_dev);
+		(*edges)[*n].v.ino = st.st_ino;
+		(*n)++;
+		pdev = kdev_from_user(st.st_dev);
+		pino = st.st_ino;
+		p = end;
+	}
+	return 0;
+}
+
+static int edges_build(struct lwatch *w, size_t nw, uint32_t gen, struct edge **out, size_t *nout)
+{
+	struct edge *edges = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < nw; i++) {
+		rc = edges_add_path(&edges, &n, &cap, gen, w[i].path);
+		if (rc) {
+			log_warn("watch %s: cannot build its name graph: %s", w[i].path,
+				 strerror(-rc));
+			rc = 0;	/* inode matching still works; only descent by name is lost */
+		}
+	}
+	*out = edges;
+	*nout = n;
+	return rc;
+}
+
+static int edges_install(int fd, const struct edge *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &e[i].k, &e[i].v, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static bool prog_needed(size_t i, uint32_t uni, size_t nwatches)
+{
+	uint32_t need = prog_table[i].need;
+
+	if (need & NEED_ALWAYS)
+		return true;
+	if ((need & NEED_ANYWATCH) && nwatches)
+		return true;
+	return (need & uni) != 0;
+}
+
+static int watch_open(struct lwatch *w, const char *path, uint32_t mask, char *err, size_t errlen)
+{
+	struct stat st;
+
+	w->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w->fd < 0 || fstat(w->fd, &st)) {
+		int e = errno;
+
+		snprintf(err, errlen, "watched directory '%s': %s", path, strerror(e));
+		return -e;
+	}
+	w->path = strdup(path);
+	if (!w->path)
+		return -ENOMEM;
+	w->dev = kdev_from_user(st.st_dev);
+	w->ino = st.st_ino;
+	w->mask = mask;
+	return 0;
+}
+
+int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t errlen)
+{
+	struct ltrack_bpf *sk = L->skel;
+	uint32_t ng = L->gen ^ 1, og = L->gen, uni = 0;
+	struct lwatch *w = NULL;
+	struct edge *edges = NULL;
+	size_t nedges = 0;
+	struct lt_policy pol = {};
+	int rc = 0;
+
+	if (c->nwatches) {
+		w = calloc(c->nwatches, sizeof(*w));
+		if (!w)
+			return -ENOMEM;
+		for (size_t i = 0; i < c->nwatches; i++)
+			w[i].fd = -1;
+	}
+	for (size_t i = 0; i < c->nwatches; i++) {
+		rc = watch_open(&w[i], c->watches[i].path, c->watches[i].mask, err, errlen);
+		if (rc)
+			goto out_free;
+		uni |= c->watches[i].mask;
+	}
+	edges_build(w, c->nwatches, ng, &edges, &nedges);
+
+	/* fill the inactive generation */
+	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), ng);
+	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), ng);
+	for (size_t i = 0; i < c->nwatches; i++) {
+		struct lt_watch_key k = { .gen = ng, .dev = w[i].dev, .ino = w[i].ino };
+		struct lt_watch_val v = { .mask = w[i].mask, .id = i };
+
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_watches), &k, &v, BPF_ANY)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot add watch %s: %s", w[i].path, strerror(-rc));
+			goto out_clear;
+		}
+	}
+	rc = edges_install(bpf_map__fd(sk->maps.lt_edges), edges, nedges);
+	if (rc) {
+		snprintf(err, errlen, "cannot fill the name graph: %s", strerror(-rc));
+		goto out_clear;
+	}
+	for (size_t i = 0; i < c->ncommands && i < LT_CMD_MAX; i++) {
+		struct lt_cmd cmd = {};
+		uint32_t key = ng * LT_CMD_MAX + i;
+		size_t len = strlen(c->commands[i]);
+
+		if (len >= LT_CMD_LEN)
+			len = LT_CMD_LEN - 1;
+		memcpy(cmd.pat, c->commands[i], len);
+		cmd.len = len;
+		cmd.plain = strpbrk(cmd.pat, "*?[") == NULL;
+		bpf_map_update_elem(bpf_map__fd(sk->maps.lt_cmds), &key, &cmd, BPF_ANY);
+	}
+	pol.watch_union = uni;
+	pol.exec_report = c->have_policy && c->exec_enabled;
+	pol.exec_all = c->ncommands == 0;
+	pol.ncmds = c->ncommands < LT_CMD_MAX ? c->ncommands : LT_CMD_MAX;
+	pol.failed = c->failed;
+	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_policy), &ng, &pol, BPF_ANY)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot set the policy: %s", strerror(-rc));
+		goto out_clear;
+	}
+
+	/* attach what the new policy needs before it becomes active */
+	for (size_t i = 0; i < NPROGS; i++) {
+		if (!L->progs[i] || L->links[i] || !prog_needed(i, uni, c->nwatches))
+			continue;
+		L->links[i] = bpf_program__attach(L->progs[i]);
+		if (!L->links[i]) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot attach %s: %s", prog_table[i].name,
+				 strerror(-rc));
+			goto out_clear;
+		}
+	}
+
+	/* the swap: one store */
+	__atomic_store_n(&sk->bss->lt_active_gen, ng, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&sk->data->lt_epoch, 1, __ATOMIC_SEQ_CST);
+	L->gen = ng;
+
+	/* programs that read the old generation just before the swap finish quickly */
+	usleep(20000);
+	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), og);
+	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), og);
+	for (size_t i = 0; i < NPROGS; i++) {
+		if (L->links[i] && !prog_needed(i, uni, c->nwatches)) {
+			bpf_link__destroy(L->links[i]);
+			L->links[i] = NULL;
+		}
+	}
+	watches_free(L->watches, L->nwatches);
+	free(L->edges);
+	L->watches = w;
+	L->nwatches = c->nwatches;
+	L->edges = edges;
+	L->nedges = nedges;
+	L->seen_epoch = __atomic_load_n(&sk->data->lt_epoch, __ATOMIC_SEQ_CST);
+	return 0;
+
+out_clear:
+	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), ng);
+	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), ng);
+out_free:
+	free(edges);
+	watches_free(w, c->nwatches);
+	return rc;
+}
+
+int loader_refresh(struct loader *L)
+{
+	struct ltrack_bpf *sk = L->skel;
+	uint64_t epoch = __atomic_load_n(&sk->data->lt_epoch, __ATOMIC_SEQ_CST);
+	struct edge *edges = NULL;
+	size_t nedges = 0;
+	bool changed = false;
+	int fd = bpf_map__fd(sk->maps.lt_edges);
+
+	if (epoch == L->seen_epoch)
+		return 0;
+	L->seen_epoch = epoch;
+	for (size_t i = 0; i < L->nwatches; i++) {
+		char link[64], buf[PATH_MAX];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", L->watches[i].fd);
+		n = readlink(link, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (!strcmp(buf, L->watches[i].path))
+			continue;
+		log_info("watched directory %s is now %s", L->watches[i].path, buf);
+		free(L->watches[i].path);
+		L->watches[i].path = strdup(buf);
+		if (!L->watches[i].path)
+			L->watches[i].path = strdup("/");
+		changed = true;
+	}
+	if (!changed)
+		return 0;
+	edges_build(L->watches, L->nwatches, L->gen, &edges, &nedges);
+	edges_install(fd, edges, nedges);
+	for (size_t i = 0; i < L->nedges; i++) {
+		bool keep = false;
+
+		for (size_t j = 0; j < nedges && !keep; j++)
+			keep = !memcmp(&L->edges[i].k, &edges[j].k, sizeof(edges[j].k));
+		if (!keep)
+			bpf_map_delete_elem(fd, &L->edges[i].k);
+	}
+	free(L->edges);
+	L->edges = edges;
+	L->nedges = nedges;
+	__atomic_fetch_add(&sk->data->lt_epoch, 1, __ATOMIC_SEQ_CST);
+	L->seen_epoch = __atomic_load_n(&sk->data->lt_epoch, __ATOMIC_SEQ_CST);
+	return 1;
+}
+
+const char *loader_watch_path(struct loader *L, uint32_t id)
+{
+	return id < L->nwatches ? L->watches[id].path : NULL;
+}
+
+int loader_attached(struct loader *L)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < NPROGS; i++)
+		n += L->links[i] != NULL;
+	return n;
+}
+
+struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx)
+{
+	struct ring_buffer *rb;
+
+	rb = ring_buffer__new(bpf_map__fd(L->skel->maps.ring_crit), fn, ctx, NULL);
+	if (!rb)
+		return NULL;
+	if (ring_buffer__add(rb, bpf_map__fd(L->skel->maps.ring_bulk), fn, ctx)) {
+		int e = errno;
+
+		ring_buffer__free(rb);
+		errno = e;
+		return NULL;
+	}
+	return rb;
+}
+
+int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx)
+{
+	struct bpf_link *link;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd, rc = 0, count = 0;
+
+	link = bpf_program__attach_iter(L->skel->progs.lt_snapshot, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		rc = -errno;
+		goto out_link;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 65536) {
+			size_t nc = cap ? cap * 2 : 1 << 20;
+			char *p = realloc(buf, nc);
+
+			if (!p) {
+				rc = -ENOMEM;
+				goto out_close;
+			}
+			buf = p;
+			cap = nc;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			goto out_close;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	for (size_t off = 0; off + sizeof(struct lt_hdr) <= len;) {
+		struct lt_hdr h;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.size < sizeof(h) || h.size > len - off)
+			break;
+		fn(ctx, buf + off, h.size);
+		count++;
+		off += h.size;
+	}
+	rc = count;
+out_close:
+	close(fd);
+	free(buf);
+out_link:
+	bpf_link__destroy(link);
+	return rc;
+}
+
+int loader_drops(struct loader *L, uint64_t out[LT_DROP_NCAT])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(L->skel->maps.lt_drops);
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t cat = 0; cat < LT_DROP_NCAT; cat++) {
+		out[cat] = 0;
+		if (bpf_map_lookup_elem(fd, &cat, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[cat] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+void loader_free(struct loader *L)
+{
+	if (!L)
+		return;
+	for (size_t i = 0; i < NPROGS; i++)
+		bpf_link__destroy(L->links[i]);
+	ltrack_bpf__destroy(L->skel);
+	watches_free(L->watches, L->nwatches);
+	free(L->edges);
+	free(L);
+}

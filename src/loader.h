@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loader - the BPF side as user space sees it: open, load and attach the
+ * skeleton, fill the policy maps, read the drop counters, take the startup
+ * snapshot.
+ *
+ * Policy swaps are atomic: loader_apply() fills the inactive generation of
+ * every policy map, attaches any program the new policy needs, flips
+ * lt_active_gen with one store, and only then removes the old generation
+ * and detaches programs no longer needed. A policy that fails to apply
+ * leaves the running one untouched.
+ */
+#ifndef LTRACK_LOADER_H
+#define LTRACK_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ltrack/event.h>
+
+#include "config.h"
+
+struct loader;
+struct ring_buffer;
+
+/* called for each ring record; return 0 to go on */
+typedef int (*loader_record_fn)(void *ctx, void *data, size_t size);
+
+/*
+ * loader_open - mount tracefs if needed, open and load the BPF programs.
+ * Returns NULL with errno set and a message in @err on failure.
+ */
+struct loader *loader_open(char *err, size_t errlen);
+
+/*
+ * loader_apply - make @c the active policy (watches, commands, knobs).
+ * Returns 0, or -errno with a message in @err; the old policy stays.
+ */
+int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t errlen);
+
+/*
+ * loader_ring - a ring_buffer manager over both rings (critical first), or
+ * NULL with errno.
+ */
+struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx);
+
+/*
+ * loader_snapshot - run the task iterator and call @fn for each
+ * LT_EV_PROC_SNAP record. Returns the number of records or -errno.
+ */
+int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx);
+
+/* loader_drops - the kernel's drop counters, summed over CPUs */
+int loader_drops(struct loader *L, uint64_t out[LT_DROP_NCAT]);
+
+/*
+ * loader_refresh - called periodically: when a directory was renamed
+ * (lt_epoch moved), re-resolve watched directories by their held handles
+ * and rebuild the name graph (lt_edges). Returns 1 if something changed.
+ */
+int loader_refresh(struct loader *L);
+
+/* loader_watch_path - current path of watch @id of the active policy, or NULL */
+const char *loader_watch_path(struct loader *L, uint32_t id);
+
+/* loader_attached - number of attached programs */
+int loader_attached(struct loader *L);
+
+/* loader_free - detach and free; NULL is a no-op */
+void loader_free(struct loader *L);
+
+/* fnv1a64 - the component hash shared with the kernel's lt_edges */
+uint64_t fnv1a64(const char *s, size_t n);
+
+#endif

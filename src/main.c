@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - ltrack: the command line, the policy, and one event loop.
+ *
+ * Pipeline (see docs/architecture.md):
+ *   rings -> decode (events.c) -> enrich (proctree, paths) -> format -> sink
+ * One thread, one epoll set: the ring buffers, a signalfd (SIGINT, SIGTERM,
+ * SIGHUP) and a short poll timeout. The bulk ring is written without
+ * wakeups, so the loop consumes it every LT_POLL_MS; the critical ring
+ * (exec, exit) wakes the loop at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "config.h"
+#include "events.h"
+#include "jsonw.h"
+#include "loader.h"
+#include "log.h"
+#include "output/format.h"
+#include "output/sink.h"
+#include "proctree.h"
+
+#define LT_POLL_MS 5
+#define LT_PROC_MAX 65536
+#define LT_PROC_GRACE_NS (10ULL * 1000000000ULL)
+
+struct agent {
+	struct cli cli;
+	struct lt_config cfg;
+	struct loader *L;
+	struct ring_buffer *rb;
+	struct proctree *procs;
+	struct sink *sink;
+	enum lt_format fmt;
+	struct jbuf out;
+	struct fmt_ctx fctx;
+	char hostname[256];
+	char boot_id[64];
+	int64_t boot_to_epoch_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	uint64_t seq;
+	uint64_t events;
+	uint64_t decode_errors;
+	uint64_t last_drops_total;
+	struct event ev;		/* decoded in place; large, so not on the stack */
+};
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* boot -> epoch offset, taken between two boot readings so the error is bounded */
+static void clock_refresh(struct agent *a)
+{
+	uint64_t b1 = clock_ns(CLOCK_BOOTTIME);
+	uint64_t r = clock_ns(CLOCK_REALTIME);
+	uint64_t b2 = clock_ns(CLOCK_BOOTTIME);
+
+	a->boot_to_epoch_ns = (int64_t)(r - (b1 + (b2 - b1) / 2));
+}
+
+static void read_first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* ---- policy ------------------------------------------------------------------- */
+
+/*
+ * build_config - the policy file (if any) plus the command line. With
+ * --watch and no --config, only the flags count (SysTracer). Returns 0 or
+ * -errno with @err.
+ */
+static int build_config(const struct cli *cl, struct lt_config *c, struct lt_config_err *err)
+{
+	int rc;
+
+	config_init(c);
+	if (cl->config_given || cl->nwatches == 0) {
+		rc = config_load_file(c, cl->config, err);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < cl->nwatches; i++) {
+		rc = config_add_watch_spec(c, cl->watches[i], "--watch", err);
+		if (rc)
+			return rc;
+	}
+	if (cl->failed)
+		c->failed = true;
+	if (cl->stats_interval >= 0)
+		c->stats_interval_s = cl->stats_interval;
+	if (!c->have_policy) {
+		/* SysTracer mode: no process events, no stats in the stream unless asked */
+		c->exec_enabled = false;
+		if (cl->stats_interval < 0)
+			c->stats_interval_s = 0;
+	}
+	return config_finish(c, err);
+}
+
+static void report_config_err(const struct lt_config_err *err)
+{
+	char msg[1024];
+
+	config_format_err(err, msg, sizeof(msg));
+	fprintf(stderr, "ltrack: %s\n", msg);
+}
+
+static void log_unimplemented(const struct lt_config *c)
+{
+	if (c->net_present)
+		log_warn("[network_monitor] is validated but not implemented yet: no network events "
+			 "are reported");
+	if (c->http_present)
+		log_warn("[http_server] is validated but not implemented yet: no HTTP listener is "
+			 "started");
+	if (c->storage_adapter)
+		log_warn("[storage] adapter '%s' is validated but not implemented yet: events are "
+			 "written as plain %s lines", c->storage_adapter,
+			 c->storage_format == LT_FMT_JSON ? "JSON" : "text");
+	if (!c->storage_enabled)
+		log_warn("[storage] enabled = false: events are not written anywhere");
+}
+
+static void log_policy(struct agent *a)
+{
+	char m[256];
+
+	for (size_t i = 0; i < a->cfg.nwatches; i++)
+		log_info("watch %s: %s", a->cfg.watches[i].path,
+			 lt_watch_mask_name(a->cfg.watches[i].mask, m, sizeof(m)));
+	if (a->cfg.have_policy && a->cfg.exec_enabled)
+		log_info("exec_monitor: %s", a->cfg.ncommands ? "selected commands" : "all commands");
+}
+
+static void reload(struct agent *a)
+{
+	struct lt_config nc;
+	struct lt_config_err err = {};
+	char msg[1024];
+	int rc;
+
+	log_info("SIGHUP: reloading the policy");
+	rc = build_config(&a->cli, &nc, &err);
+	if (rc) {
+		config_format_err(&err, msg, sizeof(msg));
+		log_error("reload rejected, the running policy stays: %s", msg);
+		config_release(&nc);
+		return;
+	}
+	rc = loader_apply(a->L, &nc, msg, sizeof(msg));
+	if (rc) {
+		log_error("reload rejected, the running policy stays: %s", msg);
+		config_release(&nc);
+		return;
+	}
+	/* outputs keep their settings until restart; files are reopened (logrotate) */
+	nc.extra_fields = a->cfg.extra_fields;
+	nc.nextra_fields = a->cfg.nextra_fields;
+	a->cfg.extra_fields = NULL;
+	a->cfg.nextra_fields = 0;
+	config_release(&a->cfg);
+	a->cfg = nc;
+	a->fctx.extra = a->cfg.extra_fields;
+	a->fctx.nextra = a->cfg.nextra_fields;
+	if (a->sink)
+		sink_reopen(a->sink);
+	log_info("policy reloaded: %zu watches", a->cfg.nwatches);
+	log_policy(a);
+}
+
+/* ---- enrichment and output ---------------------------------------------------- */
+
+static const char *exe_of(struct agent *a, struct event *ev)
+{
+	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
+	char link[64], buf[PATH_MAX];
+	ssize_t n;
+
+	if (p && p->exe)
+		return p->exe;
+	/* a child that has not exec'd runs its parent's image */
+	if (!p) {
+		struct proc *pp = proctree_get(a->procs, ev->ppid, ev->parent_start_ns);
+
+		if (pp && pp->exe) {
+			p = proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid,
+					 ev->parent_start_ns, pp->exe);
+			return p ? p->exe : NULL;
+		}
+	}
+	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	p = proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns, buf);
+	return p ? p->exe : NULL;
+}
+
+/*
+ * canonicalise - for a path the kernel could only build lexically, resolve
+ * its parent directory (which still exists after the operation) when the
+ * process shares our root.
+ */
+static void canonicalise(struct event *ev)
+{
+	char dir[PATH_MAX], real[PATH_MAX], link[64], root[16];
+	const char *slash;
+	ssize_t n;
+	size_t dlen;
+
+	if (!(ev->filename_flags & LT_PF_INEXACT) || (ev->filename_flags & LT_PF_TRUNC))
+		return;
+	snprintf(link, sizeof(link), "/proc/%u/root", ev->pid);
+	n = readlink(link, root, sizeof(root) - 1);
+	if (n > 0) {
+		root[n] = '\0';
+		if (strcmp(root, "/"))
+			return;
+	}
+	slash = strrchr(ev->filename, '/');
+	if (!slash || slash == ev->filename)
+		return;
+	dlen = slash - ev->filename;
+	if (dlen >= sizeof(dir))
+		return;
+	memcpy(dir, ev->filename, dlen);
+	dir[dlen] = '\0';
+	if (!realpath(dir, real))
+		return;
+	if ((size_t)snprintf(ev->canon, sizeof(ev->canon), "%s%s", strcmp(real, "/") ? real : "",
+			     slash) >= sizeof(ev->canon))
+		ev->canon[0] = '\0';
+}
+
+static void emit(struct agent *a, struct event *ev, const char *watch)
+{
+	int rc;
+
+	jbuf_reset(&a->out);
+	a->fctx.seq = ++a->seq;
+	a->fctx.watch = watch;
+	if (a->fmt == LT_FMT_TEXT)
+		rc = format_text(&a->out, ev, &a->fctx);
+	else
+		rc = format_json(&a->out, ev, &a->fctx);
+	if (rc) {
+		a->decode_errors++;
+		return;
+	}
+	a->events++;
+	if (a->sink)
+		sink_write(a->sink, a->out.buf, a->out.len);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct agent *a = ctx;
+	struct event *ev = &a->ev;
+	const char *watch = NULL;
+
+	if (event_decode(data, size, ev)) {
+		a->decode_errors++;
+		return 0;
+	}
+	ev->ts_ns = ev->ts_boot_ns + a->boot_to_epoch_ns;
+	switch (ev->type) {
+	case LT_EV_PROC_SNAP:
+		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
+			     ev->filename);
+		return 0;
+	case LT_EV_EXEC:
+		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
+			     ev->filename);
+		break;
+	case LT_EV_FORK: {
+		const char *pexe = exe_of(a, ev);
+
+		proctree_put(a->procs, ev->child_pid, ev->child_start_ns, ev->pid, ev->start_ns,
+			     pexe);
+		break;
+	}
+	case LT_EV_EXIT:
+		break;
+	default:
+		canonicalise(ev);
+		watch = loader_watch_path(a->L, ev->watch_id);
+	}
+	if (ev->hflags & LT_HF_REPORT) {
+		ev->exe = exe_of(a, ev);
+		emit(a, ev, watch);
+	}
+	if (ev->type == LT_EV_EXIT)
+		proctree_exit(a->procs, ev->pid, ev->start_ns, ev->ts_boot_ns);
+	return 0;
+}
+
+static int on_snapshot(void *ctx, void *data, size_t size)
+{
+	return on_record(ctx, data, size);
+}
+
+static void emit_stats(struct agent *a, bool final)
+{
+	struct ev_stats st = {};
+	struct proctree_stats ps;
+	struct sink_stats ss = {};
+	struct event *ev = &a->ev;
+
+	if (loader_drops(a->L, st.drops) == 0)
+		for (int i = 0; i < LT_DROP_NCAT; i++)
+			st.drops_total += st.drops[i];
+	proctree_get_stats(a->procs, &ps);
+	if (a->sink)
+		sink_get_stats(a->sink, &ss);
+	st.events = a->events;
+	st.decode_errors = a->decode_errors;
+	st.sink_dropped = ss.dropped;
+	st.proc_entries = ps.entries;
+	st.proc_max = ps.max;
+	st.proc_evicted = ps.evicted;
+	st.interval_s = a->cfg.stats_interval_s;
+	st.final = final;
+
+	if (st.drops_total != a->last_drops_total || final)
+		log_at_(st.drops_total ? LT_LOG_WARN : LT_LOG_INFO,
+			"%s: %llu events written, %llu lost in the kernel (exec %llu, fork %llu, "
+			"exit %llu, file %llu, modify_tracking %llu), %llu malformed, %llu lost in "
+			"the sink",
+			final ? "at exit" : "stats", (unsigned long long)st.events,
+			(unsigned long long)st.drops_total,
+			(unsigned long long)st.drops[LT_DROP_EXEC],
+			(unsigned long long)st.drops[LT_DROP_FORK],
+			(unsigned long long)st.drops[LT_DROP_EXIT],
+			(unsigned long long)st.drops[LT_DROP_FILE],
+			(unsigned long long)st.drops[LT_DROP_MODIFY_TRACK],
+			(unsigned long long)st.decode_errors, (unsigned long long)st.sink_dropped);
+	a->last_drops_total = st.drops_total;
+
+	memset(ev, 0, offsetof(struct event, canon));
+	ev->canon[0] = '\0';
+	ev->type = LT_EV_STATS;
+	ev->name = event_name(LT_EV_STATS);
+	ev->ts_ns = clock_ns(CLOCK_REALTIME);
+	ev->pid = ev->tid = getpid();
+	ev->ppid = getppid();
+	ev->uid = getuid();
+	ev->gid = getgid();
+	ev->euid = geteuid();
+	ev->loginuid = (uint32_t)-1;
+	ev->syscall_nr = -1;
+	snprintf(ev->comm, sizeof(ev->comm), "ltrack");
+	ev->stats = &st;
+	emit(a, ev, NULL);
+}
+
+/* ---- setup -------------------------------------------------------------------- */
+
+static int setup_output(struct agent *a)
+{
+	struct sink_opts so = {};
+
+	a->fmt = a->cli.format >= 0 ? (enum lt_format)a->cli.format : a->cfg.storage_format;
+	if (!a->cli.output && !a->cfg.storage_enabled)
+		return 0;
+	if (a->cli.output) {
+		so.type = LT_STORE_FILE;
+		so.file_path = a->cli.output;
+		so.rot = &a->cfg.storage_rotate;
+	} else {
+		so.type = a->cfg.storage_type;
+		so.file_path = a->cfg.storage_file_path;
+		so.rot = &a->cfg.storage_rotate;
+		so.remote_addr = a->cfg.storage_remote_addr;
+		so.remote_port = a->cfg.storage_remote_port;
+	}
+	a->sink = sink_open(&so);
+	if (!a->sink) {
+		log_error("cannot open the event output: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int setup_log(struct agent *a)
+{
+	enum lt_log_level lvl = a->cfg.log_level;
+	enum lt_format fmt = a->cfg.log_format;
+	char err[256];
+
+	if (log_env_override(&lvl, &fmt, err, sizeof(err))) {
+		fprintf(stderr, "ltrack: %s\n", err);
+		return -EINVAL;
+	}
+	if (log_setup(lvl, fmt, a->cfg.log_output_path, &a->cfg.log_rotate)) {
+		fprintf(stderr, "ltrack: cannot open the log %s: %s\n", a->cfg.log_output_path,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int run(struct agent *a)
+{
+	struct epoll_event ev, evs[8];
+	sigset_t mask;
+	int epfd = -1, sfd = -1, rc = 0;
+	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0;
+	char err[512];
+	bool stop = false;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || epfd < 0) {
+		rc = -errno;
+		log_error("event loop setup: %s", strerror(errno));
+		goto out;
+	}
+
+	a->L = loader_open(err, sizeof(err));
+	if (!a->L) {
+		rc = -errno;
+		log_error("%s", err);
+		goto out;
+	}
+	clock_refresh(a);
+	rc = loader_snapshot(a->L, on_snapshot, a);
+	if (rc < 0)
+		log_warn("startup snapshot failed: %s; processes already running get their "
+			 "context from /proc", strerror(-rc));
+	else
+		log_info("startup snapshot: %d running processes", rc);
+	rc = loader_apply(a->L, &a->cfg, err, sizeof(err));
+	if (rc) {
+		log_error("%s", err);
+		goto out;
+	}
+	a->rb = loader_ring(a->L, on_record, a);
+	if (!a->rb) {
+		rc = -errno;
+		log_error("ring buffers: %s", strerror(errno));
+		goto out;
+	}
+	ev.events = EPOLLIN;
+	ev.data.u32 = 0;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(a->rb), &ev);
+	ev.data.u32 = 1;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
+	log_unimplemented(&a->cfg);
+	log_policy(a);
+	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
+
+	while (!stop) {
+		int n = epoll_wait(epfd, evs, 8, LT_POLL_MS);
+
+		for (int i = 0; i < n; i++) {
+			struct signalfd_siginfo si;
+
+			if (evs[i].data.u32 != 1)
+				continue;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					reload(a);
+				else
+					stop = true;
+			}
+		}
+		ring_buffer__consume(a->rb);
+		if (a->sink)
+			sink_flush(a->sink);
+		now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
+		if (now >= next_tick) {
+			next_tick = now + 100;
+			if (a->sink)
+				sink_tick(a->sink, now);
+			loader_refresh(a->L);
+		}
+		if (now >= next_sec) {
+			next_sec = now + 1000;
+			clock_refresh(a);
+			proctree_expire(a->procs, clock_ns(CLOCK_BOOTTIME), LT_PROC_GRACE_NS);
+		}
+		if (a->cfg.stats_interval_s > 0) {
+			if (!next_stats)
+				next_stats = now + a->cfg.stats_interval_s * 1000;
+			else if (now >= next_stats) {
+				next_stats = now + a->cfg.stats_interval_s * 1000;
+				emit_stats(a, false);
+			}
+		}
+	}
+	log_info("stopping");
+	ring_buffer__consume(a->rb);
+	emit_stats(a, true);
+	if (a->sink)
+		sink_flush(a->sink);
+	rc = 0;
+out:
+	if (epfd >= 0)
+		close(epfd);
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct agent agent;
+	struct agent *a = &agent;
+	struct lt_config_err cerr = {};
+	char err[512];
+	int rc;
+
+	if (cli_parse(&a->cli, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "ltrack: %s\n%s", err, cli_usage());
+		return 2;
+	}
+	if (a->cli.help) {
+		fputs(cli_usage(), stdout);
+		return 0;
+	}
+	if (a->cli.version) {
+		printf("ltrack %s (%s)\n", LTRACK_VERSION, LTRACK_REV);
+		return 0;
+	}
+	if (build_config(&a->cli, &a->cfg, &cerr)) {
+		report_config_err(&cerr);
+		config_release(&a->cfg);
+		return 2;
+	}
+	if (a->cli.check) {
+		printf("%s: ok\n", a->cfg.have_policy ? a->cfg.path : "command line");
+		config_release(&a->cfg);
+		return 0;
+	}
+	if (setup_log(a))
+		return 2;
+	if (geteuid() != 0)
+		log_warn("not running as root: loading BPF programs will likely fail");
+	gethostname(a->hostname, sizeof(a->hostname) - 1);
+	read_first_line("/proc/sys/kernel/random/boot_id", a->boot_id, sizeof(a->boot_id));
+	a->fctx.hostname = a->hostname;
+	a->fctx.boot_id = a->boot_id;
+	a->fctx.extra = a->cfg.extra_fields;
+	a->fctx.nextra = a->cfg.nextra_fields;
+	jbuf_init(&a->out);
+	a->procs = proctree_new(LT_PROC_MAX);
+	if (!a->procs || setup_output(a)) {
+		rc = 1;
+		goto out;
+	}
+	rc = run(a) ? 1 : 0;
+out:
+	ring_buffer__free(a->rb);
+	loader_free(a->L);
+	sink_free(a->sink);
+	proctree_free(a->procs);
+	jbuf_release(&a->out);
+	config_release(&a->cfg);
+	cli_release(&a->cli);
+	log_close();
+	return rc;
+}

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/*
+ * format.c - JSON and text encoders for struct event. See format.h.
+ *
+ * This is on the per-event hot path: no allocation once the jbuf is warm,
+ * no stdio, small fixed buffers on the stack.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "format.h"
+
+void format_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = ns / 1000000000ULL;
+	struct tm tm;
+	char date[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06uZ", date, (unsigned)(ns % 1000000000ULL / 1000));
+}
+
+void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u-%llu", tgid, (unsigned long long)start_ns);
+}
+
+static char type_char(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return '-';
+	case S_IFDIR:
+		return 'd';
+	case S_IFCHR:
+		return 'c';
+	case S_IFBLK:
+		return 'b';
+	case S_IFIFO:
+		return 'p';
+	case S_IFSOCK:
+		return 's';
+	case S_IFLNK:
+		return 'l';
+	}
+	return '?';
+}
+
+static const char *type_name(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "sock";
+	case S_IFLNK:
+		return "symlink";
+	}
+	return NULL;
+}
+
+void format_mode(uint32_t mode, char *buf, size_t len)
+{
+	char s[11];
+	static const char rwx[] = "rwxrwxrwx";
+
+	s[0] = type_char(mode);
+	for (int i = 0; i < 9; i++)
+		s[1 + i] = (mode & (0400 >> i)) ? rwx[i] : '-';
+	if (mode & S_ISUID)
+		s[3] = (mode & S_IXUSR) ? 's' : 'S';
+	if (mode & S_ISGID)
+		s[6] = (mode & S_IXGRP) ? 's' : 'S';
+	if (mode & S_ISVTX)
+		s[9] = (mode & S_IXOTH) ? 't' : 'T';
+	s[10] = '\0';
+	snprintf(buf, len, "%s", s);
+}
+
+void format_open_flags(uint32_t flags, char *buf, size_t len)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} bits[] = {
+		{ O_CREAT, "O_CREAT" },	      { O_EXCL, "O_EXCL" },	    { O_NOCTTY, "O_NOCTTY" },
+		{ O_TRUNC, "O_TRUNC" },	      { O_APPEND, "O_APPEND" },	    { O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DSYNC, "O_DSYNC" },	      { O_DIRECT, "O_DIRECT" },	    { O_LARGEFILE, "O_LARGEFILE" },
+		{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" },
+		{ O_CLOEXEC, "O_CLOEXEC" },   { O_PATH, "O_PATH" },
+	};
+	size_t n;
+	uint32_t acc = flags & O_ACCMODE;
+
+	n = snprintf(buf, len, "%s",
+		     acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" : acc == O_RDWR ? "O_RDWR" : "O_ACCMODE");
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		if (n < len)
+			n += snprintf(buf + n, len - n, "|O_TMPFILE");
+		flags &= ~(uint32_t)O_TMPFILE;
+	}
+	if ((flags & O_SYNC) == O_SYNC) {
+		if (n < len)
+			n += snprintf(buf + n, len - n, "|O_SYNC");
+		flags &= ~(uint32_t)O_SYNC;
+	}
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && n < len; i++)
+		if (flags & bits[i].bit)
+			n += snprintf(buf + n, len - n, "|%s", bits[i].name);
+}
+
+static void kv_dev(struct jbuf *b, const char *key, uint32_t kdev)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%u:%u", kdev_major(kdev), kdev_minor(kdev));
+	json_kv_str(b, key, s);
+}
+
+static void kv_octal(struct jbuf *b, const char *key, uint32_t mode)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%04o", mode & 07777);
+	json_kv_str(b, key, s);
+}
+
+/* the filename to print: user space's canonical form when it made one */
+static const char *ev_filename(const struct event *ev)
+{
+	return ev->canon[0] ? ev->canon : ev->filename;
+}
+
+static bool path_exact(const struct event *ev)
+{
+	return !(ev->filename_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND)) || ev->canon[0];
+}
+
+static void json_argv(struct jbuf *b, const struct event *ev)
+{
+	size_t i = 0;
+
+	json_key(b, "argv");
+	json_arr_begin(b);
+	while (ev->args && i < ev->args_len) {
+		const char *s = ev->args + i;
+		size_t n = strnlen(s, ev->args_len - i);
+
+		json_str(b, s, n);
+		i += n + 1;
+	}
+	json_arr_end(b);
+	json_kv_bool(b, "argv_truncated", ev->args_truncated);
+}
+
+static void json_exit(struct jbuf *b, const struct event *ev)
+{
+	uint32_t sig = ev->status & 0x7f;
+
+	if (sig == 0) {
+		json_kv_int(b, "exit_code", (ev->status >> 8) & 0xff);
+	} else {
+		const char *abbr = sigabbrev_np(sig);
+		char name[32];
+
+		json_kv_int(b, "signal", sig);
+		if (abbr) {
+			snprintf(name, sizeof(name), "SIG%s", abbr);
+			json_kv_str(b, "signal_name", name);
+		}
+		json_kv_bool(b, "core_dumped", ev->status & 0x80);
+	}
+}
+
+static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
+{
+	const char *tn;
+
+	json_kv_str(b, "filename", ev_filename(ev));
+	json_kv_bool(b, "path_exact", path_exact(ev));
+	if (ev->filename_flags & LT_PF_TRUNC)
+		json_kv_bool(b, "path_truncated", true);
+	switch (ev->type) {
+	case LT_EV_RENAME:
+		json_kv_str(b, "new_filename", ev->path2);
+		if (ev->path2_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND))
+			json_kv_bool(b, "new_path_exact", false);
+		break;
+	case LT_EV_LINK:
+	case LT_EV_SYMLINK:
+		json_kv_str(b, "target", ev->path2);
+		break;
+	case LT_EV_OPEN:
+	case LT_EV_CREATE: {
+		char fl[256];
+
+		format_open_flags(ev->open_flags, fl, sizeof(fl));
+		json_kv_uint(b, "flags", ev->open_flags);
+		json_kv_str(b, "flags_str", fl);
+		break;
+	}
+	}
+	switch (ev->type) {
+	case LT_EV_CREATE:
+	case LT_EV_MKDIR:
+	case LT_EV_MKNOD:
+		kv_octal(b, "mode", ev->mode);
+		tn = type_name(ev->mode);
+		if (tn)
+			json_kv_str(b, "file_type", tn);
+		if (ev->type == LT_EV_MKNOD && ((ev->mode & S_IFMT) == S_IFCHR ||
+						 (ev->mode & S_IFMT) == S_IFBLK))
+			kv_dev(b, "device", ev->rdev);
+		break;
+	case LT_EV_OPEN:
+		if (ev->open_flags & (O_CREAT | __O_TMPFILE))
+			kv_octal(b, "mode", ev->mode);
+		break;
+	case LT_EV_ATTRIB:
+		if (ev->attr & LT_ATTR_MODE)
+			kv_octal(b, "mode", ev->mode);
+		if (ev->attr & LT_ATTR_OWNER) {
+			json_kv_int(b, "new_uid", (int32_t)ev->new_uid);
+			json_kv_int(b, "new_gid", (int32_t)ev->new_gid);
+		}
+		break;
+	}
+	if (ev->ino) {
+		kv_dev(b, "dev", ev->dev);
+		json_kv_uint(b, "inode", ev->ino);
+	}
+	if (c->watch)
+		json_kv_str(b, "watch", c->watch);
+}
+
+static void json_stats(struct jbuf *b, const struct ev_stats *st)
+{
+	json_key(b, "drops");
+	json_obj_begin(b);
+	for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
+		json_kv_uint(b, drop_cat_name(i), st->drops[i]);
+	json_obj_end(b);
+	json_kv_uint(b, "drops_total", st->drops_total);
+	json_kv_uint(b, "events", st->events);
+	json_kv_uint(b, "decode_errors", st->decode_errors);
+	json_kv_uint(b, "sink_dropped", st->sink_dropped);
+	json_kv_uint(b, "proc_table_entries", st->proc_entries);
+	json_kv_uint(b, "proc_table_max", st->proc_max);
+	json_kv_uint(b, "proc_table_evicted", st->proc_evicted);
+	json_kv_uint(b, "interval_s", st->interval_s);
+	json_kv_bool(b, "final", st->final);
+}
+
+int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
+{
+	char ts[64], id[48];
+
+	format_time(ev->ts_ns, ts, sizeof(ts));
+	json_obj_begin(b);
+	json_kv_int(b, "schema", LT_SCHEMA_VERSION);
+	json_kv_uint(b, "seq", c->seq);
+	json_kv_str(b, "hostname", c->hostname);
+	json_kv_str(b, "boot_id", c->boot_id);
+	json_kv_uint(b, "timestamp", ev->ts_ns);
+	json_kv_str(b, "time_str", ts);
+	json_kv_uint(b, "event_type", ev->type);
+	json_kv_str(b, "event_name", ev->name);
+	json_kv_uint(b, "pid", ev->pid);
+	json_kv_uint(b, "tid", ev->tid);
+	json_kv_uint(b, "ppid", ev->ppid);
+	json_kv_uint(b, "uid", ev->uid);
+	json_kv_uint(b, "gid", ev->gid);
+	json_kv_uint(b, "euid", ev->euid);
+	json_kv_uint(b, "loginuid", ev->loginuid);
+	json_kv_str(b, "comm", ev->comm);
+	json_kv_str(b, "exe", ev->exe);
+	format_exec_id(ev->pid, ev->start_ns, id, sizeof(id));
+	json_kv_str(b, "exec_id", id);
+	format_exec_id(ev->ppid, ev->parent_start_ns, id, sizeof(id));
+	json_kv_str(b, "parent_exec_id", id);
+	if (ev->syscall_nr >= 0) {
+		json_kv_int(b, "syscall_nr", ev->syscall_nr);
+		json_kv_int(b, "ret_code", ev->ret);
+	}
+	switch (ev->type) {
+	case LT_EV_EXEC:
+		json_kv_str(b, "filename", ev->filename);
+		json_kv_str(b, "requested", ev->requested);
+		if (ev->script)
+			json_kv_str(b, "interpreter", ev->interp);
+		json_argv(b, ev);
+		json_kv_str(b, "cwd", ev->cwd);
+		if ((ev->filename_flags | ev->cwd_flags) & LT_PF_TRUNC)
+			json_kv_bool(b, "path_truncated", true);
+		kv_dev(b, "dev", ev->exe_dev);
+		json_kv_uint(b, "inode", ev->exe_ino);
+		break;
+	case LT_EV_FORK:
+		json_kv_uint(b, "child_pid", ev->child_pid);
+		format_exec_id(ev->child_pid, ev->child_start_ns, id, sizeof(id));
+		json_kv_str(b, "child_exec_id", id);
+		break;
+	case LT_EV_EXIT:
+		json_exit(b, ev);
+		break;
+	case LT_EV_STATS:
+		if (ev->stats)
+			json_stats(b, ev->stats);
+		break;
+	default:
+		json_file(b, ev, c);
+	}
+	for (size_t i = 0; i < c->nextra; i++) {
+		json_key(b, c->extra[i].key);
+		json_raw(b, c->extra[i].json);
+	}
+	json_obj_end(b);
+	jbuf_putc(b, '\n');
+	return b->err;
+}
+
+/* ---- text --------------------------------------------------------------------- */
+
+static void tq(struct jbuf *b, const char *s)
+{
+	if (!s) {
+		jbuf_puts(b, "NULL");
+		return;
+	}
+	text_quote(b, s, strlen(s));
+}
+
+static void text_mode(struct jbuf *b, uint32_t mode)
+{
+	char m[16];
+
+	format_mode(mode, m, sizeof(m));
+	jbuf_putc(b, '"');
+	jbuf_puts(b, m);
+	jbuf_putc(b, '"');
+}
+
+int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
+{
+	char ts[64];
+	const char *fn = ev_filename(ev);
+
+	(void)c;
+	format_time(ev->ts_ns, ts, sizeof(ts));
+	jbuf_puts(b, ts);
+	jbuf_putc(b, ' ');
+	text_quote(b, ev->comm, strlen(ev->comm));
+	jbuf_printf(b, "[%u] ", ev->pid);
+	jbuf_puts(b, ev->name ? ev->name : "unknown");
+	jbuf_putc(b, '(');
+	switch (ev->type) {
+	case LT_EV_EXEC: {
+		size_t i = 0;
+
+		tq(b, ev->filename);
+		jbuf_puts(b, ", [");
+		while (ev->args && i < ev->args_len) {
+			const char *s = ev->args + i;
+			size_t n = strnlen(s, ev->args_len - i);
+
+			if (i)
+				jbuf_puts(b, ", ");
+			text_quote(b, s, n);
+			i += n + 1;
+		}
+		if (ev->args_truncated)
+			jbuf_puts(b, ", ...");
+		jbuf_puts(b, "], cwd=");
+		tq(b, ev->cwd);
+		break;
+	}
+	case LT_EV_FORK:
+		jbuf_printf(b, "child=%u", ev->child_pid);
+		break;
+	case LT_EV_EXIT:
+		if (ev->status & 0x7f) {
+			const char *abbr = sigabbrev_np(ev->status & 0x7f);
+
+			jbuf_printf(b, "signal=SIG%s", abbr ? abbr : "?");
+		} else {
+			jbuf_printf(b, "code=%u", (ev->status >> 8) & 0xff);
+		}
+		break;
+	case LT_EV_STATS:
+		if (ev->stats) {
+			jbuf_printf(b, "events=%llu, drops=%llu",
+				    (unsigned long long)ev->stats->events,
+				    (unsigned long long)ev->stats->drops_total);
+			for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
+				jbuf_printf(b, ", %s=%llu", drop_cat_name(i),
+					    (unsigned long long)ev->stats->drops[i]);
+		}
+		break;
+	case LT_EV_CREATE:
+	case LT_EV_MKDIR:
+		tq(b, fn);
+		jbuf_puts(b, ", ");
+		text_mode(b, ev->mode);
+		break;
+	case LT_EV_MKNOD:
+		tq(b, fn);
+		jbuf_puts(b, ", ");
+		text_mode(b, ev->mode);
+		jbuf_printf(b, ", \"%u:%u\"", kdev_major(ev->rdev), kdev_minor(ev->rdev));
+		break;
+	case LT_EV_RENAME:
+	case LT_EV_LINK:
+	case LT_EV_SYMLINK:
+		tq(b, fn);
+		jbuf_puts(b, ", ");
+		tq(b, ev->path2);
+		break;
+	case LT_EV_ATTRIB:
+		tq(b, fn);
+		if (ev->attr & LT_ATTR_MODE)
+			jbuf_printf(b, ", mode=%04o", ev->mode & 07777);
+		if (ev->attr & LT_ATTR_OWNER)
+			jbuf_printf(b, ", owner=%d:%d", (int32_t)ev->new_uid, (int32_t)ev->new_gid);
+		break;
+	case LT_EV_OPEN: {
+		char fl[256];
+
+		format_open_flags(ev->open_flags, fl, sizeof(fl));
+		tq(b, fn);
+		jbuf_printf(b, ", %s", fl);
+		break;
+	}
+	default:
+		tq(b, fn);
+	}
+	jbuf_putc(b, ')');
+	if (ev->syscall_nr >= 0 && ev->ret < 0)
+		jbuf_printf(b, " = %lld (%s)", (long long)ev->ret, strerrordesc_np(-ev->ret) ?: "?");
+	else if (ev->type == LT_EV_OPEN || ev->type == LT_EV_FORK)
+		jbuf_printf(b, " = %lld", (long long)ev->ret);
+	jbuf_putc(b, '\n');
+	return b->err;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * format - encode a struct event as one JSON object or one text line.
+ *
+ * Field names follow eTracee (timestamp, time_str, pid, ppid, uid, gid,
+ * event_type, event_name, comm, filename, syscall_nr, ret_code) and are
+ * listed with their meaning in docs/events.md. Both encoders append to a
+ * jbuf and end the record with '\n'.
+ */
+#ifndef LTRACK_FORMAT_H
+#define LTRACK_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "events.h"
+#include "jsonw.h"
+
+struct fmt_ctx {
+	const char *hostname;
+	const char *boot_id;
+	const struct lt_extra_field *extra;	/* [storage.extra_fields] */
+	size_t nextra;
+	uint64_t seq;				/* sequence number of this record */
+	const char *watch;			/* the matching watch's path, or NULL */
+};
+
+/* format_json - one JSON object and '\n'; returns 0 or b->err */
+int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c);
+
+/* format_text - one SysTracer-style line and '\n'; returns 0 or b->err */
+int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c);
+
+/* format_time - RFC 3339 UTC with microseconds of @ns since the epoch */
+void format_time(uint64_t ns, char *buf, size_t len);
+
+/* format_mode - ls-style mode ("-rw-r--r--"; '?' type when unknown) */
+void format_mode(uint32_t mode, char *buf, size_t len);
+
+/* format_open_flags - "O_WRONLY|O_CREAT|O_CLOEXEC" */
+void format_open_flags(uint32_t flags, char *buf, size_t len);
+
+/* format_exec_id - the process key "tgid-start_ns" */
+void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len);
+
+#endif
