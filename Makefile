@@ -35,10 +35,8 @@ LDLIBS := -lbpf -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Iinclude -Isrc/bpf
 
-# kernel side: one object per concern, linked into one skeleton
-BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
-BPF_OBJS := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-BPF_HDRS := $(wildcard src/bpf/*.bpf.h) include/ltrack/event.h
+# kernel side: one file per concern, compiled as one unit (see src/bpf/ltrack.bpf.c)
+BPF_HDRS := $(wildcard src/bpf/*.bpf.h src/bpf/*.bpf.c) include/ltrack/event.h
 
 # user side: every module but main is also linked into the tests
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/output/*.c))
@@ -48,7 +46,20 @@ HDRS := $(wildcard src/*.h src/output/*.h) include/ltrack/event.h
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps deps-test run test unit e2e bench fuzz format clean check-banned
+# BPF helper tests: tests/bpf/X_test.bpf.c driven by tests/bpf/test_X.c (root)
+BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+
+# `make V=1` shows the commands
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg := @printf '  %-8s %s\n'
+endif
+
+.PHONY: all deps deps-test run test unit e2e bench fuzz format clean check-banned docs check-docs
 all: deps $(BUILD)/ltrack $(BUILD)/tests/e2e-helper
 
 deps:
@@ -59,35 +70,51 @@ deps-test:
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
-	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+	$(msg) GEN $@
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+$(BUILD)/ltrack.bpf.o: src/bpf/ltrack.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
 
-$(BUILD)/ltrack.bpf.o: $(BPF_OBJS)
-	$(BPFTOOL) gen object $@ $^
-
-$(BUILD)/ltrack.skel.h: $(BUILD)/ltrack.bpf.o
-	$(BPFTOOL) gen skeleton $< name ltrack_bpf > $@.tmp && mv $@.tmp $@
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/ltrack.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libltrack.a: $(LIB_OBJS)
-	ar rcs $@ $^
+	$(msg) AR $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/ltrack: $(BUILD)/obj/main.o $(BUILD)/libltrack.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(msg) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libltrack.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libltrack.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libltrack.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/e2e-helper: tests/e2e/helper.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lpthread
+
+$(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BPF_HDRS) $(wildcard tests/bpf/*.h) $(BUILD)/vmlinux.h
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
+
+$(BUILD)/tests/bpf/test_%: tests/bpf/test_%.c $(BUILD)/%_test.skel.h
+	@mkdir -p $(@D)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -o $@ $< $(LDFLAGS) $(LDLIBS) -lcmocka
 
 run: deps $(BUILD)/ltrack
 	./$(BUILD)/ltrack --config policy.toml
@@ -99,8 +126,16 @@ e2e: deps-test all
 	@LTRACK=$(abspath $(BUILD)/ltrack) HELPER=$(abspath $(BUILD)/tests/e2e-helper) \
 		python3 tests/e2e/run.py
 
-test: deps-test all $(UNIT_BINS) check-banned
-	@tests/run-all.sh "$(BUILD)" $(UNIT_BINS)
+test: deps-test all $(UNIT_BINS) $(BPFT_BINS) check-banned check-docs
+	@tests/run-all.sh "$(BUILD)" $(UNIT_BINS) -- $(BPFT_BINS)
+
+# docs/policy.md is generated from the key table in src/config.c
+docs: $(BUILD)/ltrack
+	./$(BUILD)/ltrack --policy-reference > docs/policy.md
+
+check-docs: $(BUILD)/ltrack
+	@./$(BUILD)/ltrack --policy-reference | diff -u docs/policy.md - \
+		|| { echo "docs/policy.md is stale: run make docs"; exit 1; }
 
 check-banned:
 	@! grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets)\s*\(' src include tests/unit \

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS };
+enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF };
 
 static const struct option opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -18,6 +18,7 @@ static const struct option opts[] = {
 	{ "failed", no_argument, NULL, OPT_FAILED },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "policy-reference", no_argument, NULL, OPT_POLREF },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -38,6 +39,7 @@ const char *cli_usage(void)
 	       "      --failed           also report failed attempts, with ret_code = -errno\n"
 	       "      --stats-interval S emit a stats event every S seconds (0: at exit only)\n"
 	       "      --check            validate the policy and exit (0 ok, 2 error)\n"
+	       "      --policy-reference print every policy key as Markdown and exit\n"
 	       "  -V, --version          print the version and exit\n"
 	       "  -h, --help             print this help and exit\n"
 	       "\n"
@@ -105,6 +107,9 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 			c->stats_interval = v;
 			break;
 		}
+		case OPT_POLREF:
+			c->policy_reference = true;
+			break;
 		case 'V':
 			c->version = true;
 			break;

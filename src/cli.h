@@ -22,6 +22,7 @@ struct cli {
 	bool check;		/* --check: validate and exit */
 	bool version;
 	bool help;
+	bool policy_reference;	/* --policy-reference: print docs/policy.md's text */
 	long stats_interval;	/* --stats-interval SECONDS, or -1 */
 };
 

@@ -1534,6 +1534,59 @@ static void ref_type(const struct cfg_key *k, char *buf, size_t size)
 	}
 }
 
+/* a policy that uses every key: the example for each row above */
+static const char reference_example[] =
+	"\n## Example: every key\n\n"
+	"```toml\n"
+	"[file_monitor]\n"
+	"enabled = true\n"
+	"directories = [\"/etc\", \"/srv/models\"]   # each means --watch all=DIR\n"
+	"\n"
+	"[exec_monitor]\n"
+	"enabled = true\n"
+	"watch_commands = [\"bash\", \"python\", \"sl*\"]   # python matches python3.11\n"
+	"\n"
+	"[network_monitor]   # validated; not implemented yet (a warning says so)\n"
+	"enabled = true\n"
+	"ports = [80, 443, 8080]\n"
+	"protocols = [\"tcp\", \"udp\"]\n"
+	"\n"
+	"[log]\n"
+	"level = \"info\"\n"
+	"format = \"json\"\n"
+	"output_path = \"/var/log/ltrack/app.log\"\n"
+	"max_size = 100\n"
+	"max_age = 7\n"
+	"max_backups = 5\n"
+	"compress = true\n"
+	"\n"
+	"[http_server]   # validated; not implemented yet\n"
+	"enabled = false\n"
+	"port = 8080\n"
+	"host = \"127.0.0.1\"\n"
+	"\n"
+	"[storage]\n"
+	"enabled = true\n"
+	"type = \"file\"                 # or \"stdout\", or \"socket\" with remote_addr/remote_port\n"
+	"format = \"json\"\n"
+	"file_path = \"/var/log/ltrack/events.log\"\n"
+	"max_size = 100\n"
+	"max_age = 7\n"
+	"max_backups = 5\n"
+	"compress = true\n"
+	"# adapter = \"logstash\"       # validated; not implemented yet\n"
+	"# remote_addr = \"127.0.0.1\"  # type = \"socket\": newline-delimited JSON over TCP\n"
+	"# remote_port = 5044\n"
+	"\n"
+	"[storage.extra_fields]\n"
+	"env = \"prod\"\n"
+	"cluster = { name = \"ml-1\", zone = 3 }\n"
+	"\n"
+	"[agent]\n"
+	"stats_interval = 60\n"
+	"failed = false\n"
+	"```\n";
+
 int config_write_reference(FILE *f)
 {
 	char type[256], def[96];
@@ -1554,5 +1607,6 @@ int config_write_reference(FILE *f)
 			fprintf(f, "| `%s` | %s | %s | %s |\n", k->name, type, def, k->doc);
 		}
 	}
+	fputs(reference_example, f);
 	return ferror(f) ? -EIO : 0;
 }

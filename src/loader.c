@@ -34,6 +34,9 @@
 
 #define NEED_ALWAYS (1u << 30)	/* process lifecycle */
 #define NEED_ANYWATCH (1u << 29)	/* keeps the directory cache right */
+#define OPEN_FAMILY (1u << 28)	/* replaced by lt_raw_exit with LTRACK_DISPATCH=raw */
+#define RAW_ONLY (1u << 27)	/* attached only with LTRACK_DISPATCH=raw */
+#define OPEN_NEED (LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY)
 
 static const struct {
 	const char *name;
@@ -42,10 +45,11 @@ static const struct {
 	{ "lt_exec", NEED_ALWAYS },
 	{ "lt_fork", NEED_ALWAYS },
 	{ "lt_exit", NEED_ALWAYS },
-	{ "lt_exit_openat", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
-	{ "lt_exit_open", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
-	{ "lt_exit_creat", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
-	{ "lt_exit_openat2", LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY },
+	{ "lt_exit_openat", OPEN_NEED | OPEN_FAMILY },
+	{ "lt_exit_open", OPEN_NEED | OPEN_FAMILY },
+	{ "lt_exit_creat", OPEN_NEED | OPEN_FAMILY },
+	{ "lt_exit_openat2", OPEN_NEED | OPEN_FAMILY },
+	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY },
 	{ "lt_enter_close", LT_W_MODIFY },
 	{ "lt_exit_modify", LT_W_MODIFY },
 	{ "lt_exit_ftruncate", LT_W_MODIFY },
@@ -98,6 +102,7 @@ struct loader {
 	struct edge *edges;
 	size_t nedges;
 	uint64_t seen_epoch;
+	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -189,6 +194,10 @@ struct loader *loader_open(char *err, size_t errlen)
 	}
 	disable_missing(L);
 	L->skel->rodata->lt_self_tgid = getpid();
+	L->raw_dispatch = getenv("LTRACK_DISPATCH") && !strcmp(getenv("LTRACK_DISPATCH"), "raw");
+	if (L->raw_dispatch)
+		log_warn("LTRACK_DISPATCH=raw: opens are captured by one raw sys_exit program "
+			 "(benchmark mode)");
 	rc = ltrack_bpf__load(L->skel);
 	if (rc) {
 		snprintf(err, errlen, "cannot load BPF programs: %s (see the libbpf messages above)",
@@ -334,10 +343,14 @@ static int edges_install(int fd, const struct edge *e, size_t n)
 	return 0;
 }
 
-static bool prog_needed(size_t i, uint32_t uni, size_t nwatches)
+static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t nwatches)
 {
 	uint32_t need = prog_table[i].need;
 
+	if ((need & OPEN_FAMILY) && L->raw_dispatch)
+		return false;
+	if ((need & RAW_ONLY) && !L->raw_dispatch)
+		return false;
 	if (need & NEED_ALWAYS)
 		return true;
 	if ((need & NEED_ANYWATCH) && nwatches)
@@ -433,7 +446,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 
 	/* attach what the new policy needs before it becomes active */
 	for (size_t i = 0; i < NPROGS; i++) {
-		if (!L->progs[i] || L->links[i] || !prog_needed(i, uni, c->nwatches))
+		if (!L->progs[i] || L->links[i] || !prog_needed(L, i, uni, c->nwatches))
 			continue;
 		L->links[i] = bpf_program__attach(L->progs[i]);
 		if (!L->links[i]) {
@@ -454,7 +467,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), og);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), og);
 	for (size_t i = 0; i < NPROGS; i++) {
-		if (L->links[i] && !prog_needed(i, uni, c->nwatches)) {
+		if (L->links[i] && !prog_needed(L, i, uni, c->nwatches)) {
 			bpf_link__destroy(L->links[i]);
 			L->links[i] = NULL;
 		}
@@ -486,8 +499,10 @@ int loader_refresh(struct loader *L)
 	bool changed = false;
 	int fd = bpf_map__fd(sk->maps.lt_edges);
 
-	if (epoch == L->seen_epoch)
-		return 0;
+	/*
+	 * A rename inside one directory does not move lt_epoch, so the paths
+	 * are read back on every call (a readlink per watch, every 100 ms).
+	 */
 	L->seen_epoch = epoch;
 	for (size_t i = 0; i < L->nwatches; i++) {
 		char link[64], buf[PATH_MAX];

@@ -54,9 +54,9 @@ int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx);
 int loader_drops(struct loader *L, uint64_t out[LT_DROP_NCAT]);
 
 /*
- * loader_refresh - called periodically: when a directory was renamed
- * (lt_epoch moved), re-resolve watched directories by their held handles
- * and rebuild the name graph (lt_edges). Returns 1 if something changed.
+ * loader_refresh - called periodically: re-read the path of every watched
+ * directory from its held descriptor, and when one moved, rebuild the name
+ * graph (lt_edges). Returns 1 if something changed.
  */
 int loader_refresh(struct loader *L);
 

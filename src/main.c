@@ -551,6 +551,8 @@ int main(int argc, char **argv)
 		fputs(cli_usage(), stdout);
 		return 0;
 	}
+	if (a->cli.policy_reference)
+		return config_write_reference(stdout) ? 1 : 0;
 	if (a->cli.version) {
 		printf("ltrack %s (%s)\n", LTRACK_VERSION, LTRACK_REV);
 		return 0;

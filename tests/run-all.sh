@@ -1,5 +1,6 @@
 #!/bin/sh
-# run-all.sh BUILD UNIT_BIN... - every suite: unit (cmocka), BPF helpers, end to end.
+# run-all.sh BUILD UNIT_BIN... -- BPF_TEST_BIN... - every suite: unit (cmocka),
+# BPF helpers (BPF_PROG_TEST_RUN, root), end to end (root).
 # Prints one closing line "N passed, N failed" over all suites' test cases.
 set -u
 build=$1
@@ -7,16 +8,31 @@ shift
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+fail_bin() { echo "FAILED: $1" >&2; status=1; }
 
 echo "== unit tests"
-for t in "$@"; do
-	CMOCKA_MESSAGE_OUTPUT=stdout "$t" 2>&1 | tee -a "$log" || status=1
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	out=$("$1" 2>&1) || fail_bin "$1"
+	printf '%s\n' "$out" | tee -a "$log"
+	shift
 done
+[ $# -gt 0 ] && shift
 
 if [ "$(id -u)" = 0 ]; then
+	echo "== BPF helper tests (in the kernel, via BPF_PROG_TEST_RUN)"
+	for t in "$@"; do
+		out=$("$t" 2>&1) || fail_bin "$t"
+		printf '%s\n' "$out" | tee -a "$log"
+	done
 	echo "== end-to-end tests (real BPF programs, real syscalls)"
-	LTRACK="$PWD/$build/ltrack" HELPER="$PWD/$build/tests/e2e-helper" \
-		python3 tests/e2e/run.py 2>&1 | tee -a "$log" || status=1
+	rcf=$(mktemp)
+	{
+		LTRACK="$PWD/$build/ltrack" HELPER="$PWD/$build/tests/e2e-helper" \
+			python3 tests/e2e/run.py
+		echo $? > "$rcf"
+	} 2>&1 | tee -a "$log"
+	[ "$(cat "$rcf")" = 0 ] || status=1
+	rm -f "$rcf"
 else
 	echo "== end-to-end tests skipped: they need root" | tee -a "$log"
 	status=1

@@ -102,10 +102,12 @@ const volatile __u32 lt_self_tgid __weak = 0;
 /* active policy generation (0 or 1); user space flips it on reload */
 volatile __u32 lt_active_gen __weak = 0;
 /*
- * Directory-cache epoch. Any successful rename or rmdir, and every policy or
- * edge change from user space, bumps it: cached directory verdicts from an
- * older epoch are ignored. User space also reads it to learn that some
- * directory moved and watch paths may need re-resolving.
+ * Directory-cache epoch. A successful rename between two directories, and
+ * every policy or edge change from user space, bumps it: cached directory
+ * verdicts from an older epoch are ignored. (A rename within one directory
+ * changes no ancestry; a removed directory's entry is caught by the inode
+ * number check.) User space also reads it to learn that some directory
+ * may have moved and watch paths may need re-resolving.
  */
 volatile __u64 lt_epoch __weak = 1;
 /* entries in lt_modify (approximate, never negative in practice) */
@@ -161,6 +163,10 @@ struct lt_descstate {
 	struct lt_watch_val w;
 };
 
+struct lt_spstate {
+	int len1, len2, ls1, ls2, diff, pad;
+};
+
 struct lt_scratch {
 	char path[2 * LT_PATH_MAX];	/* backward path builder, masked writes */
 	char ustr[2 * LT_PATH_MAX + LT_NAME_MAX];	/* up to two user strings */
@@ -174,6 +180,7 @@ struct lt_scratch {
 	struct lt_wmstate wm;
 	struct lt_tokstate tok;
 	struct lt_descstate desc;
+	struct lt_spstate sp;
 };
 
 struct {
@@ -211,6 +218,18 @@ static __always_inline void *evbuf_get(void)
 
 /* ---- helpers ------------------------------------------------------------------ */
 
+/*
+ * kptr - view a kernel address as a BTF-typed (untrusted, read-only)
+ * pointer, so fields are read with plain loads the verifier turns into
+ * fault-safe PROBE_MEM loads: about one instruction each instead of a
+ * bpf_probe_read_kernel() call. The verifier removes the kfunc call itself.
+ * Needs kernel 6.2 (bpf_rdonly_cast).
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define kptr(type, p) \
+	((struct type *)bpf_rdonly_cast((const void *)(unsigned long)(p), \
+					bpf_core_type_id_kernel(struct type)))
+
 /* mask @x in a way the compiler cannot fold away, so the verifier sees the bound */
 #define bound_mask(x, mask) asm volatile("%[v] &= " #mask : [v] "+r"(x))
 
@@ -240,12 +259,12 @@ static __always_inline bool is_self(void)
 /* the kernel's dev_t encoding of a superblock */
 static __always_inline __u32 sb_dev(struct super_block *sb)
 {
-	return BPF_CORE_READ(sb, s_dev);
+	return kptr(super_block, sb)->s_dev;
 }
 
 static __always_inline __u64 task_start_ns(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, group_leader, start_boottime);
+	return kptr(task_struct, t)->group_leader->start_boottime;
 }
 
 /*
@@ -256,20 +275,21 @@ static __always_inline void hdr_fill(struct lt_hdr *h, __u32 type, struct task_s
 {
 	__u64 pidtgid = bpf_get_current_pid_tgid();
 	__u64 uidgid = bpf_get_current_uid_gid();
-	struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+	struct task_struct *tk = kptr(task_struct, t);
+	struct task_struct *parent = tk->real_parent;
 
 	h->ts_boot_ns = bpf_ktime_get_boot_ns();
-	h->start_ns = task_start_ns(t);
-	h->parent_start_ns = task_start_ns(parent);
+	h->start_ns = tk->group_leader->start_boottime;
+	h->parent_start_ns = parent->group_leader->start_boottime;
 	h->type = type;
 	h->size = 0;
 	h->tgid = pidtgid >> 32;
 	h->tid = (__u32)pidtgid;
-	h->ppid = BPF_CORE_READ(parent, tgid);
+	h->ppid = parent->tgid;
 	h->uid = (__u32)uidgid;
 	h->gid = uidgid >> 32;
-	h->euid = BPF_CORE_READ(t, cred, euid.val);
-	h->loginuid = BPF_CORE_READ(t, loginuid.val);
+	h->euid = tk->cred->euid.val;
+	h->loginuid = tk->loginuid.val;
 	h->syscall_nr = -1;
 	h->ret = 0;
 	h->flags = 0;
@@ -280,19 +300,21 @@ static __always_inline void hdr_fill(struct lt_hdr *h, __u32 type, struct task_s
 /* x86-64 syscall argument @n of the current task, read from its saved registers */
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
+	struct pt_regs *r = kptr(pt_regs, regs);
+
 	switch (n) {
 	case 0:
-		return BPF_CORE_READ(regs, di);
+		return r->di;
 	case 1:
-		return BPF_CORE_READ(regs, si);
+		return r->si;
 	case 2:
-		return BPF_CORE_READ(regs, dx);
+		return r->dx;
 	case 3:
-		return BPF_CORE_READ(regs, r10);
+		return r->r10;
 	case 4:
-		return BPF_CORE_READ(regs, r8);
+		return r->r8;
 	default:
-		return BPF_CORE_READ(regs, r9);
+		return r->r9;
 	}
 }
 

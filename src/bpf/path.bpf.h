@@ -33,14 +33,21 @@
 #define NAME_MASK (LT_NAME_MAX - 1)
 #define AT_FDCWD_ -100
 
+/*
+ * lt_dircache: a directory, as reached through one mount, -> the deepest
+ * watch containing it. Keyed by the dentry and mount addresses, so a
+ * directory seen through two bind mounts gets two verdicts; the inode
+ * number in the value catches a dentry that was freed and reused. Entries
+ * of an older lt_epoch or policy generation are ignored.
+ */
 struct lt_dc_key {
-	__u32 dev;
-	__u32 pad;
-	__u64 ino;
+	__u64 dentry;
+	__u64 mnt;
 };
 
 struct lt_dc_val {
 	__u64 epoch;
+	__u64 ino;
 	__u32 found;
 	__u32 gen;
 	struct lt_watch_val w;
@@ -61,18 +68,22 @@ struct lt_loc {
 
 static __always_inline struct mount *real_mount_of(struct vfsmount *vm)
 {
-	return (struct mount *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
-}
-
-static __always_inline struct vfsmount *vfsmnt_of(struct mount *m)
-{
-	return (struct vfsmount *)((char *)m + bpf_core_field_offset(struct mount, mnt));
+	return kptr(mount, (unsigned long)vm - bpf_core_field_offset(struct mount, mnt));
 }
 
 static __always_inline void loc_from_path(struct lt_loc *l, const struct path *p)
 {
-	l->d = BPF_CORE_READ(p, dentry);
-	l->m = real_mount_of(BPF_CORE_READ(p, mnt));
+	l->d = p->dentry;
+	l->m = real_mount_of(p->mnt);
+}
+
+/* the location of an open file */
+static __always_inline void loc_of_file(struct lt_loc *l, struct file *file)
+{
+	struct file *f = kptr(file, file);
+
+	l->d = f->f_path.dentry;
+	l->m = real_mount_of(f->f_path.mnt);
 }
 
 /*
@@ -81,26 +92,24 @@ static __always_inline void loc_from_path(struct lt_loc *l, const struct path *p
  */
 static __always_inline bool loc_up(struct lt_loc *l)
 {
-	struct dentry *d = l->d, *mroot, *p;
-	struct mount *m = l->m;
+	struct dentry *d = kptr(dentry, l->d), *mroot, *p;
+	struct mount *m = kptr(mount, l->m);
 
-	/* (locals: CO-RE reads must start from kernel types, not from struct lt_loc) */
-	mroot = BPF_CORE_READ(m, mnt.mnt_root);
+	mroot = m->mnt.mnt_root;
 	if (d == mroot) {
-		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+		struct mount *mp = m->mnt_parent;
 
 		if (mp == m)
 			return false;
-		d = BPF_CORE_READ(m, mnt_mountpoint);
+		d = m->mnt_mountpoint;
 		m = mp;
 		l->d = d;
 		l->m = m;
 		/* a mountpoint may itself be a mount root: the next call handles it */
-		mroot = BPF_CORE_READ(m, mnt.mnt_root);
-		if (d == mroot)
+		if (d == m->mnt.mnt_root)
 			return true;
 	}
-	p = BPF_CORE_READ(d, d_parent);
+	p = d->d_parent;
 	if (p == d)
 		return false;
 	l->d = p;
@@ -109,10 +118,10 @@ static __always_inline bool loc_up(struct lt_loc *l)
 
 static __always_inline void loc_ident(struct lt_loc *l, __u32 *dev, __u64 *ino)
 {
-	struct dentry *d = l->d;
+	struct dentry *d = kptr(dentry, l->d);
 
-	*dev = sb_dev(BPF_CORE_READ(d, d_sb));
-	*ino = BPF_CORE_READ(d, d_inode, i_ino);
+	*dev = d->d_sb->s_dev;
+	*ino = d->d_inode->i_ino;
 }
 
 /*
@@ -154,22 +163,23 @@ static long pb_walk_cb(__u32 i, void *arg)
 	if (!s)
 		return 1;
 	b = &s->pb;
-	d = (struct dentry *)b->d;
-	m = (struct mount *)b->m;
 	if (b->d == b->root_d && b->m == b->root_m)
 		return 1;
-	mroot = BPF_CORE_READ(m, mnt.mnt_root);
-	parent = BPF_CORE_READ(d, d_parent);
+	d = kptr(dentry, b->d);
+	m = kptr(mount, b->m);
+	mroot = m->mnt.mnt_root;
+	parent = d->d_parent;
 	if (d == mroot || d == parent) {
-		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+		struct mount *mp = m->mnt_parent;
 
 		if (d != mroot || mp == m)
 			return 1;
-		b->d = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		b->d = (__u64)m->mnt_mountpoint;
 		b->m = (__u64)mp;
 		return 0;
 	}
-	q = BPF_CORE_READ(d, d_name);
+	q.name = d->d_name.name;
+	q.len = d->d_name.len;
 	if (pb_prepend(s, q.name, q.len) < 0)
 		return 1;
 	b->d = (__u64)parent;
@@ -178,7 +188,7 @@ static long pb_walk_cb(__u32 i, void *arg)
 
 static __always_inline void pb_init_task(struct lt_scratch *s, struct task_struct *t)
 {
-	struct path root = BPF_CORE_READ(t, fs, root);
+	struct path root = kptr(task_struct, t)->fs->root;
 
 	s->pb.pos = LT_PATH_MAX - 1;
 	s->pb.trunc = 0;
@@ -218,10 +228,10 @@ static long wm_walk_cb(__u32 i, void *arg)
 	k.gen = c->gen;
 	loc_ident(&l, &k.dev, &k.ino);
 	if (!c->first) {
-		struct lt_dc_key dk = { .dev = k.dev, .ino = k.ino };
+		struct lt_dc_key dk = { .dentry = c->d, .mnt = c->m };
 		struct lt_dc_val *dv = bpf_map_lookup_elem(&lt_dircache, &dk);
 
-		if (dv && dv->epoch == c->epoch && dv->gen == c->gen) {
+		if (dv && dv->epoch == c->epoch && dv->gen == c->gen && dv->ino == k.ino) {
 			c->found = dv->found;
 			c->w = dv->w;
 			return 1;
@@ -248,15 +258,15 @@ static long wm_walk_cb(__u32 i, void *arg)
 static __always_inline int watch_of_dir(struct lt_loc *dir, __u32 gen, struct lt_watch_val *out)
 {
 	struct lt_scratch *s = scratch_get();
-	struct lt_dc_key dk = {};
+	struct lt_dc_key dk = { .dentry = (__u64)dir->d, .mnt = (__u64)dir->m };
 	struct lt_dc_val *dv, nv = {};
 	__u64 epoch = lt_epoch;
+	__u64 ino = kptr(dentry, dir->d)->d_inode->i_ino;
 
 	if (!s)
 		return 0;
-	loc_ident(dir, &dk.dev, &dk.ino);
 	dv = bpf_map_lookup_elem(&lt_dircache, &dk);
-	if (dv && dv->epoch == epoch && dv->gen == gen) {
+	if (dv && dv->epoch == epoch && dv->gen == gen && dv->ino == ino) {
 		*out = dv->w;
 		return dv->found;
 	}
@@ -268,6 +278,7 @@ static __always_inline int watch_of_dir(struct lt_loc *dir, __u32 gen, struct lt
 	s->wm.found = 0;
 	bpf_loop(LT_PATH_MAX / 2, wm_walk_cb, NULL, 0);
 	nv.epoch = epoch;
+	nv.ino = ino;
 	nv.gen = gen;
 	nv.found = s->wm.found;
 	nv.w = s->wm.w;
@@ -381,21 +392,20 @@ static long desc_cb(__u32 i, void *arg)
 	return 0;
 }
 
+/* fd_file - the open file @fd of the current task, or NULL */
 static __always_inline struct file *fd_file(int fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct file **fdarr;
+	struct fdtable *fdt = t->files->fdt;
 	struct file *f = NULL;
-	unsigned int max;
 
-	if (fd < 0)
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	max = BPF_CORE_READ(t, files, fdt, max_fds);
-	if ((unsigned int)fd >= max)
+	/* fd[] is an array of pointers: not typed for the verifier, so one helper read */
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
+	if (!f)
 		return NULL;
-	fdarr = BPF_CORE_READ(t, files, fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]);
-	return f;
+	return kptr(file, f);
 }
 
 /* fd_loc - the location of open file @fd of the current task; false when not open */
@@ -405,8 +415,7 @@ static __always_inline bool fd_loc(int fd, struct lt_loc *l)
 
 	if (!f)
 		return false;
-	l->d = BPF_CORE_READ(f, f_path.dentry);
-	l->m = real_mount_of(BPF_CORE_READ(f, f_path.mnt));
+	loc_of_file(l, f);
 	return true;
 }
 
@@ -430,11 +439,11 @@ static __always_inline int pstr_resolve(struct lt_scratch *s, int dfd, const cha
 	if (n <= 0)
 		return -1;
 	r->ulen = n - 1;
-	root = BPF_CORE_READ(t, fs, root);
+	root = t->fs->root;
 	if (s->ustr[ubase] == '/') {
 		loc_from_path(&r->start, &root);
 	} else if (dfd == AT_FDCWD_) {
-		struct path pwd = BPF_CORE_READ(t, fs, pwd);
+		struct path pwd = t->fs->pwd;
 
 		loc_from_path(&r->start, &pwd);
 	} else if (!fd_loc(dfd, &r->start)) {

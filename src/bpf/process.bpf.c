@@ -102,7 +102,7 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 	e->hdr.syscall_nr = BPF_CORE_READ(cur_regs(), orig_ax);
 
 	f = BPF_CORE_READ(bprm, file);
-	loc_from_path(&l, &f->f_path);
+	loc_of_file(&l, f);
 	e->exe_ino = BPF_CORE_READ(f, f_inode, i_ino);
 	e->exe_dev = sb_dev(BPF_CORE_READ(f, f_inode, i_sb));
 	e->argc = 0;
@@ -256,4 +256,4 @@ int BPF_PROG(lt_exit, struct task_struct *t, bool group_dead)
 	return 0;
 }
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+

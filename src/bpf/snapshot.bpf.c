@@ -62,7 +62,7 @@ int lt_snapshot(struct bpf_iter__task *ctx)
 
 	exe = BPF_CORE_READ(t, mm, exe_file);
 	if (exe) {	/* kernel threads have no image */
-		loc_from_path(&l, &exe->f_path);
+		loc_of_file(&l, exe);
 		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 		e->exe_dev = sb_dev(BPF_CORE_READ(exe, f_inode, i_sb));
 		pos = loc_build_task(s, &l, &pf, t);

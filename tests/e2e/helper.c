@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: MIT
+/*
+ * helper.c - the syscall driver of the end-to-end tests (tests/e2e/run.py).
+ *
+ * The runner needs to know exactly which syscall made an event, with which
+ * arguments, and from which process. Python's os module goes through glibc
+ * wrappers whose choice of syscall (chmod or fchmodat, open or openat) and
+ * flags (O_CLOEXEC) depends on versions, so every file operation here is a
+ * raw syscall(SYS_x, ...) with the arguments exactly as given.
+ *
+ * Usage: e2e-helper OP ARG... [OP ARG...]...
+ * The operations run in order. Each prints its return value (or -errno) on
+ * its own line of stdout, written with write(2) so nothing is lost to an
+ * exec or an exit_group. An operation that fails ends the helper with
+ * status 99, unless its name is prefixed with '?' (failure expected).
+ *
+ * Descriptors live in numbered slots 0..15; where an operation takes a
+ * directory slot, "cwd" means AT_FDCWD. Numbers are parsed with base 0
+ * (0644 is octal, 0x10 hex, -1 negative).
+ *
+ * Operations (argument count fixed per operation):
+ *   wait                          read one byte from stdin (the runner's go)
+ *   chdir PATH | umask MODE
+ *   dir SLOT PATH                 openat(AT_FDCWD, PATH, O_RDONLY|O_DIRECTORY)
+ *   open SLOT PATH FLAGS MODE     openat(AT_FDCWD, ...)
+ *   openat SLOT DSLOT PATH FLAGS MODE
+ *   sysopen SLOT PATH FLAGS MODE  open(2)
+ *   creat SLOT PATH MODE
+ *   write SLOT COUNT              COUNT write(2) calls of 16 bytes
+ *   close SLOT
+ *   truncate PATH LEN | ftruncate SLOT LEN
+ *   mkdir PATH MODE | mkdirat DSLOT PATH MODE
+ *   mknod PATH MODE MAJOR MINOR | mknodat DSLOT PATH MODE MAJOR MINOR
+ *   unlink PATH | unlinkat DSLOT PATH FLAGS | rmdir PATH
+ *   rename OLD NEW | renameat ODSLOT OLD NDSLOT NEW
+ *   renameat2 ODSLOT OLD NDSLOT NEW FLAGS
+ *   link OLD NEW | linkat ODSLOT OLD NDSLOT NEW FLAGS
+ *   symlink TARGET NEW | symlinkat TARGET DSLOT NEW
+ *   chmod PATH MODE | fchmod SLOT MODE | fchmodat DSLOT PATH MODE
+ *   chown PATH UID GID | lchown PATH UID GID | fchown SLOT UID GID
+ *   fchownat DSLOT PATH UID GID FLAGS
+ *   fork CODE                     fork(); the child _exit(CODE)s, the parent
+ *                                 waits and prints the child's pid
+ *   threads N                     start N threads, join them
+ *   threads-exit N CODE           start N threads that block, then
+ *                                 exit_group(CODE) with them still running
+ *   exit CODE                     exit_group(CODE) at once: open files are
+ *                                 closed by the kernel, not by close(2)
+ *   pause                         sleep until killed
+ *   storm DSLOT N                 N x { openat(DSLOT, "f", O_CREAT|O_WRONLY)
+ *                                 close; unlinkat(DSLOT, "f") }; prints N
+ *   exec PATH ARGC ARGV...        execve(PATH, ARGV, environ); the rest of
+ *                                 the command line is not run
+ * With no operation, or "true", the helper exits 0 (an exec target).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NSLOTS 16
+
+extern char **environ;
+
+static int slots[NSLOTS];
+static int block_pipe[2] = { -1, -1 };
+
+static void die(const char *op, const char *msg)
+{
+	dprintf(2, "e2e-helper: %s: %s\n", op, msg);
+	_exit(99);
+}
+
+static long num(const char *op, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *s == '\0' || *end)
+		die(op, "bad number");
+	return v;
+}
+
+static int slot_index(const char *op, const char *s)
+{
+	long v = num(op, s);
+
+	if (v < 0 || v >= NSLOTS)
+		die(op, "bad slot");
+	return (int)v;
+}
+
+static int fd_of(const char *op, const char *s)
+{
+	if (!strcmp(s, "cwd"))
+		return AT_FDCWD;
+	return slots[slot_index(op, s)];
+}
+
+static void put_result(long r)
+{
+	dprintf(1, "%ld\n", r);
+}
+
+/* raw syscall result: -errno on failure */
+static long sc(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static void *thread_quick(void *arg)
+{
+	return arg;
+}
+
+static void *thread_block(void *arg)
+{
+	char c;
+
+	/* nobody ever writes: the thread blocks until the group exits */
+	while (read(block_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return arg;
+}
+
+static long start_threads(const char *op, long n, void *(*fn)(void *), int join)
+{
+	pthread_t tids[64];
+
+	if (n < 1 || n > 64)
+		die(op, "1..64 threads");
+	for (long i = 0; i < n; i++)
+		if (pthread_create(&tids[i], NULL, fn, NULL))
+			die(op, "pthread_create");
+	if (join)
+		for (long i = 0; i < n; i++)
+			pthread_join(tids[i], NULL);
+	return n;
+}
+
+static long do_storm(const char *op, int dfd, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		long fd = syscall(SYS_openat, dfd, "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			die(op, "openat");
+		syscall(SYS_close, fd);
+		if (syscall(SYS_unlinkat, dfd, "f", 0) < 0)
+			die(op, "unlinkat");
+	}
+	return i;
+}
+
+static long do_write(int fd, long count)
+{
+	static const char data[16] = "0123456789abcde\n";
+
+	for (long i = 0; i < count; i++)
+		if (syscall(SYS_write, fd, data, sizeof(data)) != (long)sizeof(data))
+			return -errno;
+	return count;
+}
+
+static long do_fork(const char *op, long code)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die(op, "fork");
+	if (pid == 0)
+		_exit((int)code);
+	if (waitpid(pid, &status, 0) != pid)
+		die(op, "waitpid");
+	return pid;
+}
+
+/* the number of arguments each operation takes; -1: exec (variable) */
+static const struct {
+	const char *name;
+	int nargs;
+} ops[] = {
+	{ "wait", 0 },	    { "chdir", 1 },	{ "umask", 1 },	     { "dir", 2 },
+	{ "open", 4 },	    { "openat", 5 },	{ "sysopen", 4 },    { "creat", 3 },
+	{ "write", 2 },	    { "close", 1 },	{ "truncate", 2 },   { "ftruncate", 2 },
+	{ "mkdir", 2 },	    { "mkdirat", 3 },	{ "mknod", 4 },	     { "mknodat", 5 },
+	{ "unlink", 1 },    { "unlinkat", 3 },	{ "rmdir", 1 },	     { "rename", 2 },
+	{ "renameat", 4 },  { "renameat2", 5 }, { "link", 2 },	     { "linkat", 5 },
+	{ "symlink", 2 },   { "symlinkat", 3 }, { "chmod", 2 },	     { "fchmod", 2 },
+	{ "fchmodat", 3 },  { "chown", 3 },	{ "lchown", 3 },     { "fchown", 3 },
+	{ "fchownat", 5 },  { "fork", 1 },	{ "threads", 1 },    { "threads-exit", 2 },
+	{ "exit", 1 },	    { "pause", 0 },	{ "storm", 2 },	     { "exec", -1 },
+	{ "true", 0 },
+};
+
+static long run_op(const char *op, char **a, int left, int *used)
+{
+	int n = -2;
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(ops[i].name, op))
+			n = ops[i].nargs;
+	if (n == -2)
+		die(op, "unknown operation");
+	if (n >= 0 && left < n)
+		die(op, "missing arguments");
+	*used = n;
+
+	if (!strcmp(op, "wait")) {
+		char c;
+		ssize_t r;
+
+		while ((r = read(0, &c, 1)) < 0 && errno == EINTR)
+			;
+		return r;
+	}
+	if (!strcmp(op, "true"))
+		return 0;
+	if (!strcmp(op, "chdir"))
+		return sc(syscall(SYS_chdir, a[0]));
+	if (!strcmp(op, "umask"))
+		return syscall(SYS_umask, num(op, a[0]));
+	if (!strcmp(op, "dir")) {
+		long r = sc(syscall(SYS_openat, AT_FDCWD, a[1], O_RDONLY | O_DIRECTORY, 0));
+
+		if (r >= 0)
+			slots[slot_index(op, a[0])] = (int)r;
+		return r;
+	}
+	if (!strcmp(op, "open") || !strcmp(op, "sysopen") || !strcmp(op, "openat") ||
+	    !strcmp(op, "creat")) {
+		int s = slot_index(op, a[0]);
+		long r;
+
+		if (!strcmp(op, "open"))
+			r = syscall(SYS_openat, AT_FDCWD, a[1], num(op, a[2]), num(op, a[3]));
+		else if (!strcmp(op, "sysopen"))
+			r = syscall(SYS_open, a[1], num(op, a[2]), num(op, a[3]));
+		else if (!strcmp(op, "creat"))
+			r = syscall(SYS_creat, a[1], num(op, a[2]));
+		else
+			r = syscall(SYS_openat, fd_of(op, a[1]), a[2], num(op, a[3]),
+				    num(op, a[4]));
+		r = sc(r);
+		if (r >= 0)
+			slots[s] = (int)r;
+		return r;
+	}
+	if (!strcmp(op, "write"))
+		return do_write(fd_of(op, a[0]), num(op, a[1]));
+	if (!strcmp(op, "close"))
+		return sc(syscall(SYS_close, fd_of(op, a[0])));
+	if (!strcmp(op, "truncate"))
+		return sc(syscall(SYS_truncate, a[0], num(op, a[1])));
+	if (!strcmp(op, "ftruncate"))
+		return sc(syscall(SYS_ftruncate, fd_of(op, a[0]), num(op, a[1])));
+	if (!strcmp(op, "mkdir"))
+		return sc(syscall(SYS_mkdir, a[0], num(op, a[1])));
+	if (!strcmp(op, "mkdirat"))
+		return sc(syscall(SYS_mkdirat, fd_of(op, a[0]), a[1], num(op, a[2])));
+	if (!strcmp(op, "mknod"))
+		return sc(syscall(SYS_mknod, a[0], num(op, a[1]),
+				  makedev(num(op, a[2]), num(op, a[3]))));
+	if (!strcmp(op, "mknodat"))
+		return sc(syscall(SYS_mknodat, fd_of(op, a[0]), a[1], num(op, a[2]),
+				  makedev(num(op, a[3]), num(op, a[4]))));
+	if (!strcmp(op, "unlink"))
+		return sc(syscall(SYS_unlink, a[0]));
+	if (!strcmp(op, "unlinkat"))
+		return sc(syscall(SYS_unlinkat, fd_of(op, a[0]), a[1], num(op, a[2])));
+	if (!strcmp(op, "rmdir"))
+		return sc(syscall(SYS_rmdir, a[0]));
+	if (!strcmp(op, "rename"))
+		return sc(syscall(SYS_rename, a[0], a[1]));
+	if (!strcmp(op, "renameat"))
+		return sc(syscall(SYS_renameat, fd_of(op, a[0]), a[1], fd_of(op, a[2]), a[3]));
+	if (!strcmp(op, "renameat2"))
+		return sc(syscall(SYS_renameat2, fd_of(op, a[0]), a[1], fd_of(op, a[2]), a[3],
+				  num(op, a[4])));
+	if (!strcmp(op, "link"))
+		return sc(syscall(SYS_link, a[0], a[1]));
+	if (!strcmp(op, "linkat"))
+		return sc(syscall(SYS_linkat, fd_of(op, a[0]), a[1], fd_of(op, a[2]), a[3],
+				  num(op, a[4])));
+	if (!strcmp(op, "symlink"))
+		return sc(syscall(SYS_symlink, a[0], a[1]));
+	if (!strcmp(op, "symlinkat"))
+		return sc(syscall(SYS_symlinkat, a[0], fd_of(op, a[1]), a[2]));
+	if (!strcmp(op, "chmod"))
+		return sc(syscall(SYS_chmod, a[0], num(op, a[1])));
+	if (!strcmp(op, "fchmod"))
+		return sc(syscall(SYS_fchmod, fd_of(op, a[0]), num(op, a[1])));
+	if (!strcmp(op, "fchmodat"))
+		return sc(syscall(SYS_fchmodat, fd_of(op, a[0]), a[1], num(op, a[2])));
+	if (!strcmp(op, "chown"))
+		return sc(syscall(SYS_chown, a[0], num(op, a[1]), num(op, a[2])));
+	if (!strcmp(op, "lchown"))
+		return sc(syscall(SYS_lchown, a[0], num(op, a[1]), num(op, a[2])));
+	if (!strcmp(op, "fchown"))
+		return sc(syscall(SYS_fchown, fd_of(op, a[0]), num(op, a[1]), num(op, a[2])));
+	if (!strcmp(op, "fchownat"))
+		return sc(syscall(SYS_fchownat, fd_of(op, a[0]), a[1], num(op, a[2]),
+				  num(op, a[3]), num(op, a[4])));
+	if (!strcmp(op, "fork"))
+		return do_fork(op, num(op, a[0]));
+	if (!strcmp(op, "threads"))
+		return start_threads(op, num(op, a[0]), thread_quick, 1);
+	if (!strcmp(op, "threads-exit")) {
+		long code = num(op, a[1]);
+
+		if (pipe(block_pipe))
+			die(op, "pipe");
+		start_threads(op, num(op, a[0]), thread_block, 0);
+		syscall(SYS_exit_group, code);
+		die(op, "exit_group returned");
+	}
+	if (!strcmp(op, "exit")) {
+		syscall(SYS_exit_group, num(op, a[0]));
+		die(op, "exit_group returned");
+	}
+	if (!strcmp(op, "pause")) {
+		for (;;)
+			pause();
+	}
+	if (!strcmp(op, "storm"))
+		return do_storm(op, fd_of(op, a[0]), num(op, a[1]));
+	if (!strcmp(op, "exec")) {
+		long argc;
+
+		if (left < 2)
+			die(op, "missing arguments");
+		argc = num(op, a[1]);
+		if (argc < 0 || argc != left - 2)
+			die(op, "ARGC must count the rest of the command line");
+		syscall(SYS_execve, a[0], &a[2], environ);
+		return -errno;	/* only on failure */
+	}
+	die(op, "not implemented");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (int s = 0; s < NSLOTS; s++)
+		slots[s] = -1;
+	while (i < argc) {
+		const char *op = argv[i];
+		int optional = op[0] == '?';
+		int used = 0;
+		long r;
+
+		if (optional)
+			op++;
+		r = run_op(op, argv + i + 1, argc - i - 1, &used);
+		put_result(r);
+		if (r < 0 && !optional) {
+			dprintf(2, "e2e-helper: %s failed: %s\n", op, strerror((int)-r));
+			return 99;
+		}
+		if (used < 0)	/* a failed exec: nothing after it is ours */
+			break;
+		i += 1 + used;
+	}
+	return 0;
+}
