@@ -87,12 +87,14 @@ def count_ltrack(d, wl, watched):
     by_name = {}
     stats = None
     leaked = 0
+    n_stats = 0
     for line in _read_lines(os.path.join(d, "ltrack.out")):
         m = EV_NAME_RE.search(line)
         if not m:
             continue
         name = m.group(1)
         if name == b"stats":
+            n_stats += 1
             try:
                 stats = json.loads(line)
             except ValueError:
@@ -126,6 +128,9 @@ def count_ltrack(d, wl, watched):
         extra["drops"] = stats.get("drops", {})
         extra["sink_dropped"] = stats.get("sink_dropped", 0)
         extra["decode_errors"] = stats.get("decode_errors", 0)
+        # "events" counts every line written before the final stats line
+        extra["written"] = stats.get("events")
+        extra["read"] = total + n_stats - 1
     else:
         # no final stats event (crash?): fall back on the exit log line
         drops = 0
@@ -478,6 +483,11 @@ def cmd_table(a):
                             ", ".join("%s %d" % kv for kv in dr.items()))
             if any(r.get("extra", {}).get("no_final_stats") for r in ok):
                 loss.append("WARNING: no final stats event in some run")
+            short = [r["pair"] for r in ok if r.get("extra", {}).get("written") not in
+                     (None, r.get("extra", {}).get("read"))]
+            if short:
+                loss.append("WARNING: output holds fewer events than ltrack says it wrote "
+                            "(rotated away?) in %s" % " ".join(short))
         loss_lines.append("  %-16s %s" % (peer, "; ".join(loss) if loss else "-"))
     P("")
     P("4. Events per class: seen/issued, lost = issued - seen (median [min-max]), loss %")
