@@ -1534,8 +1534,25 @@ static void ref_type(const struct cfg_key *k, char *buf, size_t size)
 	}
 }
 
-/* a policy that uses every key: the example for each row above */
+/* the rules behind some keys, then a policy that uses every key */
 static const char reference_example[] =
+	"\n## How `watch_commands` matches\n\n"
+	"A process is selected when one pattern matches the basename of its image\n"
+	"(the executed file, after symlinks) or its comm (which, for a script, is the\n"
+	"script's name). The match is made in the kernel at exec; a forked child\n"
+	"inherits its parent's verdict until it execs.\n\n"
+	"* A pattern with `*`, `?` or `[...]` (`[!...]` negates, `a-z` ranges) is a\n"
+	"  glob over the whole name: `sl*` matches `sleep`, `[bc]ash` matches `bash`.\n"
+	"* A plain name matches the name exactly or followed by a version suffix\n"
+	"  that starts with a digit and holds only digits and dots: `python` matches\n"
+	"  `python`, `python3` and `python3.11`, not `pythonista` or `python3-config`.\n"
+	"* `enabled = true` with an empty list selects every command.\n"
+	"* Selection governs exec, fork (of the selected process) and exit events.\n\n"
+	"## How `[file_monitor]` and `--watch` combine\n\n"
+	"Each directory means `--watch all=DIR` (every event but `open`). A watch\n"
+	"covers the directory's whole subtree; where watches nest, the deepest one\n"
+	"decides inside it. With `--config`, `--watch` flags add to the policy. See\n"
+	"docs/paths.md for how paths are matched.\n"
 	"\n## Example: every key\n\n"
 	"```toml\n"
 	"[file_monitor]\n"

@@ -613,13 +613,16 @@ int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx)
 			break;
 		len += n;
 	}
+	/* records are packed back to back: copy each to aligned memory first */
 	for (size_t off = 0; off + sizeof(struct lt_hdr) <= len;) {
+		static uint64_t rec[(sizeof(struct lt_exec_ev) + 3 * LT_PATH_MAX) / 8 + 1];
 		struct lt_hdr h;
 
 		memcpy(&h, buf + off, sizeof(h));
-		if (h.size < sizeof(h) || h.size > len - off)
+		if (h.size < sizeof(h) || h.size > len - off || h.size > sizeof(rec))
 			break;
-		fn(ctx, buf + off, h.size);
+		memcpy(rec, buf + off, h.size);
+		fn(ctx, rec, h.size);
 		count++;
 		off += h.size;
 	}

@@ -167,6 +167,17 @@ struct lt_spstate {
 	int len1, len2, ls1, ls2, diff, pad;
 };
 
+/* an lt_pathcache entry (path.bpf.h) */
+#define LT_PC_LEN 256
+struct lt_pc_val {
+	__u64 epoch;
+	__u64 ino;
+	__u64 root;		/* the root dentry of the task that built it */
+	__u32 len;		/* bytes of path, no NUL */
+	__u32 pad;
+	char path[LT_PC_LEN];
+};
+
 struct lt_scratch {
 	char path[2 * LT_PATH_MAX];	/* backward path builder, masked writes */
 	char ustr[2 * LT_PATH_MAX + LT_NAME_MAX];	/* up to two user strings */
@@ -181,6 +192,7 @@ struct lt_scratch {
 	struct lt_tokstate tok;
 	struct lt_descstate desc;
 	struct lt_spstate sp;
+	struct lt_pc_val pcv;
 };
 
 struct {

@@ -160,12 +160,29 @@ static __always_inline int fd_event(struct file *f, struct fargs *a, __u32 gen,
 	e = fev_init(a);
 	if (!e)
 		return 0;
-	ino = BPF_CORE_READ(f, f_inode);
-	e->ino = BPF_CORE_READ(ino, i_ino);
-	e->dev = sb_dev(BPF_CORE_READ(ino, i_sb));
+	ino = kptr(file, f)->f_inode;
+	e->ino = ino->i_ino;
+	e->dev = ino->i_sb->s_dev;
 	if (mode_from_inode)
-		e->mode = BPF_CORE_READ(ino, i_mode);
+		e->mode = ino->i_mode;
 	e->watch_id = w.id;
+	if (dir.d == kptr(dentry, l.d)->d_parent) {
+		/* the usual case: the cached directory path, then the name */
+		struct dentry *d = kptr(dentry, l.d);
+		int n = dir_path_put(s, e->str, &dir, &pf);
+		__u32 nlen = d->d_name.len;
+
+		if (n >= 0 && nlen < LT_NAME_MAX && n + 2 + nlen <= LT_PATH_MAX) {
+			e->str[n & LT_STR_MASK] = '/';
+			bound_mask(nlen, 0xff);
+			bpf_probe_read_kernel(&e->str[(n + 1) & LT_STR_MASK], nlen, d->d_name.name);
+			e->str[(n + 1 + nlen) & LT_STR_MASK] = 0;
+			e->len[0] = n + 2 + nlen;
+			e->pflags[0] = 0;
+			fev_send(e);
+			return 0;
+		}
+	}
 	pos = loc_build(s, &l, &pf);
 	e->len[0] = str_put_path(e->str, 0, s, pos);
 	e->pflags[0] = pf;
@@ -657,9 +674,13 @@ static __always_inline int rename_common(struct sys_exit_ctx *ctx, int odfd,
 	struct fargs a = { .type = LT_EV_RENAME, .nr = ctx->id, .ret = ctx->ret };
 	struct pargs p = { .dfd = odfd, .path = op, .dfd2 = ndfd, .path2 = np, .two = 1 };
 
-	/* a directory that moved to another parent changes the ancestry of its subtree */
-	if (ctx->ret == 0 && !same_parent(odfd, op, ndfd, np))
-		__sync_fetch_and_add(&lt_epoch, 1);
+	if (ctx->ret == 0) {
+		/* any rename may rename a directory: cached paths below it change */
+		__sync_fetch_and_add(&lt_path_epoch, 1);
+		/* one that moved to another parent changes the ancestry of its subtree */
+		if (!same_parent(odfd, op, ndfd, np))
+			__sync_fetch_and_add(&lt_epoch, 1);
+	}
 	return path_event(&a, &p);
 }
 

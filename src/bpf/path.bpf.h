@@ -547,4 +547,64 @@ static __always_inline int loc_build(struct lt_scratch *s, struct lt_loc *l, __u
 	return loc_build_task(s, l, flags, bpf_get_current_task_btf());
 }
 
+/*
+ * lt_pathcache: the path of a directory (as reached through one mount), so
+ * the hot path of a file event is a lookup and two copies instead of a
+ * dentry walk. Any successful rename moves lt_path_epoch (a rename within
+ * one directory changes paths below it even though no ancestry changes);
+ * the inode number catches a reused dentry. Paths longer than LT_PC_LEN
+ * are not cached. The path is as the reading task sees it: a process with
+ * another root does not use an entry made by a process with this root.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct lt_dc_key);
+	__type(value, struct lt_pc_val);
+} lt_pathcache SEC(".maps") __weak;
+
+volatile __u64 lt_path_epoch __weak = 1;
+
+/*
+ * dir_path_put - append the path of directory @dir to @str at offset 0,
+ * without a trailing '/' (the root is ""). Returns its length (no NUL),
+ * or -1 when it is LT_PC_LEN or longer (then the caller builds the whole
+ * path).
+ */
+static __always_inline int dir_path_put(struct lt_scratch *s, char *str, struct lt_loc *dir,
+					__u16 *flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct lt_dc_key key = { .dentry = (__u64)dir->d, .mnt = (__u64)dir->m };
+	__u64 ino = kptr(dentry, dir->d)->d_inode->i_ino;
+	__u64 root = (__u64)t->fs->root.dentry;
+	__u64 epoch = lt_path_epoch;
+	struct lt_pc_val *pc = bpf_map_lookup_elem(&lt_pathcache, &key);
+	int pos, len;
+
+	if (pc && pc->epoch == epoch && pc->ino == ino && pc->root == root) {
+		len = pc->len;
+		bound_mask(len, 0xff);
+		bpf_probe_read_kernel(str, len, pc->path);
+		return len;
+	}
+	pos = loc_build(s, dir, flags);
+	if (*flags & LT_PF_TRUNC)
+		return -1;
+	len = LT_PATH_MAX - 1 - pos;
+	if (len == 1)
+		len = 0;	/* the root: "" + "/" + name */
+	if (len < 0 || len >= LT_PC_LEN)
+		return -1;	/* long paths are built whole by the caller */
+	bound_mask(len, 0xff);
+	s->pcv.epoch = epoch;
+	s->pcv.ino = ino;
+	s->pcv.root = root;
+	s->pcv.len = len;
+	bpf_probe_read_kernel(s->pcv.path, len, &s->path[pos & (LT_PATH_MAX - 1)]);
+	bpf_map_update_elem(&lt_pathcache, &key, &s->pcv, BPF_ANY);
+	bpf_probe_read_kernel(str, len, s->pcv.path);
+	return len;
+}
+
 #endif
