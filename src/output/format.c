@@ -447,8 +447,11 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		tq(b, fn);
 	}
 	jbuf_putc(b, ')');
-	if (ev->syscall_nr >= 0 && ev->ret < 0)
-		jbuf_printf(b, " = %lld (%s)", (long long)ev->ret, strerrordesc_np(-ev->ret) ?: "?");
+	if (ev->syscall_nr >= 0 && ev->ret < 0) {
+		const char *desc = ev->ret >= -4095 ? strerrordesc_np((int)-ev->ret) : NULL;
+
+		jbuf_printf(b, " = %lld (%s)", (long long)ev->ret, desc ? desc : "?");
+	}
 	else if (ev->type == LT_EV_OPEN || ev->type == LT_EV_FORK)
 		jbuf_printf(b, " = %lld", (long long)ev->ret);
 	jbuf_putc(b, '\n');
