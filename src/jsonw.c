@@ -331,6 +331,27 @@ void json_key(struct jbuf *b, const char *key)
 	b->after_key = 1;
 }
 
+void json_key_lit(struct jbuf *b, const char *lit, size_t n)
+{
+	char *o;
+
+	if (b->err)
+		return;
+	if (!in_object(b) || b->after_key) {
+		jbuf_seterr(b, -EINVAL);
+		return;
+	}
+	if (jbuf_reserve(b, n + 1))
+		return;
+	o = b->buf + b->len;
+	if (!b->first)
+		*o++ = ',';
+	b->first = 0;
+	memcpy(o, lit, n);
+	b->len = (size_t)(o + n - b->buf);
+	b->after_key = 1;
+}
+
 void json_str(struct jbuf *b, const char *s, size_t n)
 {
 	json_sep(b);

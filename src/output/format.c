@@ -14,20 +14,70 @@
 
 #include "format.h"
 
+/* key + value, the key a literal that needs no escaping (see JSON_KEY) */
+#define KV_STR(b, k, v) (JSON_KEY(b, k), json_cstr(b, v))
+#define KV_INT(b, k, v) (JSON_KEY(b, k), json_int(b, v))
+#define KV_UINT(b, k, v) (JSON_KEY(b, k), json_uint(b, v))
+#define KV_BOOL(b, k, v) (JSON_KEY(b, k), json_bool(b, v))
+
+/* decimal digits of @v ending at @end; returns the first digit */
+static char *dec_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void format_time(uint64_t ns, char *buf, size_t len)
 {
+	/* events come in bursts within one second: reuse the formatted date */
+	static __thread time_t last_sec = -1;
+	static __thread char date[32];
 	time_t sec = ns / 1000000000ULL;
-	struct tm tm;
-	char date[32];
+	unsigned us = ns % 1000000000ULL / 1000;
+	char tail[9];
 
-	gmtime_r(&sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06uZ", date, (unsigned)(ns % 1000000000ULL / 1000));
+	if (sec != last_sec) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+		last_sec = sec;
+	}
+	tail[0] = '.';
+	for (int i = 6; i >= 1; i--) {
+		tail[i] = '0' + us % 10;
+		us /= 10;
+	}
+	tail[7] = 'Z';
+	tail[8] = '\0';
+	{
+		size_t dl = strnlen(date, sizeof(date));
+
+		if (len < dl + sizeof(tail)) {
+			snprintf(buf, len, "%s%s", date, tail);
+			return;
+		}
+		memcpy(buf, date, dl);
+		memcpy(buf + dl, tail, sizeof(tail));
+	}
 }
 
 void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u-%llu", tgid, (unsigned long long)start_ns);
+	char tmp[48], *end = tmp + sizeof(tmp), *p;
+
+	*--end = '\0';
+	p = dec_u64(end, start_ns);
+	*--p = '-';
+	p = dec_u64(p, tgid);
+	if ((size_t)(end - p) + 1 > len) {
+		snprintf(buf, len, "%s", p);
+		return;
+	}
+	memcpy(buf, p, (size_t)(end - p) + 1);
 }
 
 static char type_char(uint32_t mode)
@@ -102,40 +152,61 @@ void format_open_flags(uint32_t flags, char *buf, size_t len)
 		{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" },
 		{ O_CLOEXEC, "O_CLOEXEC" },   { O_PATH, "O_PATH" },
 	};
-	size_t n;
 	uint32_t acc = flags & O_ACCMODE;
+	size_t n = 0;
 
-	n = snprintf(buf, len, "%s",
-		     acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" : acc == O_RDWR ? "O_RDWR" : "O_ACCMODE");
+	if (!len)
+		return;
+#define PUTS(s)                                              \
+	do {                                                 \
+		size_t l_ = strlen(s);                       \
+		if (n + l_ < len) {                          \
+			memcpy(buf + n, s, l_);              \
+			n += l_;                             \
+		}                                            \
+	} while (0)
+	PUTS(acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" :
+	     acc == O_RDWR ? "O_RDWR" : "O_ACCMODE");
 	if ((flags & O_TMPFILE) == O_TMPFILE) {
-		if (n < len)
-			n += snprintf(buf + n, len - n, "|O_TMPFILE");
+		PUTS("|O_TMPFILE");
 		flags &= ~(uint32_t)O_TMPFILE;
 	}
 	if ((flags & O_SYNC) == O_SYNC) {
-		if (n < len)
-			n += snprintf(buf + n, len - n, "|O_SYNC");
+		PUTS("|O_SYNC");
 		flags &= ~(uint32_t)O_SYNC;
 	}
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && n < len; i++)
-		if (flags & bits[i].bit)
-			n += snprintf(buf + n, len - n, "|%s", bits[i].name);
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (flags & bits[i].bit) {
+			PUTS("|");
+			PUTS(bits[i].name);
+		}
+	}
+#undef PUTS
+	buf[n] = '\0';
 }
 
 static void kv_dev(struct jbuf *b, const char *key, uint32_t kdev)
 {
-	char s[32];
+	char s[32], *end = s + sizeof(s), *p;
 
-	snprintf(s, sizeof(s), "%u:%u", kdev_major(kdev), kdev_minor(kdev));
-	json_kv_str(b, key, s);
+	p = dec_u64(end, kdev_minor(kdev));
+	*--p = ':';
+	p = dec_u64(p, kdev_major(kdev));
+	json_key(b, key);
+	json_str(b, p, end - p);
 }
 
 static void kv_octal(struct jbuf *b, const char *key, uint32_t mode)
 {
-	char s[16];
+	char s[4];
 
-	snprintf(s, sizeof(s), "%04o", mode & 07777);
-	json_kv_str(b, key, s);
+	mode &= 07777;
+	for (int i = 3; i >= 0; i--) {
+		s[i] = '0' + (mode & 7);
+		mode >>= 3;
+	}
+	json_key(b, key);
+	json_str(b, s, 4);
 }
 
 /* the filename to print: user space's canonical form when it made one */
@@ -163,7 +234,7 @@ static void json_argv(struct jbuf *b, const struct event *ev)
 		i += n + 1;
 	}
 	json_arr_end(b);
-	json_kv_bool(b, "argv_truncated", ev->args_truncated);
+	KV_BOOL(b, "argv_truncated", ev->args_truncated);
 }
 
 static void json_exit(struct jbuf *b, const struct event *ev)
@@ -171,17 +242,17 @@ static void json_exit(struct jbuf *b, const struct event *ev)
 	uint32_t sig = ev->status & 0x7f;
 
 	if (sig == 0) {
-		json_kv_int(b, "exit_code", (ev->status >> 8) & 0xff);
+		KV_INT(b, "exit_code", (ev->status >> 8) & 0xff);
 	} else {
 		const char *abbr = sigabbrev_np(sig);
 		char name[32];
 
-		json_kv_int(b, "signal", sig);
+		KV_INT(b, "signal", sig);
 		if (abbr) {
 			snprintf(name, sizeof(name), "SIG%s", abbr);
-			json_kv_str(b, "signal_name", name);
+			KV_STR(b, "signal_name", name);
 		}
-		json_kv_bool(b, "core_dumped", ev->status & 0x80);
+		KV_BOOL(b, "core_dumped", ev->status & 0x80);
 	}
 }
 
@@ -189,27 +260,27 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 {
 	const char *tn;
 
-	json_kv_str(b, "filename", ev_filename(ev));
-	json_kv_bool(b, "path_exact", path_exact(ev));
+	KV_STR(b, "filename", ev_filename(ev));
+	KV_BOOL(b, "path_exact", path_exact(ev));
 	if (ev->filename_flags & LT_PF_TRUNC)
-		json_kv_bool(b, "path_truncated", true);
+		KV_BOOL(b, "path_truncated", true);
 	switch (ev->type) {
 	case LT_EV_RENAME:
-		json_kv_str(b, "new_filename", ev->path2);
+		KV_STR(b, "new_filename", ev->path2);
 		if (ev->path2_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND))
-			json_kv_bool(b, "new_path_exact", false);
+			KV_BOOL(b, "new_path_exact", false);
 		break;
 	case LT_EV_LINK:
 	case LT_EV_SYMLINK:
-		json_kv_str(b, "target", ev->path2);
+		KV_STR(b, "target", ev->path2);
 		break;
 	case LT_EV_OPEN:
 	case LT_EV_CREATE: {
 		char fl[256];
 
 		format_open_flags(ev->open_flags, fl, sizeof(fl));
-		json_kv_uint(b, "flags", ev->open_flags);
-		json_kv_str(b, "flags_str", fl);
+		KV_UINT(b, "flags", ev->open_flags);
+		KV_STR(b, "flags_str", fl);
 		break;
 	}
 	}
@@ -220,7 +291,7 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 		kv_octal(b, "mode", ev->mode);
 		tn = type_name(ev->mode);
 		if (tn)
-			json_kv_str(b, "file_type", tn);
+			KV_STR(b, "file_type", tn);
 		if (ev->type == LT_EV_MKNOD && ((ev->mode & S_IFMT) == S_IFCHR ||
 						 (ev->mode & S_IFMT) == S_IFBLK))
 			kv_dev(b, "device", ev->rdev);
@@ -233,17 +304,17 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 		if (ev->attr & LT_ATTR_MODE)
 			kv_octal(b, "mode", ev->mode);
 		if (ev->attr & LT_ATTR_OWNER) {
-			json_kv_int(b, "new_uid", (int32_t)ev->new_uid);
-			json_kv_int(b, "new_gid", (int32_t)ev->new_gid);
+			KV_INT(b, "new_uid", (int32_t)ev->new_uid);
+			KV_INT(b, "new_gid", (int32_t)ev->new_gid);
 		}
 		break;
 	}
 	if (ev->ino) {
 		kv_dev(b, "dev", ev->dev);
-		json_kv_uint(b, "inode", ev->ino);
+		KV_UINT(b, "inode", ev->ino);
 	}
 	if (c->watch)
-		json_kv_str(b, "watch", c->watch);
+		KV_STR(b, "watch", c->watch);
 }
 
 static void json_stats(struct jbuf *b, const struct ev_stats *st)
@@ -253,15 +324,15 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
 		json_kv_uint(b, drop_cat_name(i), st->drops[i]);
 	json_obj_end(b);
-	json_kv_uint(b, "drops_total", st->drops_total);
-	json_kv_uint(b, "events", st->events);
-	json_kv_uint(b, "decode_errors", st->decode_errors);
-	json_kv_uint(b, "sink_dropped", st->sink_dropped);
-	json_kv_uint(b, "proc_table_entries", st->proc_entries);
-	json_kv_uint(b, "proc_table_max", st->proc_max);
-	json_kv_uint(b, "proc_table_evicted", st->proc_evicted);
-	json_kv_uint(b, "interval_s", st->interval_s);
-	json_kv_bool(b, "final", st->final);
+	KV_UINT(b, "drops_total", st->drops_total);
+	KV_UINT(b, "events", st->events);
+	KV_UINT(b, "decode_errors", st->decode_errors);
+	KV_UINT(b, "sink_dropped", st->sink_dropped);
+	KV_UINT(b, "proc_table_entries", st->proc_entries);
+	KV_UINT(b, "proc_table_max", st->proc_max);
+	KV_UINT(b, "proc_table_evicted", st->proc_evicted);
+	KV_UINT(b, "interval_s", st->interval_s);
+	KV_BOOL(b, "final", st->final);
 }
 
 int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
@@ -270,48 +341,48 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 
 	format_time(ev->ts_ns, ts, sizeof(ts));
 	json_obj_begin(b);
-	json_kv_int(b, "schema", LT_SCHEMA_VERSION);
-	json_kv_uint(b, "seq", c->seq);
-	json_kv_str(b, "hostname", c->hostname);
-	json_kv_str(b, "boot_id", c->boot_id);
-	json_kv_uint(b, "timestamp", ev->ts_ns);
-	json_kv_str(b, "time_str", ts);
-	json_kv_uint(b, "event_type", ev->type);
-	json_kv_str(b, "event_name", ev->name);
-	json_kv_uint(b, "pid", ev->pid);
-	json_kv_uint(b, "tid", ev->tid);
-	json_kv_uint(b, "ppid", ev->ppid);
-	json_kv_uint(b, "uid", ev->uid);
-	json_kv_uint(b, "gid", ev->gid);
-	json_kv_uint(b, "euid", ev->euid);
-	json_kv_uint(b, "loginuid", ev->loginuid);
-	json_kv_str(b, "comm", ev->comm);
-	json_kv_str(b, "exe", ev->exe);
+	KV_INT(b, "schema", LT_SCHEMA_VERSION);
+	KV_UINT(b, "seq", c->seq);
+	KV_STR(b, "hostname", c->hostname);
+	KV_STR(b, "boot_id", c->boot_id);
+	KV_UINT(b, "timestamp", ev->ts_ns);
+	KV_STR(b, "time_str", ts);
+	KV_UINT(b, "event_type", ev->type);
+	KV_STR(b, "event_name", ev->name);
+	KV_UINT(b, "pid", ev->pid);
+	KV_UINT(b, "tid", ev->tid);
+	KV_UINT(b, "ppid", ev->ppid);
+	KV_UINT(b, "uid", ev->uid);
+	KV_UINT(b, "gid", ev->gid);
+	KV_UINT(b, "euid", ev->euid);
+	KV_UINT(b, "loginuid", ev->loginuid);
+	KV_STR(b, "comm", ev->comm);
+	KV_STR(b, "exe", ev->exe);
 	format_exec_id(ev->pid, ev->start_ns, id, sizeof(id));
-	json_kv_str(b, "exec_id", id);
+	KV_STR(b, "exec_id", id);
 	format_exec_id(ev->ppid, ev->parent_start_ns, id, sizeof(id));
-	json_kv_str(b, "parent_exec_id", id);
+	KV_STR(b, "parent_exec_id", id);
 	if (ev->syscall_nr >= 0) {
-		json_kv_int(b, "syscall_nr", ev->syscall_nr);
-		json_kv_int(b, "ret_code", ev->ret);
+		KV_INT(b, "syscall_nr", ev->syscall_nr);
+		KV_INT(b, "ret_code", ev->ret);
 	}
 	switch (ev->type) {
 	case LT_EV_EXEC:
-		json_kv_str(b, "filename", ev->filename);
-		json_kv_str(b, "requested", ev->requested);
+		KV_STR(b, "filename", ev->filename);
+		KV_STR(b, "requested", ev->requested);
 		if (ev->script)
-			json_kv_str(b, "interpreter", ev->interp);
+			KV_STR(b, "interpreter", ev->interp);
 		json_argv(b, ev);
-		json_kv_str(b, "cwd", ev->cwd);
+		KV_STR(b, "cwd", ev->cwd);
 		if ((ev->filename_flags | ev->cwd_flags) & LT_PF_TRUNC)
-			json_kv_bool(b, "path_truncated", true);
+			KV_BOOL(b, "path_truncated", true);
 		kv_dev(b, "dev", ev->exe_dev);
-		json_kv_uint(b, "inode", ev->exe_ino);
+		KV_UINT(b, "inode", ev->exe_ino);
 		break;
 	case LT_EV_FORK:
-		json_kv_uint(b, "child_pid", ev->child_pid);
+		KV_UINT(b, "child_pid", ev->child_pid);
 		format_exec_id(ev->child_pid, ev->child_start_ns, id, sizeof(id));
-		json_kv_str(b, "child_exec_id", id);
+		KV_STR(b, "child_exec_id", id);
 		break;
 	case LT_EV_EXIT:
 		json_exit(b, ev);
