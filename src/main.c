@@ -55,6 +55,7 @@ struct agent {
 	uint64_t events;
 	uint64_t decode_errors;
 	uint64_t last_drops_total;
+	bool stop;			/* the output went away: stop like on SIGTERM */
 	struct event ev;		/* decoded in place; large, so not on the stack */
 };
 
@@ -275,8 +276,10 @@ static void emit(struct agent *a, struct event *ev, const char *watch)
 		return;
 	}
 	a->events++;
-	if (a->sink)
-		sink_write(a->sink, a->out.buf, a->out.len);
+	if (a->sink && sink_write(a->sink, a->out.buf, a->out.len) == -EPIPE && !a->stop) {
+		log_warn("the reader of the event output went away; stopping");
+		a->stop = true;
+	}
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -482,7 +485,7 @@ static int run(struct agent *a)
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
 
-	while (!stop) {
+	while (!stop && !a->stop) {
 		int n = epoll_wait(epfd, evs, 8, LT_POLL_MS);
 
 		for (int i = 0; i < n; i++) {
