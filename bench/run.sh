@@ -158,7 +158,8 @@ wait_quiet() {
 # they are recorded per run and flagged in the table.
 foreign_monitors() {
   local p c ours=" ${MON_PIDS[*]:-} "
-  for p in $(pgrep -x 'ltrack|ltrack-bench|bpftrace|auditd|opensnoop|execsnoop|tcpstates|falco|tetragon'); do
+  for p in $(for c in ltrack ltrack-bench bpftrace auditd opensnoop execsnoop tcpstates falco tetragon; do
+               pgrep -x "$c"; done); do
     [[ $ours == *" $p "* ]] && continue
     c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
     echo "$p:$c"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +53,11 @@ static const struct {
 	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY },
 	{ "lt_enter_close", LT_W_MODIFY },
 	{ "lt_exit_modify", LT_W_MODIFY },
+	{ "lt_enter_close_range", LT_W_MODIFY },
+	{ "lt_enter_dup2", LT_W_MODIFY },
+	{ "lt_enter_dup3", LT_W_MODIFY },
+	{ "lt_enter_execve", LT_W_MODIFY },
+	{ "lt_enter_execveat", LT_W_MODIFY },
 	{ "lt_exit_ftruncate", LT_W_MODIFY },
 	{ "lt_exit_truncate", LT_W_MODIFY },
 	{ "lt_exit_unlink", LT_W_DELETE },
@@ -103,6 +109,7 @@ struct loader {
 	size_t nedges;
 	uint64_t seen_epoch;
 	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
+	uint64_t ticks;		/* loader_refresh calls */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -490,6 +497,32 @@ out_free:
 	return rc;
 }
 
+/*
+ * modify_sweep - drop lt_modify entries whose opener is gone: their file
+ * was closed some way no hook saw (e.g. the opener's last thread was
+ * killed while a child still held it). Keeps lt_modify_pending honest so
+ * close(2) stays a one-load fast path.
+ */
+static void modify_sweep(struct loader *L)
+{
+	int fd = bpf_map__fd(L->skel->maps.lt_modify);
+	__u64 key, next, *prev = NULL;
+	__u64 doomed[256];
+	size_t n = 0;
+
+	while (n < 256 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct lt_modify_val v;
+
+		if (bpf_map_lookup_elem(fd, &next, &v) == 0 && kill(v.tgid, 0) && errno == ESRCH)
+			doomed[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &doomed[i]) == 0)
+			__atomic_fetch_sub(&L->skel->bss->lt_modify_pending, 1, __ATOMIC_SEQ_CST);
+}
+
 int loader_refresh(struct loader *L)
 {
 	struct ltrack_bpf *sk = L->skel;
@@ -499,6 +532,8 @@ int loader_refresh(struct loader *L)
 	bool changed = false;
 	int fd = bpf_map__fd(sk->maps.lt_edges);
 
+	if (++L->ticks % 100 == 0)
+		modify_sweep(L);
 	/*
 	 * A rename inside one directory does not move lt_epoch, so the paths
 	 * are read back on every call (a readlink per watch, every 100 ms).

@@ -255,10 +255,11 @@ _Static_assert(sizeof(struct lt_proc) == 16, "ABI: lt_proc");
 
 /* lt_modify: open-for-write files awaiting their close (key: struct file *) */
 struct lt_modify_val {
-	__u64 start_ns;
+	__u64 start_ns;		/* the opener, for the user-space sweep of stale entries */
 	__u32 tgid;
 	__u32 watch_id;
+	__u64 ino;		/* a reused struct file with another inode is stale */
 };
-_Static_assert(sizeof(struct lt_modify_val) == 16, "ABI: lt_modify_val");
+_Static_assert(sizeof(struct lt_modify_val) == 24, "ABI: lt_modify_val");
 
 #endif /* LTRACK_EVENT_H */

@@ -339,6 +339,7 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 				.start_ns = task_start_ns(bpf_get_current_task_btf()),
 				.tgid = bpf_get_current_pid_tgid() >> 32,
 				.watch_id = w.id,
+				.ino = kptr(file, f)->f_inode->i_ino,
 			};
 
 			if (bpf_map_update_elem(&lt_modify, &key, &mv, BPF_NOEXIST) == 0)
@@ -430,14 +431,18 @@ static __always_inline int modify_close(struct file *f, int nr)
 	struct lt_modify_val *mv;
 	struct fargs a = {};
 	__u64 key = (__u64)f;
+	bool stale;
 
 	if (!f)
 		return 0;
 	mv = bpf_map_lookup_elem(&lt_modify, &key);
 	if (!mv)
 		return 0;
-	bpf_map_delete_elem(&lt_modify, &key);
-	__sync_fetch_and_add(&lt_modify_pending, -1);
+	stale = mv->ino != kptr(file, f)->f_inode->i_ino;
+	if (bpf_map_delete_elem(&lt_modify, &key) == 0)
+		__sync_fetch_and_add(&lt_modify_pending, -1);
+	if (stale)
+		return 0;	/* the struct file was reused since: its entry was lost */
 	a.type = LT_EV_MODIFY;
 	a.nr = nr;
 	return fd_event(f, &a, gen_active(), false);
@@ -451,11 +456,19 @@ int lt_enter_close(struct sys_enter_ctx *ctx)
 	return modify_close(fd_file(ctx->args[0]), ctx->id);
 }
 
-/* files still open for writing when their process ends are closed by the exit */
+/*
+ * Files can also be closed without close(2): by the exit of their process,
+ * by close_range(2), by dup2/dup3 onto their descriptor, and at exec when
+ * they are close-on-exec. Each of those scans the descriptors concerned for
+ * files awaiting their modify (only while some are pending), at most 8 a
+ * time (more are reported at their process's exit or counted stale).
+ */
 struct xm_ctx {
 	struct file **fdarr;
-	__u32 max;
+	unsigned long *cloexec;	/* only descriptors with close-on-exec, when set */
+	__u32 lo, hi;
 	__u32 n;
+	__u32 pad;
 	__u64 files[8];
 };
 
@@ -463,11 +476,19 @@ static long xm_cb(__u32 i, void *arg)
 {
 	struct xm_ctx *c = arg;
 	struct file *f = NULL;
+	__u32 fd = c->lo + i;
 	__u64 key;
 
-	if (i >= c->max || c->n >= 8)
+	if (fd >= c->hi || c->n >= 8)
 		return 1;
-	bpf_probe_read_kernel(&f, sizeof(f), &c->fdarr[i]);
+	if (c->cloexec) {
+		unsigned long word = 0;
+
+		bpf_probe_read_kernel(&word, sizeof(word), &c->cloexec[fd / 64]);
+		if (!(word & (1UL << (fd % 64))))
+			return 0;
+	}
+	bpf_probe_read_kernel(&f, sizeof(f), &c->fdarr[fd]);
 	if (!f)
 		return 0;
 	key = (__u64)f;
@@ -476,21 +497,81 @@ static long xm_cb(__u32 i, void *arg)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(lt_exit_modify, struct task_struct *t, bool group_dead)
+/* report the pending files among descriptors [lo, hi) of task @t */
+static __always_inline void modify_scan(struct task_struct *t, __u32 lo, __u32 hi, bool cloexec,
+					int nr)
 {
+	struct fdtable *fdt = kptr(task_struct, t)->files->fdt;
 	struct xm_ctx c = {};
 
-	if (!group_dead || lt_modify_pending <= 0 || is_self())
-		return 0;
-	c.fdarr = BPF_CORE_READ(t, files, fdt, fd);
-	c.max = BPF_CORE_READ(t, files, fdt, max_fds);
+	c.fdarr = fdt->fd;
+	c.cloexec = cloexec ? fdt->close_on_exec : NULL;
+	c.lo = lo;
+	c.hi = hi < fdt->max_fds ? hi : fdt->max_fds;
+	if (c.lo >= c.hi)
+		return;
 	bpf_loop(65536, xm_cb, &c, 0);
 	for (int i = 0; i < 8; i++) {
 		if (i >= c.n)
 			break;
-		modify_close((struct file *)c.files[i], -1);
+		modify_close(kptr(file, c.files[i]), nr);
 	}
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(lt_exit_modify, struct task_struct *t, bool group_dead)
+{
+	if (!group_dead || lt_modify_pending <= 0 || is_self())
+		return 0;
+	modify_scan(t, 0, ~0u, false, -1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_close_range")
+int lt_enter_close_range(struct sys_enter_ctx *ctx)
+{
+	if (lt_modify_pending <= 0)
+		return 0;
+	/* CLOSE_RANGE_CLOEXEC only marks them: they close at exec, seen there */
+	if (ctx->args[2] & 4)
+		return 0;
+	modify_scan(bpf_get_current_task_btf(), ctx->args[0],
+		    ctx->args[1] >= 0xffffffffUL ? ~0u : ctx->args[1] + 1, false, ctx->id);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_dup2")
+int lt_enter_dup2(struct sys_enter_ctx *ctx)
+{
+	if (lt_modify_pending <= 0 || ctx->args[0] == ctx->args[1])
+		return 0;
+	return modify_close(fd_file(ctx->args[1]), ctx->id);
+}
+
+SEC("tracepoint/syscalls/sys_enter_dup3")
+int lt_enter_dup3(struct sys_enter_ctx *ctx)
+{
+	if (lt_modify_pending <= 0 || ctx->args[0] == ctx->args[1])
+		return 0;
+	return modify_close(fd_file(ctx->args[1]), ctx->id);
+}
+
+/* close-on-exec files: reported when exec starts (the exec may still fail) */
+SEC("tracepoint/syscalls/sys_enter_execve")
+int lt_enter_execve(struct sys_enter_ctx *ctx)
+{
+	if (lt_modify_pending <= 0)
+		return 0;
+	modify_scan(bpf_get_current_task_btf(), 0, ~0u, true, ctx->id);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int lt_enter_execveat(struct sys_enter_ctx *ctx)
+{
+	if (lt_modify_pending <= 0)
+		return 0;
+	modify_scan(bpf_get_current_task_btf(), 0, ~0u, true, ctx->id);
 	return 0;
 }
 
