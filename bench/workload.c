@@ -53,7 +53,7 @@
 enum { PH_OPEN, PH_EXEC, PH_CONNECT, PH_RENAME, PH_MMAP, PH_GETPPID, PH_PREAD, PH_N };
 
 static const char phase_letters[PH_N + 1] = "oecrmgp";
-static const long default_count[PH_N] = { 400000, 2500, 30000, 60000, 300000, 5000000, 5000000 };
+static const long default_count[PH_N] = { 400000, 2500, 30000, 60000, 100000, 5000000, 2000000 };
 
 struct phase_res {
 	const char *name;
@@ -390,7 +390,7 @@ static void usage(void)
 		"  -p PHASES  subset and order of 'oecrmgp' (open, exec, connect, rename, mmap,\n"
 		"             getppid, pread); default oecrmgp\n"
 		"  -N/-E/-C/-R/-M/-G/-P COUNT  ops of one phase\n"
-		"             (defaults 400000/2500/30000/60000/300000/5000000/5000000)\n"
+		"             (defaults 400000/2500/30000/60000/100000/5000000/2000000)\n"
 		"  -s SCALE   multiply every default count (e.g. 0.1 for a smoke test)\n"
 		"  -t SECONDS run each phase for SECONDS instead of a count (connect capped at %d)\n"
 		"  -d DIR     parent of the mkdtemp dir (default $TMPDIR or /tmp)\n"

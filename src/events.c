@@ -167,6 +167,7 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 
 	memset(ev, 0, offsetof(struct event, canon));
 	ev->canon[0] = '\0';
+	ev->canon2[0] = '\0';
 	ev->syscall_nr = -1;
 	if (len < sizeof(*h) || h->size != len)
 		return -EINVAL;

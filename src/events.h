@@ -81,8 +81,9 @@ struct event {
 	/* stats */
 	const struct ev_stats *stats;
 
-	/* enrichment scratch: a canonicalised filename, when user space made one */
+	/* enrichment scratch: canonicalised filename / path2, when user space made them */
 	char canon[EV_PATH_BUF];
+	char canon2[EV_PATH_BUF];
 };
 
 /* drop_cat_name - the name of a drop category in stats ("exec", "file", ...) */

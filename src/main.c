@@ -56,6 +56,8 @@ struct agent {
 	uint64_t decode_errors;
 	uint64_t last_drops_total;
 	bool stop;			/* the output went away: stop like on SIGTERM */
+	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
+	uint64_t self_parent_start_ns;
 	struct event ev;		/* decoded in place; large, so not on the stack */
 };
 
@@ -204,7 +206,7 @@ static const char *exe_of(struct agent *a, struct event *ev)
 	ssize_t n;
 
 	if (p && p->exe)
-		return p->exe;
+		return proctree_exe_at(p, ev->ts_boot_ns);
 	/* a child that has not exec'd runs its parent's image */
 	if (!p) {
 		struct proc *pp = proctree_get(a->procs, ev->ppid, ev->parent_start_ns);
@@ -229,14 +231,16 @@ static const char *exe_of(struct agent *a, struct event *ev)
  * its parent directory (which still exists after the operation) when the
  * process shares our root.
  */
-static void canonicalise(struct event *ev)
+static void canonicalise_one(const struct event *ev, const char *path, uint16_t flags, char *out,
+			     size_t outlen)
 {
 	char dir[PATH_MAX], real[PATH_MAX], link[64], root[16];
 	const char *slash;
 	ssize_t n;
 	size_t dlen;
 
-	if (!(ev->filename_flags & LT_PF_INEXACT) || (ev->filename_flags & LT_PF_TRUNC))
+	out[0] = '\0';
+	if (!path || !(flags & LT_PF_INEXACT) || (flags & LT_PF_TRUNC))
 		return;
 	snprintf(link, sizeof(link), "/proc/%u/root", ev->pid);
 	n = readlink(link, root, sizeof(root) - 1);
@@ -245,19 +249,25 @@ static void canonicalise(struct event *ev)
 		if (strcmp(root, "/"))
 			return;
 	}
-	slash = strrchr(ev->filename, '/');
-	if (!slash || slash == ev->filename)
+	slash = strrchr(path, '/');
+	if (!slash || slash == path)
 		return;
-	dlen = slash - ev->filename;
+	dlen = slash - path;
 	if (dlen >= sizeof(dir))
 		return;
-	memcpy(dir, ev->filename, dlen);
+	memcpy(dir, path, dlen);
 	dir[dlen] = '\0';
 	if (!realpath(dir, real))
 		return;
-	if ((size_t)snprintf(ev->canon, sizeof(ev->canon), "%s%s", strcmp(real, "/") ? real : "",
-			     slash) >= sizeof(ev->canon))
-		ev->canon[0] = '\0';
+	if ((size_t)snprintf(out, outlen, "%s%s", strcmp(real, "/") ? real : "", slash) >= outlen)
+		out[0] = '\0';
+}
+
+static void canonicalise(struct event *ev)
+{
+	canonicalise_one(ev, ev->filename, ev->filename_flags, ev->canon, sizeof(ev->canon));
+	if (ev->type == LT_EV_RENAME || ev->type == LT_EV_LINK)
+		canonicalise_one(ev, ev->path2, ev->path2_flags, ev->canon2, sizeof(ev->canon2));
 }
 
 static void emit(struct agent *a, struct event *ev, const char *watch)
@@ -297,10 +307,14 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_PROC_SNAP:
 		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
 			     ev->filename);
+		if (ev->pid == (uint32_t)getpid()) {
+			a->self_start_ns = ev->start_ns;
+			a->self_parent_start_ns = ev->parent_start_ns;
+		}
 		return 0;
 	case LT_EV_EXEC:
-		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
-			     ev->filename);
+		proctree_exec(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
+			      ev->filename, ev->ts_boot_ns);
 		break;
 	case LT_EV_FORK: {
 		const char *pexe = exe_of(a, ev);
@@ -367,7 +381,7 @@ static void emit_stats(struct agent *a, bool final)
 	a->last_drops_total = st.drops_total;
 
 	memset(ev, 0, offsetof(struct event, canon));
-	ev->canon[0] = '\0';
+	ev->canon[0] = ev->canon2[0] = '\0';
 	ev->type = LT_EV_STATS;
 	ev->name = event_name(LT_EV_STATS);
 	ev->ts_ns = clock_ns(CLOCK_REALTIME);
@@ -378,7 +392,20 @@ static void emit_stats(struct agent *a, bool final)
 	ev->euid = geteuid();
 	ev->loginuid = (uint32_t)-1;
 	ev->syscall_nr = -1;
-	snprintf(ev->comm, sizeof(ev->comm), "ltrack");
+	ev->start_ns = a->self_start_ns;
+	ev->parent_start_ns = a->self_parent_start_ns;
+	{
+		struct proc *self = proctree_get(a->procs, ev->pid, ev->start_ns);
+
+		ev->exe = self ? self->exe : NULL;
+	}
+	{
+		char comm[17] = "ltrack";
+
+		read_first_line("/proc/self/comm", comm, sizeof(comm));
+		memcpy(ev->comm, comm, sizeof(ev->comm));
+		ev->comm[16] = '\0';
+	}
 	ev->stats = &st;
 	emit(a, ev, NULL);
 }

@@ -68,6 +68,7 @@ static void proc_remove(struct proctree *t, struct proc *p)
 		*pp = p->hnext;
 	lru_unlink(p);
 	free(p->exe);
+	free(p->prev_exe);
 	free(p);
 	t->n--;
 }
@@ -152,6 +153,35 @@ struct proc *proctree_put(struct proctree *t, uint32_t tgid, uint64_t start_ns, 
 		p->exe = dup;
 	}
 	return p;
+}
+
+struct proc *proctree_exec(struct proctree *t, uint32_t tgid, uint64_t start_ns, uint32_t ppid,
+			   uint64_t parent_start_ns, const char *exe, uint64_t ts_ns)
+{
+	struct proc *p = proctree_get(t, tgid, start_ns);
+	char *old = NULL;
+
+	if (p && p->exe) {
+		old = strdup(p->exe);
+		if (!old)
+			return NULL;
+	}
+	p = proctree_put(t, tgid, start_ns, ppid, parent_start_ns, exe);
+	if (!p) {
+		free(old);
+		return NULL;
+	}
+	free(p->prev_exe);
+	p->prev_exe = old;
+	p->exec_ns = ts_ns;
+	return p;
+}
+
+const char *proctree_exe_at(const struct proc *p, uint64_t ts_ns)
+{
+	if (p->exec_ns && ts_ns < p->exec_ns && p->prev_exe)
+		return p->prev_exe;
+	return p->exe;
 }
 
 void proctree_exit(struct proctree *t, uint32_t tgid, uint64_t start_ns, uint64_t now_ns)

@@ -26,6 +26,8 @@ struct proc {
 	uint32_t ppid;
 	uint64_t parent_start_ns;
 	char *exe;		/* absolute image path, or NULL when unknown */
+	char *prev_exe;		/* the image before the last exec */
+	uint64_t exec_ns;	/* boot ns of the last exec seen, 0 if none */
 	uint64_t exited_ns;	/* boot ns of the exit, 0 while alive */
 	/* internal */
 	struct proc *hnext;
@@ -54,6 +56,18 @@ struct proc *proctree_get(struct proctree *t, uint32_t tgid, uint64_t start_ns);
  */
 struct proc *proctree_put(struct proctree *t, uint32_t tgid, uint64_t start_ns, uint32_t ppid,
 			  uint64_t parent_start_ns, const char *exe);
+
+/*
+ * proctree_exec - record an exec of (tgid, start_ns) at @ts_ns (boot clock):
+ * the image changes to @exe, and the old one is kept for events that
+ * happened before @ts_ns but are read after the exec (the rings are
+ * consumed one after the other). Returns the entry or NULL with errno.
+ */
+struct proc *proctree_exec(struct proctree *t, uint32_t tgid, uint64_t start_ns, uint32_t ppid,
+			   uint64_t parent_start_ns, const char *exe, uint64_t ts_ns);
+
+/* proctree_exe_at - the image of @p at boot time @ts_ns */
+const char *proctree_exe_at(const struct proc *p, uint64_t ts_ns);
 
 /* proctree_exit - mark (tgid, start_ns) exited at @now_ns (boot clock) */
 void proctree_exit(struct proctree *t, uint32_t tgid, uint64_t start_ns, uint64_t now_ns);

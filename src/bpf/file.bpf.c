@@ -295,6 +295,13 @@ static __always_inline int path_event(struct fargs *a, struct pargs *p)
 
 /* ---- open family --------------------------------------------------------------- */
 
+static __always_inline __u32 umask_apply(__u32 mode)
+{
+	__u32 um = BPF_CORE_READ(bpf_get_current_task_btf(), fs, umask);
+
+	return mode & ~um & 07777;
+}
+
 static __always_inline int open_exit(long nr, long ret, int dfd, const char *upath, __u32 flags,
 				     __u32 mode)
 {
@@ -316,6 +323,8 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 		if (!pol->failed)
 			return 0;
 		a.type = (flags & O_CREAT_) ? LT_EV_CREATE : LT_EV_OPEN;
+		if (flags & O_CREAT_)
+			a.mode = S_IFREG_ | umask_apply(mode);	/* as it would have been */
 		return path_event(&a, &p);
 	}
 	f = fd_file(ret);
@@ -608,12 +617,6 @@ int lt_exit_truncate(struct sys_exit_ctx *ctx)
 
 /* ---- namespace operations --------------------------------------------------- */
 
-static __always_inline __u32 umask_apply(__u32 mode)
-{
-	__u32 um = BPF_CORE_READ(bpf_get_current_task_btf(), fs, umask);
-
-	return mode & ~um & 07777;
-}
 
 static __always_inline int unlink_common(struct sys_exit_ctx *ctx, int dfd,
 					 const char *path, bool rmdir)
@@ -749,6 +752,42 @@ static __always_inline bool same_parent(int odfd, const char *op, int ndfd, cons
 	return s->sp.ls1 == s->sp.ls2 && (s->sp.diff < 0 || s->sp.diff > s->sp.ls1);
 }
 
+/*
+ * edge_follow_rename - when the renamed object is a directory on the way to
+ * a watch (an edge of lt_edges), move its edge to the new name at once, so
+ * path strings through the new name match before user space refreshes the
+ * graph (within 100 ms), and the old name no longer leads there.
+ */
+static __always_inline void edge_follow_rename(struct pargs *p)
+{
+	__u32 gen = gen_active();
+	struct lt_scratch *s = scratch_get();
+	struct lt_edge_key ok = {}, nk = {};
+	struct lt_edge_val *ev, child;
+	struct lt_pres r1, r2;
+
+	if (!s || pev_resolve(s, p, 0, gen, &r1) < 0 || r1.inexact || r1.ncomp < 1)
+		return;
+	ok.gen = gen;
+	ok.dev = r1.pdev;
+	ok.ino = r1.pino;
+	ok.name_hash = s->chash[(r1.ncomp - 1) & (LT_COMPS_MAX - 1)];
+	ev = bpf_map_lookup_elem(&lt_edges, &ok);
+	if (!ev)
+		return;
+	child = *ev;
+	/* keep clang from merging loads of the two results (the verifier refuses that) */
+	asm volatile("" ::: "memory");
+	if (pev_resolve(s, p, 1, gen, &r2) < 0 || r2.inexact || r2.ncomp < 1)
+		return;
+	nk.gen = gen;
+	nk.dev = r2.pdev;
+	nk.ino = r2.pino;
+	nk.name_hash = s->chash[(r2.ncomp - 1) & (LT_COMPS_MAX - 1)];
+	bpf_map_delete_elem(&lt_edges, &ok);
+	bpf_map_update_elem(&lt_edges, &nk, &child, BPF_ANY);
+}
+
 static __always_inline int rename_common(struct sys_exit_ctx *ctx, int odfd,
 					 const char *op, int ndfd, const char *np)
 {
@@ -761,6 +800,7 @@ static __always_inline int rename_common(struct sys_exit_ctx *ctx, int odfd,
 		/* one that moved to another parent changes the ancestry of its subtree */
 		if (!same_parent(odfd, op, ndfd, np))
 			__sync_fetch_and_add(&lt_epoch, 1);
+		edge_follow_rename(&p);
 	}
 	return path_event(&a, &p);
 }

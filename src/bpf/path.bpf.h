@@ -119,9 +119,18 @@ static __always_inline bool loc_up(struct lt_loc *l)
 static __always_inline void loc_ident(struct lt_loc *l, __u32 *dev, __u64 *ino)
 {
 	struct dentry *d = kptr(dentry, l->d);
+	__u32 dv = d->d_sb->s_dev;
+	__u64 iv = d->d_inode->i_ino;
 
-	*dev = d->d_sb->s_dev;
-	*ino = d->d_inode->i_ino;
+	/*
+	 * Load now, as values: otherwise clang may merge these loads with a
+	 * later load from map memory into one instruction reading through a
+	 * pointer chosen at run time, which the verifier refuses.
+	 */
+	asm volatile("" : "+r"(dv));
+	asm volatile("" : "+r"(iv));
+	*dev = dv;
+	*ino = iv;
 }
 
 /*
@@ -298,6 +307,8 @@ struct lt_pres {
 	int overflow;		/* too many components */
 	int found;		/* a watch contains the object */
 	struct lt_watch_val w;
+	__u32 pdev;		/* the object's directory, when !inexact */
+	__u64 pino;
 };
 
 #define USTR_MASK (2 * LT_PATH_MAX - 1)
@@ -432,6 +443,8 @@ static __always_inline int pstr_resolve(struct lt_scratch *s, int dfd, const cha
 	struct lt_tokstate *tc = &s->tok;
 	struct lt_descstate *dc = &s->desc;
 	struct path root;
+	__u32 pdev;
+	__u64 pino;
 	long n;
 
 	ubase &= LT_PATH_MAX;
@@ -468,6 +481,7 @@ static __always_inline int pstr_resolve(struct lt_scratch *s, int dfd, const cha
 	/* watches containing the start directory, then deeper ones by name */
 	r->found = watch_of_dir(&r->start, gen, &r->w);
 	r->inexact = 0;
+	loc_ident(&r->start, &pdev, &pino);
 	if (r->ncomp > 1) {
 		dc->gen = gen;
 		loc_ident(&r->start, &dc->dev, &dc->ino);
@@ -476,11 +490,18 @@ static __always_inline int pstr_resolve(struct lt_scratch *s, int dfd, const cha
 		dc->found = 0;
 		bpf_loop(LT_COMPS_MAX, desc_cb, NULL, 0);
 		r->inexact = dc->inexact;
+		pdev = dc->dev;
+		pino = dc->ino;
 		if (dc->found) {
 			r->found = 1;
 			r->w = dc->w;
 		}
 	}
+	/* values, not a pointer chosen between kernel and map memory (the verifier refuses that) */
+	asm volatile("" : "+r"(pdev));
+	asm volatile("" : "+r"(pino));
+	r->pdev = pdev;
+	r->pino = pino;
 	return 0;
 }
 

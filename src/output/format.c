@@ -217,6 +217,8 @@ static const char *ev_filename(const struct event *ev)
 
 static bool path_exact(const struct event *ev)
 {
+	if (ev->filename_flags & LT_PF_TRUNC)
+		return false;
 	return !(ev->filename_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND)) || ev->canon[0];
 }
 
@@ -266,11 +268,14 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 		KV_BOOL(b, "path_truncated", true);
 	switch (ev->type) {
 	case LT_EV_RENAME:
-		KV_STR(b, "new_filename", ev->path2);
-		if (ev->path2_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND))
+		KV_STR(b, "new_filename", ev->canon2[0] ? ev->canon2 : ev->path2);
+		if ((ev->path2_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND) && !ev->canon2[0]) ||
+		    (ev->path2_flags & LT_PF_TRUNC))
 			KV_BOOL(b, "new_path_exact", false);
 		break;
 	case LT_EV_LINK:
+		KV_STR(b, "target", ev->canon2[0] ? ev->canon2 : ev->path2);
+		break;
 	case LT_EV_SYMLINK:
 		KV_STR(b, "target", ev->path2);
 		break;

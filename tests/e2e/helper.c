@@ -39,6 +39,8 @@
  *   chmod PATH MODE | fchmod SLOT MODE | fchmodat DSLOT PATH MODE
  *   chown PATH UID GID | lchown PATH UID GID | fchown SLOT UID GID
  *   fchownat DSLOT PATH UID GID FLAGS
+ *   fchmodat2 DSLOT PATH MODE FLAGS   (PATH "" with AT_EMPTY_PATH: the slot's file)
+ *   openat2 SLOT DSLOT PATH FLAGS MODE
  *   fork CODE                     fork(); the child _exit(CODE)s, the parent
  *                                 waits and prints the child's pid
  *   threads N                     start N threads, join them
@@ -46,6 +48,9 @@
  *                                 exit_group(CODE) with them still running
  *   exit CODE                     exit_group(CODE) at once: open files are
  *                                 closed by the kernel, not by close(2)
+ *   leader-exit CODE              a second thread exit_group(CODE)s after the
+ *                                 main thread has called pthread_exit
+ *   thread-exec PATH ARGC ARGV... a second thread execve()s (de_thread)
  *   pause                         sleep until killed
  *   storm DSLOT N                 N x { openat(DSLOT, "f", O_CREAT|O_WRONLY)
  *                                 close; unlinkat(DSLOT, "f") }; prints N
@@ -55,6 +60,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +72,10 @@
 #include <unistd.h>
 
 #define NSLOTS 16
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452	/* Linux 6.6; older headers lack it */
+#endif
 
 extern char **environ;
 
@@ -130,6 +140,32 @@ static void *thread_block(void *arg)
 	while (read(block_pipe[0], &c, 1) < 0 && errno == EINTR)
 		;
 	return arg;
+}
+
+struct exec_args {
+	const char *path;
+	char **argv;
+};
+
+static void *thread_exec(void *arg)
+{
+	struct exec_args *ea = arg;
+
+	syscall(SYS_execve, ea->path, ea->argv, environ);
+	dprintf(2, "e2e-helper: thread-exec: %s\n", strerror(errno));
+	syscall(SYS_exit_group, 98);
+	return NULL;
+}
+
+static void *thread_leader_exit(void *arg)
+{
+	char c;
+
+	/* the main thread writes just before it leaves */
+	while (read(block_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	syscall(SYS_exit_group, (long)arg);
+	return NULL;
 }
 
 static long start_threads(const char *op, long n, void *(*fn)(void *), int join)
@@ -202,7 +238,8 @@ static const struct {
 	{ "fchmodat", 3 },  { "chown", 3 },	{ "lchown", 3 },     { "fchown", 3 },
 	{ "fchownat", 5 },  { "fork", 1 },	{ "threads", 1 },    { "threads-exit", 2 },
 	{ "exit", 1 },	    { "pause", 0 },	{ "storm", 2 },	     { "exec", -1 },
-	{ "true", 0 },
+	{ "true", 0 },	    { "fchmodat2", 4 }, { "openat2", 5 },    { "leader-exit", 1 },
+	{ "thread-exec", -1 },
 };
 
 static long run_op(const char *op, char **a, int left, int *used)
@@ -237,6 +274,19 @@ static long run_op(const char *op, char **a, int left, int *used)
 
 		if (r >= 0)
 			slots[slot_index(op, a[0])] = (int)r;
+		return r;
+	}
+	if (!strcmp(op, "openat2")) {
+		struct open_how how;
+		int s = slot_index(op, a[0]);
+		long r;
+
+		memset(&how, 0, sizeof(how));
+		how.flags = (unsigned long)num(op, a[3]);
+		how.mode = (unsigned long)num(op, a[4]);
+		r = sc(syscall(SYS_openat2, fd_of(op, a[1]), a[2], &how, sizeof(how)));
+		if (r >= 0)
+			slots[s] = (int)r;
 		return r;
 	}
 	if (!strcmp(op, "open") || !strcmp(op, "sysopen") || !strcmp(op, "openat") ||
@@ -304,6 +354,9 @@ static long run_op(const char *op, char **a, int left, int *used)
 		return sc(syscall(SYS_fchmod, fd_of(op, a[0]), num(op, a[1])));
 	if (!strcmp(op, "fchmodat"))
 		return sc(syscall(SYS_fchmodat, fd_of(op, a[0]), a[1], num(op, a[2])));
+	if (!strcmp(op, "fchmodat2"))
+		return sc(syscall(SYS_fchmodat2, fd_of(op, a[0]), a[1], num(op, a[2]),
+				  num(op, a[3])));
 	if (!strcmp(op, "chown"))
 		return sc(syscall(SYS_chown, a[0], num(op, a[1]), num(op, a[2])));
 	if (!strcmp(op, "lchown"))
@@ -325,6 +378,34 @@ static long run_op(const char *op, char **a, int left, int *used)
 		start_threads(op, num(op, a[0]), thread_block, 0);
 		syscall(SYS_exit_group, code);
 		die(op, "exit_group returned");
+	}
+	if (!strcmp(op, "leader-exit")) {
+		pthread_t tid;
+
+		if (pipe(block_pipe))
+			die(op, "pipe");
+		if (pthread_create(&tid, NULL, thread_leader_exit, (void *)num(op, a[0])))
+			die(op, "pthread_create");
+		if (write(block_pipe[1], "x", 1) != 1)
+			die(op, "write");
+		pthread_exit(NULL);
+	}
+	if (!strcmp(op, "thread-exec")) {
+		static struct exec_args ea;
+		pthread_t tid;
+		long argc;
+
+		if (left < 2)
+			die(op, "missing arguments");
+		argc = num(op, a[1]);
+		if (argc < 0 || argc != left - 2)
+			die(op, "ARGC must count the rest of the command line");
+		ea.path = a[0];
+		ea.argv = &a[2];
+		if (pthread_create(&tid, NULL, thread_exec, &ea))
+			die(op, "pthread_create");
+		pthread_join(tid, NULL);	/* never returns: the exec ends this image */
+		die(op, "the exec did not happen");
 	}
 	if (!strcmp(op, "exit")) {
 		syscall(SYS_exit_group, num(op, a[0]));
