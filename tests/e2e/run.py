@@ -597,10 +597,21 @@ enabled = false
 
 TESTS = []
 
+# Known limits (docs/paths.md): the test stays, shows the gap on every run as
+# "xfail", and fails ("XPASS") the day the limit is fixed without updating this.
+KNOWN_LIMITS = {}
+
 
 def test(fn):
     TESTS.append(fn)
     return fn
+
+
+def known_limit(why):
+    def mark(fn):
+        KNOWN_LIMITS[fn.__name__] = why
+        return fn
+    return mark
 
 
 @test
@@ -1013,6 +1024,8 @@ def symlinked_dir_fd_exact(t):
     ])
 
 
+@known_limit("path strings through a symlinked directory outside the watch are matched "
+             "lexically (docs/paths.md, Limits)")
 @test
 def symlinked_dir_path_string(t):
     """chmod, unlink, mkdir by a path through a symlinked directory: the object is in the watch"""
@@ -1964,6 +1977,14 @@ def finalize(res):
         except Fail as e:
             if res.error is None:
                 res.error = str(e)
+    why = KNOWN_LIMITS.get(res.name)
+    if why and res.error is not None:
+        print("xfail %s (%.1fs): known limit: %s" % (res.name, res.seconds, why), flush=True)
+        return None
+    if why:
+        print("XPASS %s (%.1fs): the known limit is gone; remove its marker" %
+              (res.name, res.seconds), flush=True)
+        return False
     if res.error is None:
         print("ok   %s (%.1fs)" % (res.name, res.seconds), flush=True)
         return True
@@ -2003,7 +2024,7 @@ def main(argv):
             return 1
     root = tempfile.mkdtemp(prefix="ltrack-e2e-", dir="/tmp")
     os.chmod(root, 0o755)
-    counts = {True: 0, False: 0}
+    counts = {True: 0, False: 0, None: 0}
     pending = []
     began = time.monotonic()
 
@@ -2033,7 +2054,8 @@ def main(argv):
         shutil.rmtree(root, ignore_errors=True)
     else:
         print("test directories (ltrack stderr, events) kept in %s" % root)
-    print("%d tests in %.0f s" % (passed + failed, time.monotonic() - began))
+    print("%d tests in %.0f s (%d expected failures: known limits)" %
+          (passed + failed + counts[None], time.monotonic() - began, counts[None]))
     print("e2e: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
