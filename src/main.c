@@ -231,24 +231,88 @@ static const char *exe_of(struct agent *a, struct event *ev)
  * its parent directory (which still exists after the operation) when the
  * process shares our root.
  */
+/*
+ * A small cache of realpath() results by directory string. Events arrive
+ * in bursts from the same directories, and realpath() costs a system call
+ * per component. An entry lives LT_CANON_TTL_NS: a symlink swapped under a
+ * directory within that time can be reported through its old target.
+ */
+#define LT_CANON_SLOTS 256
+#define LT_CANON_TTL_NS 1000000000ULL
+
+struct canon_slot {
+	uint64_t hash;
+	uint64_t at_ns;
+	char *dir;
+	char *real;
+};
+
+static struct canon_slot canon_cache[LT_CANON_SLOTS];
+
+static const char *cached_realpath(const char *dir, char *buf)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, now = clock_ns(CLOCK_MONOTONIC);
+	struct canon_slot *s;
+
+	for (const char *p = dir; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	s = &canon_cache[h % LT_CANON_SLOTS];
+	if (s->dir && s->hash == h && now - s->at_ns < LT_CANON_TTL_NS && !strcmp(s->dir, dir))
+		return s->real;
+	if (!realpath(dir, buf))
+		return NULL;
+	free(s->dir);
+	free(s->real);
+	s->dir = strdup(dir);
+	s->real = strdup(buf);
+	if (!s->dir || !s->real) {
+		free(s->dir);
+		free(s->real);
+		s->dir = s->real = NULL;
+		return buf;
+	}
+	s->hash = h;
+	s->at_ns = now;
+	return s->real;
+}
+
+static void canon_cache_free(void)
+{
+	for (size_t i = 0; i < LT_CANON_SLOTS; i++) {
+		free(canon_cache[i].dir);
+		free(canon_cache[i].real);
+		canon_cache[i].dir = canon_cache[i].real = NULL;
+	}
+}
+
 static void canonicalise_one(const struct event *ev, const char *path, uint16_t flags, char *out,
 			     size_t outlen)
 {
 	char dir[PATH_MAX], real[PATH_MAX], link[64], root[16];
-	const char *slash;
+	const char *slash, *canon;
 	ssize_t n;
 	size_t dlen;
+
+	static uint32_t last_pid;
+	static uint64_t last_start, last_at;
+	static bool last_same_root;
+	uint64_t now;
 
 	out[0] = '\0';
 	if (!path || !(flags & LT_PF_INEXACT) || (flags & LT_PF_TRUNC))
 		return;
-	snprintf(link, sizeof(link), "/proc/%u/root", ev->pid);
-	n = readlink(link, root, sizeof(root) - 1);
-	if (n > 0) {
-		root[n] = '\0';
-		if (strcmp(root, "/"))
-			return;
+	/* only for processes that share our root (asked once a second per process) */
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (ev->pid != last_pid || ev->start_ns != last_start || now - last_at > LT_CANON_TTL_NS) {
+		snprintf(link, sizeof(link), "/proc/%u/root", ev->pid);
+		n = readlink(link, root, sizeof(root) - 1);
+		last_same_root = n <= 0 || (root[n] = '\0', !strcmp(root, "/"));
+		last_pid = ev->pid;
+		last_start = ev->start_ns;
+		last_at = now;
 	}
+	if (!last_same_root)
+		return;
 	slash = strrchr(path, '/');
 	if (!slash || slash == path)
 		return;
@@ -257,9 +321,10 @@ static void canonicalise_one(const struct event *ev, const char *path, uint16_t 
 		return;
 	memcpy(dir, path, dlen);
 	dir[dlen] = '\0';
-	if (!realpath(dir, real))
+	canon = cached_realpath(dir, real);
+	if (!canon)
 		return;
-	if ((size_t)snprintf(out, outlen, "%s%s", strcmp(real, "/") ? real : "", slash) >= outlen)
+	if ((size_t)snprintf(out, outlen, "%s%s", strcmp(canon, "/") ? canon : "", slash) >= outlen)
 		out[0] = '\0';
 }
 
@@ -622,6 +687,7 @@ out:
 	jbuf_release(&a->out);
 	config_release(&a->cfg);
 	cli_release(&a->cli);
+	canon_cache_free();
 	log_close();
 	return rc;
 }
