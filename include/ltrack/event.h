@@ -245,14 +245,6 @@ struct lt_policy {
 };
 _Static_assert(sizeof(struct lt_policy) == 24, "ABI: lt_policy");
 
-/* lt_proc: kernel process table, tgid -> selection state */
-struct lt_proc {
-	__u64 start_ns;
-	__u32 selected;		/* exec_monitor matched the current image */
-	__u32 pad;
-};
-_Static_assert(sizeof(struct lt_proc) == 16, "ABI: lt_proc");
-
 /* lt_modify: open-for-write files awaiting their close (key: struct file *) */
 struct lt_modify_val {
 	__u64 start_ns;		/* the opener, for the user-space sweep of stale entries */
