@@ -549,39 +549,44 @@ int lt_enter_close_range(struct sys_enter_ctx *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_dup2")
-int lt_enter_dup2(struct sys_enter_ctx *ctx)
+/* dup2/dup3(old, new): the file open on new is closed first */
+static __always_inline int dup_over(struct sys_enter_ctx *ctx)
 {
 	if (lt_modify_pending <= 0 || ctx->args[0] == ctx->args[1])
 		return 0;
 	return modify_close(fd_file(ctx->args[1]), ctx->id);
+}
+
+SEC("tracepoint/syscalls/sys_enter_dup2")
+int lt_enter_dup2(struct sys_enter_ctx *ctx)
+{
+	return dup_over(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_enter_dup3")
 int lt_enter_dup3(struct sys_enter_ctx *ctx)
 {
-	if (lt_modify_pending <= 0 || ctx->args[0] == ctx->args[1])
-		return 0;
-	return modify_close(fd_file(ctx->args[1]), ctx->id);
+	return dup_over(ctx);
 }
 
 /* close-on-exec files: reported when exec starts (the exec may still fail) */
+static __always_inline int exec_cloexec(struct sys_enter_ctx *ctx)
+{
+	if (lt_modify_pending > 0)
+		modify_scan(bpf_get_current_task_btf(), 0, ~0u, true, ctx->id);
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_enter_execve")
 int lt_enter_execve(struct sys_enter_ctx *ctx)
 {
-	if (lt_modify_pending <= 0)
-		return 0;
-	modify_scan(bpf_get_current_task_btf(), 0, ~0u, true, ctx->id);
-	return 0;
+	return exec_cloexec(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int lt_enter_execveat(struct sys_enter_ctx *ctx)
 {
-	if (lt_modify_pending <= 0)
-		return 0;
-	modify_scan(bpf_get_current_task_btf(), 0, ~0u, true, ctx->id);
-	return 0;
+	return exec_cloexec(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_exit_ftruncate")
