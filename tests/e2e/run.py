@@ -870,6 +870,34 @@ def file_link(t):
 
 
 @test
+def file_modify_implicit_closes(t):
+    """modify when the file is closed without close(2): close_range, dup2 over it, and
+    close-on-exec at execve (reported by the process that closes it)"""
+    w = t.mkdir("w")
+    lt = t.ltrack(["--watch", "modify=" + w])
+    script = r"""
+import os, sys
+w = sys.argv[1]
+fd = os.open(w + "/by-close-range", os.O_WRONLY | os.O_CREAT, 0o644)
+os.closerange(fd, fd + 1)
+fd = os.open(w + "/by-dup2", os.O_WRONLY | os.O_CREAT, 0o644)
+other = os.open("/dev/null", os.O_RDONLY)
+os.dup2(other, fd)
+fd = os.open(w + "/by-exec", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+os.execv("/usr/bin/true", ["true"])
+"""
+    p = subprocess.Popen([sys.executable, "-c", script, w])
+    if p.wait() != 0:
+        raise Fail("the script failed: %d" % p.returncode)
+    evs = lt.stop()
+    mods = [e for e in evs if e.get("event_name") == "modify" and e.get("pid") == p.pid]
+    got = sorted((e["filename"], e.get("syscall_nr")) for e in mods)
+    want = sorted([(w + "/by-close-range", 436), (w + "/by-dup2", 33), (w + "/by-exec", 59)])
+    if got != want:
+        raise Fail("modify events: got %r, expected %r" % (got, want))
+
+
+@test
 def file_modify(t):
     """modify: one per open-for-write at its close, truncate, ftruncate, exit without close"""
     w, out = t.mkdir("w"), t.mkdir("out")
