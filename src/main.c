@@ -35,6 +35,7 @@
 #include "proctree.h"
 
 #define LT_POLL_MS 5
+#define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
 #define LT_PROC_MAX 65536
 #define LT_PROC_GRACE_NS (10ULL * 1000000000ULL)
 
@@ -528,7 +529,7 @@ static int run(struct agent *a)
 	int epfd = -1, sfd = -1, rc = 0;
 	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0;
 	char err[512];
-	bool stop = false;
+	bool stop = false, busy = false;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -578,7 +579,8 @@ static int run(struct agent *a)
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
 
 	while (!stop && !a->stop) {
-		int n = epoll_wait(epfd, evs, 8, LT_POLL_MS);
+		/* a busy ring is drained again at once; an idle one is polled every LT_POLL_MS */
+		int n = epoll_wait(epfd, evs, 8, busy ? 0 : LT_POLL_MS);
 
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
@@ -592,7 +594,7 @@ static int run(struct agent *a)
 					stop = true;
 			}
 		}
-		ring_buffer__consume(a->rb);
+		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
 		if (a->sink)
 			sink_flush(a->sink);
 		now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
