@@ -439,7 +439,7 @@ def cmd_table(a):
     P("   per 100k ev divides by every event it emitted (all processes, not only the workload);")
     P("   RSS = VmRSS after the drain, peak = VmHWM; drops = the tool's own lost-event count")
     P("%-18s%-20s%-20s%-20s%-10s%-16s%-8s" % ("agent", "mon CPU s", "CPU s/100k ev", "user s/100k ev",
-                                              "events", "RSS/peak MB", "drops"))
+                                              "events", "RSS/peak MiB", "drops"))
     loss_lines = []
     for peer in R.peers:
         ok = R.ok(peer)
@@ -498,7 +498,7 @@ def cmd_table(a):
     if idle:
         P("5. ltrack at rest: %s" % idle.get("policy", "?"))
         if idle.get("status") == "ok":
-            P("   after %s s idle: VmRSS %.1f MB (peak %.1f MB), CPU %.3f s (user %.3f s) over the idle period"
+            P("   after %s s idle: VmRSS %.1f MiB (peak %.1f MiB), CPU %.3f s (user %.3f s) over the idle period"
               % (idle["idle_s"], idle["rss_kb"] / 1024, idle["hwm_kb"] / 1024, idle["cpu_s"], idle["cpu_user_s"]))
         else:
             P("   FAILED: %s %s" % (idle.get("status"), idle.get("error", "")))
@@ -564,7 +564,7 @@ def cmd_table(a):
             tg.append("ltrack-unwatched fixed cost on %s (no target): %s ns/call" % (
                 p, mm(R.ns_added("ltrack-unwatched", p), 1, True)))
     if idle and idle.get("status") == "ok":
-        tg.append("ltrack idle VmRSS after %s s (no target): %.1f MB" % (idle["idle_s"], idle["rss_kb"] / 1024))
+        tg.append("ltrack idle VmRSS after %s s (no target): %.1f MiB" % (idle["idle_s"], idle["rss_kb"] / 1024))
     lines.extend("   " + t for t in tg)
     P("")
 

@@ -431,7 +431,7 @@ WATCH_DIR=$(cd "$WLPARENT" && pwd)
   echo "pin: $PIN  scale: $SCALE  wl_args: $WL_ARGS  rounds: $ROUNDS"
   echo "agents: ${PLIST[*]}"
   echo "wl dir: $WLPARENT ($(findmnt -no FSTYPE -T "$WLPARENT"))"
-  echo "ltrack: $LTRACK ($("$LTRACK" --version 2>/dev/null | head -1))"
+  echo "ltrack: $LTRACK ($("$LTRACK_BIN" --version 2>/dev/null | head -1), copied to $LTRACK_BIN)"
   echo "bpftrace: $(bpftrace --version 2>/dev/null)"
   echo "libbpf-tools: $(dpkg-query -W -f '${Version}' libbpf-tools 2>/dev/null)"
   echo "auditd: $(dpkg-query -W -f '${Version}' auditd 2>/dev/null)"

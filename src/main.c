@@ -486,9 +486,12 @@ static int setup_output(struct agent *a)
 	if (!a->cli.output && !a->cfg.storage_enabled)
 		return 0;
 	if (a->cli.output) {
+		static const struct lt_rotate never = { 0 };
+
 		so.type = LT_STORE_FILE;
 		so.file_path = a->cli.output;
-		so.rot = &a->cfg.storage_rotate;
+		/* the policy's rotation applies to --output; without a policy, none */
+		so.rot = a->cfg.have_policy ? &a->cfg.storage_rotate : &never;
 	} else {
 		so.type = a->cfg.storage_type;
 		so.file_path = a->cfg.storage_file_path;
