@@ -331,7 +331,21 @@ void json_key(struct jbuf *b, const char *key)
 	b->after_key = 1;
 }
 
-void json_key_lit(struct jbuf *b, const char *lit, size_t n)
+void json_members_raw(struct jbuf *b, const char *text, size_t n)
+{
+	if (b->err || !n)
+		return;
+	if (!in_object(b) || b->after_key) {
+		jbuf_seterr(b, -EINVAL);
+		return;
+	}
+	if (!b->first)
+		jbuf_putc(b, ',');
+	b->first = 0;
+	jbuf_put(b, text, n);
+}
+
+void json_key_lit_slow(struct jbuf *b, const char *lit, size_t n)
 {
 	char *o;
 
@@ -350,6 +364,20 @@ void json_key_lit(struct jbuf *b, const char *lit, size_t n)
 	memcpy(o, lit, n);
 	b->len = (size_t)(o + n - b->buf);
 	b->after_key = 1;
+}
+
+void json_str_plain(struct jbuf *b, const char *s, size_t n)
+{
+	char *o;
+
+	json_sep(b);
+	if (jbuf_reserve(b, n + 2))
+		return;
+	o = b->buf + b->len;
+	*o++ = '"';
+	memcpy(o, s, n);
+	o[n] = '"';
+	b->len += n + 2;
 }
 
 void json_str(struct jbuf *b, const char *s, size_t n)

@@ -123,11 +123,34 @@ void json_arr_end(struct jbuf *b);
 void json_key(struct jbuf *b, const char *key);
 
 /*
+ * json_members_raw - append already-encoded members ("k":v,"k2":v2) to the
+ * current object, with the comma they need. For fields that are the same in
+ * every record (encoded once, copied per record).
+ */
+void json_members_raw(struct jbuf *b, const char *text, size_t n);
+
+/*
  * json_key_lit - like json_key, for a key known at compile time that needs
  * no escaping, given already quoted with its colon: JSON_KEY(b, "pid")
  * passes "\"pid\":". The hot path of event encoding uses it.
  */
-void json_key_lit(struct jbuf *b, const char *lit, size_t n);
+void json_key_lit_slow(struct jbuf *b, const char *lit, size_t n);
+
+static inline void json_key_lit(struct jbuf *b, const char *lit, size_t n)
+{
+	/* inline so the copy of a constant-length key compiles to a few moves */
+	if (__builtin_expect(!b->err && !b->first && !b->after_key && b->depth > 0 &&
+			     ((b->objs >> (b->depth - 1)) & 1) && b->cap - b->len >= n + 1, 1)) {
+		char *o = b->buf + b->len;
+
+		*o = ',';
+		memcpy(o + 1, lit, n);
+		b->len += n + 1;
+		b->after_key = 1;
+		return;
+	}
+	json_key_lit_slow(b, lit, n);
+}
 #define JSON_KEY(b, k) json_key_lit((b), "\"" k "\":", sizeof("\"" k "\":") - 1)
 
 /*
@@ -137,6 +160,12 @@ void json_key_lit(struct jbuf *b, const char *lit, size_t n);
  * sequence (overlong forms and surrogates included) as \ufffd.
  */
 void json_str(struct jbuf *b, const char *s, size_t n);
+
+/*
+ * json_str_plain - a string value the caller knows needs no escaping
+ * (printable ASCII without '"' or '\\': numbers, ids, times we formatted)
+ */
+void json_str_plain(struct jbuf *b, const char *s, size_t n);
 
 /* json_cstr - json_str of a NUL-terminated string; NULL writes null */
 void json_cstr(struct jbuf *b, const char *s);

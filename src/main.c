@@ -677,6 +677,7 @@ int main(int argc, char **argv)
 	a->fctx.boot_id = a->boot_id;
 	a->fctx.extra = a->cfg.extra_fields;
 	a->fctx.nextra = a->cfg.nextra_fields;
+	format_ctx_prepare(&a->fctx);	/* on failure, fields are encoded per record */
 	jbuf_init(&a->out);
 	a->procs = proctree_new(LT_PROC_MAX);
 	if (!a->procs || setup_output(a)) {
@@ -690,6 +691,7 @@ out:
 	sink_free(a->sink);
 	proctree_free(a->procs);
 	jbuf_release(&a->out);
+	format_ctx_release(&a->fctx);
 	config_release(&a->cfg);
 	cli_release(&a->cli);
 	canon_cache_free();

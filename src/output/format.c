@@ -5,7 +5,9 @@
  * This is on the per-event hot path: no allocation once the jbuf is warm,
  * no stdio, small fixed buffers on the stack.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 #define KV_INT(b, k, v) (JSON_KEY(b, k), json_int(b, v))
 #define KV_UINT(b, k, v) (JSON_KEY(b, k), json_uint(b, v))
 #define KV_BOOL(b, k, v) (JSON_KEY(b, k), json_bool(b, v))
+/* for strings we formatted ourselves: nothing to escape */
+#define KV_PLAIN(b, k, v) (JSON_KEY(b, k), json_str_plain(b, v, strlen(v)))
 
 /* decimal digits of @v ending at @end; returns the first digit */
 static char *dec_u64(char *end, uint64_t v)
@@ -193,7 +197,7 @@ static void kv_dev(struct jbuf *b, const char *key, uint32_t kdev)
 	*--p = ':';
 	p = dec_u64(p, kdev_major(kdev));
 	json_key(b, key);
-	json_str(b, p, end - p);
+	json_str_plain(b, p, end - p);
 }
 
 static void kv_octal(struct jbuf *b, const char *key, uint32_t mode)
@@ -206,7 +210,7 @@ static void kv_octal(struct jbuf *b, const char *key, uint32_t mode)
 		mode >>= 3;
 	}
 	json_key(b, key);
-	json_str(b, s, 4);
+	json_str_plain(b, s, 4);
 }
 
 /* the filename to print: user space's canonical form when it made one */
@@ -285,7 +289,7 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 
 		format_open_flags(ev->open_flags, fl, sizeof(fl));
 		KV_UINT(b, "flags", ev->open_flags);
-		KV_STR(b, "flags_str", fl);
+		KV_PLAIN(b, "flags_str", fl);
 		break;
 	}
 	}
@@ -340,18 +344,51 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_BOOL(b, "final", st->final);
 }
 
+int format_ctx_prepare(struct fmt_ctx *c)
+{
+	struct jbuf b;
+	int rc;
+
+	jbuf_init(&b);
+	json_obj_begin(&b);
+	KV_INT(&b, "schema", LT_SCHEMA_VERSION);
+	KV_STR(&b, "hostname", c->hostname);
+	KV_STR(&b, "boot_id", c->boot_id);
+	json_obj_end(&b);
+	rc = b.err;
+	if (!rc) {
+		/* keep the members, without the braces */
+		c->prefix = strndup(b.buf + 1, b.len - 2);
+		c->prefix_len = b.len - 2;
+		rc = c->prefix ? 0 : -ENOMEM;
+	}
+	jbuf_release(&b);
+	return rc;
+}
+
+void format_ctx_release(struct fmt_ctx *c)
+{
+	free(c->prefix);
+	c->prefix = NULL;
+	c->prefix_len = 0;
+}
+
 int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 {
 	char ts[64], id[48];
 
 	format_time(ev->ts_ns, ts, sizeof(ts));
 	json_obj_begin(b);
-	KV_INT(b, "schema", LT_SCHEMA_VERSION);
+	if (c->prefix) {
+		json_members_raw(b, c->prefix, c->prefix_len);
+	} else {
+		KV_INT(b, "schema", LT_SCHEMA_VERSION);
+		KV_STR(b, "hostname", c->hostname);
+		KV_STR(b, "boot_id", c->boot_id);
+	}
 	KV_UINT(b, "seq", c->seq);
-	KV_STR(b, "hostname", c->hostname);
-	KV_STR(b, "boot_id", c->boot_id);
 	KV_UINT(b, "timestamp", ev->ts_ns);
-	KV_STR(b, "time_str", ts);
+	KV_PLAIN(b, "time_str", ts);
 	KV_UINT(b, "event_type", ev->type);
 	KV_STR(b, "event_name", ev->name);
 	KV_UINT(b, "pid", ev->pid);
@@ -364,9 +401,9 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	KV_STR(b, "comm", ev->comm);
 	KV_STR(b, "exe", ev->exe);
 	format_exec_id(ev->pid, ev->start_ns, id, sizeof(id));
-	KV_STR(b, "exec_id", id);
+	KV_PLAIN(b, "exec_id", id);
 	format_exec_id(ev->ppid, ev->parent_start_ns, id, sizeof(id));
-	KV_STR(b, "parent_exec_id", id);
+	KV_PLAIN(b, "parent_exec_id", id);
 	if (ev->syscall_nr >= 0) {
 		KV_INT(b, "syscall_nr", ev->syscall_nr);
 		KV_INT(b, "ret_code", ev->ret);
@@ -387,7 +424,7 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_FORK:
 		KV_UINT(b, "child_pid", ev->child_pid);
 		format_exec_id(ev->child_pid, ev->child_start_ns, id, sizeof(id));
-		KV_STR(b, "child_exec_id", id);
+		KV_PLAIN(b, "child_exec_id", id);
 		break;
 	case LT_EV_EXIT:
 		json_exit(b, ev);

@@ -24,7 +24,17 @@ struct fmt_ctx {
 	size_t nextra;
 	uint64_t seq;				/* sequence number of this record */
 	const char *watch;			/* the matching watch's path, or NULL */
+	char *prefix;				/* schema, hostname, boot_id, encoded once */
+	size_t prefix_len;
 };
+
+/*
+ * format_ctx_prepare - encode the fields that are the same in every record
+ * once (format_json copies them). Returns 0 or -ENOMEM; without it,
+ * format_json encodes them per record. format_ctx_release frees it.
+ */
+int format_ctx_prepare(struct fmt_ctx *c);
+void format_ctx_release(struct fmt_ctx *c);
 
 /* format_json - one JSON object and '\n'; returns 0 or b->err */
 int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c);

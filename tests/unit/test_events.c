@@ -219,7 +219,7 @@ static void test_json_common_fields_and_rename(void **state)
 	ev->ts_ns = 1795309796006040837ULL;
 	ev->exe = "/usr/bin/mv";
 	s = enc(&b, ev, false);
-	assert_non_null(strstr(s, "{\"schema\":1,\"seq\":9,\"hostname\":\"host\",\"boot_id\":\"b-1\","
+	assert_non_null(strstr(s, "{\"schema\":1,\"hostname\":\"host\",\"boot_id\":\"b-1\",\"seq\":9,"
 				  "\"timestamp\":1795309796006040837,"
 				  "\"time_str\":\"2026-11-22T01:09:56.006040Z\",\"event_type\":11,"
 				  "\"event_name\":\"rename\",\"pid\":42,\"tid\":43,\"ppid\":1,"
@@ -230,6 +230,18 @@ static void test_json_common_fields_and_rename(void **state)
 				  "\"filename\":\"/a/old\",\"path_exact\":true,"
 				  "\"new_filename\":\"/a/new\"}"));
 	assert_int_equal(s[strlen(s) - 1], '\n');
+	{
+		/* the prepared prefix gives the same bytes as per-record encoding */
+		struct fmt_ctx c2 = ctx0;
+		char *once = strdup(s);
+
+		assert_int_equal(format_ctx_prepare(&c2), 0);
+		jbuf_reset(&b);
+		assert_int_equal(format_json(&b, ev, &c2), 0);
+		assert_string_equal(jbuf_cstr(&b), once);
+		format_ctx_release(&c2);
+		free(once);
+	}
 	s = enc(&b, ev, true);
 	assert_string_equal(s, "2026-11-22T01:09:56.006040Z \"mv\"[42] rename(\"/a/old\", \"/a/new\")\n");
 	jbuf_release(&b);
