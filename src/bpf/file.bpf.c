@@ -229,7 +229,198 @@ static __always_inline void pev_put(struct lt_scratch *s, struct lt_file_ev *e, 
 	}
 }
 
-static __always_inline int path_event(struct fargs *a, struct pargs *p)
+/*
+ * Inodes whose ctime the kernel changed during the current path-string
+ * syscall (tp_btf timestamp tracepoints). They are the directories (and
+ * objects) the kernel really resolved, symlinks and /proc magic links
+ * included, so a path the lexical resolution could not match is matched
+ * through them. Kept per thread, tagged with the syscall number and time.
+ */
+struct lt_touch {
+	__u64 inode[4];
+	__u64 ts;
+	__u32 nr;
+	__u32 n;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct lt_touch);
+} lt_touch SEC(".maps") __weak;
+
+static __always_inline bool touch_syscall(long nr)
+{
+	switch (nr) {
+	case 87:	/* unlink */
+	case 263:	/* unlinkat */
+	case 84:	/* rmdir */
+	case 83:	/* mkdir */
+	case 258:	/* mkdirat */
+	case 133:	/* mknod */
+	case 259:	/* mknodat */
+	case 88:	/* symlink */
+	case 266:	/* symlinkat */
+	case 90:	/* chmod */
+	case 268:	/* fchmodat */
+	case 452:	/* fchmodat2 */
+	case 92:	/* chown */
+	case 94:	/* lchown */
+	case 260:	/* fchownat */
+	case 76:	/* truncate */
+		return true;
+	}
+	return false;
+}
+
+static __always_inline void touch_record(struct inode *inode)
+{
+	long nr = kptr(pt_regs, cur_regs())->orig_ax;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+	struct lt_touch *v, nv = {};
+
+	if (!touch_syscall(nr) || is_self())
+		return;
+	v = bpf_map_lookup_elem(&lt_touch, &tid);
+	if (!v || v->nr != nr || now - v->ts > 1000000000ULL) {
+		nv.inode[0] = (__u64)inode;
+		nv.ts = now;
+		nv.nr = nr;
+		nv.n = 1;
+		bpf_map_update_elem(&lt_touch, &tid, &nv, BPF_ANY);
+		return;
+	}
+	if (v->n < 4) {
+		v->inode[v->n & 3] = (__u64)inode;
+		v->n++;
+	}
+}
+
+SEC("tp_btf/ctime_ns_xchg")
+int BPF_PROG(lt_touch_xchg, struct inode *inode, u32 old, u32 new, u32 cur)
+{
+	touch_record(inode);
+	return 0;
+}
+
+SEC("tp_btf/ctime_xchg_skip")
+int BPF_PROG(lt_touch_skip, struct inode *inode, struct timespec64 *ctime)
+{
+	touch_record(inode);
+	return 0;
+}
+
+SEC("tp_btf/inode_set_ctime_to_ts")
+int BPF_PROG(lt_touch_set, struct inode *inode, struct timespec64 *ts)
+{
+	touch_record(inode);
+	return 0;
+}
+
+/* the first dentry of an inode, or NULL */
+static __always_inline struct dentry *inode_dentry(__u64 ino_ptr)
+{
+	struct hlist_node *first;
+
+	if (!ino_ptr)
+		return NULL;
+	first = kptr(inode, ino_ptr)->i_dentry.first;
+	if (!first)
+		return NULL;
+	return kptr(dentry, (__u64)first - bpf_core_field_offset(struct dentry, d_u.d_alias));
+}
+
+/*
+ * touched_dir - for a single-path operation whose lexical path matched no
+ * watch: the directory the kernel really worked in, from the inodes it
+ * touched. Attribute changes and truncate touched the object: its parent.
+ * Namespace operations touched the parent (and a new directory for mkdir,
+ * skipped as the child of another touched one). Returns false if none.
+ */
+static __always_inline bool touched_dir(struct fargs *a, struct lt_pres *r, struct lt_loc *dir)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lt_touch *v = bpf_map_lookup_elem(&lt_touch, &tid);
+	struct dentry *cand[4] = {};
+	struct mount *m = kptr(mount, r->start.m);
+	struct super_block *sb = m->mnt.mnt_sb;
+	bool obj = a->type == LT_EV_ATTRIB || a->type == LT_EV_MODIFY;
+
+	if (!v || v->nr != (__u32)a->nr)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		struct dentry *d = inode_dentry(v->inode[i]);
+
+		if (!d || d->d_sb != sb)
+			continue;
+		if (obj) {
+			dir->d = d->d_parent;
+			dir->m = m;
+			return true;
+		}
+		if (((d->d_inode->i_mode) & S_IFMT_) == S_IFDIR_)
+			cand[i] = d;
+	}
+	for (int i = 0; i < 4; i++) {
+		bool child = false;
+
+		if (!cand[i])
+			continue;
+		for (int j = 0; j < 4; j++)
+			if (j != i && cand[j] && cand[i]->d_parent == cand[j])
+				child = true;
+		if (child)
+			continue;
+		dir->d = cand[i];
+		dir->m = m;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * touched_event - report a single-path operation through the directory the
+ * kernel touched: exact even when the path went through a symlink.
+ */
+static __always_inline int touched_event(struct lt_scratch *s, struct lt_file_ev *e,
+					 struct fargs *a, struct lt_pres *r, __u32 gen, __u32 bit)
+{
+	struct lt_watch_val w;
+	struct lt_loc dir;
+	__u32 idx, len, off, n;
+	__u16 pf;
+	int pos;
+
+	if (r->ncomp < 1 || !touched_dir(a, r, &dir))
+		return 0;
+	if (!watch_of_dir(&dir, gen, &w) || !(w.mask & bit))
+		return 0;
+	pos = loc_build(s, &dir, &pf);
+	if (pf & LT_PF_TRUNC)
+		return 0;
+	n = LT_PATH_MAX - 1 - pos;
+	if (n == 1)
+		n = 0;	/* the root */
+	bound_mask(n, 0xfff);
+	bpf_probe_read_kernel(e->str, n, &s->path[pos & (LT_PATH_MAX - 1)]);
+	idx = (r->ncomp - 1) & (LT_COMPS_MAX - 1);
+	len = s->clen[idx] & (LT_NAME_MAX - 1);
+	off = s->coff[idx] & (2 * LT_PATH_MAX - 1);
+	if (n + 2 + len > LT_PATH_MAX)
+		return 0;
+	e->str[n & LT_STR_MASK] = '/';
+	bound_mask(len, 0xff);
+	bpf_probe_read_kernel(&e->str[(n + 1) & LT_STR_MASK], len, &s->ustr[off]);
+	e->str[(n + 1 + len) & LT_STR_MASK] = 0;
+	e->len[0] = n + 2 + len;
+	e->pflags[0] = 0;
+	e->watch_id = w.id;
+	return 1;
+}
+
+static __always_inline int path_event_once(struct fargs *a, struct pargs *p)
 {
 	__u32 gen = gen_active();
 	struct lt_policy *pol = policy_get(gen);
@@ -255,8 +446,12 @@ static __always_inline int path_event(struct fargs *a, struct pargs *p)
 		return 0;
 	m1 = r1.found && (r1.w.mask & bit);
 	if (!p->two) {
-		if (!m1)
-			return 0;
+		if (!m1) {
+			/* the lexical path may hide a symlink: ask what the kernel touched */
+			if (!r1.inexact || !touched_event(s, e, a, &r1, gen, bit))
+				return 0;
+			goto send;
+		}
 		e->watch_id = r1.w.id;
 		pev_put(s, e, 0, &r1);
 	} else if (m1) {
@@ -280,6 +475,7 @@ static __always_inline int path_event(struct fargs *a, struct pargs *p)
 			return 0;
 		pev_put(s, e, 1, &r2);
 	}
+send:
 	if (p->raw2) {
 		long n = bpf_probe_read_user_str(&e->str[e->len[0] & LT_STR_MASK], LT_PATH_MAX,
 						 p->path2);
@@ -290,6 +486,16 @@ static __always_inline int path_event(struct fargs *a, struct pargs *p)
 		}
 	}
 	fev_send(e);
+	return 0;
+}
+
+static __always_inline int path_event(struct fargs *a, struct pargs *p)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	path_event_once(a, p);
+	/* what this syscall touched is used up */
+	bpf_map_delete_elem(&lt_touch, &tid);
 	return 0;
 }
 

@@ -1052,24 +1052,25 @@ def symlinked_dir_fd_exact(t):
     ])
 
 
-@known_limit("path strings through a symlinked directory outside the watch are matched "
-             "lexically (docs/paths.md, Limits)")
 @test
 def symlinked_dir_path_string(t):
-    """chmod, unlink, mkdir by a path through a symlinked directory: the object is in the watch"""
+    """chmod, unlink, mkdir by a path through a symlinked directory, and unlink through the
+    /proc/self/root magic link: the object is in the watch, reported with its real path"""
     w, out = t.mkdir("w"), t.mkdir("out")
     real = t.mkdir("w", "real")
     t.write("w/real/f", "x")
     t.write("w/real/g", "x")
+    t.write("w/real/h", "x")
     os.symlink(real, out + "/lnk")
     lt = t.ltrack(["--watch", "all=" + w])
     h = t.helper(["chmod", out + "/lnk/f", 0o600, "unlink", out + "/lnk/g",
-                  "mkdir", out + "/lnk/d", 0o755])
+                  "mkdir", out + "/lnk/d", 0o755, "unlink", "/proc/self/root" + real + "/h"])
     evs = lt.stop()
     expect_seq(select(evs, pid=h.pid), [
         fev("attrib", real + "/f", "chmod", watch=w, mode="0600"),
         fev("delete", real + "/g", "unlink", watch=w),
         fev("mkdir", real + "/d", "mkdir", watch=w, mode="0755", file_type="dir"),
+        fev("delete", real + "/h", "unlink", watch=w),
     ])
 
 
