@@ -1052,6 +1052,23 @@ def symlinked_dir_fd_exact(t):
     ])
 
 
+@known_limit("two-path operations (rename, link) through a symlinked directory outside the "
+             "watch are matched lexically only (docs/paths.md, Limits)")
+@test
+def symlinked_dir_rename(t):
+    """rename by paths through a symlinked directory: reported with the real paths"""
+    w, out = t.mkdir("w"), t.mkdir("out")
+    real = t.mkdir("w", "real")
+    t.write("w/real/a", "x")
+    os.symlink(real, out + "/lnk")
+    lt = t.ltrack(["--watch", "all=" + w])
+    h = t.helper(["rename", out + "/lnk/a", out + "/lnk/b"])
+    evs = lt.stop()
+    expect_seq(select(evs, pid=h.pid), [
+        fev("rename", real + "/a", "rename", watch=w, new_filename=real + "/b"),
+    ])
+
+
 @test
 def symlinked_dir_path_string(t):
     """chmod, unlink, mkdir by a path through a symlinked directory, and unlink through the
