@@ -38,6 +38,9 @@
 #define OPEN_FAMILY (1u << 28)	/* replaced by lt_raw_exit with LTRACK_DISPATCH=raw */
 #define RAW_ONLY (1u << 27)	/* attached only with LTRACK_DISPATCH=raw */
 #define OPEN_NEED (LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY)
+/* the single-path operations the touched-inode fallback serves (file.bpf.c) */
+#define TOUCH_NEED (LT_W_DELETE | LT_W_RMDIR | LT_W_MKDIR | LT_W_MKNOD | LT_W_SYMLINK | \
+		    LT_W_ATTRIB | LT_W_MODIFY)
 
 static const struct {
 	const char *name;
@@ -70,9 +73,9 @@ static const struct {
 	{ "lt_exit_rename", LT_W_RENAME | NEED_ANYWATCH },
 	{ "lt_exit_renameat", LT_W_RENAME | NEED_ANYWATCH },
 	{ "lt_exit_renameat2", LT_W_RENAME | NEED_ANYWATCH },
-	{ "lt_touch_xchg", NEED_ANYWATCH },
-	{ "lt_touch_skip", NEED_ANYWATCH },
-	{ "lt_touch_set", NEED_ANYWATCH },
+	{ "lt_touch_xchg", TOUCH_NEED },
+	{ "lt_touch_skip", TOUCH_NEED },
+	{ "lt_touch_set", TOUCH_NEED },
 	{ "lt_exit_link", LT_W_LINK },
 	{ "lt_exit_linkat", LT_W_LINK },
 	{ "lt_exit_symlink", LT_W_SYMLINK },
