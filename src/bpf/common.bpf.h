@@ -167,6 +167,27 @@ struct lt_spstate {
 	int len1, len2, ls1, ls2, diff, pad;
 };
 
+/* lt_dircache (path.bpf.h): a directory through one mount -> its watch verdict */
+struct lt_dc_key {
+	__u64 dentry;
+	__u64 mnt;
+};
+
+struct lt_dc_val {
+	__u64 epoch;
+	__u64 ino;
+	__u32 found;
+	__u32 gen;
+	struct lt_watch_val w;
+};
+
+/* a per-CPU copy of the last lt_dircache verdict used */
+struct lt_lastdir {
+	__u64 dentry;
+	__u64 mnt;
+	struct lt_dc_val v;
+};
+
 /* an lt_pathcache entry (path.bpf.h) */
 #define LT_PC_LEN 256
 struct lt_pc_val {
@@ -193,6 +214,7 @@ struct lt_scratch {
 	struct lt_descstate desc;
 	struct lt_spstate sp;
 	struct lt_pc_val pcv;
+	struct lt_lastdir lastdir;
 };
 
 struct {

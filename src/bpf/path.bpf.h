@@ -40,19 +40,7 @@
  * number in the value catches a dentry that was freed and reused. Entries
  * of an older lt_epoch or policy generation are ignored.
  */
-struct lt_dc_key {
-	__u64 dentry;
-	__u64 mnt;
-};
-
-struct lt_dc_val {
-	__u64 epoch;
-	__u64 ino;
-	__u32 found;
-	__u32 gen;
-	struct lt_watch_val w;
-};
-
+/* struct lt_dc_key, struct lt_dc_val: common.bpf.h (the scratch map keeps one) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -274,8 +262,17 @@ static __always_inline int watch_of_dir(struct lt_loc *dir, __u32 gen, struct lt
 
 	if (!s)
 		return 0;
+	/* the last directory seen on this CPU: bursts stay in one directory */
+	if (s->lastdir.dentry == dk.dentry && s->lastdir.mnt == dk.mnt &&
+	    s->lastdir.v.epoch == epoch && s->lastdir.v.gen == gen && s->lastdir.v.ino == ino) {
+		*out = s->lastdir.v.w;
+		return s->lastdir.v.found;
+	}
 	dv = bpf_map_lookup_elem(&lt_dircache, &dk);
 	if (dv && dv->epoch == epoch && dv->gen == gen && dv->ino == ino) {
+		s->lastdir.dentry = dk.dentry;
+		s->lastdir.mnt = dk.mnt;
+		s->lastdir.v = *dv;
 		*out = dv->w;
 		return dv->found;
 	}
@@ -292,6 +289,9 @@ static __always_inline int watch_of_dir(struct lt_loc *dir, __u32 gen, struct lt
 	nv.found = s->wm.found;
 	nv.w = s->wm.w;
 	bpf_map_update_elem(&lt_dircache, &dk, &nv, BPF_ANY);
+	s->lastdir.dentry = dk.dentry;
+	s->lastdir.mnt = dk.mnt;
+	s->lastdir.v = nv;
 	*out = nv.w;
 	return nv.found;
 }
