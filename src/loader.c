@@ -113,7 +113,6 @@ struct loader {
 	size_t nwatches;
 	struct edge *edges;
 	size_t nedges;
-	uint64_t seen_epoch;
 	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
 	uint64_t ticks;		/* loader_refresh calls */
 };
@@ -491,7 +490,6 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	L->nwatches = c->nwatches;
 	L->edges = edges;
 	L->nedges = nedges;
-	L->seen_epoch = __atomic_load_n(&sk->data->lt_epoch, __ATOMIC_SEQ_CST);
 	return 0;
 
 out_clear:
@@ -532,7 +530,6 @@ static void modify_sweep(struct loader *L)
 int loader_refresh(struct loader *L)
 {
 	struct ltrack_bpf *sk = L->skel;
-	uint64_t epoch = __atomic_load_n(&sk->data->lt_epoch, __ATOMIC_SEQ_CST);
 	struct edge *edges = NULL;
 	size_t nedges = 0;
 	bool changed = false;
@@ -544,7 +541,6 @@ int loader_refresh(struct loader *L)
 	 * A rename inside one directory does not move lt_epoch, so the paths
 	 * are read back on every call (a readlink per watch, every 100 ms).
 	 */
-	L->seen_epoch = epoch;
 	for (size_t i = 0; i < L->nwatches; i++) {
 		char link[64], buf[PATH_MAX];
 		ssize_t n;
@@ -579,7 +575,6 @@ int loader_refresh(struct loader *L)
 	L->edges = edges;
 	L->nedges = nedges;
 	__atomic_fetch_add(&sk->data->lt_epoch, 1, __ATOMIC_SEQ_CST);
-	L->seen_epoch = __atomic_load_n(&sk->data->lt_epoch, __ATOMIC_SEQ_CST);
 	return 1;
 }
 

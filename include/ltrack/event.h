@@ -89,8 +89,7 @@ _Static_assert(sizeof(struct lt_hdr) == 96, "ABI: lt_hdr");
 /* per-string flags (lt_file_ev.pflags[i], lt_exec_ev.*_flags) */
 #define LT_PF_TRUNC	(1u << 0)	/* path too long or too deep: what is there is a suffix */
 #define LT_PF_INEXACT	(1u << 1)	/* path_exact: false (see docs/paths.md) */
-#define LT_PF_NOTFOUND	(1u << 2)	/* could not be resolved at all */
-#define LT_PF_RAW	(1u << 3)	/* not a path: raw bytes (symlink content) */
+#define LT_PF_RAW	(1u << 2)	/* not a path: raw bytes (symlink content) */
 
 /*
  * File event. Followed by up to two NUL-terminated strings:

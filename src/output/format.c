@@ -223,7 +223,7 @@ static bool path_exact(const struct event *ev)
 {
 	if (ev->filename_flags & LT_PF_TRUNC)
 		return false;
-	return !(ev->filename_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND)) || ev->canon[0];
+	return !(ev->filename_flags & LT_PF_INEXACT) || ev->canon[0];
 }
 
 static void json_argv(struct jbuf *b, const struct event *ev)
@@ -273,7 +273,7 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 	switch (ev->type) {
 	case LT_EV_RENAME:
 		KV_STR(b, "new_filename", ev->canon2[0] ? ev->canon2 : ev->path2);
-		if ((ev->path2_flags & (LT_PF_INEXACT | LT_PF_NOTFOUND) && !ev->canon2[0]) ||
+		if ((ev->path2_flags & LT_PF_INEXACT && !ev->canon2[0]) ||
 		    (ev->path2_flags & LT_PF_TRUNC))
 			KV_BOOL(b, "new_path_exact", false);
 		break;
