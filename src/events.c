@@ -7,6 +7,7 @@
  * layout mismatch shows up as a counted decode error instead of garbage.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
@@ -58,6 +59,21 @@ uint32_t kdev_from_user(uint64_t dev)
 	return (uint32_t)(major(dev) << 20 | (minor(dev) & 0xfffff));
 }
 
+const char *tty_name(uint32_t kdev, char *buf, size_t len)
+{
+	uint32_t maj = kdev_major(kdev), min = kdev_minor(kdev);
+
+	if (maj >= 136 && maj <= 143)	/* Unix98 pty slaves */
+		snprintf(buf, len, "pts/%u", (maj - 136) * 256 + min);
+	else if (maj == 4 && min < 64)
+		snprintf(buf, len, "tty%u", min);
+	else if (maj == 4)
+		snprintf(buf, len, "ttyS%u", min - 64);
+	else
+		snprintf(buf, len, "%u:%u", maj, min);
+	return buf;
+}
+
 /*
  * take_str - the next string of @len bytes (NUL included) from the record's
  * string area; NULL when absent. Fails when it overruns or lacks its NUL.
@@ -95,6 +111,13 @@ static void decode_hdr(const struct lt_hdr *h, struct event *ev)
 	ev->comm[16] = '\0';
 	ev->start_ns = h->start_ns;
 	ev->parent_start_ns = h->parent_start_ns;
+	ev->has_ctx = true;
+	ev->sessionid = h->sessionid;
+	ev->cgroup_id = h->cgroup_id;
+	ev->pid_ns = h->pid_ns;
+	ev->mnt_ns = h->mnt_ns;
+	ev->net_ns = h->net_ns;
+	ev->tty = h->tty;
 }
 
 static int decode_file(const void *rec, size_t len, struct event *ev)
@@ -134,8 +157,11 @@ static int decode_exec(const void *rec, size_t len, struct event *ev)
 	if (len < sizeof(*e))
 		return -EINVAL;
 	avail = len - sizeof(*e);
-	ev->exe_ino = e->exe_ino;
-	ev->exe_dev = e->exe_dev;
+	ev->exe_ino = e->exe.ino;
+	ev->exe_dev = e->exe.dev;
+	ev->exe_size = e->exe.size;
+	ev->exe_mtime_ns = e->exe.mtime_ns;
+	ev->exe_ctime_ns = e->exe.ctime_ns;
 	ev->filename_flags = e->filename_flags;
 	ev->cwd_flags = e->cwd_flags;
 	ev->args_truncated = e->eflags & LT_XF_ARGS_TRUNC;

@@ -48,6 +48,12 @@ struct event {
 	char comm[17];
 	uint64_t start_ns, parent_start_ns;	/* process keys with pid / ppid */
 	const char *exe;		/* from the process table; may be NULL */
+	/* context (lt_hdr); has_ctx: false for events made by user space */
+	bool has_ctx;
+	uint32_t sessionid;		/* (u32)-1: unset */
+	uint64_t cgroup_id;
+	uint32_t pid_ns, mnt_ns, net_ns;
+	uint32_t tty;			/* kernel dev_t encoding, 0: none */
 
 	/* file events */
 	const char *filename;		/* exec: resolved image; file: the object */
@@ -70,6 +76,7 @@ struct event {
 	bool script;
 	uint64_t exe_ino;
 	uint32_t exe_dev;
+	uint64_t exe_size, exe_mtime_ns, exe_ctime_ns;	/* the image's identity (lt_file_id) */
 
 	/* fork */
 	uint32_t child_pid;
@@ -112,6 +119,12 @@ static inline uint32_t kdev_minor(uint32_t kdev)
 {
 	return kdev & 0xfffff;
 }
+
+/*
+ * tty_name - "pts/3", "tty1", "ttyS0" for a controlling tty @kdev (kernel
+ * encoding), "major:minor" for other drivers. Returns @buf.
+ */
+const char *tty_name(uint32_t kdev, char *buf, size_t len);
 
 /* kdev_from_user - a st_dev / st_rdev from stat(2) in the kernel's encoding */
 uint32_t kdev_from_user(uint64_t dev);

@@ -450,6 +450,8 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	pol.exec_all = c->ncommands == 0;
 	pol.ncmds = c->ncommands < LT_CMD_MAX ? c->ncommands : LT_CMD_MAX;
 	pol.failed = c->failed;
+	for (size_t i = 0; i < LT_EV_MAX / 32; i++)
+		pol.ev_mask[i] = ~0u;	/* every type: --events narrows it */
 	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_policy), &ng, &pol, BPF_ANY)) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot set the policy: %s", strerror(-rc));

@@ -76,10 +76,17 @@ struct lt_hdr {
 	__s32 syscall_nr;	/* -1 when no syscall is behind the event */
 	__s64 ret;		/* the syscall's return value (0 when none) */
 	__u32 flags;		/* LT_HF_* */
-	__u32 pad;
+	__u32 sessionid;	/* audit session, (u32)-1 when unset */
 	char comm[16];
+	/* context: where the task lives */
+	__u64 cgroup_id;	/* cgroup v2 (default hierarchy) id = its directory's inode */
+	__u32 pid_ns;		/* namespace inode numbers, as in /proc/PID/ns/ */
+	__u32 mnt_ns;
+	__u32 net_ns;
+	__u32 tty;		/* controlling tty, kernel dev_t encoding; 0 = none */
+	__u64 reserved;
 };
-_Static_assert(sizeof(struct lt_hdr) == 96, "ABI: lt_hdr");
+_Static_assert(sizeof(struct lt_hdr) == 128, "ABI: lt_hdr");
 
 /* String limits. Paths are built backwards in a scratch buffer of LT_PATH_MAX. */
 #define LT_PATH_MAX	4096
@@ -113,10 +120,25 @@ struct lt_file_ev {
 	__u16 pflags[2];
 	char str[];
 };
-_Static_assert(sizeof(struct lt_file_ev) == 144, "ABI: lt_file_ev");
+_Static_assert(sizeof(struct lt_file_ev) == 176, "ABI: lt_file_ev");
 
 #define LT_ATTR_MODE	(1u << 0)
 #define LT_ATTR_OWNER	(1u << 1)
+
+/*
+ * The identity of a file's content at one moment, captured in the kernel
+ * (exec, executable mmap): user space hashes the file only when what it
+ * opens still has this identity, so a hash is never stale.
+ */
+struct lt_file_id {
+	__u64 ino;
+	__u64 size;
+	__u64 mtime_ns;		/* since the epoch */
+	__u64 ctime_ns;
+	__u32 dev;		/* kernel encoding */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct lt_file_id) == 40, "ABI: lt_file_id");
 
 /*
  * Exec event (and LT_EV_PROC_SNAP from the startup iterator). Followed by:
@@ -127,9 +149,9 @@ _Static_assert(sizeof(struct lt_file_ev) == 144, "ABI: lt_file_ev");
  */
 struct lt_exec_ev {
 	struct lt_hdr hdr;
-	__u64 exe_ino;
-	__u32 exe_dev;
+	struct lt_file_id exe;	/* the image (all 0: none, e.g. a kernel thread) */
 	__u32 argc;		/* strings present in args */
+	__u32 pad;
 	__u16 filename_len;	/* each with its NUL, 0 = absent */
 	__u16 requested_len;
 	__u16 interp_len;
@@ -140,7 +162,7 @@ struct lt_exec_ev {
 	__u16 eflags;		/* LT_XF_* */
 	char str[];
 };
-_Static_assert(sizeof(struct lt_exec_ev) == 128, "ABI: lt_exec_ev");
+_Static_assert(sizeof(struct lt_exec_ev) == 192, "ABI: lt_exec_ev");
 
 #define LT_XF_ARGS_TRUNC	(1u << 0)	/* argv longer than LT_ARGS_MAX */
 #define LT_XF_SCRIPT		(1u << 1)	/* a binfmt handler (e.g. #!) ran an interpreter */
@@ -151,14 +173,14 @@ struct lt_fork_ev {
 	__u32 child_tgid;
 	__u32 pad;
 };
-_Static_assert(sizeof(struct lt_fork_ev) == 112, "ABI: lt_fork_ev");
+_Static_assert(sizeof(struct lt_fork_ev) == 144, "ABI: lt_fork_ev");
 
 struct lt_exit_ev {
 	struct lt_hdr hdr;
 	__u32 status;		/* wait status: code << 8 | signal (| 0x80 core) */
 	__u32 pad;
 };
-_Static_assert(sizeof(struct lt_exit_ev) == 104, "ABI: lt_exit_ev");
+_Static_assert(sizeof(struct lt_exit_ev) == 136, "ABI: lt_exit_ev");
 
 /* watch event bits: the events a --watch or [file_monitor] directory asks for */
 enum lt_watch_bit {
@@ -241,8 +263,9 @@ struct lt_policy {
 	__u32 ncmds;
 	__u32 failed;		/* --failed */
 	__u32 pad;
+	__u32 ev_mask[LT_EV_MAX / 32];	/* bit per enum lt_ev_type: selected (--events) */
 };
-_Static_assert(sizeof(struct lt_policy) == 24, "ABI: lt_policy");
+_Static_assert(sizeof(struct lt_policy) == 40, "ABI: lt_policy");
 
 /* lt_modify: open-for-write files awaiting their close (key: struct file *) */
 struct lt_modify_val {

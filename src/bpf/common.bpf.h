@@ -285,6 +285,16 @@ static __always_inline struct lt_policy *policy_get(__u32 gen)
 	return bpf_map_lookup_elem(&lt_policy, &gen);
 }
 
+/*
+ * ev_gate - the selection every event passes before it takes ring space:
+ * its type is selected (--events, [filter] events). Every program calls it
+ * with the policy of the active generation.
+ */
+static __always_inline bool ev_gate(const struct lt_policy *p, __u32 type)
+{
+	return p->ev_mask[(type >> 5) & (LT_EV_MAX / 32 - 1)] & (1u << (type & 31));
+}
+
 static __always_inline bool is_self(void)
 {
 	return (bpf_get_current_pid_tgid() >> 32) == lt_self_tgid;
@@ -296,9 +306,58 @@ static __always_inline __u32 sb_dev(struct super_block *sb)
 	return kptr(super_block, sb)->s_dev;
 }
 
+/* file_id - the content identity of inode @ino (see struct lt_file_id) */
+static __always_inline void file_id(struct lt_file_id *id, struct inode *ino)
+{
+	struct inode *i = kptr(inode, ino);
+
+	if (!ino) {
+		__builtin_memset(id, 0, sizeof(*id));
+		return;
+	}
+	id->ino = i->i_ino;
+	id->size = i->i_size;
+	/* the top bits of i_ctime_nsec are multigrain flags (I_CTIME_QUERIED) */
+	id->mtime_ns = (__u64)i->i_mtime_sec * 1000000000ULL + (i->i_mtime_nsec & 0x3fffffff);
+	id->ctime_ns = (__u64)i->i_ctime_sec * 1000000000ULL + (i->i_ctime_nsec & 0x3fffffff);
+	id->dev = kptr(super_block, i->i_sb)->s_dev;
+	id->pad = 0;
+}
+
 static __always_inline __u64 task_start_ns(struct task_struct *t)
 {
 	return kptr(task_struct, t)->group_leader->start_boottime;
+}
+
+/*
+ * hdr_ctx - the context part of the header for task @t: session, cgroup,
+ * namespaces and controlling tty. Works for any task (the snapshot iterator
+ * uses it on tasks that are not current).
+ */
+static __always_inline void hdr_ctx(struct lt_hdr *h, struct task_struct *t)
+{
+	struct task_struct *tk = kptr(task_struct, t);
+	struct nsproxy *nsp = tk->nsproxy;
+	struct pid *pid = tk->thread_pid;
+	struct tty_struct *tty = tk->signal->tty;
+	unsigned int lvl = pid ? pid->level : 0;
+	struct pid_namespace *pns = NULL;
+
+	h->sessionid = tk->sessionid;
+	h->cgroup_id = tk->cgroups->dfl_cgrp->kn->id;
+	h->mnt_ns = nsp ? nsp->mnt_ns->ns.inum : 0;
+	h->net_ns = nsp ? nsp->net_ns->ns.inum : 0;
+	/* task_active_pid_ns(): the namespace at the pid's own level */
+	if (pid)
+		bpf_probe_read_kernel(&pns, sizeof(pns), &pid->numbers[lvl & 31].ns);
+	h->pid_ns = pns ? kptr(pid_namespace, pns)->ns.inum : 0;
+	h->tty = 0;
+	if (tty) {
+		struct tty_driver *drv = tty->driver;
+
+		h->tty = (__u32)drv->major << 20 | ((drv->minor_start + tty->index) & 0xfffff);
+	}
+	h->reserved = 0;
 }
 
 /*
@@ -327,8 +386,8 @@ static __always_inline void hdr_fill(struct lt_hdr *h, __u32 type, struct task_s
 	h->syscall_nr = -1;
 	h->ret = 0;
 	h->flags = 0;
-	h->pad = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	hdr_ctx(h, t);
 }
 
 /* x86-64 syscall argument @n of the current task, read from its saved registers */

@@ -103,9 +103,9 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 
 	f = BPF_CORE_READ(bprm, file);
 	loc_of_file(&l, f);
-	e->exe_ino = BPF_CORE_READ(f, f_inode, i_ino);
-	e->exe_dev = sb_dev(BPF_CORE_READ(f, f_inode, i_sb));
+	file_id(&e->exe, BPF_CORE_READ(f, f_inode));
 	e->argc = 0;
+	e->pad = 0;
 	e->filename_len = e->requested_len = e->interp_len = e->cwd_len = e->args_len = 0;
 	e->filename_flags = e->cwd_flags = e->eflags = 0;
 

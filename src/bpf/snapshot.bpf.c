@@ -31,8 +31,8 @@ static __always_inline void hdr_fill_task(struct lt_hdr *h, struct task_struct *
 	h->syscall_nr = -1;
 	h->ret = 0;
 	h->flags = 0;
-	h->pad = 0;
 	BPF_CORE_READ_STR_INTO(&h->comm, t, comm);
+	hdr_ctx(h, t);
 }
 
 SEC("iter/task")
@@ -55,16 +55,15 @@ int lt_snapshot(struct bpf_iter__task *ctx)
 		return 0;
 	hdr_fill_task(&e->hdr, t);
 	e->argc = 0;
-	e->exe_ino = 0;
-	e->exe_dev = 0;
+	e->pad = 0;
+	file_id(&e->exe, NULL);
 	e->filename_len = e->requested_len = e->interp_len = e->cwd_len = e->args_len = 0;
 	e->filename_flags = e->cwd_flags = e->eflags = 0;
 
 	exe = BPF_CORE_READ(t, mm, exe_file);
 	if (exe) {	/* kernel threads have no image */
 		loc_of_file(&l, exe);
-		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
-		e->exe_dev = sb_dev(BPF_CORE_READ(exe, f_inode, i_sb));
+		file_id(&e->exe, BPF_CORE_READ(exe, f_inode));
 		pos = loc_build_task(s, &l, &pf, t);
 		n = str_put_path(e->str, off, s, pos);
 		e->filename_len = n;

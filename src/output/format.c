@@ -398,12 +398,29 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	KV_UINT(b, "gid", ev->gid);
 	KV_UINT(b, "euid", ev->euid);
 	KV_UINT(b, "loginuid", ev->loginuid);
+	if (ev->has_ctx) {
+		KV_UINT(b, "sessionid", ev->sessionid);
+		if (ev->tty) {
+			char tty[32];
+
+			KV_PLAIN(b, "tty", tty_name(ev->tty, tty, sizeof(tty)));
+		} else {
+			JSON_KEY(b, "tty");
+			json_null(b);
+		}
+	}
 	KV_STR(b, "comm", ev->comm);
 	KV_STR(b, "exe", ev->exe);
 	format_exec_id(ev->pid, ev->start_ns, id, sizeof(id));
 	KV_PLAIN(b, "exec_id", id);
 	format_exec_id(ev->ppid, ev->parent_start_ns, id, sizeof(id));
 	KV_PLAIN(b, "parent_exec_id", id);
+	if (ev->has_ctx) {
+		KV_UINT(b, "cgroup_id", ev->cgroup_id);
+		KV_UINT(b, "pid_ns", ev->pid_ns);
+		KV_UINT(b, "mnt_ns", ev->mnt_ns);
+		KV_UINT(b, "net_ns", ev->net_ns);
+	}
 	if (ev->syscall_nr >= 0) {
 		KV_INT(b, "syscall_nr", ev->syscall_nr);
 		KV_INT(b, "ret_code", ev->ret);

@@ -80,6 +80,22 @@ COMMON_KEYS = {
     "exec_id", "parent_exec_id",
 }
 
+# context keys of every event the kernel reported (not of stats)
+CTX_KEYS = {"sessionid", "tty", "cgroup_id", "pid_ns", "mnt_ns", "net_ns"}
+
+
+def proc_ctx(pid):
+    """what the context keys of an event of process @pid must be, from /proc"""
+    ctx = {k: os.stat("/proc/%d/ns/%s" % (pid, k[:-3])).st_ino
+           for k in ("pid_ns", "mnt_ns", "net_ns")}
+    with open("/proc/%d/sessionid" % pid) as f:
+        ctx["sessionid"] = int(f.read())
+    with open("/proc/%d/cgroup" % pid) as f:
+        v2 = [l.split(":", 2)[2].strip() for l in f if l.startswith("0::")][0]
+    mnt = "/sys/fs/cgroup/unified" if os.path.isdir("/sys/fs/cgroup/unified") else "/sys/fs/cgroup"
+    ctx["cgroup_id"] = os.stat(mnt + v2).st_ino
+    return ctx
+
 O_RDONLY, O_WRONLY, O_RDWR = os.O_RDONLY, os.O_WRONLY, os.O_RDWR
 O_CREAT, O_EXCL, O_TRUNC, O_APPEND = os.O_CREAT, os.O_EXCL, os.O_TRUNC, os.O_APPEND
 AT_REMOVEDIR = 0x200
@@ -207,7 +223,7 @@ def match(ev, want, exact=False):
                 k, "<absent>" if got is MISSING else repr(got),
                 "<absent>" if v is MISSING else repr(v)))
     if exact:
-        extra = sorted(set(ev) - COMMON_KEYS - set(want))
+        extra = sorted(set(ev) - COMMON_KEYS - CTX_KEYS - set(want))
         if extra:
             bad.append("unexpected keys %s" % extra)
     if bad:
@@ -263,6 +279,8 @@ def ino(path):
 def validate_event(ev, i, t0_ns, now):
     """what holds for every JSON event: @i is its line number"""
     missing = COMMON_KEYS - set(ev)
+    if ev.get("event_name") != "stats":
+        missing |= CTX_KEYS - set(ev)
     if missing:
         fail("event lacks common keys %s: %s" % (sorted(missing), json.dumps(ev)))
     eq(ev["seq"], i, "seq of event %d" % i)
@@ -675,6 +693,14 @@ def common_fields(t):
     check_ids(r2, h2)
     for ev in mine + [r, r2]:
         check(abs(ev["timestamp"] - time.time_ns()) < 5 * 10**9, "timestamp is now")
+    # context: namespaces, session, cgroup as /proc shows them; no tty (no terminal)
+    # (the helper that set its loginuid started a new audit session: its own id)
+    ctx = proc_ctx(RUNNER_PID)
+    for ev in mine + [r, r2]:
+        match(ev, dict(ctx, tty=None, sessionid=ev["sessionid"] if ev in mine else
+                       ctx["sessionid"]))
+    for ev in mine:
+        check(ev["sessionid"] != ctx["sessionid"], "the helper's new audit session")
 
 
 @test
@@ -2106,5 +2132,18 @@ def main(argv):
     return 1 if failed else 0
 
 
+def load_test_modules():
+    """tests/e2e/t_*.py: more tests, one file per concern (network, memory,
+    libraries...). Each runs in this module's namespace, so it uses the
+    harness (T, one, match, ident...) as is and registers with @test."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.startswith("t_") and name.endswith(".py"):
+            path = os.path.join(here, name)
+            with open(path) as f:
+                exec(compile(f.read(), path, "exec"), globals())
+
+
 if __name__ == "__main__":
+    load_test_modules()
     sys.exit(main(sys.argv[1:]))

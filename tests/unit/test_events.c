@@ -51,6 +51,12 @@ static void hdr_init(struct lt_hdr *h, uint32_t type)
 	h->ret = 0;
 	h->flags = LT_HF_REPORT;
 	memcpy(h->comm, "mv", 3);
+	h->sessionid = 7;
+	h->cgroup_id = 99;
+	h->pid_ns = 4026531836u;
+	h->mnt_ns = 4026531832u;
+	h->net_ns = 4026531833u;
+	h->tty = 136u << 20 | 3;
 }
 
 /* a file record with strings s0 and s1 (NULL = absent) */
@@ -72,13 +78,13 @@ static void file_rec(struct rec *r, uint32_t type, const char *s0, const char *s
 static void test_abi_sizes_match_the_bpf_side(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct lt_hdr), 96);
+	assert_int_equal(sizeof(struct lt_hdr), 128);
 	assert_int_equal(offsetof(struct lt_hdr, comm), 80);
-	assert_int_equal(sizeof(struct lt_file_ev), 144);
-	assert_int_equal(offsetof(struct lt_file_ev, str), 144);
-	assert_int_equal(sizeof(struct lt_exec_ev), 128);
-	assert_int_equal(sizeof(struct lt_fork_ev), 112);
-	assert_int_equal(sizeof(struct lt_exit_ev), 104);
+	assert_int_equal(sizeof(struct lt_file_ev), 176);
+	assert_int_equal(offsetof(struct lt_file_ev, str), 176);
+	assert_int_equal(sizeof(struct lt_exec_ev), 192);
+	assert_int_equal(sizeof(struct lt_fork_ev), 144);
+	assert_int_equal(sizeof(struct lt_exit_ev), 136);
 }
 
 static void test_decode_rename_gives_both_paths(void **state)
@@ -224,8 +230,11 @@ static void test_json_common_fields_and_rename(void **state)
 				  "\"time_str\":\"2026-11-22T01:09:56.006040Z\",\"event_type\":11,"
 				  "\"event_name\":\"rename\",\"pid\":42,\"tid\":43,\"ppid\":1,"
 				  "\"uid\":1000,\"gid\":1001,\"euid\":0,\"loginuid\":1000,"
+				  "\"sessionid\":7,\"tty\":\"pts/3\","
 				  "\"comm\":\"mv\",\"exe\":\"/usr/bin/mv\","
 				  "\"exec_id\":\"42-1234567\",\"parent_exec_id\":\"1-7654\","
+				  "\"cgroup_id\":99,\"pid_ns\":4026531836,\"mnt_ns\":4026531832,"
+				  "\"net_ns\":4026531833,"
 				  "\"syscall_nr\":82,\"ret_code\":0,"
 				  "\"filename\":\"/a/old\",\"path_exact\":true,"
 				  "\"new_filename\":\"/a/new\"}"));
