@@ -162,6 +162,12 @@ static int decode_exec(const void *rec, size_t len, struct event *ev)
 	ev->exe_size = e->exe.size;
 	ev->exe_mtime_ns = e->exe.mtime_ns;
 	ev->exe_ctime_ns = e->exe.ctime_ns;
+	ev->fid.ino = e->exe.ino;
+	ev->fid.size = e->exe.size;
+	ev->fid.mtime_ns = e->exe.mtime_ns;
+	ev->fid.ctime_ns = e->exe.ctime_ns;
+	ev->fid.dev = e->exe.dev;
+	ev->has_fid = e->exe.ino != 0;
 	ev->filename_flags = e->filename_flags;
 	ev->cwd_flags = e->cwd_flags;
 	ev->args_truncated = e->eflags & LT_XF_ARGS_TRUNC;

@@ -78,6 +78,20 @@ struct event {
 	uint32_t exe_dev;
 	uint64_t exe_size, exe_mtime_ns, exe_ctime_ns;	/* the image's identity (lt_file_id) */
 
+	/*
+	 * content identity of the object to hash (exec: the image; lib_load: the
+	 * library), as the kernel saw it; has_fid false when there is none
+	 */
+	struct ev_file_id {
+		uint64_t ino, size, mtime_ns, ctime_ns;
+		uint32_t dev;			/* kernel encoding */
+	} fid;
+	bool has_fid;
+	uint64_t vm_start, vm_end;	/* lib_load: the mapping (/proc/PID/map_files) */
+	/* hash enrichment (src/hash.h): state and hex digest */
+	int hash_state;			/* 0: not hashed / not applicable */
+	char sha256[65];
+
 	/* fork */
 	uint32_t child_pid;
 	uint64_t child_start_ns;
