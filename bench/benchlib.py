@@ -24,7 +24,7 @@ import re
 import statistics
 
 CLASSES = ["openat", "execve", "connect", "rename", "unlink", "fork", "exit"]
-PHASES = ["open", "exec", "connect", "rename", "mmap", "getppid", "pread"]
+PHASES = ["open", "exec", "connect", "rename", "mmap", "mmapx", "getppid", "pread"]
 FIXED_PHASES = ["getppid", "pread"]      # syscalls no agent reports
 LOST_RE = re.compile(rb"lost (\d+) (?:events|samples)", re.I)
 

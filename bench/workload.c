@@ -2,12 +2,14 @@
 /*
  * workload.c - the syscall-heavy workload of `make bench`.
  *
- * Phases (select and order them with -p; default "oecrmgp"):
+ * Phases (select and order them with -p; default "oecrmxgp"):
  *   o  openat(O_RDONLY) + close over NFILES files in <tmpdir>/o/
  *   e  fork + execve("/bin/true", {"true", "<tmpdir>/e/x"}) + waitpid
  *   c  TCP connect to our own 127.0.0.1 listener, close with RST
  *   r  openat(O_CREAT) <tmpdir>/r/aN + close, rename to bN, unlink bN
  *   m  mmap(PROT_READ, MAP_PRIVATE) of <tmpdir>/m/data, read a byte, munmap
+ *   x  the same with PROT_READ|PROT_EXEC: what a library load does (a
+ *      monitor of executable mappings reports every one)
  *   g  getppid()                         (an unrelated, trivial syscall)
  *   p  pread(fd, 1 byte) of <tmpdir>/m/data (an unrelated, cheap I/O syscall)
  *
@@ -50,10 +52,11 @@
 #define MAX_INFLIGHT 256	/* connects not yet accepted before we yield */
 #define PATH_LEN 320
 
-enum { PH_OPEN, PH_EXEC, PH_CONNECT, PH_RENAME, PH_MMAP, PH_GETPPID, PH_PREAD, PH_N };
+enum { PH_OPEN, PH_EXEC, PH_CONNECT, PH_RENAME, PH_MMAP, PH_MMAPX, PH_GETPPID, PH_PREAD, PH_N };
 
-static const char phase_letters[PH_N + 1] = "oecrmgp";
-static const long default_count[PH_N] = { 400000, 2500, 30000, 60000, 100000, 5000000, 2000000 };
+static const char phase_letters[PH_N + 1] = "oecrmxgp";
+static const long default_count[PH_N] = { 400000, 2500, 30000, 60000, 100000, 50000, 5000000,
+					  2000000 };
 
 struct phase_res {
 	const char *name;
@@ -64,7 +67,7 @@ struct phase_res {
 
 static struct phase_res res[PH_N] = {
 	{ .name = "open" },   { .name = "exec" }, { .name = "connect" }, { .name = "rename" },
-	{ .name = "mmap" },   { .name = "getppid" }, { .name = "pread" },
+	{ .name = "mmap" },   { .name = "mmapx" }, { .name = "getppid" }, { .name = "pread" },
 };
 
 struct limit {
@@ -80,7 +83,7 @@ static char g_data_path[PATH_LEN];
 static char g_exec_tag[PATH_LEN];
 
 /* syscalls issued that carry the temp dir (or pid and port, for connect) */
-static long n_openat, n_execve, n_connect, n_rename, n_unlink;
+static long n_openat, n_execve, n_connect, n_rename, n_unlink, n_mmapx;
 static long n_errors;
 
 static double now_s(void)
@@ -321,7 +324,7 @@ static int open_data(void)
 	return fd;
 }
 
-static void phase_mmap(const struct limit *l)
+static void mmap_loop(const struct limit *l, int ph, int prot)
 {
 	volatile unsigned char sink = 0;
 	struct phase_clock c;
@@ -330,8 +333,10 @@ static void phase_mmap(const struct limit *l)
 
 	phase_begin(&c);
 	while (keep_going(l, done, c.t0, 0)) {
-		unsigned char *p = mmap(NULL, MMAP_LEN, PROT_READ, MAP_PRIVATE, fd, 0);
+		unsigned char *p = mmap(NULL, MMAP_LEN, prot, MAP_PRIVATE, fd, 0);
 
+		if (prot & PROT_EXEC)
+			n_mmapx++;
 		if (p == MAP_FAILED) {
 			n_errors++;
 		} else {
@@ -340,9 +345,19 @@ static void phase_mmap(const struct limit *l)
 		}
 		done++;
 	}
-	phase_end(PH_MMAP, &c, done);
+	phase_end(ph, &c, done);
 	(void)sink;
 	close(fd);
+}
+
+static void phase_mmap(const struct limit *l)
+{
+	mmap_loop(l, PH_MMAP, PROT_READ);
+}
+
+static void phase_mmapx(const struct limit *l)
+{
+	mmap_loop(l, PH_MMAPX, PROT_READ | PROT_EXEC);
 }
 
 static void phase_getppid(const struct limit *l)
@@ -378,7 +393,8 @@ static void phase_pread(const struct limit *l)
 }
 
 static void (*const phase_fn[PH_N])(const struct limit *) = {
-	phase_open, phase_exec, phase_connect, phase_rename, phase_mmap, phase_getppid, phase_pread,
+	phase_open, phase_exec, phase_connect, phase_rename, phase_mmap, phase_mmapx, phase_getppid,
+	phase_pread,
 };
 
 static void usage(void)
@@ -386,11 +402,11 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: workload [-p PHASES] [-s SCALE] [-t SECONDS] [-d PARENT_DIR] [-k]\n"
 		"                [-N open] [-E exec] [-C connect] [-R rename] [-M mmap]\n"
-		"                [-G getppid] [-P pread]\n"
-		"  -p PHASES  subset and order of 'oecrmgp' (open, exec, connect, rename, mmap,\n"
-		"             getppid, pread); default oecrmgp\n"
-		"  -N/-E/-C/-R/-M/-G/-P COUNT  ops of one phase\n"
-		"             (defaults 400000/2500/30000/60000/100000/5000000/2000000)\n"
+		"                [-X mmapx] [-G getppid] [-P pread]\n"
+		"  -p PHASES  subset and order of 'oecrmxgp' (open, exec, connect, rename, mmap,\n"
+		"             mmapx, getppid, pread); default oecrmxgp\n"
+		"  -N/-E/-C/-R/-M/-X/-G/-P COUNT  ops of one phase\n"
+		"             (defaults 400000/2500/30000/60000/100000/50000/5000000/2000000)\n"
 		"  -s SCALE   multiply every default count (e.g. 0.1 for a smoke test)\n"
 		"  -t SECONDS run each phase for SECONDS instead of a count (connect capped at %d)\n"
 		"  -d DIR     parent of the mkdtemp dir (default $TMPDIR or /tmp)\n"
@@ -432,15 +448,15 @@ static void print_json(double total, double duration)
 		first = 0;
 	}
 	printf("},\"issued\":{\"openat\":%ld,\"execve\":%ld,\"connect\":%ld,\"rename\":%ld,"
-	       "\"unlink\":%ld},\"errors\":%ld}\n",
-	       n_openat, n_execve, n_connect, n_rename, n_unlink, n_errors);
+	       "\"unlink\":%ld,\"mmap_exec\":%ld},\"errors\":%ld}\n",
+	       n_openat, n_execve, n_connect, n_rename, n_unlink, n_mmapx, n_errors);
 }
 
 int main(int argc, char **argv)
 {
 	static const char *const subs[] = { "o", "e", "r", "m" };
-	static const char count_opts[PH_N + 1] = "NECRMGP";
-	const char *phases = "oecrmgp";
+	static const char count_opts[PH_N + 1] = "NECRMXGP";
+	const char *phases = "oecrmxgp";
 	const char *parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	long cnt[PH_N], set[PH_N];
 	double scale = 1.0, duration = 0, t_all, total;
@@ -449,7 +465,7 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < PH_N; i++)
 		set[i] = -1;
-	while ((opt = getopt(argc, argv, "p:s:t:d:kN:E:C:R:M:G:P:h")) != -1) {
+	while ((opt = getopt(argc, argv, "p:s:t:d:kN:E:C:R:M:X:G:P:h")) != -1) {
 		const char *k = strchr(count_opts, opt);
 
 		if (k && opt) {
