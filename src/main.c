@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "container.h"
 #include "events.h"
 #include "jsonw.h"
 #include "loader.h"
@@ -38,6 +39,7 @@
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
 #define LT_PROC_MAX 65536
 #define LT_PROC_GRACE_NS (10ULL * 1000000000ULL)
+#define LT_CG_MAX 4096		/* ctx: cgroup_id cache entries */
 
 struct agent {
 	struct cli cli;
@@ -60,6 +62,10 @@ struct agent {
 	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
 	uint64_t self_parent_start_ns;
 	struct event ev;		/* decoded in place; large, so not on the stack */
+	/* ctx: the cgroup cache; context held for an event whose process is unknown */
+	struct cgcache *cgc;
+	struct cg_entry *cg_hold;
+	struct cg_v1 *v1_hold;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -114,6 +120,15 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 		if (rc)
 			return rc;
 	}
+	/* ctx: command-line filters replace the policy's */
+	if (cl->pids && (rc = config_set_ranges(c, false, cl->pids, "--pid", err)))
+		return rc;
+	if (cl->uids && (rc = config_set_ranges(c, true, cl->uids, "--uid", err)))
+		return rc;
+	if (cl->events && (rc = config_set_events(c, cl->events, "--events", err)))
+		return rc;
+	if (cl->ancestors >= 0)
+		c->ancestors = cl->ancestors;
 	if (cl->failed)
 		c->failed = true;
 	if (cl->stats_interval >= 0)
@@ -213,8 +228,13 @@ static const char *exe_of(struct agent *a, struct event *ev)
 		struct proc *pp = proctree_get(a->procs, ev->ppid, ev->parent_start_ns);
 
 		if (pp && pp->exe) {
+			const char *pargs = pp->args;	/* ctx: fork keeps argv too */
+			size_t plen = pp->args_len;
+
 			p = proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid,
 					 ev->parent_start_ns, pp->exe);
+			if (p && pargs && p != pp)
+				proctree_set_args(p, pargs, plen);
 			return p ? p->exe : NULL;
 		}
 	}
@@ -358,6 +378,107 @@ static void emit(struct agent *a, struct event *ev, const char *watch)
 	}
 }
 
+/* ---- ctx: container context and ancestry ---------------------------------- */
+
+/* the argv of a running process from /proc (startup snapshot) */
+static void snap_args(struct agent *a, const struct event *ev)
+{
+	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
+	char path[64], buf[PROC_ARGS_MAX];
+	ssize_t n = 0;
+	int fd;
+
+	if (!p || p->args)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", ev->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n > 0)
+		proctree_set_args(p, buf, (size_t)n);
+}
+
+/*
+ * enrich_ctx - cgroup path, v1 paths, container and pod of @ev. Cached per
+ * process (refreshed when the event's cgroup_id differs from the cached
+ * one, and after an exec) and per cgroup_id (cgcache).
+ */
+static void enrich_ctx(struct agent *a, struct event *ev)
+{
+	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
+	const struct ctr_info *ci = NULL;
+	struct cg_entry *e;
+	struct cg_v1 *v1;
+
+	cg_entry_put(a->cg_hold);
+	cg_v1_free(a->v1_hold);
+	a->cg_hold = NULL;
+	a->v1_hold = NULL;
+	if (!ev->has_ctx || !a->cgc)
+		return;
+	if (p && p->cg && p->cg_id == ev->cgroup_id) {
+		e = p->cg;
+		v1 = p->v1;
+	} else {
+		e = cgcache_ref(a->cgc, ev->cgroup_id);
+		if (!e)
+			return;
+		v1 = cgcache_has_v1(a->cgc) ? cg_v1_read(ev->pid) : NULL;
+		if (p) {
+			cg_entry_put(p->cg);
+			cg_v1_free(p->v1);
+			p->cg = e;
+			p->v1 = v1;
+			p->cg_id = ev->cgroup_id;
+		} else {
+			a->cg_hold = e;
+			a->v1_hold = v1;
+		}
+	}
+	ev->cgroup = e->path;
+	if (e->ci.id[0] || e->ci.pod_uid[0])
+		ci = &e->ci;
+	if (v1) {
+		for (int k = 0; k < CG_V1_N && k < 4; k++)
+			ev->cgroup_v1[k] = v1->path[k];
+		if (!ci && v1->found)
+			ci = &v1->ci;
+	}
+	if (ci) {
+		ev->container_id = ci->id[0] ? ci->id : NULL;
+		ev->container_runtime = ci->runtime[0] ? ci->runtime : NULL;
+		ev->pod_uid = ci->pod_uid[0] ? ci->pod_uid : NULL;
+	}
+}
+
+/* enrich_ancestors - up to [exec_monitor] ancestors levels, parent first */
+static void enrich_ancestors(struct agent *a, struct event *ev)
+{
+	uint32_t pid = ev->ppid, n = (uint32_t)a->cfg.ancestors;
+	uint64_t start = ev->parent_start_ns;
+
+	if (!ev->has_ctx || !n)
+		return;
+	if (n > EV_ANCESTORS_MAX)
+		n = EV_ANCESTORS_MAX;
+	for (uint32_t i = 0; i < n && pid; i++) {
+		struct proc *p = proctree_get(a->procs, pid, start);
+		struct ev_ancestor *an = &ev->ancestors[i];
+
+		an->pid = pid;
+		an->start_ns = start;
+		ev->nancestors = i + 1;
+		if (!p)
+			break;	/* unknown: its pid and key only */
+		an->exe = proctree_exe_at(p, ev->ts_boot_ns);
+		an->args = proctree_args_at(p, ev->ts_boot_ns, &an->args_len);
+		pid = p->ppid;
+		start = p->parent_start_ns;
+	}
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -373,20 +494,28 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_PROC_SNAP:
 		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
 			     ev->filename);
+		snap_args(a, ev);	/* ctx */
 		if (ev->pid == (uint32_t)getpid()) {
 			a->self_start_ns = ev->start_ns;
 			a->self_parent_start_ns = ev->parent_start_ns;
 		}
 		return 0;
-	case LT_EV_EXEC:
-		proctree_exec(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
-			      ev->filename, ev->ts_boot_ns);
+	case LT_EV_EXEC: {
+		struct proc *p = proctree_exec(a->procs, ev->pid, ev->start_ns, ev->ppid,
+					       ev->parent_start_ns, ev->filename, ev->ts_boot_ns);
+
+		if (p && ev->args)	/* ctx: argv for ancestry */
+			proctree_set_args(p, ev->args, ev->args_len);
 		break;
+	}
 	case LT_EV_FORK: {
 		const char *pexe = exe_of(a, ev);
+		struct proc *pp = proctree_get(a->procs, ev->pid, ev->start_ns);
+		struct proc *c = proctree_put(a->procs, ev->child_pid, ev->child_start_ns, ev->pid,
+					      ev->start_ns, pexe);
 
-		proctree_put(a->procs, ev->child_pid, ev->child_start_ns, ev->pid, ev->start_ns,
-			     pexe);
+		if (c && pp && pp != c && pp->args && !c->args)	/* ctx */
+			proctree_set_args(c, pp->args, pp->args_len);
 		break;
 	}
 	case LT_EV_EXIT:
@@ -397,6 +526,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	if (ev->hflags & LT_HF_REPORT) {
 		ev->exe = exe_of(a, ev);
+		enrich_ctx(a, ev);		/* ctx */
+		enrich_ancestors(a, ev);
 		emit(a, ev, watch);
 	}
 	if (ev->type == LT_EV_EXIT)
@@ -428,6 +559,15 @@ static void emit_stats(struct agent *a, bool final)
 	st.proc_entries = ps.entries;
 	st.proc_max = ps.max;
 	st.proc_evicted = ps.evicted;
+	st.proc_expired = ps.expired;	/* ctx */
+	if (a->cgc) {
+		struct cgcache_stats cs;
+
+		cgcache_get_stats(a->cgc, &cs);
+		st.cg_entries = cs.entries;
+		st.cg_max = cs.max;
+		st.cg_evicted = cs.evicted;
+	}
 	st.interval_s = a->cfg.stats_interval_s;
 	st.final = final;
 
@@ -680,7 +820,8 @@ int main(int argc, char **argv)
 	format_ctx_prepare(&a->fctx);	/* on failure, fields are encoded per record */
 	jbuf_init(&a->out);
 	a->procs = proctree_new(LT_PROC_MAX);
-	if (!a->procs || setup_output(a)) {
+	a->cgc = cgcache_new(LT_CG_MAX, NULL);	/* ctx: NULL only without memory */
+	if (!a->procs || !a->cgc || setup_output(a)) {
 		rc = 1;
 		goto out;
 	}
@@ -690,6 +831,9 @@ out:
 	loader_free(a->L);
 	sink_free(a->sink);
 	proctree_free(a->procs);
+	cg_entry_put(a->cg_hold);	/* ctx */
+	cg_v1_free(a->v1_hold);
+	cgcache_free(a->cgc);
 	jbuf_release(&a->out);
 	format_ctx_release(&a->fctx);
 	config_release(&a->cfg);
