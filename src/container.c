@@ -506,7 +506,6 @@ struct cg_v1 *cg_v1_read(uint32_t pid)
 	struct cg_v1 *v = NULL;
 	char path[64], *buf;
 	size_t len;
-	bool any = false;
 
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
 	buf = read_small(path, 16384, &len);
@@ -523,12 +522,9 @@ struct cg_v1 *cg_v1_read(uint32_t pid)
 		v->path[k] = strdup(cp->v1[k]);
 		if (!v->path[k])
 			goto out_fail;
-		any = true;
 		if (!v->found && ctr_parse_path(cp->v1[k], strlen(cp->v1[k]), &v->ci))
 			v->found = true;
 	}
-	if (!any)
-		goto out_fail;
 	free(cp);
 	free(buf);
 	return v;

@@ -144,8 +144,9 @@ struct cg_v1 {
 };
 
 /*
- * cg_v1_read - the v1 paths of process @pid from /proc/PID/cgroup, or NULL
- * (gone, no v1 listed, or out of memory). Free with cg_v1_free.
+ * cg_v1_read - the v1 paths of process @pid from /proc/PID/cgroup (all
+ * NULL when none is below "/"), or NULL when the process is gone or out
+ * of memory. Free with cg_v1_free.
  */
 struct cg_v1 *cg_v1_read(uint32_t pid);
 

@@ -401,9 +401,28 @@ static void snap_args(struct agent *a, const struct event *ev)
 }
 
 /*
+ * v1_refresh - re-read @p's v1 paths (hybrid hosts). A process already
+ * gone keeps what was read before: at its exec, the snapshot, or an
+ * earlier event.
+ */
+static void v1_refresh(struct agent *a, struct proc *p)
+{
+	struct cg_v1 *nv;
+
+	if (!a->cgc || !cgcache_has_v1(a->cgc))
+		return;
+	nv = cg_v1_read(p->tgid);
+	p->v1_valid = true;
+	if (!nv)
+		return;
+	cg_v1_free(p->v1);
+	p->v1 = nv;
+}
+
+/*
  * enrich_ctx - cgroup path, v1 paths, container and pod of @ev. Cached per
  * process (refreshed when the event's cgroup_id differs from the cached
- * one, and after an exec) and per cgroup_id (cgcache).
+ * one, and at exec) and per cgroup_id (cgcache).
  */
 static void enrich_ctx(struct agent *a, struct event *ev)
 {
@@ -420,23 +439,26 @@ static void enrich_ctx(struct agent *a, struct event *ev)
 		return;
 	if (p && p->cg && p->cg_id == ev->cgroup_id) {
 		e = p->cg;
-		v1 = p->v1;
 	} else {
 		e = cgcache_ref(a->cgc, ev->cgroup_id);
 		if (!e)
 			return;
-		v1 = cgcache_has_v1(a->cgc) ? cg_v1_read(ev->pid) : NULL;
 		if (p) {
+			bool moved = p->cg_id && p->cg_id != ev->cgroup_id;
+
 			cg_entry_put(p->cg);
-			cg_v1_free(p->v1);
 			p->cg = e;
-			p->v1 = v1;
 			p->cg_id = ev->cgroup_id;
+			if (moved)
+				p->v1_valid = false;
 		} else {
 			a->cg_hold = e;
-			a->v1_hold = v1;
+			a->v1_hold = cgcache_has_v1(a->cgc) ? cg_v1_read(ev->pid) : NULL;
 		}
 	}
+	if (p && !p->v1_valid)
+		v1_refresh(a, p);
+	v1 = p ? p->v1 : a->v1_hold;
 	ev->cgroup = e->path;
 	if (e->ci.id[0] || e->ci.pod_uid[0])
 		ci = &e->ci;
@@ -495,6 +517,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
 			     ev->filename);
 		snap_args(a, ev);	/* ctx */
+		{
+			struct proc *sp = proctree_get(a->procs, ev->pid, ev->start_ns);
+
+			if (sp)
+				v1_refresh(a, sp);
+		}
 		if (ev->pid == (uint32_t)getpid()) {
 			a->self_start_ns = ev->start_ns;
 			a->self_parent_start_ns = ev->parent_start_ns;
@@ -506,6 +534,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 		if (p && ev->args)	/* ctx: argv for ancestry */
 			proctree_set_args(p, ev->args, ev->args_len);
+		if (p)		/* ctx: while the process surely lives */
+			v1_refresh(a, p);
 		break;
 	}
 	case LT_EV_FORK: {

@@ -188,6 +188,7 @@ struct proc *proctree_exec(struct proctree *t, uint32_t tgid, uint64_t start_ns,
 	p->args = NULL;
 	p->args_len = 0;
 	p->cg_id = 0;
+	p->v1_valid = false;
 	return p;
 }
 

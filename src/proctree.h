@@ -42,6 +42,7 @@ struct proc {
 	uint64_t cg_id;		/* the cgroup_id cg and v1 were computed for; 0 = stale */
 	struct cg_entry *cg;	/* a reference (cgcache_ref), released with the entry */
 	struct cg_v1 *v1;	/* owned: v1 paths on hybrid hosts, or NULL */
+	bool v1_valid;		/* v1 was read for the current image (exec clears it) */
 	/* internal */
 	struct proc *hnext;
 	struct proc *lru_prev, *lru_next;

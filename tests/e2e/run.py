@@ -82,6 +82,9 @@ COMMON_KEYS = {
 
 # context keys of every event the kernel reported (not of stats)
 CTX_KEYS = {"sessionid", "tty", "cgroup_id", "pid_ns", "mnt_ns", "net_ns"}
+# ctx: context keys present when known (t_ctx.py checks them exactly)
+CTX_OPT_KEYS = {"cgroup", "cgroup_v1", "container_id", "container_runtime", "pod_uid",
+                "ancestors"}
 
 
 def proc_ctx(pid):
@@ -223,7 +226,7 @@ def match(ev, want, exact=False):
                 k, "<absent>" if got is MISSING else repr(got),
                 "<absent>" if v is MISSING else repr(v)))
     if exact:
-        extra = sorted(set(ev) - COMMON_KEYS - CTX_KEYS - set(want))
+        extra = sorted(set(ev) - COMMON_KEYS - CTX_KEYS - CTX_OPT_KEYS - set(want))
         if extra:
             bad.append("unexpected keys %s" % extra)
     if bad:
