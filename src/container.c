@@ -536,6 +536,26 @@ out_fail:
 	return NULL;
 }
 
+struct cg_v1 *cg_v1_dup(const struct cg_v1 *v)
+{
+	struct cg_v1 *d;
+
+	if (!v)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->ci = v->ci;
+	d->found = v->found;
+	for (int k = 0; k < CG_V1_N; k++) {
+		if (v->path[k] && !(d->path[k] = strdup(v->path[k]))) {
+			cg_v1_free(d);
+			return NULL;
+		}
+	}
+	return d;
+}
+
 void cg_v1_free(struct cg_v1 *v)
 {
 	if (!v)

@@ -150,6 +150,9 @@ struct cg_v1 {
  */
 struct cg_v1 *cg_v1_read(uint32_t pid);
 
+/* cg_v1_dup - a copy of @v (a forked child starts in its parent's cgroups), or NULL */
+struct cg_v1 *cg_v1_dup(const struct cg_v1 *v);
+
 /* cg_v1_free - NULL is a no-op */
 void cg_v1_free(struct cg_v1 *v);
 

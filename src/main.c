@@ -235,6 +235,8 @@ static const char *exe_of(struct agent *a, struct event *ev)
 					 ev->parent_start_ns, pp->exe);
 			if (p && pargs && p != pp)
 				proctree_set_args(p, pargs, plen);
+			if (p && p != pp && !p->v1)	/* a fallback if it is gone too */
+				p->v1 = cg_v1_dup(pp->v1);
 			return p ? p->exe : NULL;
 		}
 	}
@@ -546,6 +548,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 		if (c && pp && pp != c && pp->args && !c->args)	/* ctx */
 			proctree_set_args(c, pp->args, pp->args_len);
+		if (c && pp && pp != c && !c->v1)
+			c->v1 = cg_v1_dup(pp->v1);
 		break;
 	}
 	case LT_EV_EXIT:
