@@ -1872,6 +1872,9 @@ def log_level_bogus(t):
 
 STATS_KEYS = {"drops", "drops_total", "events", "decode_errors", "sink_dropped",
               "proc_table_entries", "proc_table_max", "proc_table_evicted", "interval_s", "final"}
+# ctx: process table expiry and the cgroup_id cache
+STATS_KEYS |= {"proc_table_expired", "cgroup_cache_entries", "cgroup_cache_max",
+               "cgroup_cache_evicted"}
 
 
 def check_stats(s):
