@@ -35,6 +35,7 @@ struct ev_stats {
 	bool final;			/* the last stats of this run */
 	/* ctx: process table and cgroup cache */
 	uint64_t proc_expired;
+	uint64_t proc_args_cut;
 	uint64_t cg_entries, cg_max, cg_evicted;
 };
 

@@ -233,8 +233,8 @@ static const char *exe_of(struct agent *a, struct event *ev)
 
 			p = proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid,
 					 ev->parent_start_ns, pp->exe);
-			if (p && pargs && p != pp)
-				proctree_set_args(p, pargs, plen);
+			if (p && pargs && p != pp && a->cfg.ancestors > 0)
+				proctree_set_args(a->procs, p, pargs, plen);
 			if (p && p != pp && !p->v1)	/* a fallback if it is gone too */
 				p->v1 = cg_v1_dup(pp->v1);
 			return p ? p->exe : NULL;
@@ -390,7 +390,7 @@ static void snap_args(struct agent *a, const struct event *ev)
 	ssize_t n = 0;
 	int fd;
 
-	if (!p || p->args)
+	if (!p || p->args || a->cfg.ancestors <= 0)
 		return;
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", ev->pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -399,7 +399,7 @@ static void snap_args(struct agent *a, const struct event *ev)
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n > 0)
-		proctree_set_args(p, buf, (size_t)n);
+		proctree_set_args(a->procs, p, buf, (size_t)n);
 }
 
 /*
@@ -534,8 +534,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		struct proc *p = proctree_exec(a->procs, ev->pid, ev->start_ns, ev->ppid,
 					       ev->parent_start_ns, ev->filename, ev->ts_boot_ns);
 
-		if (p && ev->args)	/* ctx: argv for ancestry */
-			proctree_set_args(p, ev->args, ev->args_len);
+		if (p && ev->args && a->cfg.ancestors > 0)	/* ctx: argv for ancestry */
+			proctree_set_args(a->procs, p, ev->args, ev->args_len);
 		if (p)		/* ctx: while the process surely lives */
 			v1_refresh(a, p);
 		break;
@@ -546,8 +546,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		struct proc *c = proctree_put(a->procs, ev->child_pid, ev->child_start_ns, ev->pid,
 					      ev->start_ns, pexe);
 
-		if (c && pp && pp != c && pp->args && !c->args)	/* ctx */
-			proctree_set_args(c, pp->args, pp->args_len);
+		if (c && pp && pp != c && pp->args && !c->args && a->cfg.ancestors > 0)	/* ctx */
+			proctree_set_args(a->procs, c, pp->args, pp->args_len);
 		if (c && pp && pp != c && !c->v1)
 			c->v1 = cg_v1_dup(pp->v1);
 		break;
@@ -594,6 +594,7 @@ static void emit_stats(struct agent *a, bool final)
 	st.proc_max = ps.max;
 	st.proc_evicted = ps.evicted;
 	st.proc_expired = ps.expired;	/* ctx */
+	st.proc_args_cut = ps.args_cut;
 	if (a->cgc) {
 		struct cgcache_stats cs;
 

@@ -17,6 +17,8 @@ struct proctree {
 	struct proc lru;	/* sentinel: lru.lru_next is the most recently used */
 	uint64_t evicted, misses;
 	uint64_t expired;	/* ctx */
+	size_t args_bytes;	/* ctx: argv and prev_args bytes held */
+	uint64_t args_cut;
 };
 
 static size_t bucket_of(const struct proctree *t, uint32_t tgid, uint64_t start)
@@ -72,6 +74,7 @@ static void proc_remove(struct proctree *t, struct proc *p)
 	free(p->exe);
 	free(p->prev_exe);
 	/* ctx */
+	t->args_bytes -= p->args_len + p->prev_args_len;
 	free(p->args);
 	free(p->prev_args);
 	cg_entry_put(p->cg);
@@ -182,6 +185,7 @@ struct proc *proctree_exec(struct proctree *t, uint32_t tgid, uint64_t start_ns,
 	p->prev_exe = old;
 	p->exec_ns = ts_ns;
 	/* ctx: the argv of the old image stays for late events; the context is re-read */
+	t->args_bytes -= p->prev_args_len;
 	free(p->prev_args);
 	p->prev_args = p->args;
 	p->prev_args_len = p->args_len;
@@ -229,15 +233,22 @@ void proctree_get_stats(const struct proctree *t, struct proctree_stats *st)
 	st->evicted = t->evicted;
 	st->misses = t->misses;
 	st->expired = t->expired;
+	st->args_bytes = t->args_bytes;
+	st->args_cut = t->args_cut;
 }
 
-int proctree_set_args(struct proc *p, const char *args, size_t len)
+int proctree_set_args(struct proctree *t, struct proc *p, const char *args, size_t len)
 {
 	char *dup;
 
 	if (len > PROC_ARGS_MAX)
 		len = PROC_ARGS_MAX;
+	if (len > PROC_ARGS_SHORT && t->args_bytes - p->args_len + len > PROC_ARGS_BUDGET) {
+		len = PROC_ARGS_SHORT;
+		t->args_cut++;
+	}
 	if (!args || !len) {
+		t->args_bytes -= p->args_len;
 		free(p->args);
 		p->args = NULL;
 		p->args_len = 0;
@@ -249,6 +260,7 @@ int proctree_set_args(struct proc *p, const char *args, size_t len)
 	if (!dup)
 		return -ENOMEM;
 	memcpy(dup, args, len);
+	t->args_bytes += len - p->args_len;
 	free(p->args);
 	p->args = dup;
 	p->args_len = len;

@@ -24,6 +24,8 @@ struct cg_entry;
 struct cg_v1;
 
 #define PROC_ARGS_MAX 4096	/* argv bytes kept per process (as LT_ARGS_MAX) */
+#define PROC_ARGS_BUDGET (16u << 20)	/* argv bytes of the whole table */
+#define PROC_ARGS_SHORT 256	/* per process once the budget is spent */
 
 struct proc {
 	uint32_t tgid;
@@ -54,6 +56,8 @@ struct proctree_stats {
 	uint64_t evicted;	/* removed to make room before their grace ended */
 	uint64_t misses;	/* lookups of unknown processes */
 	uint64_t expired;	/* ctx: exited entries freed after their grace */
+	size_t args_bytes;	/* ctx: argv bytes held */
+	uint64_t args_cut;	/* ctx: argv kept short because of the budget */
 };
 
 /* proctree_new - a table of at most @max entries; NULL + errno on failure */
@@ -93,11 +97,13 @@ void proctree_expire(struct proctree *t, uint64_t now_ns, uint64_t grace_ns);
 void proctree_get_stats(const struct proctree *t, struct proctree_stats *st);
 
 /*
- * ctx: proctree_set_args - keep argv @args (@len bytes, NUL-separated; cut
- * at PROC_ARGS_MAX) as @p's. proctree_exec moves the current argv to
- * prev_args first. Returns 0 or -ENOMEM (the old argv stays).
+ * ctx: proctree_set_args - keep argv @args (@len bytes, NUL-separated) as
+ * @p's, cut at PROC_ARGS_MAX, or at PROC_ARGS_SHORT while the table holds
+ * more than PROC_ARGS_BUDGET bytes of argv (memory stays bounded: at most
+ * about budget + entries * PROC_ARGS_SHORT * 2). proctree_exec moves the
+ * current argv to prev_args first. Returns 0 or -ENOMEM (the old stays).
  */
-int proctree_set_args(struct proc *p, const char *args, size_t len);
+int proctree_set_args(struct proctree *t, struct proc *p, const char *args, size_t len);
 
 /* ctx: proctree_args_at - @p's argv at boot time @ts_ns (NULL when unknown) */
 const char *proctree_args_at(const struct proc *p, uint64_t ts_ns, size_t *len);

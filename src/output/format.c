@@ -342,6 +342,7 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "proc_table_evicted", st->proc_evicted);
 	/* ctx */
 	KV_UINT(b, "proc_table_expired", st->proc_expired);
+	KV_UINT(b, "proc_table_args_cut", st->proc_args_cut);
 	KV_UINT(b, "cgroup_cache_entries", st->cg_entries);
 	KV_UINT(b, "cgroup_cache_max", st->cg_max);
 	KV_UINT(b, "cgroup_cache_evicted", st->cg_evicted);

@@ -1873,7 +1873,7 @@ def log_level_bogus(t):
 STATS_KEYS = {"drops", "drops_total", "events", "decode_errors", "sink_dropped",
               "proc_table_entries", "proc_table_max", "proc_table_evicted", "interval_s", "final"}
 # ctx: process table expiry and the cgroup_id cache
-STATS_KEYS |= {"proc_table_expired", "cgroup_cache_entries", "cgroup_cache_max",
+STATS_KEYS |= {"proc_table_expired", "proc_table_args_cut", "cgroup_cache_entries", "cgroup_cache_max",
                "cgroup_cache_evicted"}
 
 

@@ -260,9 +260,9 @@ static void test_proctree_args_and_counters(void **state)
 
 	(void)state;
 	p = proctree_put(t, 10, 1000, 1, 1, "/bin/sh");
-	assert_int_equal(proctree_set_args(p, "sh\0-c\0x\0", 8), 0);
+	assert_int_equal(proctree_set_args(t, p, "sh\0-c\0x\0", 8), 0);
 	p = proctree_exec(t, 10, 1000, 1, 1, "/bin/true", 5000);
-	assert_int_equal(proctree_set_args(p, "true\0", 5), 0);
+	assert_int_equal(proctree_set_args(t, p, "true\0", 5), 0);
 	a = proctree_args_at(p, 4000, &n);	/* before the exec: the old argv */
 	assert_int_equal(n, 8);
 	assert_memory_equal(a, "sh\0-c\0x\0", 8);
@@ -270,7 +270,7 @@ static void test_proctree_args_and_counters(void **state)
 	assert_int_equal(n, 5);
 	assert_string_equal(a, "true");
 	memset(big, 'a', sizeof(big));
-	assert_int_equal(proctree_set_args(p, big, sizeof(big)), 0);
+	assert_int_equal(proctree_set_args(t, p, big, sizeof(big)), 0);
 	assert_int_equal(p->args_len, PROC_ARGS_MAX);	/* bounded */
 
 	/* exited entries go after their grace, and are counted */
