@@ -319,3 +319,27 @@ def ctx_filter_bad_values(t):
         rc, out, err = run_ltrack_cli(t, args + ["--check"])
         eq(rc, 2, "exit status of %s" % args)
         check(want in err, "stderr of %s: %r lacks %r" % (args, err, want))
+
+
+@test
+def ctx_filter_sighup_reload(t):
+    """SIGHUP swaps [filter] and ancestors with the policy: new ranges and types at once"""
+    w = t.mkdir("w")
+    h0 = t.spawn(["mkdir", w + "/a", 0o755])
+    h1 = t.spawn(["mkdir", w + "/b", 0o755, "rmdir", w + "/b"])
+    pol = "[exec_monitor]\nenabled = false\n%s\n[filter]\npids = [%d]\nevents = [\"%s\"]\n"
+    lt = t.ltrack(["--watch", "all=" + w], policy=pol % ("", h0.pid, "mkdir"))
+    h0.release().finish()
+    lt.wait_event(pid=h0.pid, event_name="mkdir")
+    with open(lt.policy_path, "w") as f:
+        f.write(pol % ("ancestors = 1", h1.pid, "rmdir"))
+    off = len(lt.stderr())
+    os.kill(lt.pid, signal.SIGHUP)
+    lt.wait_log("policy reloaded", after=off)
+    h1.release().finish()                      # its mkdir is no longer selected, its rmdir is
+    h2 = t.helper(["rmdir", w + "/a"])         # a selected event, but not a selected pid
+    evs = lt.stop()
+    match(one(evs, pid=h0.pid), {"event_name": "mkdir", "ancestors": MISSING})
+    match(one(evs, pid=h1.pid), {"event_name": "rmdir", "filename": w + "/b"})
+    eq([a["pid"] for a in one(evs, pid=h1.pid)["ancestors"]], [RUNNER_PID], "ancestors")
+    none(evs, pid=h2.pid)
