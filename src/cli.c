@@ -8,7 +8,8 @@
 
 #include "cli.h"
 
-enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF };
+enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF,
+       OPT_PID, OPT_UID, OPT_EVENTS, OPT_ANCESTORS /* ctx */ };
 
 static const struct option opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -21,6 +22,11 @@ static const struct option opts[] = {
 	{ "policy-reference", no_argument, NULL, OPT_POLREF },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
+	/* ctx */
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "ancestors", required_argument, NULL, OPT_ANCESTORS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -38,6 +44,11 @@ const char *cli_usage(void)
 	       "  -f, --format FMT       json or text (overrides [storage] format)\n"
 	       "      --failed           also report failed attempts, with ret_code = -errno\n"
 	       "      --stats-interval S emit a stats event every S seconds (0: at exit only)\n"
+	       "      --pid LIST         only events of these process ids: N or LO-HI,\n"
+	       "                         comma-separated, e.g. 100-200,300 (in the kernel)\n"
+	       "      --uid LIST         only events of these real user ids, as --pid\n"
+	       "      --events LIST      only these event types, e.g. exec,open,connect\n"
+	       "      --ancestors N      add N levels of ancestors to every event (0..16)\n"
 	       "      --check            validate the policy and exit (0 ok, 2 error)\n"
 	       "      --policy-reference print every policy key as Markdown and exit\n"
 	       "  -V, --version          print the version and exit\n"
@@ -56,6 +67,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	c->config = "policy.toml";
 	c->format = -1;
 	c->stats_interval = -1;
+	c->ancestors = -1;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":c:w:o:f:Vh", opts, NULL)) != -1) {
@@ -110,6 +122,28 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		case OPT_POLREF:
 			c->policy_reference = true;
 			break;
+		/* ctx: the lists are checked by config_set_ranges/config_set_events */
+		case OPT_PID:
+			c->pids = optarg;
+			break;
+		case OPT_UID:
+			c->uids = optarg;
+			break;
+		case OPT_EVENTS:
+			c->events = optarg;
+			break;
+		case OPT_ANCESTORS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v < 0 || v > LT_ANCESTORS_MAX) {
+				snprintf(err, errlen, "--ancestors: '%s' is not 0..%d", optarg,
+					 LT_ANCESTORS_MAX);
+				return -EINVAL;
+			}
+			c->ancestors = v;
+			break;
+		}
 		case 'V':
 			c->version = true;
 			break;

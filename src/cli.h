@@ -24,6 +24,11 @@ struct cli {
 	bool help;
 	bool policy_reference;	/* --policy-reference: print docs/policy.md's text */
 	long stats_interval;	/* --stats-interval SECONDS, or -1 */
+	/* ctx: eTracee's filters (checked by config_set_*) and ancestry */
+	const char *pids;	/* --pid 100-200,300, or NULL */
+	const char *uids;	/* --uid 1000-2000, or NULL */
+	const char *events;	/* --events exec,open,connect, or NULL */
+	long ancestors;		/* --ancestors N (0..LT_ANCESTORS_MAX), or -1 */
 };
 
 /*

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "events.h"
 #include "toml.h"
 
 #define CONFIG_FILE_MAX (16u << 20)
@@ -44,6 +45,7 @@ enum cfg_type {
 	CT_STRS,
 	CT_INTS,
 	CT_FIELDS,	/* [storage.extra_fields]: any values, stored as JSON */
+	CT_RANGES,	/* ctx: pid/uid ranges, integers or "LO-HI" strings (struct lt_range) */
 };
 
 #define CK_EMPTY_OK (1u << 0)	/* "" is allowed and stores NULL (unset) */
@@ -88,6 +90,7 @@ struct loader {
 
 static int check_abs_path(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
 static int check_command(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
+static int check_event(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
 
 static const char *const level_names[] = { "debug", "info", "warn", "error", NULL };
 static const char *const format_names[] = { "json", "text", NULL };
@@ -139,6 +142,11 @@ static const struct cfg_section sections[] = {
 	{ "http_server", F(http_present),
 	  "HTTP endpoint for status and metrics (validated; implemented later)." },
 	{ "agent", NO_OFF, "ltrack's own run-time settings." },
+	/* ctx */
+	{ "filter", NO_OFF,
+	  "eTracee's filters, applied in the kernel before an event takes ring space: "
+	  "process id and real user id ranges, and the event types reported. A filter "
+	  "left empty lets everything through; the filters combine with AND." },
 };
 
 static const struct cfg_key keys[] = {
@@ -201,6 +209,25 @@ static const struct cfg_key keys[] = {
 	    "seconds between stats events (drop counters); 0 = only at exit"),
 	BOOL("agent", "failed", failed, 0,
 	     "also report attempts that failed (same as --failed)"),
+
+	/* ctx: filters and ancestry */
+	{ .section = "filter", .name = "pids", .type = CT_RANGES, .off = F(pids),
+	  .n_off = FN(pids), .pos_off = NO_OFF, .max_items = LT_RANGES_MAX,
+	  .doc = "process ids (tgid) whose events are reported: integers or \"LO-HI\" "
+		 "ranges, e.g. `[\"100-200\", 300]` (like --pid 100-200,300); empty = every "
+		 "process" },
+	{ .section = "filter", .name = "uids", .type = CT_RANGES, .off = F(uids),
+	  .n_off = FN(uids), .pos_off = NO_OFF, .max_items = LT_RANGES_MAX,
+	  .doc = "real user ids whose events are reported, as pids (like --uid); empty = "
+		 "every user" },
+	{ .section = "filter", .name = "events", .type = CT_STRS, .off = F(events),
+	  .n_off = FN(events), .pos_off = NO_OFF, .max_items = LT_EV_MAX,
+	  .check = check_event,
+	  .doc = "event names to report (like --events), e.g. `[\"exec\", \"open\"]`; "
+		 "eTracee's `execve` and `openat` are accepted; empty = every event" },
+	INT("exec_monitor", "ancestors", ancestors, 0, LT_ANCESTORS_MAX, 0,
+	    "add the first N ancestors (pid, exe, args, exec_id) of the process to every "
+	    "reported event (like --ancestors N); 0 = off"),
 };
 
 /* event field names an extra field must not shadow */
@@ -211,7 +238,10 @@ static const char *const reserved_fields[] = {
 	"target", "requested", "argv", "argv_truncated", "cwd", "interpreter", "mode",
 	"file_type", "flags", "flags_str", "device", "dev", "inode", "new_uid", "new_gid",
 	"path_exact", "path_truncated", "watch", "child_pid", "child_exec_id", "exit_code",
-	"signal", "signal_name", "core_dumped", "drops", "stats", NULL
+	"signal", "signal_name", "core_dumped", "drops", "stats",
+	/* ctx */
+	"sessionid", "tty", "cgroup_id", "pid_ns", "mnt_ns", "net_ns", "cgroup", "cgroup_v1",
+	"container_id", "container_runtime", "pod_uid", "ancestors", NULL
 };
 
 static const struct {
@@ -414,6 +444,8 @@ static const char *type_desc(enum cfg_type t)
 		return "an array of integers";
 	case CT_FIELDS:
 		return "a table";
+	case CT_RANGES:
+		return "an array of integers or \"LO-HI\" strings";
 	}
 	return "?";
 }
@@ -533,6 +565,9 @@ static void free_key(struct lt_config *c, const struct cfg_key *k)
 	case CT_FIELDS:
 		free_fields(*(struct lt_extra_field **)field(c, k->off), *n);
 		*(struct lt_extra_field **)field(c, k->off) = NULL;
+		*n = 0;
+		break;
+	case CT_RANGES:
 		*n = 0;
 		break;
 	case CT_BOOL:
@@ -966,6 +1001,235 @@ out_free:
 	return ret;
 }
 
+/* ---- ctx: [filter] ranges and event selection ------------------------------ */
+
+int lt_range_parse(const char *s, size_t len, struct lt_range *r, char *why, size_t whylen)
+{
+	uint64_t v[2] = { 0, 0 };
+	size_t i = 0;
+	int part = 0, digits = 0;
+
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch >= '0' && ch <= '9') {
+			v[part] = v[part] * 10 + (uint64_t)(ch - '0');
+			if (v[part] > UINT32_MAX) {
+				snprintf(why, whylen, "a number above %u", UINT32_MAX);
+				return -EINVAL;
+			}
+			digits++;
+		} else if (ch == '-' && part == 0 && digits) {
+			part = 1;
+			digits = 0;
+		} else {
+			snprintf(why, whylen, "expected N or LO-HI (decimal)");
+			return -EINVAL;
+		}
+	}
+	if (!digits) {
+		snprintf(why, whylen, len ? "expected N or LO-HI (decimal)" : "an empty range");
+		return -EINVAL;
+	}
+	r->lo = (uint32_t)v[0];
+	r->hi = (uint32_t)(part ? v[1] : v[0]);
+	if (r->lo > r->hi) {
+		snprintf(why, whylen, "LO is above HI");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* the type an event name selects (table names of events.c, eTracee's aliases), or 0 */
+static uint32_t ev_sel_type(const char *name)
+{
+	uint32_t t;
+
+	if (!strcmp(name, "execve"))
+		return LT_EV_EXEC;
+	if (!strcmp(name, "openat"))
+		return LT_EV_OPEN;
+	t = event_type_by_name(name);
+	return t < LT_EV_PROC_SNAP ? t : 0;	/* snapshots and stats are not selectable */
+}
+
+/* "unknown event 'x'; did you mean 'y'?" or the whole list, into @buf */
+static void ev_sel_unknown(const char *typed, size_t n, char *buf, size_t size)
+{
+	const char *names[LT_EV_MAX + 2];
+	char shown[SHOW_MAX], tok[40];
+	const char *near = NULL, *nm;
+	size_t cnt = 0, o;
+
+	for (size_t i = 0; (nm = event_name_nth(i)) && cnt < LT_EV_MAX; i++)
+		if (ev_sel_type(nm))
+			names[cnt++] = nm;
+	names[cnt++] = "execve";
+	names[cnt++] = "openat";
+	show(shown, sizeof(shown), typed, n);
+	if (n < sizeof(tok)) {
+		memcpy(tok, typed, n);
+		tok[n] = '\0';
+		near = suggest(tok, names, cnt);
+	}
+	if (near) {
+		snprintf(buf, size, "unknown event '%s'; did you mean '%s'?", shown, near);
+		return;
+	}
+	o = (size_t)snprintf(buf, size, "unknown event '%s' (expected one of", shown);
+	for (size_t i = 0; i + 2 < cnt && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, " %s", names[i]);
+	if (o < size)
+		snprintf(buf + o, size - o, ")");
+}
+
+static int check_event(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	char msg[400];
+
+	if (ev_sel_type(v->u.str.s))
+		return 0;
+	ev_sel_unknown(v->u.str.s, v->u.str.slen, msg, sizeof(msg));
+	return fail(ld, v->pos, "[%s] %s: %s", k->section, k->name, msg);
+}
+
+static void ev_mask_set(uint32_t *mask, uint32_t t)
+{
+	mask[(t >> 5) % (LT_EV_MAX / 32)] |= 1u << (t & 31);
+}
+
+/* [filter] events (already checked) into ev_mask */
+static void events_mask_from_list(struct lt_config *c)
+{
+	memset(c->ev_mask, 0, sizeof(c->ev_mask));
+	c->events_set = c->nevents > 0;
+	for (size_t i = 0; i < c->nevents; i++)
+		ev_mask_set(c->ev_mask, ev_sel_type(c->events[i]));
+}
+
+static int set_ranges(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	struct lt_range *arr = field(ld->c, k->off), tmp[LT_RANGES_MAX];
+	char shown[SHOW_MAX], why[128];
+	size_t n;
+
+	if (v->type != TOML_ARRAY)
+		return type_err(ld, k, v);
+	n = v->u.array.n;
+	if (n > k->max_items)
+		return fail(ld, v->u.array.items[k->max_items]->pos,
+			    "[%s] %s: more than %zu ranges", k->section, k->name, k->max_items);
+	for (size_t i = 0; i < n; i++) {
+		const struct toml_value *e = v->u.array.items[i];
+
+		if (e->type == TOML_INT) {
+			if (e->u.i < 0 || e->u.i > (int64_t)UINT32_MAX)
+				return fail(ld, e->pos, "[%s] %s: %lld is out of range 0..%u",
+					    k->section, k->name, (long long)e->u.i, UINT32_MAX);
+			tmp[i].lo = tmp[i].hi = (uint32_t)e->u.i;
+		} else if (e->type == TOML_STRING) {
+			if (lt_range_parse(e->u.str.s, e->u.str.slen, &tmp[i], why, sizeof(why)))
+				return fail(ld, e->pos, "[%s] %s: '%s': %s", k->section, k->name,
+					    show(shown, sizeof(shown), e->u.str.s, e->u.str.slen),
+					    why);
+		} else {
+			return fail(ld, e->pos, "[%s] %s[%zu] must be an integer or a \"LO-HI\" "
+				    "string, not %s", k->section, k->name, i,
+				    toml_type_name(e->type));
+		}
+	}
+	memcpy(arr, tmp, n * sizeof(*tmp));
+	*(size_t *)field(ld->c, k->n_off) = n;
+	return 0;
+}
+
+int config_set_ranges(struct lt_config *c, bool uids, const char *list, const char *origin,
+		      struct lt_config_err *err)
+{
+	struct lt_range tmp[LT_RANGES_MAX];
+	char shown[SHOW_MAX], why[128], shown2[SHOW_MAX];
+	struct lt_config_err dummy;
+	const char *p = list;
+	size_t n = 0;
+
+	if (!err)
+		err = &dummy;
+	show(shown, sizeof(shown), list, strlen(list));
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (n == LT_RANGES_MAX) {
+			err_fill(err, "", 0, 0, "%s '%s': more than %d ranges", origin, shown,
+				 LT_RANGES_MAX);
+			return -EINVAL;
+		}
+		if (lt_range_parse(p, len, &tmp[n], why, sizeof(why))) {
+			err_fill(err, "", 0, 0, "%s '%s': '%s': %s", origin, shown,
+				 show(shown2, sizeof(shown2), p, len), why);
+			return -EINVAL;
+		}
+		n++;
+		p += len;
+		if (*p == ',' && !*++p) {
+			err_fill(err, "", 0, 0, "%s '%s': an empty range", origin, shown);
+			return -EINVAL;
+		}
+	}
+	memcpy(uids ? c->uids : c->pids, tmp, n * sizeof(*tmp));
+	if (uids)
+		c->nuids = n;
+	else
+		c->npids = n;
+	return 0;
+}
+
+int config_set_events(struct lt_config *c, const char *list, const char *origin,
+		      struct lt_config_err *err)
+{
+	uint32_t mask[LT_EV_MAX / 32] = { 0 };
+	char shown[SHOW_MAX], msg[400], tok[40];
+	struct lt_config_err dummy;
+	const char *p = list;
+	bool any = false;
+
+	if (!err)
+		err = &dummy;
+	show(shown, sizeof(shown), list, strlen(list));
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		uint32_t t = 0;
+
+		if (len && len < sizeof(tok)) {
+			memcpy(tok, p, len);
+			tok[len] = '\0';
+			t = ev_sel_type(tok);
+		}
+		if (!t) {
+			if (!len)
+				snprintf(msg, sizeof(msg), "empty event name");
+			else
+				ev_sel_unknown(p, len, msg, sizeof(msg));
+			err_fill(err, "", 0, 0, "%s '%s': %s", origin, shown, msg);
+			return -EINVAL;
+		}
+		ev_mask_set(mask, t);
+		any = true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	memcpy(c->ev_mask, mask, sizeof(mask));
+	c->events_set = any;
+	return 0;
+}
+
+bool config_event_selected(const struct lt_config *c, uint32_t type)
+{
+	if (!c->events_set)
+		return true;
+	return c->ev_mask[(type >> 5) % (LT_EV_MAX / 32)] & (1u << (type & 31));
+}
+
 /* ---- the walk ------------------------------------------------------------ */
 
 static const struct cfg_key *find_key(const char *section, const char *name)
@@ -1063,6 +1327,9 @@ static int load_section(struct loader *ld, const struct cfg_section *sec,
 		case CT_FIELDS:
 			ret = set_fields(ld, k, kv->val);
 			break;
+		case CT_RANGES:
+			ret = set_ranges(ld, k, kv->val);
+			break;
 		default:
 			ret = set_scalar(ld, k, kv->val);
 			break;
@@ -1118,6 +1385,7 @@ void config_init(struct lt_config *c)
 		case CT_STRS:
 		case CT_INTS:
 		case CT_FIELDS:
+		case CT_RANGES:
 			break;
 		}
 	}
@@ -1166,6 +1434,7 @@ int config_load_buf(struct lt_config *c, const char *buf, size_t len, const char
 	ret = check_storage(&ld);
 	if (ret)
 		goto out_free;
+	events_mask_from_list(c);	/* ctx: the names were checked by check_event */
 	path = strdup(ld.name);
 	if (!path) {
 		ret = fail_nomem(&ld);
@@ -1492,6 +1761,7 @@ static void ref_default(const struct cfg_key *k, char *buf, size_t size)
 		break;
 	case CT_STRS:
 	case CT_INTS:
+	case CT_RANGES:
 		snprintf(buf, size, "`[]`");
 		break;
 	case CT_FIELDS:
@@ -1531,6 +1801,10 @@ static void ref_type(const struct cfg_key *k, char *buf, size_t size)
 	case CT_FIELDS:
 		snprintf(buf, size, "table");
 		break;
+	case CT_RANGES:
+		snprintf(buf, size, "array of integers or \"LO-HI\" strings (at most %zu)",
+			 k->max_items);
+		break;
 	}
 }
 
@@ -1562,6 +1836,7 @@ static const char reference_example[] =
 	"[exec_monitor]\n"
 	"enabled = true\n"
 	"watch_commands = [\"bash\", \"python\", \"sl*\"]   # python matches python3.11\n"
+	"ancestors = 2                  # parent and grandparent on every event\n"
 	"\n"
 	"[network_monitor]   # validated; not implemented yet (a warning says so)\n"
 	"enabled = true\n"
@@ -1602,6 +1877,11 @@ static const char reference_example[] =
 	"[agent]\n"
 	"stats_interval = 60\n"
 	"failed = false\n"
+	"\n"
+	"[filter]                       # applied in the kernel; empty = no filter\n"
+	"pids = [\"100-200\", 300]       # like --pid 100-200,300\n"
+	"uids = [\"1000-2000\"]          # like --uid 1000-2000\n"
+	"events = [\"exec\", \"open\"]    # like --events exec,open\n"
 	"```\n";
 
 int config_write_reference(FILE *f)

@@ -100,6 +100,20 @@ struct lt_config {
 	struct lt_watch *watches;
 	size_t nwatches;
 
+	/*
+	 * ctx: [filter] and --pid/--uid/--events: eTracee's filters, applied in
+	 * the kernel (lt_policy); [exec_monitor] ancestors and --ancestors
+	 */
+	struct lt_range pids[LT_RANGES_MAX];	/* tgid ranges; npids = 0: every pid */
+	size_t npids;
+	struct lt_range uids[LT_RANGES_MAX];	/* real uid ranges; nuids = 0: every uid */
+	size_t nuids;
+	char **events;			/* [filter] events as written */
+	size_t nevents;
+	uint32_t ev_mask[LT_EV_MAX / 32];	/* selected event types (config_finish) */
+	bool events_set;		/* some selection was given: ev_mask narrows */
+	int64_t ancestors;		/* ancestry levels on every event; 0 = off */
+
 	/* run-time switches (CLI; some have policy keys) */
 	bool failed;			/* --failed or [agent] failed: report failed attempts too */
 	int64_t stats_interval_s;	/* [agent] stats_interval; 0 = only at exit */
@@ -181,6 +195,42 @@ void config_release(struct lt_config *c);
  * returns @buf
  */
 const char *lt_watch_mask_name(uint32_t mask, char *buf, size_t len);
+
+/* ---- ctx: filters and ancestry -------------------------------------------- */
+
+#define LT_ANCESTORS_MAX 16
+
+/*
+ * lt_range_parse - one pid/uid range of @len bytes at @s: "N" or "LO-HI"
+ * (decimal, 0..4294967295, LO <= HI; no sign, no spaces). Returns 0, or
+ * -EINVAL with a reason ("'200-100': LO is above HI") in @why.
+ */
+int lt_range_parse(const char *s, size_t len, struct lt_range *r, char *why, size_t whylen);
+
+/*
+ * config_set_ranges - replace c->pids (@uids false) or c->uids with the comma
+ * list @list ("100-200,300"); an empty list clears the filter. At most
+ * LT_RANGES_MAX ranges. Returns 0 or -EINVAL with err->msg
+ * "@origin '@list': ..." (err->file "").
+ */
+int config_set_ranges(struct lt_config *c, bool uids, const char *list, const char *origin,
+		      struct lt_config_err *err);
+
+/*
+ * config_set_events - replace the event selection with the comma list @list
+ * ("exec,open,connect"): names of the event table (events.c), plus
+ * eTracee's "execve" and "openat" for exec and open. An unknown name is
+ * -EINVAL with "unknown event 'opne'; did you mean 'open'?".
+ */
+int config_set_events(struct lt_config *c, const char *list, const char *origin,
+		      struct lt_config_err *err);
+
+/*
+ * config_event_selected - is event type @type selected (--events,
+ * [filter] events)? For events made by user space, which the kernel's
+ * ev_gate() never sees.
+ */
+bool config_event_selected(const struct lt_config *c, uint32_t type);
 
 /*
  * config_write_reference - the policy reference as Markdown, generated from

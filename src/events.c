@@ -46,6 +46,12 @@ const char *event_name(uint32_t type)
 	return NULL;
 }
 
+/* ctx: walk the table (for --events did-you-mean) */
+const char *event_name_nth(size_t i)
+{
+	return i < sizeof(ev_names) / sizeof(ev_names[0]) ? ev_names[i].name : NULL;
+}
+
 uint32_t event_type_by_name(const char *name)
 {
 	for (size_t i = 0; i < sizeof(ev_names) / sizeof(ev_names[0]); i++)

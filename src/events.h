@@ -33,6 +33,20 @@ struct ev_stats {
 	uint64_t proc_evicted;
 	uint64_t interval_s;
 	bool final;			/* the last stats of this run */
+	/* ctx: process table and cgroup cache */
+	uint64_t proc_expired;
+	uint64_t proc_args_cut;
+	uint64_t cg_entries, cg_max, cg_evicted;
+};
+
+/* ctx: one ancestor of an event's process (main.c, from the process table) */
+#define EV_ANCESTORS_MAX 16
+struct ev_ancestor {
+	uint32_t pid;
+	uint64_t start_ns;
+	const char *exe;		/* NULL: unknown */
+	const char *args;		/* NUL-separated argv, NULL: unknown */
+	size_t args_len;
 };
 
 struct event {
@@ -102,6 +116,20 @@ struct event {
 	/* stats */
 	const struct ev_stats *stats;
 
+	/*
+	 * ctx: enrichment of reported kernel events (main.c): the cgroup v2
+	 * path, v1 paths on hybrid hosts (index enum cg_v1_ctl, NULL = "/"),
+	 * the container and pod, and the ancestors. Point into the process
+	 * table and the cgroup cache: valid until the next record.
+	 */
+	const char *cgroup;
+	const char *cgroup_v1[4];
+	const char *container_id;
+	const char *container_runtime;
+	const char *pod_uid;
+	uint32_t nancestors;
+	struct ev_ancestor ancestors[EV_ANCESTORS_MAX];
+
 	/* enrichment scratch: canonicalised filename / path2, when user space made them */
 	char canon[EV_PATH_BUF];
 	char canon2[EV_PATH_BUF];
@@ -112,6 +140,9 @@ const char *drop_cat_name(uint32_t cat);
 
 /* event_name - the event_name of @type, or NULL for an unknown type */
 const char *event_name(uint32_t type);
+
+/* ctx: event_name_nth - the @i-th name of the event table, NULL past its end */
+const char *event_name_nth(size_t i);
 
 /* event_type_by_name - the type of @name, or 0 */
 uint32_t event_type_by_name(const char *name);

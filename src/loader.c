@@ -452,6 +452,15 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	pol.failed = c->failed;
 	for (size_t i = 0; i < LT_EV_MAX / 32; i++)
 		pol.ev_mask[i] = ~0u;	/* every type: --events narrows it */
+	/* ctx: eTracee's filters (--events, --pid, --uid, [filter]) and ancestry */
+	if (c->events_set)
+		memcpy(pol.ev_mask, c->ev_mask, sizeof(pol.ev_mask));
+	pol.npids = c->npids < LT_RANGES_MAX ? c->npids : LT_RANGES_MAX;
+	pol.nuids = c->nuids < LT_RANGES_MAX ? c->nuids : LT_RANGES_MAX;
+	memcpy(pol.pids, c->pids, pol.npids * sizeof(pol.pids[0]));
+	memcpy(pol.uids, c->uids, pol.nuids * sizeof(pol.uids[0]));
+	pol.filt = (pol.npids ? LT_FILT_PID : 0) | (pol.nuids ? LT_FILT_UID : 0);
+	pol.exec_args = c->ancestors > 0;
 	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_policy), &ng, &pol, BPF_ANY)) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot set the policy: %s", strerror(-rc));

@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "container.h"
 #include "events.h"
 #include "jsonw.h"
 #include "loader.h"
@@ -38,6 +39,7 @@
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
 #define LT_PROC_MAX 65536
 #define LT_PROC_GRACE_NS (10ULL * 1000000000ULL)
+#define LT_CG_MAX 4096		/* ctx: cgroup_id cache entries */
 
 struct agent {
 	struct cli cli;
@@ -60,6 +62,10 @@ struct agent {
 	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
 	uint64_t self_parent_start_ns;
 	struct event ev;		/* decoded in place; large, so not on the stack */
+	/* ctx: the cgroup cache; context held for an event whose process is unknown */
+	struct cgcache *cgc;
+	struct cg_entry *cg_hold;
+	struct cg_v1 *v1_hold;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -114,6 +120,15 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 		if (rc)
 			return rc;
 	}
+	/* ctx: command-line filters replace the policy's */
+	if (cl->pids && (rc = config_set_ranges(c, false, cl->pids, "--pid", err)))
+		return rc;
+	if (cl->uids && (rc = config_set_ranges(c, true, cl->uids, "--uid", err)))
+		return rc;
+	if (cl->events && (rc = config_set_events(c, cl->events, "--events", err)))
+		return rc;
+	if (cl->ancestors >= 0)
+		c->ancestors = cl->ancestors;
 	if (cl->failed)
 		c->failed = true;
 	if (cl->stats_interval >= 0)
@@ -213,8 +228,15 @@ static const char *exe_of(struct agent *a, struct event *ev)
 		struct proc *pp = proctree_get(a->procs, ev->ppid, ev->parent_start_ns);
 
 		if (pp && pp->exe) {
+			const char *pargs = pp->args;	/* ctx: fork keeps argv too */
+			size_t plen = pp->args_len;
+
 			p = proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid,
 					 ev->parent_start_ns, pp->exe);
+			if (p && pargs && p != pp && a->cfg.ancestors > 0)
+				proctree_set_args(a->procs, p, pargs, plen);
+			if (p && p != pp && !p->v1)	/* a fallback if it is gone too */
+				p->v1 = cg_v1_dup(pp->v1);
 			return p ? p->exe : NULL;
 		}
 	}
@@ -358,6 +380,129 @@ static void emit(struct agent *a, struct event *ev, const char *watch)
 	}
 }
 
+/* ---- ctx: container context and ancestry ---------------------------------- */
+
+/* the argv of a running process from /proc (startup snapshot) */
+static void snap_args(struct agent *a, const struct event *ev)
+{
+	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
+	char path[64], buf[PROC_ARGS_MAX];
+	ssize_t n = 0;
+	int fd;
+
+	if (!p || p->args || a->cfg.ancestors <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", ev->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n > 0)
+		proctree_set_args(a->procs, p, buf, (size_t)n);
+}
+
+/*
+ * v1_refresh - re-read @p's v1 paths (hybrid hosts). A process already
+ * gone keeps what was read before: at its exec, the snapshot, or an
+ * earlier event.
+ */
+static void v1_refresh(struct agent *a, struct proc *p)
+{
+	struct cg_v1 *nv;
+
+	if (!a->cgc || !cgcache_has_v1(a->cgc))
+		return;
+	nv = cg_v1_read(p->tgid);
+	p->v1_valid = true;
+	if (!nv)
+		return;
+	cg_v1_free(p->v1);
+	p->v1 = nv;
+}
+
+/*
+ * enrich_ctx - cgroup path, v1 paths, container and pod of @ev. Cached per
+ * process (refreshed when the event's cgroup_id differs from the cached
+ * one, and at exec) and per cgroup_id (cgcache).
+ */
+static void enrich_ctx(struct agent *a, struct event *ev)
+{
+	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
+	const struct ctr_info *ci = NULL;
+	struct cg_entry *e;
+	struct cg_v1 *v1;
+
+	cg_entry_put(a->cg_hold);
+	cg_v1_free(a->v1_hold);
+	a->cg_hold = NULL;
+	a->v1_hold = NULL;
+	if (!ev->has_ctx || !a->cgc)
+		return;
+	if (p && p->cg && p->cg_id == ev->cgroup_id) {
+		e = p->cg;
+	} else {
+		e = cgcache_ref(a->cgc, ev->cgroup_id);
+		if (!e)
+			return;
+		if (p) {
+			bool moved = p->cg_id && p->cg_id != ev->cgroup_id;
+
+			cg_entry_put(p->cg);
+			p->cg = e;
+			p->cg_id = ev->cgroup_id;
+			if (moved)
+				p->v1_valid = false;
+		} else {
+			a->cg_hold = e;
+			a->v1_hold = cgcache_has_v1(a->cgc) ? cg_v1_read(ev->pid) : NULL;
+		}
+	}
+	if (p && !p->v1_valid)
+		v1_refresh(a, p);
+	v1 = p ? p->v1 : a->v1_hold;
+	ev->cgroup = e->path;
+	if (e->ci.id[0] || e->ci.pod_uid[0])
+		ci = &e->ci;
+	if (v1) {
+		for (int k = 0; k < CG_V1_N && k < 4; k++)
+			ev->cgroup_v1[k] = v1->path[k];
+		if (!ci && v1->found)
+			ci = &v1->ci;
+	}
+	if (ci) {
+		ev->container_id = ci->id[0] ? ci->id : NULL;
+		ev->container_runtime = ci->runtime[0] ? ci->runtime : NULL;
+		ev->pod_uid = ci->pod_uid[0] ? ci->pod_uid : NULL;
+	}
+}
+
+/* enrich_ancestors - up to [exec_monitor] ancestors levels, parent first */
+static void enrich_ancestors(struct agent *a, struct event *ev)
+{
+	uint32_t pid = ev->ppid, n = (uint32_t)a->cfg.ancestors;
+	uint64_t start = ev->parent_start_ns;
+
+	if (!ev->has_ctx || !n)
+		return;
+	if (n > EV_ANCESTORS_MAX)
+		n = EV_ANCESTORS_MAX;
+	for (uint32_t i = 0; i < n && pid; i++) {
+		struct proc *p = proctree_get(a->procs, pid, start);
+		struct ev_ancestor *an = &ev->ancestors[i];
+
+		an->pid = pid;
+		an->start_ns = start;
+		ev->nancestors = i + 1;
+		if (!p)
+			break;	/* unknown: its pid and key only */
+		an->exe = proctree_exe_at(p, ev->ts_boot_ns);
+		an->args = proctree_args_at(p, ev->ts_boot_ns, &an->args_len);
+		pid = p->ppid;
+		start = p->parent_start_ns;
+	}
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -373,20 +518,38 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_PROC_SNAP:
 		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
 			     ev->filename);
+		snap_args(a, ev);	/* ctx */
+		{
+			struct proc *sp = proctree_get(a->procs, ev->pid, ev->start_ns);
+
+			if (sp)
+				v1_refresh(a, sp);
+		}
 		if (ev->pid == (uint32_t)getpid()) {
 			a->self_start_ns = ev->start_ns;
 			a->self_parent_start_ns = ev->parent_start_ns;
 		}
 		return 0;
-	case LT_EV_EXEC:
-		proctree_exec(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
-			      ev->filename, ev->ts_boot_ns);
+	case LT_EV_EXEC: {
+		struct proc *p = proctree_exec(a->procs, ev->pid, ev->start_ns, ev->ppid,
+					       ev->parent_start_ns, ev->filename, ev->ts_boot_ns);
+
+		if (p && ev->args && a->cfg.ancestors > 0)	/* ctx: argv for ancestry */
+			proctree_set_args(a->procs, p, ev->args, ev->args_len);
+		if (p)		/* ctx: while the process surely lives */
+			v1_refresh(a, p);
 		break;
+	}
 	case LT_EV_FORK: {
 		const char *pexe = exe_of(a, ev);
+		struct proc *pp = proctree_get(a->procs, ev->pid, ev->start_ns);
+		struct proc *c = proctree_put(a->procs, ev->child_pid, ev->child_start_ns, ev->pid,
+					      ev->start_ns, pexe);
 
-		proctree_put(a->procs, ev->child_pid, ev->child_start_ns, ev->pid, ev->start_ns,
-			     pexe);
+		if (c && pp && pp != c && pp->args && !c->args && a->cfg.ancestors > 0)	/* ctx */
+			proctree_set_args(a->procs, c, pp->args, pp->args_len);
+		if (c && pp && pp != c && !c->v1)
+			c->v1 = cg_v1_dup(pp->v1);
 		break;
 	}
 	case LT_EV_EXIT:
@@ -397,6 +560,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	if (ev->hflags & LT_HF_REPORT) {
 		ev->exe = exe_of(a, ev);
+		enrich_ctx(a, ev);		/* ctx */
+		enrich_ancestors(a, ev);
 		emit(a, ev, watch);
 	}
 	if (ev->type == LT_EV_EXIT)
@@ -428,6 +593,16 @@ static void emit_stats(struct agent *a, bool final)
 	st.proc_entries = ps.entries;
 	st.proc_max = ps.max;
 	st.proc_evicted = ps.evicted;
+	st.proc_expired = ps.expired;	/* ctx */
+	st.proc_args_cut = ps.args_cut;
+	if (a->cgc) {
+		struct cgcache_stats cs;
+
+		cgcache_get_stats(a->cgc, &cs);
+		st.cg_entries = cs.entries;
+		st.cg_max = cs.max;
+		st.cg_evicted = cs.evicted;
+	}
 	st.interval_s = a->cfg.stats_interval_s;
 	st.final = final;
 
@@ -680,7 +855,8 @@ int main(int argc, char **argv)
 	format_ctx_prepare(&a->fctx);	/* on failure, fields are encoded per record */
 	jbuf_init(&a->out);
 	a->procs = proctree_new(LT_PROC_MAX);
-	if (!a->procs || setup_output(a)) {
+	a->cgc = cgcache_new(LT_CG_MAX, NULL);	/* ctx: NULL only without memory */
+	if (!a->procs || !a->cgc || setup_output(a)) {
 		rc = 1;
 		goto out;
 	}
@@ -690,6 +866,9 @@ out:
 	loader_free(a->L);
 	sink_free(a->sink);
 	proctree_free(a->procs);
+	cg_entry_put(a->cg_hold);	/* ctx */
+	cg_v1_free(a->v1_hold);
+	cgcache_free(a->cgc);
 	jbuf_release(&a->out);
 	format_ctx_release(&a->fctx);
 	config_release(&a->cfg);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container.h"
 #include "proctree.h"
 
 struct proctree {
@@ -15,6 +16,9 @@ struct proctree {
 	size_t n, max;
 	struct proc lru;	/* sentinel: lru.lru_next is the most recently used */
 	uint64_t evicted, misses;
+	uint64_t expired;	/* ctx */
+	size_t args_bytes;	/* ctx: argv and prev_args bytes held */
+	uint64_t args_cut;
 };
 
 static size_t bucket_of(const struct proctree *t, uint32_t tgid, uint64_t start)
@@ -69,6 +73,12 @@ static void proc_remove(struct proctree *t, struct proc *p)
 	lru_unlink(p);
 	free(p->exe);
 	free(p->prev_exe);
+	/* ctx */
+	t->args_bytes -= p->args_len + p->prev_args_len;
+	free(p->args);
+	free(p->prev_args);
+	cg_entry_put(p->cg);
+	cg_v1_free(p->v1);
 	free(p);
 	t->n--;
 }
@@ -174,6 +184,15 @@ struct proc *proctree_exec(struct proctree *t, uint32_t tgid, uint64_t start_ns,
 	free(p->prev_exe);
 	p->prev_exe = old;
 	p->exec_ns = ts_ns;
+	/* ctx: the argv of the old image stays for late events; the context is re-read */
+	t->args_bytes -= p->prev_args_len;
+	free(p->prev_args);
+	p->prev_args = p->args;
+	p->prev_args_len = p->args_len;
+	p->args = NULL;
+	p->args_len = 0;
+	p->cg_id = 0;
+	p->v1_valid = false;
 	return p;
 }
 
@@ -200,8 +219,10 @@ void proctree_expire(struct proctree *t, uint64_t now_ns, uint64_t grace_ns)
 	/* exited entries are rarely touched again, so they drift to the tail */
 	for (; p != &t->lru; p = prev) {
 		prev = p->lru_prev;
-		if (p->exited_ns && now_ns > p->exited_ns + grace_ns)
+		if (p->exited_ns && now_ns > p->exited_ns + grace_ns) {
 			proc_remove(t, p);
+			t->expired++;
+		}
 	}
 }
 
@@ -211,4 +232,47 @@ void proctree_get_stats(const struct proctree *t, struct proctree_stats *st)
 	st->max = t->max;
 	st->evicted = t->evicted;
 	st->misses = t->misses;
+	st->expired = t->expired;
+	st->args_bytes = t->args_bytes;
+	st->args_cut = t->args_cut;
+}
+
+int proctree_set_args(struct proctree *t, struct proc *p, const char *args, size_t len)
+{
+	char *dup;
+
+	if (len > PROC_ARGS_MAX)
+		len = PROC_ARGS_MAX;
+	if (len > PROC_ARGS_SHORT && t->args_bytes - p->args_len + len > PROC_ARGS_BUDGET) {
+		len = PROC_ARGS_SHORT;
+		t->args_cut++;
+	}
+	if (!args || !len) {
+		t->args_bytes -= p->args_len;
+		free(p->args);
+		p->args = NULL;
+		p->args_len = 0;
+		return 0;
+	}
+	if (p->args && p->args_len == len && !memcmp(p->args, args, len))
+		return 0;
+	dup = malloc(len);
+	if (!dup)
+		return -ENOMEM;
+	memcpy(dup, args, len);
+	t->args_bytes += len - p->args_len;
+	free(p->args);
+	p->args = dup;
+	p->args_len = len;
+	return 0;
+}
+
+const char *proctree_args_at(const struct proc *p, uint64_t ts_ns, size_t *len)
+{
+	if (p->exec_ns && ts_ns < p->exec_ns && p->prev_args) {
+		*len = p->prev_args_len;
+		return p->prev_args;
+	}
+	*len = p->args_len;
+	return p->args;
 }

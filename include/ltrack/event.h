@@ -255,6 +255,16 @@ struct lt_cmd {
 };
 _Static_assert(sizeof(struct lt_cmd) == 72, "ABI: lt_cmd");
 
+/* ctx: an inclusive range of pids or uids for the in-kernel filters */
+#define LT_RANGES_MAX	8
+#define LT_FILT_PID	(1u << 0)
+#define LT_FILT_UID	(1u << 1)
+struct lt_range {
+	__u32 lo;
+	__u32 hi;
+};
+_Static_assert(sizeof(struct lt_range) == 8, "ABI: lt_range");
+
 /* per-generation knobs (array map lt_policy, index = gen) */
 struct lt_policy {
 	__u32 watch_union;	/* OR of all watch masks: cheap early reject */
@@ -264,8 +274,15 @@ struct lt_policy {
 	__u32 failed;		/* --failed */
 	__u32 pad;
 	__u32 ev_mask[LT_EV_MAX / 32];	/* bit per enum lt_ev_type: selected (--events) */
+	/* ctx: eTracee's pid/uid range filters (--pid, --uid, [filter]); see ev_gate() */
+	__u32 filt;		/* LT_FILT_*: 0 = no range filter (the hot path's one check) */
+	__u32 exec_args;	/* slim exec records carry argv too (ancestors need it) */
+	__u32 npids;		/* ranges in use, 0..LT_RANGES_MAX */
+	__u32 nuids;
+	struct lt_range pids[LT_RANGES_MAX];	/* tgid ranges, inclusive */
+	struct lt_range uids[LT_RANGES_MAX];	/* real uid ranges, inclusive */
 };
-_Static_assert(sizeof(struct lt_policy) == 40, "ABI: lt_policy");
+_Static_assert(sizeof(struct lt_policy) == 184, "ABI: lt_policy");
 
 /* lt_modify: open-for-write files awaiting their close (key: struct file *) */
 struct lt_modify_val {

@@ -285,14 +285,48 @@ static __always_inline struct lt_policy *policy_get(__u32 gen)
 	return bpf_map_lookup_elem(&lt_policy, &gen);
 }
 
+/* ctx: is @v inside one of the first @n of @r (inclusive ranges)? */
+static __always_inline bool range_hit(const struct lt_range *r, __u32 n, __u32 v)
+{
+#pragma unroll
+	for (int i = 0; i < LT_RANGES_MAX; i++) {
+		if (i >= n)
+			break;
+		if (v >= r[i].lo && v <= r[i].hi)
+			return true;
+	}
+	return false;
+}
+
+/* ctx: the pid (tgid) and real-uid range filters, for the current task */
+static __always_inline bool ev_gate_ranges(const struct lt_policy *p)
+{
+	if (!p)
+		return false;
+	if ((p->filt & LT_FILT_PID) &&
+	    !range_hit(p->pids, p->npids, bpf_get_current_pid_tgid() >> 32))
+		return false;
+	if ((p->filt & LT_FILT_UID) &&
+	    !range_hit(p->uids, p->nuids, (__u32)bpf_get_current_uid_gid()))
+		return false;
+	return true;
+}
+
 /*
  * ev_gate - the selection every event passes before it takes ring space:
- * its type is selected (--events, [filter] events). Every program calls it
- * with the policy of the active generation.
+ * its type is selected (--events, [filter] events), and, when the policy
+ * has range filters (--pid, --uid, [filter] pids/uids), the current task's
+ * tgid and real uid are inside them. Without range filters the cost is one
+ * load and test of p->filt. Every program calls it with the policy of the
+ * active generation, in the context of the task the event is about.
  */
 static __always_inline bool ev_gate(const struct lt_policy *p, __u32 type)
 {
-	return p->ev_mask[(type >> 5) & (LT_EV_MAX / 32 - 1)] & (1u << (type & 31));
+	if (!(p->ev_mask[(type >> 5) & (LT_EV_MAX / 32 - 1)] & (1u << (type & 31))))
+		return false;
+	if (__builtin_expect(!p->filt, 1))
+		return true;
+	return ev_gate_ranges(p);
 }
 
 static __always_inline bool is_self(void)

@@ -138,6 +138,7 @@ static __always_inline void fev_send(struct lt_file_ev *e)
 static __always_inline int fd_event(struct file *f, struct fargs *a, __u32 gen,
 				    bool mode_from_inode)
 {
+	struct lt_policy *pol = policy_get(gen);
 	struct lt_scratch *s;
 	struct lt_file_ev *e;
 	struct lt_watch_val w;
@@ -146,7 +147,8 @@ static __always_inline int fd_event(struct file *f, struct fargs *a, __u32 gen,
 	__u16 pf;
 	int pos;
 
-	if (!f)
+	/* ctx: --events/--pid/--uid, before any path work or ring space */
+	if (!f || !pol || !ev_gate(pol, a->type))
 		return 0;
 	loc_of_file(&l, f);
 	dir = l;
@@ -435,6 +437,9 @@ static __always_inline int path_event_once(struct fargs *a, struct pargs *p)
 	if (a->ret < 0 && !pol->failed)
 		return 0;
 	if (!(pol->watch_union & bit))
+		return 0;
+	/* ctx: --events/--pid/--uid, before any path work or ring space */
+	if (!ev_gate(pol, a->type))
 		return 0;
 	s = scratch_get();
 	if (!s)

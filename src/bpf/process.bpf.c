@@ -91,7 +91,7 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 	__u32 tgid, off = 0, n;
 	__u16 pf;
 	int pos, ilen, clen;
-	bool sel;
+	bool sel, report;
 
 	if (!s || !pol || is_self())
 		return 0;
@@ -118,6 +118,8 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 	pv.selected = sel;
 	pv.gen = gen;
 	bpf_map_update_elem(&lt_proc, &tgid, &pv, BPF_ANY);
+	/* ctx: --events/--pid/--uid gate the report, never the process table */
+	report = sel && ev_gate(pol, LT_EV_EXEC);
 
 	pos = loc_build(s, &l, &pf);
 	n = str_put_path(e->str, off, s, pos);
@@ -125,8 +127,11 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 	e->filename_flags = pf;
 	off += n;
 
-	if (!sel) {
+	if (!report) {
 		e->hdr.flags = LT_HF_SLIM;
+		/* ctx: ancestry (--ancestors) needs the argv of unreported processes too */
+		if (pol->exec_args)
+			goto args;
 		goto out;
 	}
 	e->hdr.flags = LT_HF_REPORT;
@@ -160,6 +165,7 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 		e->cwd_flags = pf;
 		off += n;
 	}
+args:
 	{
 		unsigned long as = BPF_CORE_READ(t, mm, arg_start);
 		unsigned long ae = BPF_CORE_READ(t, mm, arg_end);
@@ -206,7 +212,7 @@ int BPF_PROG(lt_fork, struct task_struct *parent, struct task_struct *child)
 	cv.selected = sel;
 	cv.gen = gen;
 	bpf_map_update_elem(&lt_proc, &ctgid, &cv, BPF_ANY);
-	if (!sel)
+	if (!sel || !ev_gate(pol, LT_EV_FORK))
 		return 0;
 	e = bpf_ringbuf_reserve(&ring_crit, sizeof(*e), 0);
 	if (!e) {
@@ -246,7 +252,7 @@ int BPF_PROG(lt_exit, struct task_struct *t, bool group_dead)
 	}
 	hdr_fill(&e->hdr, LT_EV_EXIT, t);
 	e->hdr.size = sizeof(*e);
-	e->hdr.flags = sel ? LT_HF_REPORT : LT_HF_SLIM;
+	e->hdr.flags = sel && ev_gate(pol, LT_EV_EXIT) ? LT_HF_REPORT : LT_HF_SLIM;
 	if (BPF_CORE_READ(t, signal, flags) & SIGNAL_GROUP_EXIT_)
 		e->status = BPF_CORE_READ(t, signal, group_exit_code);
 	else

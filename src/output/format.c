@@ -340,8 +340,85 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "proc_table_entries", st->proc_entries);
 	KV_UINT(b, "proc_table_max", st->proc_max);
 	KV_UINT(b, "proc_table_evicted", st->proc_evicted);
+	/* ctx */
+	KV_UINT(b, "proc_table_expired", st->proc_expired);
+	KV_UINT(b, "proc_table_args_cut", st->proc_args_cut);
+	KV_UINT(b, "cgroup_cache_entries", st->cg_entries);
+	KV_UINT(b, "cgroup_cache_max", st->cg_max);
+	KV_UINT(b, "cgroup_cache_evicted", st->cg_evicted);
 	KV_UINT(b, "interval_s", st->interval_s);
 	KV_BOOL(b, "final", st->final);
+}
+
+/* ctx: cgroup, container and pod (docs/events.md, "Context") */
+static void json_ctx(struct jbuf *b, const struct event *ev)
+{
+	static const char *const v1_keys[4] = { "cpu", "memory", "pids", "systemd" };
+	bool any_v1 = false;
+
+	if (ev->cgroup)
+		KV_STR(b, "cgroup", ev->cgroup);
+	for (int k = 0; k < 4; k++) {
+		if (!ev->cgroup_v1[k])
+			continue;
+		if (!any_v1) {
+			json_key(b, "cgroup_v1");
+			json_obj_begin(b);
+			any_v1 = true;
+		}
+		json_key(b, v1_keys[k]);
+		json_cstr(b, ev->cgroup_v1[k]);
+	}
+	if (any_v1)
+		json_obj_end(b);
+	if (ev->container_id)
+		KV_STR(b, "container_id", ev->container_id);
+	if (ev->container_runtime)
+		KV_STR(b, "container_runtime", ev->container_runtime);
+	if (ev->pod_uid)
+		KV_STR(b, "pod_uid", ev->pod_uid);
+}
+
+static void json_strv(struct jbuf *b, const char *args, size_t len)
+{
+	size_t i = 0;
+
+	json_arr_begin(b);
+	while (args && i < len) {
+		const char *s = args + i;
+		size_t n = strnlen(s, len - i);
+
+		json_str(b, s, n);
+		i += n + 1;
+	}
+	json_arr_end(b);
+}
+
+/* ctx: "ancestors": [{pid, exe, args, exec_id}, ...], parent first */
+static void json_ancestors(struct jbuf *b, const struct event *ev)
+{
+	char id[48];
+
+	if (!ev->nancestors)
+		return;
+	json_key(b, "ancestors");
+	json_arr_begin(b);
+	for (uint32_t i = 0; i < ev->nancestors && i < EV_ANCESTORS_MAX; i++) {
+		const struct ev_ancestor *a = &ev->ancestors[i];
+
+		json_obj_begin(b);
+		KV_UINT(b, "pid", a->pid);
+		KV_STR(b, "exe", a->exe);
+		json_key(b, "args");
+		if (a->args)
+			json_strv(b, a->args, a->args_len);
+		else
+			json_null(b);
+		format_exec_id(a->pid, a->start_ns, id, sizeof(id));
+		KV_PLAIN(b, "exec_id", id);
+		json_obj_end(b);
+	}
+	json_arr_end(b);
 }
 
 int format_ctx_prepare(struct fmt_ctx *c)
@@ -420,6 +497,7 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		KV_UINT(b, "pid_ns", ev->pid_ns);
 		KV_UINT(b, "mnt_ns", ev->mnt_ns);
 		KV_UINT(b, "net_ns", ev->net_ns);
+		json_ctx(b, ev);
 	}
 	if (ev->syscall_nr >= 0) {
 		KV_INT(b, "syscall_nr", ev->syscall_nr);
@@ -453,6 +531,7 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	default:
 		json_file(b, ev, c);
 	}
+	json_ancestors(b, ev);
 	for (size_t i = 0; i < c->nextra; i++) {
 		json_key(b, c->extra[i].key);
 		json_raw(b, c->extra[i].json);

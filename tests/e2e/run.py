@@ -82,6 +82,9 @@ COMMON_KEYS = {
 
 # context keys of every event the kernel reported (not of stats)
 CTX_KEYS = {"sessionid", "tty", "cgroup_id", "pid_ns", "mnt_ns", "net_ns"}
+# ctx: context keys present when known (t_ctx.py checks them exactly)
+CTX_OPT_KEYS = {"cgroup", "cgroup_v1", "container_id", "container_runtime", "pod_uid",
+                "ancestors"}
 
 
 def proc_ctx(pid):
@@ -223,7 +226,7 @@ def match(ev, want, exact=False):
                 k, "<absent>" if got is MISSING else repr(got),
                 "<absent>" if v is MISSING else repr(v)))
     if exact:
-        extra = sorted(set(ev) - COMMON_KEYS - CTX_KEYS - set(want))
+        extra = sorted(set(ev) - COMMON_KEYS - CTX_KEYS - CTX_OPT_KEYS - set(want))
         if extra:
             bad.append("unexpected keys %s" % extra)
     if bad:
@@ -1869,6 +1872,9 @@ def log_level_bogus(t):
 
 STATS_KEYS = {"drops", "drops_total", "events", "decode_errors", "sink_dropped",
               "proc_table_entries", "proc_table_max", "proc_table_evicted", "interval_s", "final"}
+# ctx: process table expiry and the cgroup_id cache
+STATS_KEYS |= {"proc_table_expired", "proc_table_args_cut", "cgroup_cache_entries", "cgroup_cache_max",
+               "cgroup_cache_evicted"}
 
 
 def check_stats(s):
