@@ -139,6 +139,11 @@ static const struct cfg_section sections[] = {
 	{ "http_server", F(http_present),
 	  "HTTP endpoint for status and metrics (validated; implemented later)." },
 	{ "agent", NO_OFF, "ltrack's own run-time settings." },
+	/* hash */
+	{ "hashing", NO_OFF,
+	  "SHA-256 of every executed image (exec events) and loaded library (lib_load), made by "
+	  "worker threads off the event path; see docs/events.md. Read at start: a reload keeps "
+	  "the running values." },
 };
 
 static const struct cfg_key keys[] = {
@@ -201,6 +206,20 @@ static const struct cfg_key keys[] = {
 	    "seconds between stats events (drop counters); 0 = only at exit"),
 	BOOL("agent", "failed", failed, 0,
 	     "also report attempts that failed (same as --failed)"),
+
+	/* hash */
+	BOOL("hashing", "enabled", hash_enabled, 1,
+	     "add sha256 and hash_state to exec (and lib_load) events; with only --watch there "
+	     "are no such events and no hashing"),
+	INT("hashing", "wait_ms", hash_wait_ms, 0, 10000, 100,
+	    "how long an event waits for its digest before it is written with hash_state "
+	    "\"pending\" (a hash_update follows); 0 = never wait; cache hits never wait"),
+	INT("hashing", "cache_entries", hash_cache_entries, 1, 1048576, 8192,
+	    "digests kept (least recently used first out), keyed by device, inode, size, mtime "
+	    "and ctime"),
+	INT("hashing", "workers", hash_workers, 1, 64, 2, "hashing threads"),
+	INT("hashing", "max_file_mb", hash_max_file_mb, 1, 1048576, 256,
+	    "larger files are not read: hash_state \"skipped\""),
 };
 
 /* event field names an extra field must not shadow */
@@ -211,7 +230,10 @@ static const char *const reserved_fields[] = {
 	"target", "requested", "argv", "argv_truncated", "cwd", "interpreter", "mode",
 	"file_type", "flags", "flags_str", "device", "dev", "inode", "new_uid", "new_gid",
 	"path_exact", "path_truncated", "watch", "child_pid", "child_exec_id", "exit_code",
-	"signal", "signal_name", "core_dumped", "drops", "stats", NULL
+	"signal", "signal_name", "core_dumped", "drops", "stats",
+	/* hash */
+	"sha256", "hash_state", "hash_error", "ref_seq", "ref_event_name", "hash",
+	NULL
 };
 
 static const struct {
@@ -1602,6 +1624,13 @@ static const char reference_example[] =
 	"[agent]\n"
 	"stats_interval = 60\n"
 	"failed = false\n"
+	"\n"
+	"[hashing]\n"
+	"enabled = true\n"
+	"wait_ms = 100\n"
+	"cache_entries = 8192\n"
+	"workers = 2\n"
+	"max_file_mb = 256\n"
 	"```\n";
 
 int config_write_reference(FILE *f)

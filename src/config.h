@@ -100,6 +100,13 @@ struct lt_config {
 	struct lt_watch *watches;
 	size_t nwatches;
 
+	/* [hashing] (hash): SHA-256 of exec images and loaded libraries, src/enrich.h */
+	bool hash_enabled;		/* default true; only where exec/lib events are reported */
+	int64_t hash_wait_ms;		/* how long an event waits for its digest */
+	int64_t hash_cache_entries;
+	int64_t hash_workers;
+	int64_t hash_max_file_mb;
+
 	/* run-time switches (CLI; some have policy keys) */
 	bool failed;			/* --failed or [agent] failed: report failed attempts too */
 	int64_t stats_interval_s;	/* [agent] stats_interval; 0 = only at exit */
