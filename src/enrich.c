@@ -482,8 +482,9 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 
 void enrich_poll(struct enrich *e)
 {
-	if (!e->pool || (!e->head && !e->infl))
+	if (!e->pool)
 		return;
+	/* always: it also clears the eventfd, which epoll would report again and again */
 	take_results(e);
 	if (e->head)
 		run(e, false);

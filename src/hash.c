@@ -29,21 +29,6 @@
 
 #define HASH_CHUNK (256u * 1024u)
 
-const char *hash_state_name(int state)
-{
-	switch (state) {
-	case HASH_OK:
-		return "ok";
-	case HASH_PENDING:
-		return "pending";
-	case HASH_UNAVAILABLE:
-		return "unavailable";
-	case HASH_SKIPPED:
-		return "skipped";
-	}
-	return NULL;
-}
-
 /* ---- digest ------------------------------------------------------------------ */
 
 int64_t hash_fd_sha256(int fd, char hex[HASH_HEX_LEN + 1], const volatile bool *stop)

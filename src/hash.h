@@ -37,7 +37,20 @@ enum hash_state {
 #define HASH_HEX_LEN 64
 
 /* hash_state_name - "ok", "pending", "unavailable", "skipped", or NULL for HASH_NONE */
-const char *hash_state_name(int state);
+static inline const char *hash_state_name(int state)
+{
+	switch (state) {
+	case HASH_OK:
+		return "ok";
+	case HASH_PENDING:
+		return "pending";
+	case HASH_UNAVAILABLE:
+		return "unavailable";
+	case HASH_SKIPPED:
+		return "skipped";
+	}
+	return NULL;
+}
 
 /* ---- digest ------------------------------------------------------------------ */
 
