@@ -95,7 +95,7 @@ int hash_same_id(int fd, const struct ev_file_id *id);
  * and refuse the digest if the identity changed while reading. @stop as in
  * hash_fd_sha256. r->why is one of "too_large", "gone" (nothing with that
  * name or process), "changed" (identity differs before or after reading),
- * "not_regular", "io" (a read error), "stopped" (shutdown). Never fails:
+ * "io" (a read error), "stopped" (shutdown). Never fails:
  * the outcome is in r->state.
  */
 void hash_check_file(const struct hash_job *j, uint64_t max_bytes, struct hash_result *r,
