@@ -110,10 +110,17 @@ int hash_same_id(int fd, const struct ev_file_id *id)
 		       id->ctime_ns;
 }
 
-/* open @path for reading without blocking on a FIFO or taking a terminal */
+/*
+ * open @path for reading without blocking on a FIFO or taking a terminal,
+ * and without touching its atime when we may (the owner or CAP_FOWNER)
+ */
 static int open_ro(const char *path)
 {
-	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	return fd;
 }
 
 /*

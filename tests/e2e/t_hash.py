@@ -223,3 +223,35 @@ def hash_bad_policy_values(t):
             "workers = 64\nmax_file_mb = 1048576\n")
     rc, out, err = run_ltrack_cli(t, ["--check", "--config", "policy.toml"])
     eq(rc, 0, "exit status of a good [hashing]: %s" % err)
+
+
+@test
+def hash_text_format(t):
+    """text lines: sha256=pending on the exec, then hash_update(..., sha256=DIGEST)"""
+    name = hash_name("t")
+    prog = hash_prog(t, name)
+    lt = t.ltrack(["--format", "text"], text=True, policy=hash_policy(name, "wait_ms = 0"))
+    h = run_prog(t, prog)
+
+    def lines():
+        with open(lt.out) as f:
+            return f.read().splitlines()
+
+    deadline = time.monotonic() + 20
+    while not any("hash_update(" in l for l in lines()):
+        check(time.monotonic() < deadline, "no hash_update line in 20 s:\n" + "\n".join(lines()))
+        check(lt.alive(), "ltrack exited")
+        time.sleep(0.01)
+    h2 = run_prog(t, prog)
+    lt.stop()
+    digest = sha_of(prog)
+    mine = [l.split(" ", 1)[1] for l in lines() if ('"%s"[%d] ' % (name, h.pid)) in l]
+    # the exit and the update race (the update is not held): exec first, then both
+    eq(mine[0], '"%s"[%d] exec("%s", ["%s"], cwd="%s", sha256=pending)' % (
+        name, h.pid, prog, name, t.dir), "the exec line")
+    eq(sorted(mine[1:]), sorted(['"%s"[%d] exit(code=0)' % (name, h.pid),
+                                 '"%s"[%d] hash_update("%s", ref_seq=1, sha256=%s)' % (
+                                     name, h.pid, prog, digest)]), "exit and update lines")
+    mine2 = [l.split(" ", 1)[1] for l in lines() if ('"%s"[%d] ' % (name, h2.pid)) in l]
+    eq(mine2[0], '"%s"[%d] exec("%s", ["%s"], cwd="%s", sha256=%s)' % (
+        name, h2.pid, prog, name, t.dir, digest), "the cached exec's line")
