@@ -313,23 +313,25 @@ static void run(struct enrich *e, bool all)
 	uint64_t now = 0;
 
 	for (; h; h = next) {
-		bool block = false;
+		bool listed = false, block;
 
 		next = h->next;
-		for (size_t i = 0; i < nb; i++)
-			if (blocked[i].pid == h->ev.pid && blocked[i].start_ns == h->ev.start_ns)
-				block = true;
+		for (size_t i = 0; i < nb && !listed; i++)
+			listed = blocked[i].pid == h->ev.pid && blocked[i].start_ns == h->ev.start_ns;
+		block = listed;
 		if (!block && h->waiting && !all) {
 			if (!now)
 				now = mono_ns();
 			block = now < h->deadline_ns;
 		}
 		if (block) {
-			if (nb == sizeof(blocked) / sizeof(blocked[0]))
-				return;	/* too many distinct waiters to track: keep the rest */
-			blocked[nb].pid = h->ev.pid;
-			blocked[nb].start_ns = h->ev.start_ns;
-			nb++;
+			if (!listed) {
+				if (nb == sizeof(blocked) / sizeof(blocked[0]))
+					return;	/* too many waiting processes to track: the rest stays */
+				blocked[nb].pid = h->ev.pid;
+				blocked[nb].start_ns = h->ev.start_ns;
+				nb++;
+			}
 			prev = h;
 			continue;
 		}
@@ -368,8 +370,9 @@ static void apply(struct enrich *e, const struct hash_result *r)
 		e->st.skipped++;
 	else
 		e->st.unavailable++;
+	/* every held event still without its digest, waiting or queued behind another */
 	for (struct held *h = e->head; h; h = h->next) {
-		if (!h->waiting || !id_eq(&h->ev.fid, &r->id))
+		if (h->ev.hash_state != HASH_PENDING || !id_eq(&h->ev.fid, &r->id))
 			continue;
 		h->waiting = false;
 		h->ev.hash_state = r->state;
@@ -480,12 +483,13 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 	e->nheld++;
 }
 
-void enrich_poll(struct enrich *e)
+void enrich_poll(struct enrich *e, bool woke)
 {
 	if (!e->pool)
 		return;
-	/* always: it also clears the eventfd, which epoll would report again and again */
-	take_results(e);
+	/* results exist only for jobs in flight; a wake-up clears the eventfd */
+	if (woke || e->infl)
+		take_results(e);
 	if (e->head)
 		run(e, false);
 }

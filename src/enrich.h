@@ -91,8 +91,12 @@ int enrich_fd(const struct enrich *e);
 void enrich_event(struct enrich *e, struct event *ev, const char *watch, const void *rec,
 		  size_t len);
 
-/* enrich_poll - take workers' results, write what is due. Cheap when idle. */
-void enrich_poll(struct enrich *e);
+/*
+ * enrich_poll - take workers' results, write what is due. @woke: the loop
+ * saw enrich_fd readable (it must be read, or epoll reports it again).
+ * Cheap when idle.
+ */
+void enrich_poll(struct enrich *e, bool woke);
 
 /*
  * enrich_flush - at shutdown: take the results already there, then write

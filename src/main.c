@@ -570,6 +570,7 @@ static int run(struct agent *a)
 	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0;
 	char err[512];
 	bool stop = false, busy = false;
+	bool hash_woke;	/* hash: the workers' eventfd fired */
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -630,9 +631,12 @@ static int run(struct agent *a)
 		/* a busy ring is drained again at once; an idle one is polled every LT_POLL_MS */
 		int n = epoll_wait(epfd, evs, 8, busy ? 0 : LT_POLL_MS);
 
+		hash_woke = false;
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
+			if (evs[i].data.u32 == 2)	/* hash */
+				hash_woke = true;
 			if (evs[i].data.u32 != 1)
 				continue;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -643,7 +647,7 @@ static int run(struct agent *a)
 			}
 		}
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
-		enrich_poll(a->enrich);	/* hash: results, and held events that are due */
+		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
 		if (a->sink)
 			sink_flush(a->sink);
 		now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
