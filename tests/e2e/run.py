@@ -1955,7 +1955,9 @@ def storm_accounting(t):
     n_a = (total - stalled) // 2
     n_b = total - stalled - n_a
     lt = t.ltrack(["--watch", "create,delete=" + w],
-                  policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY)
+                  policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY +
+                  # a loaded host can make the storm outlast the default 60 s stats interval
+                  "[agent]\nstats_interval = 0\n")
     rss = [vm_rss_kb(lt.pid)]
 
     def sample():

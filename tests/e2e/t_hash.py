@@ -82,6 +82,7 @@ def hash_exec_digest_rewrite_and_cache(t):
         f.write(b"v3")
     want.append(sha_of(prog))
     hs.append(run_prog(t, prog))
+    lt.wait_event(pid=hs[3].pid, event_name="exec")   # done before the SIGINT
     evs = lt.stop()
     check(len(set(want)) == 3, "three different contents")
     for h, digest in zip(hs, [want[0], want[0], want[1], want[2]]):
@@ -140,6 +141,10 @@ def hash_unavailable_when_changed_or_gone(t):
             f.write(b"\x01")
     finally:
         os.kill(lt.pid, signal.SIGCONT)
+    # the exec events come out once their workers are done (a SIGINT now would
+    # write them "pending")
+    for h in hs.values():
+        lt.wait_event(pid=h.pid, event_name="exec")
     evs = lt.stop()
     for k, why in (("a", "changed"), ("b", "gone"), ("c", "changed")):
         e = one(evs, pid=hs[k].pid, event_name="exec")
