@@ -31,6 +31,7 @@ CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) $(SAN_FLAG
 	  -DLTRACK_VERSION='"$(VERSION)"' -DLTRACK_REV='"$(GIT_REV)"'
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lelf -lz
+LDLIBS += -lcrypto -lpthread	# hash: SHA-256 (OpenSSL EVP), worker threads
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Iinclude -Isrc/bpf

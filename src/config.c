@@ -147,6 +147,11 @@ static const struct cfg_section sections[] = {
 	  "eTracee's filters, applied in the kernel before an event takes ring space: "
 	  "process id and real user id ranges, and the event types reported. A filter "
 	  "left empty lets everything through; the filters combine with AND." },
+	/* hash */
+	{ "hashing", NO_OFF,
+	  "SHA-256 of every executed image (exec events) and loaded library (lib_load), made by "
+	  "worker threads off the event path; see docs/events.md. Read at start: a reload keeps "
+	  "the running values." },
 };
 
 static const struct cfg_key keys[] = {
@@ -228,6 +233,19 @@ static const struct cfg_key keys[] = {
 	INT("exec_monitor", "ancestors", ancestors, 0, LT_ANCESTORS_MAX, 0,
 	    "add the first N ancestors (pid, exe, args, exec_id) of the process to every "
 	    "reported event (like --ancestors N); 0 = off"),
+	/* hash */
+	BOOL("hashing", "enabled", hash_enabled, 1,
+	     "add sha256 and hash_state to exec (and lib_load) events; with only --watch there "
+	     "are no such events and no hashing"),
+	INT("hashing", "wait_ms", hash_wait_ms, 0, 10000, 100,
+	    "how long an event waits for its digest before it is written with hash_state "
+	    "\"pending\" (a hash_update follows); 0 = never wait; cache hits never wait"),
+	INT("hashing", "cache_entries", hash_cache_entries, 1, 1048576, 8192,
+	    "digests kept (least recently used first out), keyed by device, inode, size, mtime "
+	    "and ctime"),
+	INT("hashing", "workers", hash_workers, 1, 64, 2, "hashing threads"),
+	INT("hashing", "max_file_mb", hash_max_file_mb, 1, 1048576, 256,
+	    "larger files are not read: hash_state \"skipped\""),
 };
 
 /* event field names an extra field must not shadow */
@@ -241,7 +259,10 @@ static const char *const reserved_fields[] = {
 	"signal", "signal_name", "core_dumped", "drops", "stats",
 	/* ctx */
 	"sessionid", "tty", "cgroup_id", "pid_ns", "mnt_ns", "net_ns", "cgroup", "cgroup_v1",
-	"container_id", "container_runtime", "pod_uid", "ancestors", NULL
+	"container_id", "container_runtime", "pod_uid", "ancestors",
+	/* hash */
+	"sha256", "hash_state", "hash_error", "ref_seq", "ref_event_name", "hash",
+	NULL
 };
 
 static const struct {
@@ -1882,6 +1903,12 @@ static const char reference_example[] =
 	"pids = [\"100-200\", 300]       # like --pid 100-200,300\n"
 	"uids = [\"1000-2000\"]          # like --uid 1000-2000\n"
 	"events = [\"exec\", \"open\"]    # like --events exec,open\n"
+	"[hashing]\n"
+	"enabled = true\n"
+	"wait_ms = 100\n"
+	"cache_entries = 8192\n"
+	"workers = 2\n"
+	"max_file_mb = 256\n"
 	"```\n";
 
 int config_write_reference(FILE *f)

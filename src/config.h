@@ -113,6 +113,12 @@ struct lt_config {
 	uint32_t ev_mask[LT_EV_MAX / 32];	/* selected event types (config_finish) */
 	bool events_set;		/* some selection was given: ev_mask narrows */
 	int64_t ancestors;		/* ancestry levels on every event; 0 = off */
+	/* [hashing] (hash): SHA-256 of exec images and loaded libraries, src/enrich.h */
+	bool hash_enabled;		/* default true; only where exec/lib events are reported */
+	int64_t hash_wait_ms;		/* how long an event waits for its digest */
+	int64_t hash_cache_entries;
+	int64_t hash_workers;
+	int64_t hash_max_file_mb;
 
 	/* run-time switches (CLI; some have policy keys) */
 	bool failed;			/* --failed or [agent] failed: report failed attempts too */

@@ -23,6 +23,8 @@ static const struct {
 	{ LT_EV_RMDIR, "rmdir" },   { LT_EV_RENAME, "rename" }, { LT_EV_ATTRIB, "attrib" },
 	{ LT_EV_SYMLINK, "symlink" }, { LT_EV_LINK, "link" },	{ LT_EV_MODIFY, "modify" },
 	{ LT_EV_PROC_SNAP, "proc_snapshot" }, { LT_EV_STATS, "stats" },
+	/* hash */
+	{ LT_EV_HASH_UPDATE, "hash_update" },
 };
 
 const char *drop_cat_name(uint32_t cat)

@@ -37,6 +37,13 @@ struct ev_stats {
 	uint64_t proc_expired;
 	uint64_t proc_args_cut;
 	uint64_t cg_entries, cg_max, cg_evicted;
+	/* hash: the enrichment stage's counters (struct enrich_stats, src/enrich.h) */
+	struct ev_hash_stats {
+		bool enabled;
+		uint64_t cache_entries, cache_max, cache_hits, cache_misses, cache_evictions;
+		uint64_t jobs_queued, jobs_dropped, queue_depth, held, held_full;
+		uint64_t emitted_pending, updates, updates_dropped, unavailable, skipped;
+	} hash;
 };
 
 /* ctx: one ancestor of an event's process (main.c, from the process table) */
@@ -105,6 +112,10 @@ struct event {
 	/* hash enrichment (src/hash.h): state and hex digest */
 	int hash_state;			/* 0: not hashed / not applicable */
 	char sha256[65];
+	/* hash: why not "ok" (static string) and, in a hash_update, the event it completes */
+	const char *hash_error;
+	uint64_t hash_ref_seq;
+	const char *hash_ref_name;
 
 	/* fork */
 	uint32_t child_pid;

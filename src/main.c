@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "config.h"
 #include "container.h"
+#include "enrich.h"
 #include "events.h"
 #include "jsonw.h"
 #include "loader.h"
@@ -47,6 +48,7 @@ struct agent {
 	struct loader *L;
 	struct ring_buffer *rb;
 	struct proctree *procs;
+	struct enrich *enrich;		/* hash: held events, digests (src/enrich.h) */
 	struct sink *sink;
 	enum lt_format fmt;
 	struct jbuf out;
@@ -503,6 +505,45 @@ static void enrich_ancestors(struct agent *a, struct event *ev)
 	}
 }
 
+/* hash: the enrichment stage writes through this (it needs the seq) */
+static uint64_t emit_enriched(void *ctx, struct event *ev, const char *watch)
+{
+	struct agent *a = ctx;
+
+	/*
+	 * ctx: container context and ancestry are added as the event goes out
+	 * (now, or when a held event is released), so a held copy never keeps
+	 * pointers into the caches
+	 */
+	enrich_ctx(a, ev);
+	enrich_ancestors(a, ev);
+	emit(a, ev, watch);
+	return a->seq;
+}
+
+static int setup_enrich(struct agent *a)
+{
+	struct enrich_opts o = {
+		/* hashing matters only where exec (and lib_load) events are reported */
+		.hashing = a->cfg.have_policy && a->cfg.hash_enabled,
+		.wait_ms = (uint64_t)a->cfg.hash_wait_ms,
+		.cache_entries = (size_t)a->cfg.hash_cache_entries,
+		.workers = (unsigned)a->cfg.hash_workers,
+		.max_file_bytes = (uint64_t)a->cfg.hash_max_file_mb << 20,
+	};
+
+	a->enrich = enrich_new(&o, emit_enriched, a);
+	if (!a->enrich) {
+		log_error("hashing workers: %s", strerror(errno));
+		return -errno;
+	}
+	if (o.hashing)
+		log_info("hashing: %u workers, wait %llu ms, cache %zu, max %lld MiB", o.workers,
+			 (unsigned long long)o.wait_ms, o.cache_entries,
+			 (long long)a->cfg.hash_max_file_mb);
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -560,9 +601,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	if (ev->hflags & LT_HF_REPORT) {
 		ev->exe = exe_of(a, ev);
-		enrich_ctx(a, ev);		/* ctx */
-		enrich_ancestors(a, ev);
-		emit(a, ev, watch);
+		/* hash: out now, or held for its digest (src/enrich.h) */
+		enrich_event(a->enrich, ev, watch, data, size);
 	}
 	if (ev->type == LT_EV_EXIT)
 		proctree_exit(a->procs, ev->pid, ev->start_ns, ev->ts_boot_ns);
@@ -605,6 +645,8 @@ static void emit_stats(struct agent *a, bool final)
 	}
 	st.interval_s = a->cfg.stats_interval_s;
 	st.final = final;
+	if (a->enrich)	/* hash */
+		enrich_get_stats(a->enrich, &st.hash);
 
 	if (st.drops_total != a->last_drops_total || final)
 		log_at_(st.drops_total ? LT_LOG_WARN : LT_LOG_INFO,
@@ -708,6 +750,7 @@ static int run(struct agent *a)
 	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0;
 	char err[512];
 	bool stop = false, busy = false;
+	bool hash_woke;	/* hash: the workers' eventfd fired */
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -723,6 +766,10 @@ static int run(struct agent *a)
 		goto out;
 	}
 
+	/* hash: before the snapshot and the rings, which feed it */
+	rc = setup_enrich(a);
+	if (rc)
+		goto out;
 	a->L = loader_open(err, sizeof(err));
 	if (!a->L) {
 		rc = -errno;
@@ -752,6 +799,10 @@ static int run(struct agent *a)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(a->rb), &ev);
 	ev.data.u32 = 1;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
+	if (enrich_fd(a->enrich) >= 0) {	/* hash: workers' results wake the loop */
+		ev.data.u32 = 2;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, enrich_fd(a->enrich), &ev);
+	}
 	log_unimplemented(&a->cfg);
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
@@ -760,9 +811,12 @@ static int run(struct agent *a)
 		/* a busy ring is drained again at once; an idle one is polled every LT_POLL_MS */
 		int n = epoll_wait(epfd, evs, 8, busy ? 0 : LT_POLL_MS);
 
+		hash_woke = false;
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
+			if (evs[i].data.u32 == 2)	/* hash */
+				hash_woke = true;
 			if (evs[i].data.u32 != 1)
 				continue;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -773,6 +827,7 @@ static int run(struct agent *a)
 			}
 		}
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
+		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
 		if (a->sink)
 			sink_flush(a->sink);
 		now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
@@ -798,6 +853,7 @@ static int run(struct agent *a)
 	}
 	log_info("stopping");
 	ring_buffer__consume(a->rb);
+	enrich_flush(a->enrich);	/* hash: held events go out before the final stats */
 	emit_stats(a, true);
 	if (a->sink)
 		sink_flush(a->sink);
@@ -864,6 +920,7 @@ int main(int argc, char **argv)
 out:
 	ring_buffer__free(a->rb);
 	loader_free(a->L);
+	enrich_free(a->enrich);	/* hash */
 	sink_free(a->sink);
 	proctree_free(a->procs);
 	cg_entry_put(a->cg_hold);	/* ctx */

@@ -40,6 +40,8 @@ enum lt_ev_type {
 	LT_EV_SYMLINK = 13,
 	LT_EV_LINK = 14,
 	LT_EV_MODIFY = 15,
+	/* hash: made by user space (src/enrich.c), the digest of an earlier event's object */
+	LT_EV_HASH_UPDATE = 58,
 	LT_EV_PROC_SNAP = 90,	/* startup snapshot of a running process (iterator) */
 	LT_EV_STATS = 100,	/* made by user space: drop and volume counters */
 	LT_EV_MAX = 128,

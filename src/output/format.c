@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "format.h"
+#include "hash.h"
 
 /* key + value, the key a literal that needs no escaping (see JSON_KEY) */
 #define KV_STR(b, k, v) (JSON_KEY(b, k), json_cstr(b, v))
@@ -348,6 +349,44 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "cgroup_cache_evicted", st->cg_evicted);
 	KV_UINT(b, "interval_s", st->interval_s);
 	KV_BOOL(b, "final", st->final);
+	/* hash: the enrichment stage (src/enrich.h) */
+	json_key(b, "hash");
+	json_obj_begin(b);
+	KV_BOOL(b, "enabled", st->hash.enabled);
+	KV_UINT(b, "cache_entries", st->hash.cache_entries);
+	KV_UINT(b, "cache_max", st->hash.cache_max);
+	KV_UINT(b, "cache_hits", st->hash.cache_hits);
+	KV_UINT(b, "cache_misses", st->hash.cache_misses);
+	KV_UINT(b, "cache_evictions", st->hash.cache_evictions);
+	KV_UINT(b, "jobs_queued", st->hash.jobs_queued);
+	KV_UINT(b, "jobs_dropped", st->hash.jobs_dropped);
+	KV_UINT(b, "queue_depth", st->hash.queue_depth);
+	KV_UINT(b, "held", st->hash.held);
+	KV_UINT(b, "held_full", st->hash.held_full);
+	KV_UINT(b, "emitted_pending", st->hash.emitted_pending);
+	KV_UINT(b, "updates", st->hash.updates);
+	KV_UINT(b, "updates_dropped", st->hash.updates_dropped);
+	KV_UINT(b, "unavailable", st->hash.unavailable);
+	KV_UINT(b, "skipped", st->hash.skipped);
+	json_obj_end(b);
+}
+
+/* hash: sha256, hash_state and hash_error of an event whose object was hashed */
+static void json_hash(struct jbuf *b, const struct event *ev)
+{
+	const char *state = hash_state_name(ev->hash_state);
+
+	if (!state)
+		return;
+	if (ev->hash_state == HASH_OK) {
+		KV_PLAIN(b, "sha256", ev->sha256);
+	} else {
+		JSON_KEY(b, "sha256");
+		json_null(b);
+	}
+	KV_PLAIN(b, "hash_state", state);
+	if (ev->hash_error)
+		KV_PLAIN(b, "hash_error", ev->hash_error);
 }
 
 /* ctx: cgroup, container and pod (docs/events.md, "Context") */
@@ -528,9 +567,19 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		if (ev->stats)
 			json_stats(b, ev->stats);
 		break;
+	/* hash */
+	case LT_EV_HASH_UPDATE:
+		KV_STR(b, "filename", ev->filename);
+		kv_dev(b, "dev", ev->fid.dev);
+		KV_UINT(b, "inode", ev->fid.ino);
+		KV_UINT(b, "ref_seq", ev->hash_ref_seq);
+		KV_STR(b, "ref_event_name", ev->hash_ref_name);
+		break;
 	default:
 		json_file(b, ev, c);
 	}
+	/* hash */
+	json_hash(b, ev);
 	json_ancestors(b, ev);
 	for (size_t i = 0; i < c->nextra; i++) {
 		json_key(b, c->extra[i].key);
@@ -652,9 +701,19 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		jbuf_printf(b, ", %s", fl);
 		break;
 	}
+	/* hash */
+	case LT_EV_HASH_UPDATE:
+		tq(b, ev->filename);
+		jbuf_printf(b, ", ref_seq=%llu", (unsigned long long)ev->hash_ref_seq);
+		break;
 	default:
 		tq(b, fn);
 	}
+	/* hash */
+	if (hash_state_name(ev->hash_state))
+		jbuf_printf(b, ", sha256=%s%s%s", ev->hash_state == HASH_OK ? ev->sha256 :
+			    hash_state_name(ev->hash_state), ev->hash_error ? "/" : "",
+			    ev->hash_error ? ev->hash_error : "");
 	jbuf_putc(b, ')');
 	if (ev->syscall_nr >= 0 && ev->ret < 0) {
 		const char *desc = ev->ret >= -4095 ? strerrordesc_np((int)-ev->ret) : NULL;

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * enrich - the asynchronous enrichment stage between decoding and output:
+ * today, the SHA-256 of the object an event names with a file identity
+ * (struct event has_fid/fid: the exec image, a loaded library).
+ *
+ * Every reported event passes through enrich_event(). One with an identity
+ * gets its digest from the cache at once (hash_state "ok"), or is held back
+ * while a worker hashes it (src/hash.h), for at most wait_ms. When the time
+ * is up it goes out with hash_state "pending", and a hash_update event
+ * (made here) follows when the worker is done.
+ *
+ * Order: events of one process (pid, start time) leave in the order they
+ * came; an event of a process that has an event held back is held behind
+ * it. Events of other processes are not held (no head-of-line blocking of
+ * the stream).
+ *
+ * Bounds: at most ENRICH_HELD_MAX events are held and ENRICH_AWAIT_MAX
+ * emitted-pending events wait for their update; beyond that an event goes
+ * out at once (pending) and the overflow is counted in the stats.
+ *
+ * Held events are deep copies: the ring record is copied, the pointers that
+ * decoding made into it are moved to the copy (found by decoding the copy
+ * again, so a field added to event_decode later is covered without change)
+ * and `exe` is duplicated. Any other pointer an earlier stage stores in a
+ * struct event must point to storage that outlives the event.
+ */
+#ifndef LTRACK_ENRICH_H
+#define LTRACK_ENRICH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events.h"
+
+#define ENRICH_HELD_MAX 1024
+#define ENRICH_AWAIT_MAX 4096
+#define ENRICH_QUEUE_MAX 256	/* hash jobs waiting for a worker */
+
+struct enrich_opts {
+	bool hashing;			/* [hashing] enabled (and a policy is in use) */
+	uint64_t wait_ms;		/* how long an event waits for its digest */
+	size_t cache_entries;
+	unsigned workers;
+	uint64_t max_file_bytes;	/* larger objects: hash_state "skipped" */
+};
+
+/*
+ * the output: format and write @ev (whose `watch` is @watch); returns the
+ * seq the record got
+ */
+typedef uint64_t (*enrich_emit_fn)(void *ctx, struct event *ev, const char *watch);
+
+/*
+ * The counters, in struct ev_hash_stats (events.h) for the stats event:
+ *   cache_*          the digest cache: entries now, its bound, hits, misses,
+ *                    evictions;
+ *   jobs_queued      hash jobs given to the workers;
+ *   jobs_dropped     jobs refused because the queue was full (the event's
+ *                    hash is "unavailable", hash_error "queue_full");
+ *   queue_depth      jobs waiting for a worker now;
+ *   held             events held back now; held_full: events that could not
+ *                    be held (the queue was full) and went out at once;
+ *   emitted_pending  events written with hash_state "pending";
+ *   updates          hash_update events written; updates_dropped: pending
+ *                    events whose update could not be tracked (bound);
+ *   unavailable      objects that could not be hashed as the kernel saw them;
+ *   skipped          objects larger than max_file_mb.
+ */
+
+struct enrich;
+
+/*
+ * enrich_new - the stage; with o->hashing false it only passes events
+ * through (no threads). Returns NULL + errno on failure.
+ */
+struct enrich *enrich_new(const struct enrich_opts *o, enrich_emit_fn emit, void *ctx);
+
+/* enrich_free - NULL is a no-op; held events are dropped (call enrich_flush first) */
+void enrich_free(struct enrich *e);
+
+/* enrich_fd - readable when workers have results (-1 without hashing) */
+int enrich_fd(const struct enrich *e);
+
+/*
+ * enrich_event - enrich @ev (decoded from ring record @rec of @len bytes;
+ * both valid only during the call) and write it now or later. @watch is
+ * the watch path or NULL.
+ */
+void enrich_event(struct enrich *e, struct event *ev, const char *watch, const void *rec,
+		  size_t len);
+
+/*
+ * enrich_poll - take workers' results, write what is due. @woke: the loop
+ * saw enrich_fd readable (it must be read, or epoll reports it again).
+ * Cheap when idle.
+ */
+void enrich_poll(struct enrich *e, bool woke);
+
+/*
+ * enrich_flush - at shutdown: take the results already there, then write
+ * every held event (with "pending" when its digest is not known yet).
+ */
+void enrich_flush(struct enrich *e);
+
+void enrich_get_stats(const struct enrich *e, struct ev_hash_stats *st);
+
+#endif

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hash.c - digests, identity checks, the digest cache and the worker pool.
+ * See hash.h.
+ *
+ * Pool design: one mutex guards the job queue (a ring of queue_max slots)
+ * and the result list. Workers wait on a condition variable for jobs; each
+ * finished job is appended to the results and the eventfd is written, so
+ * the event loop wakes. A job holds only plain data (no pointers into
+ * events), so the loop may forget the event that asked for it.
+ *
+ * Cache design: chained hash table over the identity + a doubly linked LRU
+ * list; both sized once, entries preallocated, so a full cache never
+ * allocates.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "hash.h"
+
+#define HASH_CHUNK (256u * 1024u)
+
+/* ---- digest ------------------------------------------------------------------ */
+
+int64_t hash_fd_sha256(int fd, char hex[HASH_HEX_LEN + 1], const volatile bool *stop)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx;
+	int64_t total = 0, ret;
+	char *buf;
+
+	hex[0] = '\0';
+	buf = malloc(HASH_CHUNK);
+	ctx = EVP_MD_CTX_new();
+	if (!buf || !ctx) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		ret = -EIO;
+		goto out_free;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (stop && *stop) {
+			ret = -ECANCELED;
+			goto out_free;
+		}
+		n = read(fd, buf, HASH_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out_free;
+		}
+		if (!n)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
+			ret = -EIO;
+			goto out_free;
+		}
+		total += n;
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != HASH_HEX_LEN / 2) {
+		ret = -EIO;
+		goto out_free;
+	}
+	for (unsigned int i = 0; i < mdlen; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[HASH_HEX_LEN] = '\0';
+	ret = total;
+out_free:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return ret;
+}
+
+/* ---- identity ------------------------------------------------------------------ */
+
+int hash_same_id(int fd, const struct ev_file_id *id)
+{
+	struct statx sx;
+	uint32_t kdev;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
+		  STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME, &sx))
+		return -errno;
+	if (!S_ISREG(sx.stx_mode))
+		return 0;
+	/* the kernel's encoding of s_dev: MAJOR << 20 | MINOR */
+	kdev = sx.stx_dev_major << 20 | (sx.stx_dev_minor & 0xfffff);
+	return kdev == id->dev && sx.stx_ino == id->ino && sx.stx_size == id->size &&
+	       (uint64_t)sx.stx_mtime.tv_sec * 1000000000ULL + sx.stx_mtime.tv_nsec ==
+		       id->mtime_ns &&
+	       (uint64_t)sx.stx_ctime.tv_sec * 1000000000ULL + sx.stx_ctime.tv_nsec ==
+		       id->ctime_ns;
+}
+
+/*
+ * open @path for reading without blocking on a FIFO or taking a terminal,
+ * and without touching its atime when we may (the owner or CAP_FOWNER)
+ */
+static int open_ro(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	return fd;
+}
+
+/*
+ * open_checked - the object of @j with exactly its identity: through the
+ * process first, by name second. Returns an fd, or -ENOENT (nothing to
+ * open) / -ESTALE (something else is there now) / -EINVAL (not a regular
+ * file).
+ */
+static int open_checked(const struct hash_job *j)
+{
+	char proc[96];
+	int fd, same, ret = -ENOENT;
+
+	if (j->vm_end > j->vm_start)
+		snprintf(proc, sizeof(proc), "/proc/%u/map_files/%llx-%llx", j->pid,
+			 (unsigned long long)j->vm_start, (unsigned long long)j->vm_end);
+	else
+		snprintf(proc, sizeof(proc), "/proc/%u/exe", j->pid);
+	for (int i = 0; i < 2; i++) {
+		const char *p = i == 0 ? (j->pid ? proc : NULL) : (j->path[0] == '/' ? j->path : NULL);
+
+		if (!p)
+			continue;
+		fd = open_ro(p);
+		if (fd < 0)
+			continue;
+		same = hash_same_id(fd, &j->id);
+		if (same == 1)
+			return fd;
+		close(fd);
+		/* something is there, but not what the kernel saw */
+		if (same == 0)
+			ret = -ESTALE;
+	}
+	return ret;
+}
+
+void hash_check_file(const struct hash_job *j, uint64_t max_bytes, struct hash_result *r,
+		     const volatile bool *stop)
+{
+	int64_t n;
+	int fd, same;
+
+	memset(r, 0, sizeof(*r));
+	r->cookie = j->cookie;
+	r->id = j->id;
+	r->state = HASH_UNAVAILABLE;
+	if (j->id.size > max_bytes) {
+		r->state = HASH_SKIPPED;
+		r->why = "too_large";
+		return;
+	}
+	fd = open_checked(j);
+	if (fd < 0) {
+		r->why = fd == -ESTALE ? "changed" : "gone";
+		return;
+	}
+	n = hash_fd_sha256(fd, r->hex, stop);
+	if (n < 0) {
+		r->why = n == -ECANCELED ? "stopped" : "io";
+		goto out_close;
+	}
+	/* what was read must be what the kernel saw, start to end */
+	same = hash_same_id(fd, &j->id);
+	if (same != 1 || (uint64_t)n != j->id.size) {
+		r->why = "changed";
+		goto out_close;
+	}
+	r->state = HASH_OK;
+out_close:
+	if (r->state != HASH_OK)
+		r->hex[0] = '\0';
+	close(fd);
+}
+
+/* ---- cache ------------------------------------------------------------------- */
+
+struct cache_ent {
+	struct ev_file_id id;
+	char hex[HASH_HEX_LEN + 1];
+	struct cache_ent *hnext;
+	struct cache_ent *prev, *next;	/* LRU: head = most recent */
+};
+
+struct hash_cache {
+	struct cache_ent *slab;		/* max entries */
+	struct cache_ent **buckets;
+	size_t nbuckets;
+	size_t max, used;
+	struct cache_ent *head, *tail;
+	uint64_t hits, misses, evictions;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static size_t id_bucket(const struct hash_cache *c, const struct ev_file_id *id)
+{
+	uint64_t h = mix64(id->ino ^ ((uint64_t)id->dev << 40));
+
+	h = mix64(h ^ id->size);
+	h = mix64(h ^ id->mtime_ns);
+	h = mix64(h ^ id->ctime_ns);
+	return h % c->nbuckets;
+}
+
+static bool id_eq(const struct ev_file_id *a, const struct ev_file_id *b)
+{
+	return a->ino == b->ino && a->dev == b->dev && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+struct hash_cache *hash_cache_new(size_t max)
+{
+	struct hash_cache *c;
+
+	if (!max) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->max = max;
+	c->nbuckets = max + max / 2 + 1;
+	c->slab = calloc(max, sizeof(*c->slab));
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	if (!c->slab || !c->buckets) {
+		hash_cache_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+void hash_cache_free(struct hash_cache *c)
+{
+	if (!c)
+		return;
+	free(c->slab);
+	free(c->buckets);
+	free(c);
+}
+
+static void lru_unlink(struct hash_cache *c, struct cache_ent *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		c->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		c->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void lru_front(struct hash_cache *c, struct cache_ent *e)
+{
+	e->prev = NULL;
+	e->next = c->head;
+	if (c->head)
+		c->head->prev = e;
+	c->head = e;
+	if (!c->tail)
+		c->tail = e;
+}
+
+static struct cache_ent *cache_find(struct hash_cache *c, const struct ev_file_id *id)
+{
+	for (struct cache_ent *e = c->buckets[id_bucket(c, id)]; e; e = e->hnext)
+		if (id_eq(&e->id, id))
+			return e;
+	return NULL;
+}
+
+static void bucket_remove(struct hash_cache *c, struct cache_ent *e)
+{
+	struct cache_ent **pp = &c->buckets[id_bucket(c, &e->id)];
+
+	while (*pp && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = e->hnext;
+	e->hnext = NULL;
+}
+
+bool hash_cache_get(struct hash_cache *c, const struct ev_file_id *id,
+		    char hex[HASH_HEX_LEN + 1])
+{
+	struct cache_ent *e = cache_find(c, id);
+
+	if (!e) {
+		c->misses++;
+		return false;
+	}
+	c->hits++;
+	lru_unlink(c, e);
+	lru_front(c, e);
+	memcpy(hex, e->hex, HASH_HEX_LEN + 1);
+	return true;
+}
+
+int hash_cache_put(struct hash_cache *c, const struct ev_file_id *id, const char *hex)
+{
+	struct cache_ent *e = cache_find(c, id);
+
+	if (!e) {
+		if (c->used < c->max) {
+			e = &c->slab[c->used++];
+		} else {
+			e = c->tail;
+			lru_unlink(c, e);
+			bucket_remove(c, e);
+			c->evictions++;
+		}
+		e->id = *id;
+		e->hnext = c->buckets[id_bucket(c, id)];
+		c->buckets[id_bucket(c, id)] = e;
+	} else {
+		lru_unlink(c, e);
+	}
+	snprintf(e->hex, sizeof(e->hex), "%s", hex);
+	lru_front(c, e);
+	return 0;
+}
+
+void hash_cache_get_stats(const struct hash_cache *c, struct hash_cache_stats *st)
+{
+	st->entries = c->used;
+	st->max = c->max;
+	st->hits = c->hits;
+	st->misses = c->misses;
+	st->evictions = c->evictions;
+}
+
+/* ---- worker pool ------------------------------------------------------------- */
+
+struct result_node {
+	struct hash_result r;
+	struct result_node *next;
+};
+
+struct hash_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct hash_job *jobs;		/* ring of queue_max */
+	size_t queue_max, head, count;
+	struct result_node *res_head, *res_tail;
+	pthread_t *threads;
+	unsigned nthreads;
+	uint64_t max_bytes;
+	uint64_t submitted, rejected;
+	volatile bool stop;
+	int efd;
+};
+
+static void *worker_main(void *arg)
+{
+	struct hash_pool *p = arg;
+	struct hash_job *j = malloc(sizeof(*j));
+	struct result_node *n;
+
+	if (!j)
+		return NULL;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->stop && !p->count)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		*j = p->jobs[p->head];
+		p->head = (p->head + 1) % p->queue_max;
+		p->count--;
+		pthread_mutex_unlock(&p->mu);
+
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			continue;	/* the loop's wait for it ends in its timeout: pending */
+		hash_check_file(j, p->max_bytes, &n->r, &p->stop);
+
+		pthread_mutex_lock(&p->mu);
+		if (p->res_tail)
+			p->res_tail->next = n;
+		else
+			p->res_head = n;
+		p->res_tail = n;
+		pthread_mutex_unlock(&p->mu);
+		{
+			uint64_t one = 1;
+			ssize_t w = write(p->efd, &one, sizeof(one));
+
+			(void)w;	/* the counter cannot overflow in practice; the loop polls too */
+		}
+	}
+	free(j);
+	return NULL;
+}
+
+struct hash_pool *hash_pool_new(unsigned workers, size_t queue_max, uint64_t max_bytes)
+{
+	struct hash_pool *p;
+	int err;
+
+	if (!workers || !queue_max) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->efd = -1;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->queue_max = queue_max;
+	p->max_bytes = max_bytes;
+	p->jobs = calloc(queue_max, sizeof(*p->jobs));
+	p->threads = calloc(workers, sizeof(*p->threads));
+	p->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!p->jobs || !p->threads || p->efd < 0) {
+		err = p->efd < 0 ? errno : ENOMEM;
+		goto out_free;
+	}
+	for (unsigned i = 0; i < workers; i++) {
+		err = pthread_create(&p->threads[i], NULL, worker_main, p);
+		if (err)
+			goto out_free;
+		p->nthreads++;
+	}
+	return p;
+out_free:
+	hash_pool_free(p);
+	errno = err;
+	return NULL;
+}
+
+void hash_pool_free(struct hash_pool *p)
+{
+	struct result_node *n;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (unsigned i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	while ((n = p->res_head)) {
+		p->res_head = n->next;
+		free(n);
+	}
+	if (p->efd >= 0)
+		close(p->efd);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p->jobs);
+	free(p->threads);
+	free(p);
+}
+
+int hash_pool_fd(const struct hash_pool *p)
+{
+	return p->efd;
+}
+
+int hash_pool_submit(struct hash_pool *p, const struct hash_job *j)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&p->mu);
+	if (p->count == p->queue_max) {
+		p->rejected++;
+		ret = -EAGAIN;
+	} else {
+		p->jobs[(p->head + p->count) % p->queue_max] = *j;
+		p->count++;
+		p->submitted++;
+		pthread_cond_signal(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return ret;
+}
+
+size_t hash_pool_take(struct hash_pool *p, struct hash_result *out, size_t max)
+{
+	struct result_node *n;
+	uint64_t v;
+	size_t got = 0;
+	ssize_t rd = read(p->efd, &v, sizeof(v));
+
+	(void)rd;	/* EAGAIN when nothing was signalled: the list decides */
+	pthread_mutex_lock(&p->mu);
+	while (got < max && (n = p->res_head)) {
+		p->res_head = n->next;
+		if (!p->res_head)
+			p->res_tail = NULL;
+		out[got++] = n->r;
+		free(n);
+	}
+	pthread_mutex_unlock(&p->mu);
+	/* results left behind: make the fd readable again */
+	if (got == max) {
+		uint64_t one = 1;
+		ssize_t w = write(p->efd, &one, sizeof(one));
+
+		(void)w;
+	}
+	return got;
+}
+
+void hash_pool_get_stats(struct hash_pool *p, struct hash_pool_stats *st)
+{
+	pthread_mutex_lock(&p->mu);
+	st->submitted = p->submitted;
+	st->rejected = p->rejected;
+	st->queued = p->count;
+	st->queue_max = p->queue_max;
+	st->workers = p->nthreads;
+	pthread_mutex_unlock(&p->mu);
+}

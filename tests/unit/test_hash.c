@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_hash.c - the digest cache (every identity field is part of the key,
+ * LRU eviction, size reporting), SHA-256 of known vectors, the identity
+ * check against a real file, and the worker pool end to end.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "hash.h"
+
+static const char D_ABC[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+static const char D_EMPTY[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/* FIPS 180-2 vector: "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq" */
+static const char D_448[] = "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
+static const char D_MILLION_A[] =
+	"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+
+static struct ev_file_id id_of(uint64_t n)
+{
+	struct ev_file_id id = { .ino = n, .size = 1000 + n, .mtime_ns = 2000 + n,
+				 .ctime_ns = 3000 + n, .dev = (8u << 20) | 1 };
+	return id;
+}
+
+static void hex_of(uint64_t n, char hex[65])
+{
+	snprintf(hex, 65, "%064llx", (unsigned long long)n);
+}
+
+static void test_cache_hit_and_stats(void **state)
+{
+	struct hash_cache *c = hash_cache_new(4);
+	struct hash_cache_stats st;
+	struct ev_file_id id = id_of(1);
+	char want[65], got[65];
+
+	(void)state;
+	hex_of(0xabc, want);
+	assert_false(hash_cache_get(c, &id, got));
+	assert_int_equal(hash_cache_put(c, &id, want), 0);
+	assert_true(hash_cache_get(c, &id, got));
+	assert_string_equal(got, want);
+	hash_cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(st.max, 4);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.misses, 1);
+	assert_int_equal(st.evictions, 0);
+	/* the same id again replaces, it does not grow */
+	hex_of(0xdef, want);
+	hash_cache_put(c, &id, want);
+	assert_true(hash_cache_get(c, &id, got));
+	assert_string_equal(got, want);
+	hash_cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	hash_cache_free(c);
+}
+
+/* a file changed in any one field of its identity must miss */
+static void test_cache_key_each_field(void **state)
+{
+	struct hash_cache *c = hash_cache_new(8);
+	struct ev_file_id base = id_of(7), v;
+	char hex[65], got[65];
+
+	(void)state;
+	hex_of(7, hex);
+	hash_cache_put(c, &base, hex);
+	for (int f = 0; f < 5; f++) {
+		v = base;
+		switch (f) {
+		case 0:
+			v.dev++;
+			break;
+		case 1:
+			v.ino++;
+			break;
+		case 2:
+			v.size++;
+			break;
+		case 3:
+			v.mtime_ns++;
+			break;
+		case 4:
+			v.ctime_ns++;	/* a rewrite in place: only ctime may tell */
+			break;
+		}
+		assert_false(hash_cache_get(c, &v, got));
+	}
+	assert_true(hash_cache_get(c, &base, got));
+	assert_string_equal(got, hex);
+	hash_cache_free(c);
+}
+
+static void test_cache_lru_eviction(void **state)
+{
+	struct hash_cache *c = hash_cache_new(3);
+	struct hash_cache_stats st;
+	struct ev_file_id ids[5];
+	char hex[65], got[65];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		ids[i] = id_of((uint64_t)i);
+	for (int i = 0; i < 3; i++) {
+		hex_of((uint64_t)i, hex);
+		hash_cache_put(c, &ids[i], hex);
+	}
+	/* use 0: 1 is now the least recently used */
+	assert_true(hash_cache_get(c, &ids[0], got));
+	hex_of(3, hex);
+	hash_cache_put(c, &ids[3], hex);
+	assert_false(hash_cache_get(c, &ids[1], got));
+	assert_true(hash_cache_get(c, &ids[0], got));
+	assert_true(hash_cache_get(c, &ids[2], got));
+	assert_true(hash_cache_get(c, &ids[3], got));
+	hex_of(3, hex);
+	assert_string_equal(got, hex);
+	/* order now 3, 2, 0 (most recent first): 0 goes next */
+	hex_of(4, hex);
+	hash_cache_put(c, &ids[4], hex);
+	assert_false(hash_cache_get(c, &ids[0], got));
+	hash_cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.max, 3);
+	assert_int_equal(st.evictions, 2);
+	hash_cache_free(c);
+	assert_null(hash_cache_new(0));
+}
+
+/* a temp file with @len bytes of @data repeated; returns an fd at offset 0 */
+static int temp_file(char *path, size_t plen, const void *data, size_t len, size_t times)
+{
+	int fd;
+
+	snprintf(path, plen, "/tmp/test_hash.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < times; i++)
+		assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static void test_digest_known_vectors(void **state)
+{
+	static const char m448[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	char path[64], hex[65], a1000[1000];
+	int fd;
+
+	(void)state;
+	fd = temp_file(path, sizeof(path), "abc", 3, 1);
+	assert_int_equal(hash_fd_sha256(fd, hex, NULL), 3);
+	assert_string_equal(hex, D_ABC);
+	close(fd);
+	unlink(path);
+
+	fd = temp_file(path, sizeof(path), "", 0, 0);
+	assert_int_equal(hash_fd_sha256(fd, hex, NULL), 0);
+	assert_string_equal(hex, D_EMPTY);
+	close(fd);
+	unlink(path);
+
+	fd = temp_file(path, sizeof(path), m448, strlen(m448), 1);
+	assert_int_equal(hash_fd_sha256(fd, hex, NULL), 56);
+	assert_string_equal(hex, D_448);
+	close(fd);
+	unlink(path);
+
+	/* one million 'a': more than one read chunk */
+	memset(a1000, 'a', sizeof(a1000));
+	fd = temp_file(path, sizeof(path), a1000, sizeof(a1000), 1000);
+	assert_int_equal(hash_fd_sha256(fd, hex, NULL), 1000000);
+	assert_string_equal(hex, D_MILLION_A);
+	close(fd);
+	unlink(path);
+
+	assert_string_equal(hash_state_name(HASH_OK), "ok");
+	assert_string_equal(hash_state_name(HASH_PENDING), "pending");
+	assert_string_equal(hash_state_name(HASH_UNAVAILABLE), "unavailable");
+	assert_string_equal(hash_state_name(HASH_SKIPPED), "skipped");
+	assert_null(hash_state_name(HASH_NONE));
+}
+
+/* the identity a kernel would have captured for @path */
+static struct ev_file_id kernel_id(const char *path)
+{
+	struct statx sx;
+	struct ev_file_id id;
+
+	assert_int_equal(statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &sx), 0);
+	id.ino = sx.stx_ino;
+	id.size = sx.stx_size;
+	id.mtime_ns = (uint64_t)sx.stx_mtime.tv_sec * 1000000000ULL + sx.stx_mtime.tv_nsec;
+	id.ctime_ns = (uint64_t)sx.stx_ctime.tv_sec * 1000000000ULL + sx.stx_ctime.tv_nsec;
+	id.dev = kdev_from_user(makedev(sx.stx_dev_major, sx.stx_dev_minor));
+	return id;
+}
+
+static void test_check_file_identity(void **state)
+{
+	struct hash_job *j = calloc(1, sizeof(*j));
+	struct hash_result r;
+	char path[64];
+	int fd;
+
+	(void)state;
+	fd = temp_file(path, sizeof(path), "abc", 3, 1);
+	close(fd);
+	j->id = kernel_id(path);
+	j->pid = 0;	/* no process: by name only */
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	j->cookie = 42;
+	hash_check_file(j, 1 << 20, &r, NULL);
+	assert_int_equal(r.state, HASH_OK);
+	assert_int_equal(r.cookie, 42);
+	assert_string_equal(r.hex, D_ABC);
+
+	/* each field of the identity differing: unavailable, "changed", no digest */
+	for (int f = 0; f < 5; f++) {
+		struct ev_file_id keep = j->id;
+
+		switch (f) {
+		case 0:
+			j->id.dev ^= 1;
+			break;
+		case 1:
+			j->id.ino++;
+			break;
+		case 2:
+			j->id.size = 4;
+			break;
+		case 3:
+			j->id.mtime_ns--;
+			break;
+		case 4:
+			j->id.ctime_ns++;
+			break;
+		}
+		hash_check_file(j, 1 << 20, &r, NULL);
+		assert_int_equal(r.state, HASH_UNAVAILABLE);
+		assert_string_equal(r.why, "changed");
+		assert_string_equal(r.hex, "");
+		j->id = keep;
+	}
+	/* over the size limit: skipped without reading */
+	hash_check_file(j, 2, &r, NULL);
+	assert_int_equal(r.state, HASH_SKIPPED);
+	assert_string_equal(r.why, "too_large");
+	/* gone */
+	unlink(path);
+	hash_check_file(j, 1 << 20, &r, NULL);
+	assert_int_equal(r.state, HASH_UNAVAILABLE);
+	assert_string_equal(r.why, "gone");
+	/* the process image through /proc/PID/exe: our own */
+	j->pid = (uint32_t)getpid();
+	j->path[0] = '\0';
+	{
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		assert_true(n > 0);
+		self[n] = '\0';
+		j->id = kernel_id(self);
+	}
+	hash_check_file(j, 1ULL << 30, &r, NULL);
+	assert_int_equal(r.state, HASH_OK);
+	assert_int_equal(strlen(r.hex), 64);
+	/* a mapping that does not exist, and no name: gone */
+	j->vm_start = 0x1000;
+	j->vm_end = 0x2000;
+	hash_check_file(j, 1ULL << 30, &r, NULL);
+	assert_int_equal(r.state, HASH_UNAVAILABLE);
+	free(j);
+}
+
+static void test_pool_end_to_end(void **state)
+{
+	struct hash_pool *p = hash_pool_new(2, 4, 1 << 20);
+	struct hash_job *j = calloc(1, sizeof(*j));
+	struct hash_result rs[8];
+	struct hash_pool_stats st;
+	struct pollfd pfd;
+	char path[64];
+	size_t got = 0;
+	int fd;
+
+	(void)state;
+	assert_non_null(p);
+	fd = temp_file(path, sizeof(path), "abc", 3, 1);
+	close(fd);
+	j->id = kernel_id(path);
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	for (int i = 0; i < 3; i++) {
+		j->cookie = 100 + (uint64_t)i;
+		assert_int_equal(hash_pool_submit(p, j), 0);
+	}
+	pfd.fd = hash_pool_fd(p);
+	pfd.events = POLLIN;
+	while (got < 3) {
+		assert_int_equal(poll(&pfd, 1, 5000), 1);
+		got += hash_pool_take(p, rs + got, 8 - got);
+	}
+	for (size_t i = 0; i < got; i++) {
+		assert_int_equal(rs[i].state, HASH_OK);
+		assert_string_equal(rs[i].hex, D_ABC);
+		assert_true(rs[i].cookie >= 100 && rs[i].cookie <= 102);
+	}
+	hash_pool_get_stats(p, &st);
+	assert_int_equal(st.submitted, 3);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.queue_max, 4);
+	assert_int_equal(st.workers, 2);
+	assert_int_equal(hash_pool_take(p, rs, 8), 0);
+	unlink(path);
+	hash_pool_free(p);
+	hash_pool_free(NULL);
+	free(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cache_hit_and_stats),
+		cmocka_unit_test(test_cache_key_each_field),
+		cmocka_unit_test(test_cache_lru_eviction),
+		cmocka_unit_test(test_digest_known_vectors),
+		cmocka_unit_test(test_check_file_identity),
+		cmocka_unit_test(test_pool_end_to_end),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
