@@ -298,18 +298,20 @@ static __always_inline bool range_hit(const struct lt_range *r, __u32 n, __u32 v
 	return false;
 }
 
-/* ctx: the pid (tgid) and real-uid range filters, for the current task */
-static __always_inline bool ev_gate_ranges(const struct lt_policy *p)
+/* ctx: the pid (tgid) and real-uid range filters for @tgid and @uid */
+static __always_inline bool ev_gate_ranges(const struct lt_policy *p, __u32 tgid, __u32 uid)
 {
-	if (!p)
+	if ((p->filt & LT_FILT_PID) && !range_hit(p->pids, p->npids, tgid))
 		return false;
-	if ((p->filt & LT_FILT_PID) &&
-	    !range_hit(p->pids, p->npids, bpf_get_current_pid_tgid() >> 32))
-		return false;
-	if ((p->filt & LT_FILT_UID) &&
-	    !range_hit(p->uids, p->nuids, (__u32)bpf_get_current_uid_gid()))
+	if ((p->filt & LT_FILT_UID) && !range_hit(p->uids, p->nuids, uid))
 		return false;
 	return true;
+}
+
+/* ctx: the event-type selection alone (--events, [filter] events) */
+static __always_inline bool ev_type_selected(const struct lt_policy *p, __u32 type)
+{
+	return p->ev_mask[(type >> 5) & (LT_EV_MAX / 32 - 1)] & (1u << (type & 31));
 }
 
 /*
@@ -319,14 +321,29 @@ static __always_inline bool ev_gate_ranges(const struct lt_policy *p)
  * tgid and real uid are inside them. Without range filters the cost is one
  * load and test of p->filt. Every program calls it with the policy of the
  * active generation, in the context of the task the event is about.
+ * It calls bpf_get_current_pid_tgid() and bpf_get_current_uid_gid(): a
+ * program type that lacks one of them must use ev_gate_ids() instead (the
+ * verifier checks the calls even when no filter is set).
  */
 static __always_inline bool ev_gate(const struct lt_policy *p, __u32 type)
 {
-	if (!(p->ev_mask[(type >> 5) & (LT_EV_MAX / 32 - 1)] & (1u << (type & 31))))
+	if (!ev_type_selected(p, type))
 		return false;
 	if (__builtin_expect(!p->filt, 1))
 		return true;
-	return ev_gate_ranges(p);
+	return ev_gate_ranges(p, bpf_get_current_pid_tgid() >> 32,
+			      (__u32)bpf_get_current_uid_gid());
+}
+
+/* ev_gate_ids - ev_gate for the process @tgid with real uid @uid, given by the caller */
+static __always_inline bool ev_gate_ids(const struct lt_policy *p, __u32 type, __u32 tgid,
+					__u32 uid)
+{
+	if (!ev_type_selected(p, type))
+		return false;
+	if (__builtin_expect(!p->filt, 1))
+		return true;
+	return ev_gate_ranges(p, tgid, uid);
 }
 
 static __always_inline bool is_self(void)

@@ -1960,6 +1960,7 @@ def storm_accounting(t):
     stalled = min(100000, total // 10)       # iterations while ltrack is stopped
     n_a = (total - stalled) // 2
     n_b = total - stalled - n_a
+    # (ctx: no periodic stats: on a loaded machine the storm outlasts the 60 s default)
     lt = t.ltrack(["--watch", "create,delete=" + w],
                   policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY +
                   # a loaded host can make the storm outlast the default 60 s stats interval
