@@ -139,6 +139,11 @@ static const struct cfg_section sections[] = {
 	{ "http_server", F(http_present),
 	  "HTTP endpoint for status and metrics (validated; implemented later)." },
 	{ "agent", NO_OFF, "ltrack's own run-time settings." },
+	/* evade and mem share this section (each adds its own keys) */
+	{ "security_monitor", NO_OFF,
+	  "Evasion, escalation and other security-relevant calls, reported wherever they "
+	  "happen whenever a policy file is in use; each key turns one group off "
+	  "(its programs are then not attached)." },
 };
 
 static const struct cfg_key keys[] = {
@@ -196,6 +201,31 @@ static const struct cfg_key keys[] = {
 	BOOL("http_server", "enabled", http_enabled, 0, "serve HTTP"),
 	INT("http_server", "port", http_port, 1, 65535, 8080, "port to listen on"),
 	STR("http_server", "host", http_host, "127.0.0.1", NULL, NULL, 0, "address to listen on"),
+
+	/* evade */
+	BOOL("security_monitor", "timestomp", sec_timestomp, 1,
+	     "`utimes`: utimensat, futimesat, utimes, utime (file times set by hand)"),
+	BOOL("security_monitor", "xattr", sec_xattr, 1,
+	     "`setxattr`: set and remove extended attributes, file capabilities decoded"),
+	BOOL("security_monitor", "truncate", sec_truncate, 1,
+	     "`truncate`: truncate(2) of a path, and ftruncate(2) that makes a regular file "
+	     "smaller"),
+	BOOL("security_monitor", "namespaces", sec_namespaces, 1, "`unshare` and `setns`"),
+	BOOL("security_monitor", "mounts", sec_mounts, 1,
+	     "`mount` (mount, umount2), `pivot_root` and `chroot`"),
+	BOOL("security_monitor", "bpf", sec_bpf, 1,
+	     "`bpf_load`: BPF programs loaded by other processes"),
+	BOOL("security_monitor", "perf", sec_perf, 1, "`perf_event_open`"),
+	BOOL("security_monitor", "process_vm", sec_process_vm, 1,
+	     "`process_vm_writev`: writes into another process's memory"),
+	BOOL("security_monitor", "prctl", sec_prctl, 1,
+	     "`prctl_set_name`: a process renames itself (PR_SET_NAME by its main thread)"),
+	BOOL("security_monitor", "fd_redirect", sec_fd_redirect, 1,
+	     "`fd_redirect`: dup2/dup3 of a socket onto stdin, stdout or stderr (reverse "
+	     "shells)"),
+	BOOL("security_monitor", "io_uring", sec_io_uring, 1,
+	     "`io_uring_setup` per ring and `io_uring_ops` summaries of submitted opcodes"),
+	/* end evade */
 
 	INT("agent", "stats_interval", stats_interval_s, 0, 86400, 60,
 	    "seconds between stats events (drop counters); 0 = only at exit"),
@@ -1603,6 +1633,31 @@ static const char reference_example[] =
 	"stats_interval = 60\n"
 	"failed = false\n"
 	"```\n";
+
+/* evade */
+uint32_t config_evade_groups(const struct lt_config *c)
+{
+	static const struct {
+		size_t off;
+		uint32_t group;
+	} g[] = {
+		{ F(sec_timestomp), LT_EG_TIMESTOMP },	 { F(sec_xattr), LT_EG_XATTR },
+		{ F(sec_truncate), LT_EG_TRUNCATE },	 { F(sec_namespaces), LT_EG_NAMESPACES },
+		{ F(sec_mounts), LT_EG_MOUNTS },	 { F(sec_bpf), LT_EG_BPF },
+		{ F(sec_perf), LT_EG_PERF },		 { F(sec_process_vm), LT_EG_PROCESS_VM },
+		{ F(sec_prctl), LT_EG_PRCTL },		 { F(sec_fd_redirect), LT_EG_FD_REDIRECT },
+		{ F(sec_io_uring), LT_EG_IO_URING },
+	};
+	uint32_t groups = 0;
+
+	if (!c->have_policy)
+		return 0;
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		if (*(const bool *)((const char *)c + g[i].off))
+			groups |= g[i].group;
+	return groups;
+}
+/* end evade */
 
 int config_write_reference(FILE *f)
 {

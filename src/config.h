@@ -100,6 +100,14 @@ struct lt_config {
 	struct lt_watch *watches;
 	size_t nwatches;
 
+	/*
+	 * [security_monitor], evade's groups (default true; in effect only when a
+	 * policy file is in use): see config_evade_groups()
+	 */
+	bool sec_timestomp, sec_xattr, sec_truncate, sec_namespaces, sec_mounts, sec_bpf,
+	     sec_perf, sec_process_vm, sec_prctl, sec_fd_redirect, sec_io_uring;
+	/* end evade */
+
 	/* run-time switches (CLI; some have policy keys) */
 	bool failed;			/* --failed or [agent] failed: report failed attempts too */
 	int64_t stats_interval_s;	/* [agent] stats_interval; 0 = only at exit */
@@ -181,6 +189,13 @@ void config_release(struct lt_config *c);
  * returns @buf
  */
 const char *lt_watch_mask_name(uint32_t mask, char *buf, size_t len);
+
+/*
+ * config_evade_groups - the LT_EG_* groups of evade events @c turns on:
+ * none without a policy file (--watch only), else those whose
+ * [security_monitor] key is true
+ */
+uint32_t config_evade_groups(const struct lt_config *c);
 
 /*
  * config_write_reference - the policy reference as Markdown, generated from

@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "evade.h"	/* evade */
 #include "events.h"
 #include "jsonw.h"
 #include "loader.h"
@@ -60,6 +61,8 @@ struct agent {
 	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
 	uint64_t self_parent_start_ns;
 	struct event ev;		/* decoded in place; large, so not on the stack */
+	struct evade *evade;		/* evade: io_uring_ops summaries */
+	struct event *evade_ev;		/* evade: a summary is decoded here (ev may be in use) */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -358,6 +361,22 @@ static void emit(struct agent *a, struct event *ev, const char *watch)
 	}
 }
 
+/* evade: an io_uring_ops summary record made by evade.c */
+static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
+{
+	struct agent *a = ctx;
+	struct event *ev = a->evade_ev;
+
+	if (!ev || event_decode(rec, len, ev)) {
+		a->decode_errors++;
+		return;
+	}
+	ev->ts_ns = clock_ns(CLOCK_REALTIME);	/* the summary's own time */
+	ev->iou_final = final;
+	ev->exe = exe_of(a, ev);
+	emit(a, ev, NULL);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -390,8 +409,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		break;
 	}
 	case LT_EV_EXIT:
+		/* evade: the process's last io_uring_ops summary comes before its exit */
+		evade_iou_exit(a->evade, ev->pid, ev->start_ns, evade_emit, a);
 		break;
 	default:
+		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */
+			evade_enrich(ev);
 		canonicalise(ev);
 		watch = loader_watch_path(a->L, ev->watch_id);
 	}
@@ -566,6 +589,12 @@ static int run(struct agent *a)
 		log_error("%s", err);
 		goto out;
 	}
+	/* evade */
+	a->evade = evade_new(a->L);
+	a->evade_ev = malloc(sizeof(*a->evade_ev));
+	if (!a->evade || !a->evade_ev)
+		log_warn("io_uring_ops summaries disabled: out of memory");
+	/* end evade */
 	a->rb = loader_ring(a->L, on_record, a);
 	if (!a->rb) {
 		rc = -errno;
@@ -617,12 +646,14 @@ static int run(struct agent *a)
 				next_stats = now + a->cfg.stats_interval_s * 1000;
 			else if (now >= next_stats) {
 				next_stats = now + a->cfg.stats_interval_s * 1000;
+				evade_iou_flush(a->evade, false, evade_emit, a);	/* evade */
 				emit_stats(a, false);
 			}
 		}
 	}
 	log_info("stopping");
 	ring_buffer__consume(a->rb);
+	evade_iou_flush(a->evade, true, evade_emit, a);	/* evade */
 	emit_stats(a, true);
 	if (a->sink)
 		sink_flush(a->sink);
@@ -687,6 +718,8 @@ int main(int argc, char **argv)
 	rc = run(a) ? 1 : 0;
 out:
 	ring_buffer__free(a->rb);
+	evade_free(a->evade);	/* evade */
+	free(a->evade_ev);
 	loader_free(a->L);
 	sink_free(a->sink);
 	proctree_free(a->procs);

@@ -450,6 +450,9 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		if (ev->stats)
 			json_stats(b, ev->stats);
 		break;
+	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
+		format_json_evade(b, ev);
+		break;
 	default:
 		json_file(b, ev, c);
 	}
@@ -573,6 +576,9 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		jbuf_printf(b, ", %s", fl);
 		break;
 	}
+	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
+		format_text_evade(b, ev);
+		break;
 	default:
 		tq(b, fn);
 	}
