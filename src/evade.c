@@ -33,6 +33,8 @@ struct evade {
 	struct iou_seen *seen;
 	size_t nseen, cap;
 	size_t max;		/* the map's size: the table never needs more */
+	struct lt_iou_key *ended;	/* processes that exited, summary not yet emitted */
+	size_t nended, ended_cap;
 };
 
 struct evade *evade_new(struct loader *L)
@@ -52,6 +54,7 @@ void evade_free(struct evade *x)
 	if (!x)
 		return;
 	free(x->seen);
+	free(x->ended);
 	free(x);
 }
 
@@ -130,17 +133,41 @@ void evade_iou_flush(struct evade *x, bool final, evade_emit_fn fn, void *ctx)
 	}
 }
 
-void evade_iou_exit(struct evade *x, uint32_t tgid, uint64_t start_ns, evade_emit_fn fn,
-		    void *ctx)
+void evade_iou_exit(struct evade *x, uint32_t tgid, uint64_t start_ns)
 {
 	struct lt_iou_key k = { .tgid = tgid, .start_ns = start_ns };
 	struct lt_iou_ops v;
 
 	if (!x || bpf_map_lookup_elem(x->fd, &k, &v))
 		return;
-	bpf_map_delete_elem(x->fd, &k);
-	seen_drop(x, &k);
-	emit_one(&v, true, fn, ctx);
+	if (x->nended == x->ended_cap) {
+		size_t nc = x->ended_cap ? x->ended_cap * 2 : 16;
+		void *p = realloc(x->ended, nc * sizeof(*x->ended));
+
+		if (!p)
+			return;	/* its summary comes with the next flush, not final */
+		x->ended = p;
+		x->ended_cap = nc;
+	}
+	x->ended[x->nended++] = k;
+}
+
+void evade_iou_reap(struct evade *x, evade_emit_fn fn, void *ctx)
+{
+	struct lt_iou_ops v;
+
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->nended; i++) {
+		struct lt_iou_key *k = &x->ended[i];
+
+		if (bpf_map_lookup_elem(x->fd, k, &v))
+			continue;
+		bpf_map_delete_elem(x->fd, k);
+		seen_drop(x, k);
+		emit_one(&v, true, fn, ctx);
+	}
+	x->nended = 0;
 }
 
 void evade_enrich(struct event *ev)

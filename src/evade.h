@@ -7,7 +7,7 @@
  * A summary carries the process's counts since its first submission
  * (cumulative). One is emitted for a process when its counts changed since
  * the last one, at every flush (each stats interval), and a last one
- * (final: true) when the process exits or ltrack stops.
+ * (final: true) after the process exits or when ltrack stops.
  */
 #ifndef LTRACK_EVADE_H
 #define LTRACK_EVADE_H
@@ -36,9 +36,15 @@ void evade_free(struct evade *x);
  */
 void evade_iou_flush(struct evade *x, bool final, evade_emit_fn fn, void *ctx);
 
-/* evade_iou_exit - process (@tgid, @start_ns) ended: its final summary, if any */
-void evade_iou_exit(struct evade *x, uint32_t tgid, uint64_t start_ns, evade_emit_fn fn,
-		    void *ctx);
+/*
+ * evade_iou_exit - process (@tgid, @start_ns) ended: its final summary is
+ * emitted by the next evade_iou_reap (after the rings were drained, so the
+ * summary follows every event the process made)
+ */
+void evade_iou_exit(struct evade *x, uint32_t tgid, uint64_t start_ns);
+
+/* evade_iou_reap - the final summaries of the processes that ended */
+void evade_iou_reap(struct evade *x, evade_emit_fn fn, void *ctx);
 
 /*
  * evade_enrich - process_vm_writev: the target's comm from /proc when the

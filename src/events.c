@@ -241,9 +241,12 @@ static int decode_evade(const void *rec, size_t len, struct event *ev)
 		return -EINVAL;
 	/* the path of path-bearing events is the filename (canonicalised like file events) */
 	if (e->hdr.type == LT_EV_UTIMES || e->hdr.type == LT_EV_SETXATTR ||
-	    e->hdr.type == LT_EV_TRUNCATE) {
+	    e->hdr.type == LT_EV_TRUNCATE || e->hdr.type == LT_EV_CHROOT) {
 		ev->filename = ev->xs[0];
 		ev->filename_flags = ev->xsf[0];
+	} else if (e->hdr.type == LT_EV_MOUNT && ev->xs[1]) {
+		ev->filename = ev->xs[1];	/* the mount point */
+		ev->filename_flags = ev->xsf[1];
 	}
 	return 0;
 }

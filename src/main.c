@@ -409,8 +409,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		break;
 	}
 	case LT_EV_EXIT:
-		/* evade: the process's last io_uring_ops summary comes before its exit */
-		evade_iou_exit(a->evade, ev->pid, ev->start_ns, evade_emit, a);
+		/* evade: the process's last io_uring_ops summary, once the rings are drained */
+		evade_iou_exit(a->evade, ev->pid, ev->start_ns);
 		break;
 	default:
 		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */
@@ -627,6 +627,7 @@ static int run(struct agent *a)
 			}
 		}
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
+		evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 		if (a->sink)
 			sink_flush(a->sink);
 		now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
@@ -653,7 +654,8 @@ static int run(struct agent *a)
 	}
 	log_info("stopping");
 	ring_buffer__consume(a->rb);
-	evade_iou_flush(a->evade, true, evade_emit, a);	/* evade */
+	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
+	evade_iou_flush(a->evade, true, evade_emit, a);
 	emit_stats(a, true);
 	if (a->sink)
 		sink_flush(a->sink);

@@ -322,7 +322,8 @@ void format_json_evade(struct jbuf *b, const struct event *ev)
 			kv_cstr_or_null(b, "fstype", ev->xs[2]);
 		}
 		if (ev->xs[1])
-			json_path(b, "target", ev->xs[1], ev->xsf[1], false);
+			json_path(b, "target", ev->canon[0] ? ev->canon : ev->xs[1], ev->xsf[1],
+				  ev->canon[0]);
 		else
 			kv_cstr_or_null(b, "target", NULL);
 		KV_UINT(b, "flags", v[1]);
@@ -337,11 +338,8 @@ void format_json_evade(struct jbuf *b, const struct event *ev)
 		kv_cstr_or_null(b, "put_old", ev->xs[1]);
 		break;
 	case LT_EV_CHROOT:
-		KV_STR(b, "filename", ev->xs[0]);
-		if (ev->xsf[0] & LT_PF_TRUNC)
-			KV_BOOL(b, "path_truncated", true);
-		if ((ev->xsf[0] & LT_PF_INEXACT))
-			KV_BOOL(b, "path_exact", false);
+		json_path(b, "filename", ev->canon[0] ? ev->canon : ev->filename, ev->filename_flags,
+			  ev->canon[0]);
 		KV_STR(b, "requested", ev->xs[1]);
 		break;
 	case LT_EV_BPF_LOAD:
@@ -475,13 +473,13 @@ void format_text_evade(struct jbuf *b, const struct event *ev)
 		if (v[0] == LT_MOUNT_MOUNT) {
 			tq(b, ev->xs[0]);
 			jbuf_puts(b, ", ");
-			tq(b, ev->xs[1]);
+			tq(b, fn);
 			jbuf_puts(b, ", ");
 			tq(b, ev->xs[2]);
 			BITS(v[1], ms_bits, s);
 		} else {
 			jbuf_puts(b, "umount ");
-			tq(b, ev->xs[1]);
+			tq(b, fn);
 			BITS(v[1], umount_bits, s);
 		}
 		jbuf_printf(b, ", %s", s);
@@ -493,7 +491,7 @@ void format_text_evade(struct jbuf *b, const struct event *ev)
 		tq(b, ev->xs[1]);
 		break;
 	case LT_EV_CHROOT:
-		tq(b, ev->xs[0]);
+		tq(b, fn);
 		break;
 	case LT_EV_BPF_LOAD:
 		jbuf_printf(b, "BPF_PROG_LOAD, %s, ", NAMEOF(prog_types, v[0]) ?

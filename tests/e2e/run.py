@@ -1874,7 +1874,8 @@ STATS_KEYS = {"drops", "drops_total", "events", "decode_errors", "sink_dropped",
 def check_stats(s):
     """the fields of a stats event"""
     eq(set(s) - COMMON_KEYS, STATS_KEYS, "stats keys")
-    eq(sorted(s["drops"]), sorted(["exec", "fork", "exit", "file", "modify_tracking"]),
+    eq(sorted(s["drops"]), sorted(["exec", "fork", "exit", "file", "modify_tracking",
+                                   "evade"]),
        "drop categories")
     for k in STATS_KEYS - {"drops", "final"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))
