@@ -241,7 +241,20 @@ static const char *const reserved_fields[] = {
 	"target", "requested", "argv", "argv_truncated", "cwd", "interpreter", "mode",
 	"file_type", "flags", "flags_str", "device", "dev", "inode", "new_uid", "new_gid",
 	"path_exact", "path_truncated", "watch", "child_pid", "child_exec_id", "exit_code",
-	"signal", "signal_name", "core_dumped", "drops", "stats", NULL
+	"signal", "signal_name", "core_dumped", "drops", "stats",
+	/* evade */
+	"atime", "atime_sec", "atime_nsec", "mtime", "mtime_sec", "mtime_nsec", "at_flags", "op",
+	"xattr_name", "value_size", "xattr_flags", "file_caps", "cap_permitted",
+	"cap_inheritable", "cap_effective", "cap_rootid", "length", "fd", "old_size", "nstype",
+	"nstype_str", "ns_type", "ns_inode", "pidfd", "source", "target_exact", "fstype",
+	"new_root", "put_old", "prog_type", "prog_type_str", "prog_name", "insn_cnt", "license",
+	"expected_attach_type", "prog_flags", "prog_fd", "perf_type", "perf_type_str", "config",
+	"target_pid", "cpu", "group_fd", "target_comm", "liovcnt", "riovcnt", "bytes", "old_name",
+	"new_name", "newfd", "oldfd", "family", "sock_type", "protocol", "remote_addr",
+	"remote_port", "ring_fd", "sq_entries", "cq_entries", "setup_flags", "setup_flags_str",
+	"total", "sqpoll", "ops", "final",
+	/* end evade */
+	NULL
 };
 
 static const struct {

@@ -429,3 +429,16 @@ def evade_text_format(t):
           "unshare line %r" % lines[0])
     check(lines[1].endswith(' "txt-name"[%d] prctl_set_name("evade-helper", "txt-name")' % h.pid),
           "prctl line %r" % lines[1])
+
+
+@test
+def evade_bad_policy_value(t):
+    """[security_monitor] with a non-boolean value: exit 2, FILE:LINE:COL"""
+    p = t.write("bad.toml", "[security_monitor]\nio_uring = true\ntimestomp = \"yes\"\n")
+    rc, out, err = run_ltrack_cli(t, ["--check", "--config", p])
+    eq(rc, 2, "exit status")
+    check(err.startswith("ltrack: %s:3:13: " % p), "stderr %r" % err)
+    rc, out, err = run_ltrack_cli(t, ["--check", "--config", t.write(
+        "typo.toml", "[security_monitor]\nio_urin = false\n")])
+    eq(rc, 2, "exit status of a misspelt key")
+    check("io_uring" in err, "did you mean: %r" % err)
