@@ -118,7 +118,7 @@ all: $(BUILD)/tests/evade-helper
 $(BUILD)/tests/evade-helper: tests/e2e/evade-helper.c
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $<
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $< -lpthread
 # end evade
 
 $(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BPF_HDRS) $(wildcard tests/bpf/*.h) $(BUILD)/vmlinux.h

@@ -116,7 +116,6 @@ static const struct {
 	{ "lt_evade_bpf", NEED_EVADE | LT_EG_BPF },
 	{ "lt_evade_perf_event_open", NEED_EVADE | LT_EG_PERF },
 	{ "lt_evade_process_vm_writev", NEED_EVADE | LT_EG_PROCESS_VM },
-	{ "lt_evade_enter_prctl", NEED_EVADE | LT_EG_PRCTL },
 	{ "lt_evade_prctl", NEED_EVADE | LT_EG_PRCTL },
 	{ "lt_evade_dup2", NEED_EVADE | LT_EG_FD_REDIRECT },
 	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT },

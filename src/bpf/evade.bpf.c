@@ -7,10 +7,10 @@
  * and network operations without the syscalls the other hooks watch).
  *
  * Design: as file.bpf.c, exit-only syscall tracepoints that read their
- * arguments from the saved user registers. Three calls need the state
- * before the syscall and keep an entry hook: ftruncate (the old size, to
- * report only shrinking), prctl(PR_SET_NAME) (the old comm) - both stash
- * it per thread - and nothing else. io_uring uses its own tracepoints:
+ * arguments from the saved user registers. Two calls need the state
+ * before the syscall: ftruncate (the old size, to report only shrinking:
+ * an entry hook stashes it per thread for the exit) and prctl(PR_SET_NAME)
+ * (the old comm: reported from its entry hook alone, see there). io_uring uses its own tracepoints:
  * ring creation is an event; submissions are only counted per process in
  * lt_iou_ops, which user space turns into io_uring_ops summaries.
  *
@@ -29,10 +29,9 @@ struct {
 	__type(value, struct lt_evade_policy);
 } lt_evade_policy SEC(".maps") __weak;
 
-/* per-thread state between sys_enter and sys_exit (ftruncate, prctl) */
+/* per-thread state between sys_enter and sys_exit (ftruncate) */
 struct lt_evade_stash {
 	__u64 old_size;
-	char comm[16];
 };
 
 struct {
@@ -802,60 +801,40 @@ int lt_evade_process_vm_writev(struct evade_exit_ctx *ctx)
 /*
  * prctl(PR_SET_NAME) by a thread-group leader (the comm ps shows for the
  * process; worker threads naming themselves are routine and not reported).
- * The old comm is stashed at entry.
+ * One entry hook, no exit hook: the old comm only exists before the call,
+ * and the call's outcome is known there too - it fails (EFAULT) exactly
+ * when the name cannot be read from user memory, which the hook tries
+ * first. (An exit hook doubled the cost of every prctl call.)
  */
 SEC("tracepoint/syscalls/sys_enter_prctl")
-int lt_evade_enter_prctl(struct evade_enter_ctx *ctx)
+int lt_evade_prctl(struct evade_enter_ctx *ctx)
 {
 	__u64 pidtgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pidtgid;
-	struct lt_evade_stash st = {};
-
-	if (ctx->args[0] != EV_PR_SET_NAME || tid != pidtgid >> 32)
-		return 0;
-	if (!evade_on(LT_EG_PRCTL, LT_EV_PRCTL_SET_NAME, 0))
-		return 0;
-	bpf_get_current_comm(st.comm, sizeof(st.comm));
-	bpf_map_update_elem(&lt_evade_stash, &tid, &st, BPF_ANY);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_prctl")
-int lt_evade_prctl(struct evade_exit_ctx *ctx)
-{
-	__u64 pidtgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pidtgid;
-	struct pt_regs *r = cur_regs();
-	struct lt_evade_stash *st;
 	struct lt_evade_ev *e;
-	char old[16];
+	char name[16] = {};
+	long n, ret;
 
-	if (sys_arg(r, 0) != EV_PR_SET_NAME || tid != pidtgid >> 32)
+	if (ctx->args[0] != EV_PR_SET_NAME || (__u32)pidtgid != pidtgid >> 32)
 		return 0;
-	st = bpf_map_lookup_elem(&lt_evade_stash, &tid);
-	if (!st)
+	/* the kernel copies at most 15 bytes and terminates them */
+	n = bpf_probe_read_user_str(name, 16, (const void *)ctx->args[1]);
+	ret = n < 0 ? -14 /* EFAULT */ : 0;
+	if (!evade_on(LT_EG_PRCTL, LT_EV_PRCTL_SET_NAME, ret))
 		return 0;
-	__builtin_memcpy(old, st->comm, sizeof(old));
-	bpf_map_delete_elem(&lt_evade_stash, &tid);
-	if (!evade_on(LT_EG_PRCTL, LT_EV_PRCTL_SET_NAME, ctx->ret))
-		return 0;
-	e = xev_init(LT_EV_PRCTL_SET_NAME, ctx->id, ctx->ret);
+	e = xev_init(LT_EV_PRCTL_SET_NAME, ctx->id, ret);
 	if (!e)
 		return 0;
-	old[15] = 0;
-	xev_kstr(e, 0, old, sizeof(old));
+	name[15] = 0;
+	xev_kstr(e, 0, e->hdr.comm, 16);
 	if (!e->len[0])
 		return 0;
-	xev_ustr(e, 1, (const void *)sys_arg(r, 1), 16, LT_PF_RAW);
-	if (e->len[1]) {
-		/* the kernel keeps 15 bytes: cut the same way */
-		__u32 end = e->len[0] + 15;
-
-		if (e->len[1] > 16) {
-			e->str[end & LT_STR_MASK] = 0;
-			e->len[1] = 16;
-		}
+	if (n >= 0) {
+		xev_kstr(e, 1, name, 16);
+	} else {
+		e->str[e->len[0] & LT_STR_MASK] = 0;	/* unreadable: "" */
+		e->len[1] = 1;
 	}
+	e->pflags[1] = LT_PF_RAW;
 	xev_send(e);
 	return 0;
 }

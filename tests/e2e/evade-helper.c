@@ -33,6 +33,8 @@
  *                                      iovecs (3 + 5 bytes), 1 remote (8 bytes)
  *   reap                               release the sleeper and wait for it
  *   prctl-name NAME                    prctl(PR_SET_NAME)
+ *   prctl-thread NAME                  the same from a second thread
+ *   prctl-bad                          prctl(PR_SET_NAME, (char *)1): EFAULT
  *   connect SLOT PORT                  TCP socket connected to 127.0.0.1:PORT
  *   fork-dup SLOT NEWFD DUP3           a child dup2()s (dup3() when DUP3 is 1) the
  *                                      slot onto NEWFD and exits 0; prints its pid
@@ -46,6 +48,7 @@
 #include <linux/io_uring.h>
 #include <linux/perf_event.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -120,6 +123,11 @@ static const char *str_or_null(const char *s)
 static long rv(long r)
 {
 	return r < 0 ? -errno : r;
+}
+
+static void *thread_name(void *name)
+{
+	return (void *)rv(syscall(SYS_prctl, PR_SET_NAME, name, 0, 0, 0));
 }
 
 static long iouring(const char *path)
@@ -402,6 +410,17 @@ static long run_op(const char *op, char **a, int *used)
 			return -errno;
 		return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	}
+	if (!strcmp(op, "prctl-thread")) {
+		pthread_t th;
+		void *res;
+
+		NEED(1);
+		if (pthread_create(&th, NULL, thread_name, a[0]) || pthread_join(th, &res))
+			return -EAGAIN;
+		return (long)res;
+	}
+	if (!strcmp(op, "prctl-bad"))
+		return rv(syscall(SYS_prctl, PR_SET_NAME, (char *)1, 0, 0, 0));
 	if (!strcmp(op, "prctl-name")) {
 		NEED(1);
 		return rv(syscall(SYS_prctl, PR_SET_NAME, a[0], 0, 0, 0));

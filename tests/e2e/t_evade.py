@@ -282,17 +282,27 @@ def evade_process_vm_writev(t):
 
 @test
 def evade_prctl_set_name(t):
-    """prctl(PR_SET_NAME): old comm and new name (cut to 15 bytes as the kernel does)"""
+    """prctl(PR_SET_NAME): old comm and new name (cut to 15 bytes as the kernel does);
+    not for another thread, and a bad pointer only with --failed (EFAULT)"""
     lt = evade_lt(t)
-    h = ehelper(t, ["prctl-name", "masq-name", "prctl-name", "averyveryverylongname"])
+    h = ehelper(t, ["prctl-name", "masq-name", "prctl-name", "averyveryverylongname",
+                    "prctl-thread", "worker", "?prctl-bad"])
+    eq(h.results, [0, 0, 0, -errno.EFAULT], "helper results")
     evs = lt.stop()
     got = mine(evs, h)
     expect_seq(got, [
         xev("prctl_set_name", "prctl", old_name=EVADE_COMM, new_name="masq-name"),
         xev("prctl_set_name", "prctl", old_name="masq-name", new_name="averyveryverylo"),
     ])
-    match(got[0], eident(h, comm="masq-name"))
-    match(got[1], eident(h, comm="averyveryverylo"))
+    # reported at syscall entry: the event's comm is the name before
+    match(got[0], eident(h))
+    match(got[1], eident(h, comm="masq-name"))
+    lt = evade_lt(t, ["--failed"])
+    h = ehelper(t, ["?prctl-bad"])
+    evs = lt.stop()
+    expect_seq(mine(evs, h), [
+        xev("prctl_set_name", "prctl", -errno.EFAULT, old_name=EVADE_COMM, new_name=""),
+    ])
 
 
 @test
@@ -427,7 +437,8 @@ def evade_text_format(t):
     eq(len(lines), 2, "text lines of the helper: %r" % lines)
     check(lines[0].endswith(' "evade-helper"[%d] unshare(CLONE_NEWUTS)' % h.pid),
           "unshare line %r" % lines[0])
-    check(lines[1].endswith(' "txt-name"[%d] prctl_set_name("evade-helper", "txt-name")' % h.pid),
+    check(lines[1].endswith(' "evade-helper"[%d] prctl_set_name("evade-helper", "txt-name")' %
+                            h.pid),
           "prctl line %r" % lines[1])
 
 
