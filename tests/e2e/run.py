@@ -1967,7 +1967,8 @@ def storm_accounting(t):
     n_a = (total - stalled) // 2
     n_b = total - stalled - n_a
     lt = t.ltrack(["--watch", "create,delete=" + w],
-                  policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY + SECURITY_OFF)
+                  policy="[storage]\nmax_size = 0\n[agent]\nstats_interval = 0\n" +
+                  NO_EXEC_POLICY + SECURITY_OFF)
     rss = [vm_rss_kb(lt.pid)]
 
     def sample():
