@@ -114,6 +114,14 @@ $(BUILD)/tests/e2e-helper: tests/e2e/helper.c
 	$(msg) CC $@
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $< -lpthread
 
+# evade: the syscall driver of tests/e2e/t_evade.py (same rules as e2e-helper)
+all: $(BUILD)/tests/evade-helper
+$(BUILD)/tests/evade-helper: tests/e2e/evade-helper.c
+	@mkdir -p $(@D)
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $< -lpthread
+# end evade
+
 $(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BPF_HDRS) $(wildcard tests/bpf/*.h) $(BUILD)/vmlinux.h
 	$(msg) BPF $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@

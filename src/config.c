@@ -152,6 +152,11 @@ static const struct cfg_section sections[] = {
 	  "SHA-256 of every executed image (exec events) and loaded library (lib_load), made by "
 	  "worker threads off the event path; see docs/events.md. Read at start: a reload keeps "
 	  "the running values." },
+	/* evade and mem share this section (each adds its own keys) */
+	{ "security_monitor", NO_OFF,
+	  "Evasion, escalation and other security-relevant calls, reported wherever they "
+	  "happen whenever a policy file is in use; each key turns one group off "
+	  "(its programs are then not attached)." },
 };
 
 static const struct cfg_key keys[] = {
@@ -210,6 +215,31 @@ static const struct cfg_key keys[] = {
 	INT("http_server", "port", http_port, 1, 65535, 8080, "port to listen on"),
 	STR("http_server", "host", http_host, "127.0.0.1", NULL, NULL, 0, "address to listen on"),
 
+	/* evade */
+	BOOL("security_monitor", "timestomp", sec_timestomp, 1,
+	     "`utimes`: utimensat, futimesat, utimes, utime (file times set by hand)"),
+	BOOL("security_monitor", "xattr", sec_xattr, 1,
+	     "`setxattr`: set and remove extended attributes, file capabilities decoded"),
+	BOOL("security_monitor", "truncate", sec_truncate, 1,
+	     "`truncate`: truncate(2) of a path, and ftruncate(2) that makes a regular file "
+	     "smaller"),
+	BOOL("security_monitor", "namespaces", sec_namespaces, 1, "`unshare` and `setns`"),
+	BOOL("security_monitor", "mounts", sec_mounts, 1,
+	     "`mount` (mount, umount2), `pivot_root` and `chroot`"),
+	BOOL("security_monitor", "bpf", sec_bpf, 1,
+	     "`bpf_load`: BPF programs loaded by other processes"),
+	BOOL("security_monitor", "perf", sec_perf, 1, "`perf_event_open`"),
+	BOOL("security_monitor", "process_vm", sec_process_vm, 1,
+	     "`process_vm_writev`: writes into another process's memory"),
+	BOOL("security_monitor", "prctl", sec_prctl, 1,
+	     "`prctl_set_name`: a process renames itself (PR_SET_NAME by its main thread)"),
+	BOOL("security_monitor", "fd_redirect", sec_fd_redirect, 1,
+	     "`fd_redirect`: dup2/dup3 of a socket onto stdin, stdout or stderr (reverse "
+	     "shells)"),
+	BOOL("security_monitor", "io_uring", sec_io_uring, 1,
+	     "`io_uring_setup` per ring and `io_uring_ops` summaries of submitted opcodes"),
+	/* end evade */
+
 	INT("agent", "stats_interval", stats_interval_s, 0, 86400, 60,
 	    "seconds between stats events (drop counters); 0 = only at exit"),
 	BOOL("agent", "failed", failed, 0,
@@ -262,6 +292,18 @@ static const char *const reserved_fields[] = {
 	"container_id", "container_runtime", "pod_uid", "ancestors",
 	/* hash */
 	"sha256", "hash_state", "hash_error", "ref_seq", "ref_event_name", "hash",
+	/* evade */
+	"atime", "atime_sec", "atime_nsec", "mtime", "mtime_sec", "mtime_nsec", "at_flags", "op",
+	"xattr_name", "value_size", "xattr_flags", "file_caps", "cap_permitted",
+	"cap_inheritable", "cap_effective", "cap_rootid", "length", "fd", "old_size", "nstype",
+	"nstype_str", "ns_type", "ns_inode", "pidfd", "source", "target_exact", "fstype",
+	"new_root", "put_old", "prog_type", "prog_type_str", "prog_name", "insn_cnt", "license",
+	"expected_attach_type", "prog_flags", "prog_fd", "perf_type", "perf_type_str", "config",
+	"target_pid", "cpu", "group_fd", "target_comm", "liovcnt", "riovcnt", "bytes", "old_name",
+	"new_name", "newfd", "oldfd", "family", "sock_type", "protocol", "remote_addr",
+	"remote_port", "ring_fd", "sq_entries", "cq_entries", "setup_flags", "setup_flags_str",
+	"total", "sqpoll", "ops", "final",
+	/* end evade */
 	NULL
 };
 
@@ -1910,6 +1952,31 @@ static const char reference_example[] =
 	"workers = 2\n"
 	"max_file_mb = 256\n"
 	"```\n";
+
+/* evade */
+uint32_t config_evade_groups(const struct lt_config *c)
+{
+	static const struct {
+		size_t off;
+		uint32_t group;
+	} g[] = {
+		{ F(sec_timestomp), LT_EG_TIMESTOMP },	 { F(sec_xattr), LT_EG_XATTR },
+		{ F(sec_truncate), LT_EG_TRUNCATE },	 { F(sec_namespaces), LT_EG_NAMESPACES },
+		{ F(sec_mounts), LT_EG_MOUNTS },	 { F(sec_bpf), LT_EG_BPF },
+		{ F(sec_perf), LT_EG_PERF },		 { F(sec_process_vm), LT_EG_PROCESS_VM },
+		{ F(sec_prctl), LT_EG_PRCTL },		 { F(sec_fd_redirect), LT_EG_FD_REDIRECT },
+		{ F(sec_io_uring), LT_EG_IO_URING },
+	};
+	uint32_t groups = 0;
+
+	if (!c->have_policy)
+		return 0;
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		if (*(const bool *)((const char *)c + g[i].off))
+			groups |= g[i].group;
+	return groups;
+}
+/* end evade */
 
 int config_write_reference(FILE *f)
 {

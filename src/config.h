@@ -119,6 +119,13 @@ struct lt_config {
 	int64_t hash_cache_entries;
 	int64_t hash_workers;
 	int64_t hash_max_file_mb;
+	/*
+	 * [security_monitor], evade's groups (default true; in effect only when a
+	 * policy file is in use): see config_evade_groups()
+	 */
+	bool sec_timestomp, sec_xattr, sec_truncate, sec_namespaces, sec_mounts, sec_bpf,
+	     sec_perf, sec_process_vm, sec_prctl, sec_fd_redirect, sec_io_uring;
+	/* end evade */
 
 	/* run-time switches (CLI; some have policy keys) */
 	bool failed;			/* --failed or [agent] failed: report failed attempts too */
@@ -237,6 +244,13 @@ int config_set_events(struct lt_config *c, const char *list, const char *origin,
  * ev_gate() never sees.
  */
 bool config_event_selected(const struct lt_config *c, uint32_t type);
+
+/*
+ * config_evade_groups - the LT_EG_* groups of evade events @c turns on:
+ * none without a policy file (--watch only), else those whose
+ * [security_monitor] key is true
+ */
+uint32_t config_evade_groups(const struct lt_config *c);
 
 /*
  * config_write_reference - the policy reference as Markdown, generated from

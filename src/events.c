@@ -25,6 +25,15 @@ static const struct {
 	{ LT_EV_PROC_SNAP, "proc_snapshot" }, { LT_EV_STATS, "stats" },
 	/* hash */
 	{ LT_EV_HASH_UPDATE, "hash_update" },
+	/* evade */
+	{ LT_EV_UTIMES, "utimes" }, { LT_EV_SETXATTR, "setxattr" }, { LT_EV_TRUNCATE, "truncate" },
+	{ LT_EV_UNSHARE, "unshare" }, { LT_EV_SETNS, "setns" }, { LT_EV_MOUNT, "mount" },
+	{ LT_EV_PIVOT_ROOT, "pivot_root" }, { LT_EV_CHROOT, "chroot" },
+	{ LT_EV_BPF_LOAD, "bpf_load" }, { LT_EV_PERF_EVENT_OPEN, "perf_event_open" },
+	{ LT_EV_PROCESS_VM_WRITEV, "process_vm_writev" },
+	{ LT_EV_PRCTL_SET_NAME, "prctl_set_name" }, { LT_EV_FD_REDIRECT, "fd_redirect" },
+	{ LT_EV_IO_URING_SETUP, "io_uring_setup" }, { LT_EV_IO_URING_OPS, "io_uring_ops" },
+	/* end evade */
 };
 
 const char *drop_cat_name(uint32_t cat)
@@ -35,6 +44,7 @@ const char *drop_cat_name(uint32_t cat)
 		[LT_DROP_EXIT] = "exit",
 		[LT_DROP_FILE] = "file",
 		[LT_DROP_MODIFY_TRACK] = "modify_tracking",
+		[LT_DROP_EVADE] = "evade",
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
@@ -201,6 +211,63 @@ static int decode_exec(const void *rec, size_t len, struct event *ev)
 	return 0;
 }
 
+/* evade: the strings each type must carry (bit i: string i) */
+static uint32_t evade_required(uint32_t type)
+{
+	switch (type) {
+	case LT_EV_UTIMES:
+	case LT_EV_TRUNCATE:
+		return 1;
+	case LT_EV_SETXATTR:
+	case LT_EV_PRCTL_SET_NAME:
+	case LT_EV_CHROOT:
+	case LT_EV_BPF_LOAD:
+		return 3;
+	}
+	return 0;
+}
+
+static int decode_evade(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_evade_ev *e = rec;
+	const char *str = (const char *)rec + sizeof(*e);
+	uint32_t req = evade_required(e->hdr.type);
+	size_t avail, off = 0;
+
+	if (len < sizeof(*e))
+		return -EINVAL;
+	avail = len - sizeof(*e);
+	memcpy(ev->xv, e->v, sizeof(ev->xv));
+	for (int i = 0; i < 3; i++) {
+		if (take_str(str, avail, &off, e->len[i], &ev->xs[i]))
+			return -EINVAL;
+		ev->xsf[i] = e->pflags[i];
+		if ((req & (1u << i)) && !ev->xs[i])
+			return -EINVAL;
+	}
+	if (off != avail)
+		return -EINVAL;
+	/* the path of path-bearing events is the filename (canonicalised like file events) */
+	if (e->hdr.type == LT_EV_UTIMES || e->hdr.type == LT_EV_SETXATTR ||
+	    e->hdr.type == LT_EV_TRUNCATE || e->hdr.type == LT_EV_CHROOT) {
+		ev->filename = ev->xs[0];
+		ev->filename_flags = ev->xsf[0];
+	} else if (e->hdr.type == LT_EV_MOUNT && ev->xs[1]) {
+		ev->filename = ev->xs[1];	/* the mount point */
+		ev->filename_flags = ev->xsf[1];
+	}
+	return 0;
+}
+
+static int decode_iou_ops(const void *rec, size_t len, struct event *ev)
+{
+	if (len != sizeof(struct lt_iou_ops))
+		return -EINVAL;
+	ev->iou = rec;
+	return 0;
+}
+/* end evade */
+
 int event_decode(const void *rec, size_t len, struct event *ev)
 {
 	const struct lt_hdr *h = rec;
@@ -245,6 +312,12 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 	case LT_EV_LINK:
 	case LT_EV_MODIFY:
 		return decode_file(rec, len, ev);
+	/* evade */
+	case LT_EV_UTIMES ... LT_EV_IO_URING_SETUP:
+		return decode_evade(rec, len, ev);
+	case LT_EV_IO_URING_OPS:
+		return decode_iou_ops(rec, len, ev);
+	/* end evade */
 	}
 	return -EINVAL;
 }

@@ -140,6 +140,14 @@ struct event {
 	const char *pod_uid;
 	uint32_t nancestors;
 	struct ev_ancestor ancestors[EV_ANCESTORS_MAX];
+	/* evade (types 36..50): see struct lt_evade_ev for what xv[] and xs[] hold */
+	uint64_t xv[8];
+	const char *xs[3];		/* NULL: absent */
+	uint16_t xsf[3];		/* LT_PF_* */
+	const struct lt_iou_ops *iou;	/* io_uring_ops */
+	bool iou_final;			/* io_uring_ops: the process ended (or ltrack stops) */
+	char xcomm[17];			/* process_vm_writev: the target's comm, "" unknown */
+	/* end evade */
 
 	/* enrichment scratch: canonicalised filename / path2, when user space made them */
 	char canon[EV_PATH_BUF];

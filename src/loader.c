@@ -39,6 +39,9 @@
 #define RAW_ONLY (1u << 27)	/* attached only with LTRACK_DISPATCH=raw */
 #define OPEN_NEED (LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY)
 /* the single-path operations the touched-inode fallback serves (file.bpf.c) */
+/* evade: attached when its [security_monitor] group (low bits, LT_EG_*) is on */
+#define NEED_EVADE (1u << 23)
+/* end evade */
 #define TOUCH_NEED (LT_W_DELETE | LT_W_RMDIR | LT_W_MKDIR | LT_W_MKNOD | LT_W_SYMLINK | \
 		    LT_W_ATTRIB | LT_W_MODIFY)
 
@@ -88,6 +91,37 @@ static const struct {
 	{ "lt_exit_lchown", LT_W_ATTRIB },
 	{ "lt_exit_fchownat", LT_W_ATTRIB },
 	{ "lt_exit_fchown", LT_W_ATTRIB },
+	/* evade */
+	{ "lt_evade_utimensat", NEED_EVADE | LT_EG_TIMESTOMP },
+	{ "lt_evade_futimesat", NEED_EVADE | LT_EG_TIMESTOMP },
+	{ "lt_evade_utimes", NEED_EVADE | LT_EG_TIMESTOMP },
+	{ "lt_evade_utime", NEED_EVADE | LT_EG_TIMESTOMP },
+	{ "lt_evade_setxattr", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_lsetxattr", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_fsetxattr", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_setxattrat", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_removexattr", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_lremovexattr", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_fremovexattr", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_removexattrat", NEED_EVADE | LT_EG_XATTR },
+	{ "lt_evade_truncate", NEED_EVADE | LT_EG_TRUNCATE },
+	{ "lt_evade_enter_ftruncate", NEED_EVADE | LT_EG_TRUNCATE },
+	{ "lt_evade_ftruncate", NEED_EVADE | LT_EG_TRUNCATE },
+	{ "lt_evade_unshare", NEED_EVADE | LT_EG_NAMESPACES },
+	{ "lt_evade_setns", NEED_EVADE | LT_EG_NAMESPACES },
+	{ "lt_evade_mount", NEED_EVADE | LT_EG_MOUNTS },
+	{ "lt_evade_umount", NEED_EVADE | LT_EG_MOUNTS },
+	{ "lt_evade_pivot_root", NEED_EVADE | LT_EG_MOUNTS },
+	{ "lt_evade_chroot", NEED_EVADE | LT_EG_MOUNTS },
+	{ "lt_evade_bpf", NEED_EVADE | LT_EG_BPF },
+	{ "lt_evade_perf_event_open", NEED_EVADE | LT_EG_PERF },
+	{ "lt_evade_process_vm_writev", NEED_EVADE | LT_EG_PROCESS_VM },
+	{ "lt_evade_prctl", NEED_EVADE | LT_EG_PRCTL },
+	{ "lt_evade_dup2", NEED_EVADE | LT_EG_FD_REDIRECT },
+	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT },
+	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING },
+	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING },
+	/* end evade */
 };
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
@@ -115,6 +149,7 @@ struct loader {
 	size_t nedges;
 	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
 	uint64_t ticks;		/* loader_refresh calls */
+	uint32_t evade_groups;	/* evade: LT_EG_* of the policy being applied */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -363,6 +398,8 @@ static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t n
 		return false;
 	if ((need & RAW_ONLY) && !L->raw_dispatch)
 		return false;
+	if (need & NEED_EVADE)	/* evade */
+		return (need & L->evade_groups & 0xffff) != 0;
 	if (need & NEED_ALWAYS)
 		return true;
 	if ((need & NEED_ANYWATCH) && nwatches)
@@ -466,6 +503,19 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		snprintf(err, errlen, "cannot set the policy: %s", strerror(-rc));
 		goto out_clear;
 	}
+
+	/* evade: its own per-generation knobs, next to lt_policy */
+	{
+		struct lt_evade_policy ep = { .groups = config_evade_groups(c) };
+
+		L->evade_groups = ep.groups;
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_evade_policy), &ng, &ep, BPF_ANY)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot set the evade policy: %s", strerror(-rc));
+			goto out_clear;
+		}
+	}
+	/* end evade */
 
 	/* attach what the new policy needs before it becomes active */
 	for (size_t i = 0; i < NPROGS; i++) {
@@ -703,6 +753,13 @@ int loader_drops(struct loader *L, uint64_t out[LT_DROP_NCAT])
 	free(vals);
 	return 0;
 }
+
+/* evade */
+struct ltrack_bpf *loader_skel(struct loader *L)
+{
+	return L->skel;
+}
+/* end evade */
 
 void loader_free(struct loader *L)
 {

@@ -66,6 +66,9 @@ const char *loader_watch_path(struct loader *L, uint32_t id);
 /* loader_attached - number of attached programs */
 int loader_attached(struct loader *L);
 
+/* evade: loader_skel - the loaded skeleton (for modules that read their own maps) */
+struct ltrack_bpf *loader_skel(struct loader *L);
+
 /* loader_free - detach and free; NULL is a no-op */
 void loader_free(struct loader *L);
 

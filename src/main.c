@@ -28,6 +28,7 @@
 #include "config.h"
 #include "container.h"
 #include "enrich.h"
+#include "evade.h"	/* evade */
 #include "events.h"
 #include "jsonw.h"
 #include "loader.h"
@@ -68,6 +69,8 @@ struct agent {
 	struct cgcache *cgc;
 	struct cg_entry *cg_hold;
 	struct cg_v1 *v1_hold;
+	struct evade *evade;		/* evade: io_uring_ops summaries */
+	struct event *evade_ev;		/* evade: a summary is decoded here (ev may be in use) */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -544,6 +547,22 @@ static int setup_enrich(struct agent *a)
 	return 0;
 }
 
+/* evade: an io_uring_ops summary record made by evade.c */
+static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
+{
+	struct agent *a = ctx;
+	struct event *ev = a->evade_ev;
+
+	if (!ev || event_decode(rec, len, ev)) {
+		a->decode_errors++;
+		return;
+	}
+	ev->ts_ns = clock_ns(CLOCK_REALTIME);	/* the summary's own time */
+	ev->iou_final = final;
+	ev->exe = exe_of(a, ev);
+	emit(a, ev, NULL);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -594,8 +613,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		break;
 	}
 	case LT_EV_EXIT:
+		/* evade: the process's last io_uring_ops summary, once the rings are drained */
+		evade_iou_exit(a->evade, ev->pid, ev->start_ns);
 		break;
 	default:
+		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */
+			evade_enrich(ev);
 		canonicalise(ev);
 		watch = loader_watch_path(a->L, ev->watch_id);
 	}
@@ -788,6 +811,12 @@ static int run(struct agent *a)
 		log_error("%s", err);
 		goto out;
 	}
+	/* evade */
+	a->evade = evade_new(a->L);
+	a->evade_ev = malloc(sizeof(*a->evade_ev));
+	if (!a->evade || !a->evade_ev)
+		log_warn("io_uring_ops summaries disabled: out of memory");
+	/* end evade */
 	a->rb = loader_ring(a->L, on_record, a);
 	if (!a->rb) {
 		rc = -errno;
@@ -828,6 +857,7 @@ static int run(struct agent *a)
 		}
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
 		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
+		evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 		if (a->sink)
 			sink_flush(a->sink);
 		now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
@@ -847,6 +877,7 @@ static int run(struct agent *a)
 				next_stats = now + a->cfg.stats_interval_s * 1000;
 			else if (now >= next_stats) {
 				next_stats = now + a->cfg.stats_interval_s * 1000;
+				evade_iou_flush(a->evade, false, evade_emit, a);	/* evade */
 				emit_stats(a, false);
 			}
 		}
@@ -854,6 +885,8 @@ static int run(struct agent *a)
 	log_info("stopping");
 	ring_buffer__consume(a->rb);
 	enrich_flush(a->enrich);	/* hash: held events go out before the final stats */
+	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
+	evade_iou_flush(a->evade, true, evade_emit, a);
 	emit_stats(a, true);
 	if (a->sink)
 		sink_flush(a->sink);
@@ -919,6 +952,8 @@ int main(int argc, char **argv)
 	rc = run(a) ? 1 : 0;
 out:
 	ring_buffer__free(a->rb);
+	evade_free(a->evade);	/* evade */
+	free(a->evade_ev);
 	loader_free(a->L);
 	enrich_free(a->enrich);	/* hash */
 	sink_free(a->sink);

@@ -42,6 +42,23 @@ enum lt_ev_type {
 	LT_EV_MODIFY = 15,
 	/* hash: made by user space (src/enrich.c), the digest of an earlier event's object */
 	LT_EV_HASH_UPDATE = 58,
+	/* evade: evasion and escalation paths (src/bpf/evade.bpf.c, docs/events.md) */
+	LT_EV_UTIMES = 36,
+	LT_EV_SETXATTR = 37,
+	LT_EV_TRUNCATE = 38,
+	LT_EV_UNSHARE = 39,
+	LT_EV_SETNS = 40,
+	LT_EV_MOUNT = 41,
+	LT_EV_PIVOT_ROOT = 42,
+	LT_EV_CHROOT = 43,
+	LT_EV_BPF_LOAD = 44,
+	LT_EV_PERF_EVENT_OPEN = 45,
+	LT_EV_PROCESS_VM_WRITEV = 46,
+	LT_EV_PRCTL_SET_NAME = 47,
+	LT_EV_FD_REDIRECT = 48,
+	LT_EV_IO_URING_SETUP = 49,
+	LT_EV_IO_URING_OPS = 50,	/* made by user space from lt_iou_ops */
+	/* end evade */
 	LT_EV_PROC_SNAP = 90,	/* startup snapshot of a running process (iterator) */
 	LT_EV_STATS = 100,	/* made by user space: drop and volume counters */
 	LT_EV_MAX = 128,
@@ -54,6 +71,7 @@ enum lt_drop_cat {
 	LT_DROP_EXIT,
 	LT_DROP_FILE,		/* every file event type */
 	LT_DROP_MODIFY_TRACK,	/* an open-for-write could not be tracked (map full) */
+	LT_DROP_EVADE,		/* evade: every event of types 36..49 */
 	LT_DROP_NCAT,
 };
 
@@ -294,5 +312,110 @@ struct lt_modify_val {
 	__u64 ino;		/* a reused struct file with another inode is stale */
 };
 _Static_assert(sizeof(struct lt_modify_val) == 24, "ABI: lt_modify_val");
+
+/* ---- evade ------------------------------------------------------------------ */
+
+/*
+ * Evasion and escalation events (types 36..49). One record layout for all:
+ * the numbers in v[] and the strings after the fixed part depend on the
+ * type (LT_EVV_* below; docs/events.md names the JSON fields). len[i]
+ * counts string i's bytes with its NUL, 0 = absent; the strings follow in
+ * order. pflags[i] are LT_PF_* of string i.
+ */
+struct lt_evade_ev {
+	struct lt_hdr hdr;
+	__u64 v[8];
+	__u16 len[3];
+	__u16 pflags[3];
+	__u32 pad;
+	char str[];
+};
+_Static_assert(sizeof(struct lt_evade_ev) == 208, "ABI: lt_evade_ev");
+
+/*
+ * v[] per type (s0..s2: strings):
+ *  utimes:  0 atime_sec 1 atime_nsec 2 mtime_sec 3 mtime_nsec 4 flags
+ *           (nsec LT_UTIME_NOW / LT_UTIME_OMIT as the kernel knows them);
+ *           s0 path
+ *  setxattr: 0 op (LT_XATTR_*) 1 value size 2 flags 3 LT_CAPF_* 4 permitted
+ *           5 inheritable 6 rootid (v3 caps); s0 path, s1 attribute name
+ *  truncate: 0 length 1 old size ((u64)-1 unknown) 2 fd (-1: truncate(2)); s0 path
+ *  unshare: 0 flags
+ *  setns:   0 fd 1 nstype as passed 2 the fd's namespace type (CLONE_NEW*, 0 when
+ *           not a namespace file) 3 its inode; 4 LT_SETNS_PIDFD when fd is a pidfd
+ *  mount:   0 op (LT_MOUNT_*) 1 flags; s0 source, s1 target, s2 fstype
+ *  pivot_root: s0 new_root, s1 put_old (as given)
+ *  chroot:  s0 the new root (absolute, in the caller's mount namespace),
+ *           s1 the path as given
+ *  bpf_load: 0 prog_type 1 insn_cnt 2 expected_attach_type 3 prog_flags;
+ *           s0 prog_name, s1 license
+ *  perf_event_open: 0 type 1 config 2 pid 3 cpu 4 group_fd 5 flags
+ *  process_vm_writev: 0 pid 1 liovcnt 2 riovcnt 3 flags; s0 target comm
+ *  prctl_set_name: s0 old comm, s1 new name as passed (first 16 bytes)
+ *  fd_redirect: 0 newfd 1 oldfd 2 family 3 sock type 4 protocol 5 remote port
+ *           6, 7 remote address (16 bytes, IPv4 in the first 4) 
+ *  io_uring_setup: 0 sq_entries 1 cq_entries 2 flags 3 fd
+ */
+#define LT_UTIME_NOW	((1ull << 30) - 1)
+#define LT_UTIME_OMIT	((1ull << 30) - 2)
+
+#define LT_XATTR_SET	0
+#define LT_XATTR_REMOVE	1
+
+#define LT_CAPF_FILE_CAPS	(1u << 0)	/* security.capability */
+#define LT_CAPF_DECODED		(1u << 1)	/* permitted/inheritable are valid */
+#define LT_CAPF_EFFECTIVE	(1u << 2)	/* VFS_CAP_FLAGS_EFFECTIVE */
+#define LT_CAPF_V3		(1u << 3)	/* namespaced capabilities: rootid valid */
+
+#define LT_SETNS_PIDFD	1
+
+#define LT_MOUNT_MOUNT	0
+#define LT_MOUNT_UMOUNT	1
+
+/* event groups of [security_monitor] that evade owns (lt_evade_policy.groups) */
+enum lt_evade_group {
+	LT_EG_TIMESTOMP = 1u << 0,
+	LT_EG_XATTR = 1u << 1,
+	LT_EG_TRUNCATE = 1u << 2,
+	LT_EG_NAMESPACES = 1u << 3,
+	LT_EG_MOUNTS = 1u << 4,
+	LT_EG_BPF = 1u << 5,
+	LT_EG_PERF = 1u << 6,
+	LT_EG_PROCESS_VM = 1u << 7,
+	LT_EG_PRCTL = 1u << 8,
+	LT_EG_FD_REDIRECT = 1u << 9,
+	LT_EG_IO_URING = 1u << 10,
+};
+
+/* per-generation knobs of evade (array map lt_evade_policy, index = gen) */
+struct lt_evade_policy {
+	__u32 groups;		/* LT_EG_* turned on */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct lt_evade_policy) == 8, "ABI: lt_evade_policy");
+
+/*
+ * io_uring opcode counts of one process (map lt_iou_ops, key struct
+ * lt_iou_key). The kernel fills hdr when the process first submits and
+ * counts every submission after; user space reads the entry and makes an
+ * LT_EV_IO_URING_OPS record of it (hdr.type, hdr.size set by user space).
+ */
+#define LT_IOU_NOPS 64
+struct lt_iou_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start_ns;
+};
+_Static_assert(sizeof(struct lt_iou_key) == 16, "ABI: lt_iou_key");
+
+struct lt_iou_ops {
+	struct lt_hdr hdr;
+	__u64 total;
+	__u32 sqpoll;		/* submissions made by an SQPOLL thread */
+	__u32 pad;
+	__u32 counts[LT_IOU_NOPS];	/* by IORING_OP_* */
+};
+_Static_assert(sizeof(struct lt_iou_ops) == 400, "ABI: lt_iou_ops");
+/* end evade */
 
 #endif /* LTRACK_EVENT_H */

@@ -11,4 +11,5 @@
 #include "process.bpf.c"
 #include "file.bpf.c"
 #include "snapshot.bpf.c"
+#include "evade.bpf.c"	/* evade */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -575,6 +575,9 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		KV_UINT(b, "ref_seq", ev->hash_ref_seq);
 		KV_STR(b, "ref_event_name", ev->hash_ref_name);
 		break;
+	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
+		format_json_evade(b, ev);
+		break;
 	default:
 		json_file(b, ev, c);
 	}
@@ -705,6 +708,9 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_HASH_UPDATE:
 		tq(b, ev->filename);
 		jbuf_printf(b, ", ref_seq=%llu", (unsigned long long)ev->hash_ref_seq);
+		break;
+	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
+		format_text_evade(b, ev);
 		break;
 	default:
 		tq(b, fn);

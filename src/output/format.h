@@ -54,4 +54,10 @@ void format_open_flags(uint32_t flags, char *buf, size_t len);
 /* format_exec_id - the process key "tgid-start_ns" */
 void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len);
 
+/* evade: the type-specific fields of events 36..50 (evade_fmt.c) */
+void format_json_evade(struct jbuf *b, const struct event *ev);
+void format_text_evade(struct jbuf *b, const struct event *ev);
+/* evade_iou_op_name - "IORING_OP_OPENAT" for opcode @op ("IORING_OP_<n>" when unknown) */
+const char *evade_iou_op_name(uint32_t op, char *buf, size_t len);
+
 #endif
