@@ -139,6 +139,11 @@ static const struct cfg_section sections[] = {
 	{ "http_server", F(http_present),
 	  "HTTP endpoint for status and metrics (validated; implemented later)." },
 	{ "agent", NO_OFF, "ltrack's own run-time settings." },
+	/* mem (evade adds its keys to the same section: keep one row at merge) */
+	{ "security_monitor", NO_OFF,
+	  "Security-relevant calls: executable memory, fileless execution, privilege, "
+	  "ptrace, signals, kernel modules. On whenever a policy file is in use; each key "
+	  "turns one group off (its programs are then not attached)." },
 };
 
 static const struct cfg_key keys[] = {
@@ -201,6 +206,22 @@ static const struct cfg_key keys[] = {
 	    "seconds between stats events (drop counters); 0 = only at exit"),
 	BOOL("agent", "failed", failed, 0,
 	     "also report attempts that failed (same as --failed)"),
+
+	/* mem: one group each (docs/events.md) */
+	BOOL("security_monitor", "memory", sec_memory, 1,
+	     "mem_exec: memory made writable and executable, or executable without a file "
+	     "(mmap, mprotect, pkey_mprotect)"),
+	BOOL("security_monitor", "fileless", sec_fileless, 1,
+	     "memfd_create events, and the fileless flag of an exec of a memfd or a deleted file"),
+	BOOL("security_monitor", "credentials", sec_credentials, 1,
+	     "cred_change events (set*id, setfs*id, capset), and the privilege_gain flag of an "
+	     "exec through a setuid/setgid bit or file capabilities"),
+	BOOL("security_monitor", "ptrace", sec_ptrace, 1,
+	     "ptrace events: attaching to, or writing into, another process"),
+	BOOL("security_monitor", "kill", sec_kill, 1,
+	     "kill events: kill, tkill, tgkill to another process (not signal 0)"),
+	BOOL("security_monitor", "modules", sec_modules, 1,
+	     "module_load and module_delete events (init_module, finit_module, delete_module)"),
 };
 
 /* event field names an extra field must not shadow */

@@ -391,6 +391,15 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	case LT_EV_EXIT:
 		break;
+	/* mem: no watch behind these; their paths are the kernel's own */
+	case LT_EV_MEM_EXEC:
+	case LT_EV_MEMFD_CREATE:
+	case LT_EV_CRED_CHANGE:
+	case LT_EV_PTRACE:
+	case LT_EV_KILL:
+	case LT_EV_MODULE_LOAD:
+	case LT_EV_MODULE_DELETE:
+		break;
 	default:
 		canonicalise(ev);
 		watch = loader_watch_path(a->L, ev->watch_id);
