@@ -344,3 +344,22 @@ def mem_text_format(t):
     got = [l.split("] ", 1)[1].rstrip("\n") for l in lines
            if any(l.split("] ", 1)[1].startswith(w.split("(")[0] + "(") for w in want)]
     eq(got, want, "text lines")
+
+
+@test
+def mem_policy_keys_checked(t):
+    """[security_monitor] values are validated: exit 2 with FILE:LINE:COL"""
+    cases = [
+        ('[security_monitor]\nmemory = "yes"\n',
+         "policy.toml:2:10: [security_monitor] memory must be a boolean, not string"),
+        ("[security_monitor]\nkil = false\n",
+         "policy.toml:2:1: unknown key 'kil' in [security_monitor]; did you mean 'kill'?"),
+    ]
+    for text, want in cases:
+        t.write("policy.toml", text)
+        rc, out, err = run_ltrack_cli(t, ["--config", "policy.toml", "--check"])
+        eq(rc, 2, "exit status for %r" % text)
+        check(("ltrack: " + want) in err, "stderr for %r: %r lacks %r" % (text, err, want))
+    t.write("policy.toml", "[security_monitor]\n" + "".join("%s = false\n" % k for k in MEM_KEYS))
+    rc, out, err = run_ltrack_cli(t, ["--config", "policy.toml", "--check"])
+    eq((rc, err), (0, ""), "a valid [security_monitor]")
