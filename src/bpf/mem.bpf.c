@@ -399,8 +399,8 @@ int lt_mem_ptrace(struct mem_exit_ctx *ctx)
 
 /*
  * mem_kill - kill(pid, sig), tkill(tid, sig), tgkill(tgid, tid, sig).
- * Signal 0 (an existence probe) and signals to the caller's own process
- * are not reported.
+ * Signal 0 (an existence probe), signals to the caller's own process and
+ * signals to ltrack are not reported.
  */
 static __always_inline int mem_kill(struct mem_exit_ctx *ctx, int pid, int tid, int sig)
 {
@@ -414,7 +414,9 @@ static __always_inline int mem_kill(struct mem_exit_ctx *ctx, int pid, int tid, 
 		return 0;
 	}
 	mem_target(e, tid ? tid : pid);
-	if (e->target_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32)) {
+	/* not to the caller's own process, nor to ltrack (every stop and reload would show) */
+	if (e->target_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32) ||
+	    (e->target_tgid && e->target_tgid == lt_self_tgid)) {
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}

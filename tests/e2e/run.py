@@ -1949,7 +1949,10 @@ def storm_accounting(t):
     n_a = (total - stalled) // 2
     n_b = total - stalled - n_a
     lt = t.ltrack(["--watch", "create,delete=" + w],
-                  policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY)
+                  policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY +
+                  # mem: only file events here (other processes signal, setuid...)
+                  "[security_monitor]\nmemory = false\nfileless = false\n"
+                  "credentials = false\nptrace = false\nkill = false\nmodules = false\n")
     rss = [vm_rss_kb(lt.pid)]
 
     def sample():
