@@ -264,40 +264,39 @@ static __always_inline int mem_cred_exit(struct mem_exit_ctx *ctx)
 	struct lt_creds *o = bpf_map_lookup_elem(&lt_mem_creds, &tid);
 	struct pt_regs *r = cur_regs();
 	struct lt_cred_ev *e;
+	struct lt_creds nc;
 	long ret = ctx->ret;
 
 	if (!o)
 		return 0;
-	e = bpf_ringbuf_reserve(&ring_bulk, sizeof(*e), 0);
-	if (!e) {
-		bpf_map_delete_elem(&lt_mem_creds, &tid);
-		/* counted only when it would have been reported */
-		if (mem_want(LT_MEMG_CREDS, LT_EV_CRED_CHANGE, ret))
-			drop_count(LT_DROP_MEM);
-		return 0;
-	}
-	e->old_c = *o;
-	bpf_map_delete_elem(&lt_mem_creds, &tid);
-	mem_creds_read(&e->new_c);
-	e->args[0] = (long)sys_arg(r, 0);
-	e->args[1] = (long)sys_arg(r, 1);
-	e->args[2] = (long)sys_arg(r, 2);
+	mem_creds_read(&nc);
 	if (ctx->id == MEM_NR_SETFSUID || ctx->id == MEM_NR_SETFSGID) {
 		/* they return the old id and fail silently: failed = not applied */
-		__u32 want = (__u32)e->args[0];
-		__u32 now = ctx->id == MEM_NR_SETFSUID ? e->new_c.fsuid : e->new_c.fsgid;
+		__u32 want = (__u32)sys_arg(r, 0);
 
-		if (want != now)
+		if (want != (ctx->id == MEM_NR_SETFSUID ? nc.fsuid : nc.fsgid))
 			ret = -1;
 	}
-	if (!mem_want(LT_MEMG_CREDS, LT_EV_CRED_CHANGE, ret)) {
-		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
-		return 0;
+	if (!mem_want(LT_MEMG_CREDS, LT_EV_CRED_CHANGE, ret))
+		goto out_delete;
+	e = bpf_ringbuf_reserve(&ring_bulk, sizeof(*e), 0);
+	if (!e) {
+		drop_count(LT_DROP_MEM);
+		goto out_delete;
 	}
+	e->old_c = *o;
+	e->new_c = nc;
 	mem_hdr(&e->hdr, LT_EV_CRED_CHANGE, sizeof(*e), ctx->id, ctx->ret);
-	if (ctx->id == MEM_NR_CAPSET)
+	if (ctx->id == MEM_NR_CAPSET) {
 		e->args[0] = e->args[1] = e->args[2] = 0;
+	} else {
+		e->args[0] = (long)sys_arg(r, 0);
+		e->args[1] = (long)sys_arg(r, 1);
+		e->args[2] = (long)sys_arg(r, 2);
+	}
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+out_delete:
+	bpf_map_delete_elem(&lt_mem_creds, &tid);
 	return 0;
 }
 
