@@ -77,10 +77,12 @@
  *                                 tgkill(child, child))
  *   reap                          waitpid(child); prints the raw status
  *   init_module LEN | finit_module SLOT FLAGS | delete_module NAME FLAGS
+ *   capset-drop CAP               drop capability CAP from the effective set
  * With no operation, or "true", the helper exits 0 (an exec target).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>	/* mem */
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -260,6 +262,7 @@ static const struct {
 	{ "child", 0 },	    { "ptrace", 3 },	{ "ptrace-wait", 0 }, { "poke-addr", 0 },
 	{ "kill", 1 },	    { "tkill", 1 },	{ "tgkill", 1 },    { "reap", 0 },
 	{ "init_module", 1 }, { "finit_module", 2 }, { "delete_module", 2 },
+	{ "capset-drop", 1 },
 };
 
 static long mem_copy_into(const char *op, int fd, const char *path)
@@ -391,6 +394,17 @@ static int mem_op(const char *op, char **a, int left, int *used, long *r)
 		*r = sc(syscall(SYS_init_module, image, len, ""));
 	} else if (!strcmp(op, "finit_module")) {
 		*r = sc(syscall(SYS_finit_module, fd_of(op, a[0]), "", num(op, a[1])));
+	} else if (!strcmp(op, "capset-drop")) {
+		struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct data[2];
+		long cap = num(op, a[0]);
+
+		if (cap < 0 || cap > 63)
+			die(op, "CAP is 0..63");
+		if (syscall(SYS_capget, &hdr, data))
+			die(op, "capget");
+		data[cap / 32].effective &= ~(1u << (cap % 32));
+		*r = sc(syscall(SYS_capset, &hdr, data));
 	} else if (!strcmp(op, "delete_module")) {
 		*r = sc(syscall(SYS_delete_module, a[0], num(op, a[1])));
 	}

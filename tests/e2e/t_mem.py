@@ -363,3 +363,39 @@ def mem_policy_keys_checked(t):
     t.write("policy.toml", "[security_monitor]\n" + "".join("%s = false\n" % k for k in MEM_KEYS))
     rc, out, err = run_ltrack_cli(t, ["--config", "policy.toml", "--check"])
     eq((rc, err), (0, ""), "a valid [security_monitor]")
+
+
+@test
+def mem_capset(t):
+    """capset dropping CAP_SYS_ADMIN from the effective set: old/new sets exact"""
+    lt = t.ltrack([], policy=mem_policy())
+    h = t.helper(["capset-drop", 21])
+    evs = lt.stop()
+    full = cap_bnd()        # a root helper starts with every capability of the bounding set
+    hexs = lambda v: "0x%016x" % v
+    match(one(evs, pid=h.pid, event_name="cred_change"),
+          mev("cred_change", 126, 0, syscall="capset", changed=True,
+              old_cap_effective=hexs(full), old_cap_permitted=hexs(full),
+              old_cap_inheritable=hexs(0), new_cap_effective=hexs(full & ~(1 << 21)),
+              new_cap_permitted=hexs(full), new_cap_inheritable=hexs(0)), exact=True)
+
+
+@test
+def mem_failed_calls(t):
+    """with --failed: a refused memfd_create (name from user memory) and mprotect of nothing"""
+    ops = ["?memfd", 4, "bad", 0x1000, "?mprotect", 5, 4096, PROT_R | PROT_X]
+    lt1 = t.ltrack([], policy=mem_policy())
+    h1 = t.helper(ops)
+    evs1 = lt1.stop()
+    lt2 = t.ltrack(["--failed"], policy=mem_policy())
+    h2 = t.helper(ops)
+    evs2 = lt2.stop()
+    eq(h2.results, [-22, -12], "memfd_create(0x1000) and mprotect(NULL)")
+    for name in ("memfd_create", "mem_exec"):
+        none(evs1, pid=h1.pid, event_name=name)
+    expect_seq(select(evs2, pid=h2.pid, event_name="memfd_create") +
+               select(evs2, pid=h2.pid, event_name="mem_exec"), [
+        mev("memfd_create", "memfd_create", -22, name="bad", flags=0x1000, flags_str="0x1000"),
+        mev("mem_exec", "mprotect", -12, syscall="mprotect", addr=0, len=4096, prot=5,
+            prot_str="PROT_READ|PROT_EXEC", reason="anon_exec"),
+    ], exact=True)
