@@ -1952,7 +1952,9 @@ def storm_accounting(t):
                   policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY +
                   # mem: only file events here (other processes signal, setuid...)
                   "[security_monitor]\nmemory = false\nfileless = false\n"
-                  "credentials = false\nptrace = false\nkill = false\nmodules = false\n")
+                  "credentials = false\nptrace = false\nkill = false\nmodules = false\n"
+                  # mem: on a loaded host the storm outlasts a minute: no periodic stats
+                  "[agent]\nstats_interval = 0\n")
     rss = [vm_rss_kb(lt.pid)]
 
     def sample():
