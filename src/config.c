@@ -154,9 +154,12 @@ static const struct cfg_section sections[] = {
 	  "the running values." },
 	/* evade and mem share this section (each adds its own keys) */
 	{ "security_monitor", NO_OFF,
-	  "Evasion, escalation and other security-relevant calls, reported wherever they "
-	  "happen whenever a policy file is in use; each key turns one group off "
-	  "(its programs are then not attached)." },
+	  "Security-relevant calls: executable memory, fileless execution, privilege, "
+	  "ptrace, signals, kernel modules, and evasion and escalation paths (timestomping, "
+	  "xattrs, truncation, namespaces, mounts, BPF and perf use, cross-process writes, "
+	  "renaming, sockets on stdio, io_uring). Reported wherever they happen whenever a "
+	  "policy file is in use; each key turns one group off (its programs are then not "
+	  "attached)." },
 };
 
 static const struct cfg_key keys[] = {
@@ -276,6 +279,21 @@ static const struct cfg_key keys[] = {
 	INT("hashing", "workers", hash_workers, 1, 64, 2, "hashing threads"),
 	INT("hashing", "max_file_mb", hash_max_file_mb, 1, 1048576, 256,
 	    "larger files are not read: hash_state \"skipped\""),
+	/* mem: one group each (docs/events.md) */
+	BOOL("security_monitor", "memory", sec_memory, 1,
+	     "mem_exec: memory made writable and executable, or executable without a file "
+	     "(mmap, mprotect, pkey_mprotect)"),
+	BOOL("security_monitor", "fileless", sec_fileless, 1,
+	     "memfd_create events, and the fileless flag of an exec of a memfd or a deleted file"),
+	BOOL("security_monitor", "credentials", sec_credentials, 1,
+	     "cred_change events (set*id, setfs*id, capset), and the privilege_gain flag of an "
+	     "exec through a setuid/setgid bit or file capabilities"),
+	BOOL("security_monitor", "ptrace", sec_ptrace, 1,
+	     "ptrace events: attaching to, or writing into, another process"),
+	BOOL("security_monitor", "kill", sec_kill, 1,
+	     "kill events: kill, tkill, tgkill to another process (not signal 0)"),
+	BOOL("security_monitor", "modules", sec_modules, 1,
+	     "module_load and module_delete events (init_module, finit_module, delete_module)"),
 };
 
 /* event field names an extra field must not shadow */

@@ -96,6 +96,17 @@ struct lt_config {
 	char *http_host;		/* default "127.0.0.1" (see config_release) */
 	int64_t http_port;
 
+	/*
+	 * mem: [security_monitor] groups, each default true; in effect only
+	 * with a policy file (memmon_groups() in src/memmon.h)
+	 */
+	bool sec_memory;		/* mem_exec */
+	bool sec_fileless;		/* memfd_create, exec fileless */
+	bool sec_credentials;		/* cred_change, exec privilege_gain */
+	bool sec_ptrace;
+	bool sec_kill;
+	bool sec_modules;		/* module_load, module_delete */
+
 	/* from the command line and [file_monitor]: the resolved watch list */
 	struct lt_watch *watches;
 	size_t nwatches;

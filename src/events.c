@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "events.h"
+#include "mem_events.h"	/* mem */
 
 static const struct {
 	uint32_t type;
@@ -34,6 +35,10 @@ static const struct {
 	{ LT_EV_PRCTL_SET_NAME, "prctl_set_name" }, { LT_EV_FD_REDIRECT, "fd_redirect" },
 	{ LT_EV_IO_URING_SETUP, "io_uring_setup" }, { LT_EV_IO_URING_OPS, "io_uring_ops" },
 	/* end evade */
+	/* mem */
+	{ LT_EV_MEM_EXEC, "mem_exec" }, { LT_EV_MEMFD_CREATE, "memfd_create" },
+	{ LT_EV_CRED_CHANGE, "cred_change" }, { LT_EV_PTRACE, "ptrace" }, { LT_EV_KILL, "kill" },
+	{ LT_EV_MODULE_LOAD, "module_load" }, { LT_EV_MODULE_DELETE, "module_delete" },
 };
 
 const char *drop_cat_name(uint32_t cat)
@@ -45,6 +50,7 @@ const char *drop_cat_name(uint32_t cat)
 		[LT_DROP_FILE] = "file",
 		[LT_DROP_MODIFY_TRACK] = "modify_tracking",
 		[LT_DROP_EVADE] = "evade",
+		[LT_DROP_MEM] = "mem",	/* mem */
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
@@ -190,6 +196,7 @@ static int decode_exec(const void *rec, size_t len, struct event *ev)
 	ev->cwd_flags = e->cwd_flags;
 	ev->args_truncated = e->eflags & LT_XF_ARGS_TRUNC;
 	ev->script = e->eflags & LT_XF_SCRIPT;
+	mem_decode_exec(e, ev);	/* mem */
 	if (take_str(str, avail, &off, e->filename_len, &ev->filename) ||
 	    take_str(str, avail, &off, e->requested_len, &ev->requested) ||
 	    take_str(str, avail, &off, e->interp_len, &ev->interp) ||
@@ -318,6 +325,15 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 	case LT_EV_IO_URING_OPS:
 		return decode_iou_ops(rec, len, ev);
 	/* end evade */
+	/* mem */
+	case LT_EV_MEM_EXEC:
+	case LT_EV_MEMFD_CREATE:
+	case LT_EV_CRED_CHANGE:
+	case LT_EV_PTRACE:
+	case LT_EV_KILL:
+	case LT_EV_MODULE_LOAD:
+	case LT_EV_MODULE_DELETE:
+		return mem_decode(rec, len, ev);
 	}
 	return -EINVAL;
 }

@@ -124,6 +124,25 @@ struct event {
 	/* exit */
 	uint32_t status;
 
+	/* mem (src/mem_events.h): mem_exec ... module_delete, and exec flags */
+	struct ev_mem {
+		uint16_t eflags;		/* exec: LT_XF_* of mem */
+		uint32_t egid;			/* exec: with LT_XF_PRIVGAIN */
+		uint64_t cap_effective, cap_permitted;
+		uint64_t addr, len, vm_start, vm_end;	/* mem_exec */
+		uint32_t prot, flags, reason;	/* mem_exec; flags also memfd_create, modules */
+		int32_t fd, pkey;
+		const char *str;		/* memfd / module name, or the file's path */
+		uint16_t str_flags;		/* LT_PF_* when a path */
+		struct lt_creds old_c, new_c;	/* cred_change */
+		int64_t args[3];
+		int64_t request;		/* ptrace request / signal */
+		uint64_t p_addr, p_data;
+		int32_t pid_arg, tid_arg;
+		uint32_t target_tgid, target_tid;
+		char target_comm[17];
+	} mem;
+
 	/* stats */
 	const struct ev_stats *stats;
 

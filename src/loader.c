@@ -29,6 +29,7 @@
 #include "events.h"
 #include "loader.h"
 #include "log.h"
+#include "memmon.h"	/* mem */
 #include "ltrack.skel.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -150,6 +151,7 @@ struct loader {
 	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
 	uint64_t ticks;		/* loader_refresh calls */
 	uint32_t evade_groups;	/* evade: LT_EG_* of the policy being applied */
+	struct memmon *mem;	/* mem: [security_monitor] programs */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -253,6 +255,13 @@ struct loader *loader_open(char *err, size_t errlen)
 	}
 	L->gen = 0;
 	L->skel->bss->lt_active_gen = 0;
+	/* mem */
+	L->mem = memmon_new(L->skel);
+	if (!L->mem) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out_destroy;
+	}
 	return L;
 
 out_destroy:
@@ -530,6 +539,11 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 	}
 
+	/* mem: its policy generation and programs */
+	rc = memmon_prepare(L->mem, ng, c, err, errlen);
+	if (rc)
+		goto out_clear;
+
 	/* the swap: one store */
 	__atomic_store_n(&sk->bss->lt_active_gen, ng, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&sk->data->lt_epoch, 1, __ATOMIC_SEQ_CST);
@@ -545,6 +559,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 			L->links[i] = NULL;
 		}
 	}
+	memmon_commit(L->mem, c);	/* mem */
 	watches_free(L->watches, L->nwatches);
 	free(L->edges);
 	L->watches = w;
@@ -650,6 +665,7 @@ int loader_attached(struct loader *L)
 
 	for (size_t i = 0; i < NPROGS; i++)
 		n += L->links[i] != NULL;
+	n += memmon_attached(L->mem);	/* mem */
 	return n;
 }
 
@@ -767,6 +783,7 @@ void loader_free(struct loader *L)
 		return;
 	for (size_t i = 0; i < NPROGS; i++)
 		bpf_link__destroy(L->links[i]);
+	memmon_free(L->mem);	/* mem */
 	ltrack_bpf__destroy(L->skel);
 	watches_free(L->watches, L->nwatches);
 	free(L->edges);

@@ -616,6 +616,15 @@ static int on_record(void *ctx, void *data, size_t size)
 		/* evade: the process's last io_uring_ops summary, once the rings are drained */
 		evade_iou_exit(a->evade, ev->pid, ev->start_ns);
 		break;
+	/* mem: no watch behind these; their paths are the kernel's own */
+	case LT_EV_MEM_EXEC:
+	case LT_EV_MEMFD_CREATE:
+	case LT_EV_CRED_CHANGE:
+	case LT_EV_PTRACE:
+	case LT_EV_KILL:
+	case LT_EV_MODULE_LOAD:
+	case LT_EV_MODULE_DELETE:
+		break;
 	default:
 		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */
 			evade_enrich(ev);

@@ -59,6 +59,14 @@ enum lt_ev_type {
 	LT_EV_IO_URING_SETUP = 49,
 	LT_EV_IO_URING_OPS = 50,	/* made by user space from lt_iou_ops */
 	/* end evade */
+	/* mem: memory, fileless execution, privilege, dangerous calls (docs/events.md) */
+	LT_EV_MEM_EXEC = 24,
+	LT_EV_MEMFD_CREATE = 25,
+	LT_EV_CRED_CHANGE = 26,
+	LT_EV_PTRACE = 27,
+	LT_EV_KILL = 28,
+	LT_EV_MODULE_LOAD = 29,
+	LT_EV_MODULE_DELETE = 30,
 	LT_EV_PROC_SNAP = 90,	/* startup snapshot of a running process (iterator) */
 	LT_EV_STATS = 100,	/* made by user space: drop and volume counters */
 	LT_EV_MAX = 128,
@@ -72,6 +80,7 @@ enum lt_drop_cat {
 	LT_DROP_FILE,		/* every file event type */
 	LT_DROP_MODIFY_TRACK,	/* an open-for-write could not be tracked (map full) */
 	LT_DROP_EVADE,		/* evade: every event of types 36..49 */
+	LT_DROP_MEM,		/* mem: every mem event type (mem_exec ... module_delete) */
 	LT_DROP_NCAT,
 };
 
@@ -180,12 +189,24 @@ struct lt_exec_ev {
 	__u16 filename_flags;	/* LT_PF_* */
 	__u16 cwd_flags;
 	__u16 eflags;		/* LT_XF_* */
+	/* mem: the credentials after the exec, meaningful with LT_XF_PRIVGAIN */
+	__u32 egid;
+	__u32 mem_pad;
+	__u64 cap_effective;
+	__u64 cap_permitted;
 	char str[];
 };
-_Static_assert(sizeof(struct lt_exec_ev) == 192, "ABI: lt_exec_ev");
+_Static_assert(sizeof(struct lt_exec_ev) == 216, "ABI: lt_exec_ev");
 
 #define LT_XF_ARGS_TRUNC	(1u << 0)	/* argv longer than LT_ARGS_MAX */
 #define LT_XF_SCRIPT		(1u << 1)	/* a binfmt handler (e.g. #!) ran an interpreter */
+/* mem: fileless execution and privilege gain (eflags bits 2..7 belong to mem) */
+#define LT_XF_FILELESS		(1u << 2)	/* the image is a memfd or a deleted file */
+#define LT_XF_PRIVGAIN		(1u << 3)	/* the exec gained privilege (see the reasons) */
+#define LT_XF_MEMFD		(1u << 4)	/* with FILELESS: a memfd (else a deleted file) */
+#define LT_XF_SETUID		(1u << 5)	/* PRIVGAIN reason: the setuid bit set the euid */
+#define LT_XF_SETGID		(1u << 6)	/* PRIVGAIN reason: the setgid bit set the egid */
+#define LT_XF_FILECAPS		(1u << 7)	/* PRIVGAIN reason: file capabilities */
 
 struct lt_fork_ev {
 	struct lt_hdr hdr;	/* the parent */
@@ -417,5 +438,103 @@ struct lt_iou_ops {
 };
 _Static_assert(sizeof(struct lt_iou_ops) == 400, "ABI: lt_iou_ops");
 /* end evade */
+/* ---- mem: memory, fileless execution, privilege, dangerous calls ---------------- */
+
+/* lt_mem_exec_ev.reason */
+#define LT_MEMX_WX		1u	/* writable and executable at once */
+#define LT_MEMX_ANON_EXEC	2u	/* executable memory without a file behind it */
+
+/*
+ * mem_exec: mmap / mprotect / pkey_mprotect making memory W+X or anonymous
+ * and executable. Followed by the backing file's path (filename_len bytes
+ * with its NUL; 0 = anonymous or unknown).
+ */
+struct lt_mem_exec_ev {
+	struct lt_hdr hdr;
+	__u64 addr;		/* mmap: the address mapped (the hint when it failed); mprotect: as given */
+	__u64 len;		/* as given */
+	__u64 vm_start;		/* the mapping found at addr after the call (0: none) */
+	__u64 vm_end;
+	__u32 prot;		/* PROT_* as given */
+	__u32 flags;		/* mmap: MAP_* as given; 0 for mprotect */
+	__s32 fd;		/* mmap: the fd argument; -1 otherwise */
+	__u32 reason;		/* LT_MEMX_* */
+	__s32 pkey;		/* pkey_mprotect: the key; -1 otherwise */
+	__u16 filename_len;
+	__u16 filename_flags;	/* LT_PF_* */
+	char str[];
+};
+_Static_assert(sizeof(struct lt_mem_exec_ev) == 184, "ABI: lt_mem_exec_ev");
+
+/* memfd_create: followed by the name (name_len bytes with its NUL), without "memfd:" */
+struct lt_memfd_ev {
+	struct lt_hdr hdr;
+	__u32 flags;		/* MFD_* as given */
+	__u32 name_len;
+	char str[];
+};
+_Static_assert(sizeof(struct lt_memfd_ev) == 136, "ABI: lt_memfd_ev");
+
+/* the ids and capabilities a cred_change compares */
+struct lt_creds {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_effective, cap_permitted, cap_inheritable;
+};
+_Static_assert(sizeof(struct lt_creds) == 56, "ABI: lt_creds");
+
+/* cred_change: set*id / setfs*id / capset; the syscall is hdr.syscall_nr */
+struct lt_cred_ev {
+	struct lt_hdr hdr;
+	struct lt_creds old_c;	/* before the call */
+	struct lt_creds new_c;	/* after it */
+	__s64 args[3];		/* the id arguments as given (capset: none) */
+};
+_Static_assert(sizeof(struct lt_cred_ev) == 264, "ABI: lt_cred_ev");
+
+/* ptrace and kill/tkill/tgkill: an action on another task */
+struct lt_target_ev {
+	struct lt_hdr hdr;
+	__s64 request;		/* ptrace: the request; kill: the signal */
+	__u64 addr;		/* ptrace: addr and data as given */
+	__u64 data;
+	__s32 pid_arg;		/* the pid argument as given (tgkill: the tgid) */
+	__s32 tid_arg;		/* tkill/tgkill: the tid as given; 0 otherwise */
+	__u32 target_tgid;	/* the target found, in the initial pid namespace; 0 = none */
+	__u32 target_tid;
+	char target_comm[16];	/* "" when no single target was found */
+};
+_Static_assert(sizeof(struct lt_target_ev) == 184, "ABI: lt_target_ev");
+
+/*
+ * module_load (init_module, finit_module) and module_delete. Followed by
+ * str_len bytes: finit_module: the file's path; delete_module: the name.
+ */
+struct lt_module_ev {
+	struct lt_hdr hdr;
+	__u64 len;		/* init_module: the image length */
+	__s32 fd;		/* finit_module: the fd; -1 otherwise */
+	__u32 flags;		/* finit_module / delete_module flags */
+	__u16 str_len;
+	__u16 str_flags;	/* LT_PF_* of a path */
+	__u32 pad;
+	char str[];
+};
+_Static_assert(sizeof(struct lt_module_ev) == 152, "ABI: lt_module_ev");
+
+/* the [security_monitor] groups (lt_mem_policy.groups) */
+#define LT_MEMG_MEMORY		(1u << 0)	/* mem_exec */
+#define LT_MEMG_FILELESS	(1u << 1)	/* memfd_create, exec fileless */
+#define LT_MEMG_CREDS		(1u << 2)	/* cred_change, exec privilege_gain */
+#define LT_MEMG_PTRACE		(1u << 3)
+#define LT_MEMG_KILL		(1u << 4)
+#define LT_MEMG_MODULES		(1u << 5)	/* module_load, module_delete */
+
+/* per-generation knobs of mem (array map lt_mem_policy, index = gen) */
+struct lt_mem_policy {
+	__u32 groups;		/* LT_MEMG_*: the groups on */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct lt_mem_policy) == 8, "ABI: lt_mem_policy");
 
 #endif /* LTRACK_EVENT_H */

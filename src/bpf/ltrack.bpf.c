@@ -12,4 +12,5 @@
 #include "file.bpf.c"
 #include "snapshot.bpf.c"
 #include "evade.bpf.c"	/* evade */
+#include "mem.bpf.c"	/* mem */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

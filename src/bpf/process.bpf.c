@@ -13,6 +13,7 @@
 #include "common.bpf.h"
 #include "path.bpf.h"
 #include "filter.bpf.h"
+#include "mem.bpf.h"	/* mem: fileless and privilege-gain flags */
 
 #define SIGNAL_GROUP_EXIT_ 0x00000004
 
@@ -123,6 +124,8 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 
 	pos = loc_build(s, &l, &pf);
 	n = str_put_path(e->str, off, s, pos);
+	/* mem: fileless image (a memfd gets its name) and privilege gain */
+	n = mem_exec_check(e, bprm, t, n);
 	e->filename_len = n;
 	e->filename_flags = pf;
 	off += n;

@@ -59,6 +59,8 @@ int lt_snapshot(struct bpf_iter__task *ctx)
 	file_id(&e->exe, NULL);
 	e->filename_len = e->requested_len = e->interp_len = e->cwd_len = e->args_len = 0;
 	e->filename_flags = e->cwd_flags = e->eflags = 0;
+	e->egid = e->mem_pad = 0;	/* mem */
+	e->cap_effective = e->cap_permitted = 0;
 
 	exe = BPF_CORE_READ(t, mm, exe_file);
 	if (exe) {	/* kernel threads have no image */

@@ -16,6 +16,7 @@
 
 #include "format.h"
 #include "hash.h"
+#include "mem_events.h"	/* mem */
 
 /* key + value, the key a literal that needs no escaping (see JSON_KEY) */
 #define KV_STR(b, k, v) (JSON_KEY(b, k), json_cstr(b, v))
@@ -554,6 +555,7 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 			KV_BOOL(b, "path_truncated", true);
 		kv_dev(b, "dev", ev->exe_dev);
 		KV_UINT(b, "inode", ev->exe_ino);
+		mem_json_exec(b, ev);	/* mem: fileless, privilege_gain */
 		break;
 	case LT_EV_FORK:
 		KV_UINT(b, "child_pid", ev->child_pid);
@@ -577,6 +579,16 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		break;
 	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
 		format_json_evade(b, ev);
+		break;
+	/* mem */
+	case LT_EV_MEM_EXEC:
+	case LT_EV_MEMFD_CREATE:
+	case LT_EV_CRED_CHANGE:
+	case LT_EV_PTRACE:
+	case LT_EV_KILL:
+	case LT_EV_MODULE_LOAD:
+	case LT_EV_MODULE_DELETE:
+		mem_json(b, ev);
 		break;
 	default:
 		json_file(b, ev, c);
@@ -646,6 +658,7 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 			jbuf_puts(b, ", ...");
 		jbuf_puts(b, "], cwd=");
 		tq(b, ev->cwd);
+		mem_text_exec(b, ev);	/* mem */
 		break;
 	}
 	case LT_EV_FORK:
@@ -712,6 +725,16 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
 		format_text_evade(b, ev);
 		break;
+	/* mem */
+	case LT_EV_MEM_EXEC:
+	case LT_EV_MEMFD_CREATE:
+	case LT_EV_CRED_CHANGE:
+	case LT_EV_PTRACE:
+	case LT_EV_KILL:
+	case LT_EV_MODULE_LOAD:
+	case LT_EV_MODULE_DELETE:
+		mem_text(b, ev);
+		break;
 	default:
 		tq(b, fn);
 	}
@@ -728,6 +751,10 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	}
 	else if (ev->type == LT_EV_OPEN || ev->type == LT_EV_FORK)
 		jbuf_printf(b, " = %lld", (long long)ev->ret);
+	/* mem: fds and addresses */
+	else if (mem_text_shows_ret(ev))
+		jbuf_printf(b, ev->type == LT_EV_MEM_EXEC ? " = 0x%llx" : " = %lld",
+			    (long long)ev->ret);
 	jbuf_putc(b, '\n');
 	return b->err;
 }

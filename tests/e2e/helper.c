@@ -56,10 +56,33 @@
  *                                 close; unlinkat(DSLOT, "f") }; prints N
  *   exec PATH ARGC ARGV...        execve(PATH, ARGV, environ); the rest of
  *                                 the command line is not run
+ * mem (memory, fileless, privilege, dangerous calls; see mem_op()):
+ *   mmap MSLOT LEN PROT FLAGS FDSLOT   mmap(NULL, ...) ("none": fd -1); the
+ *                                 address goes to map slot MSLOT and is printed
+ *   mprotect MSLOT LEN PROT       mprotect(map slot's address, LEN, PROT)
+ *   memfd SLOT NAME FLAGS         memfd_create(NAME, FLAGS)
+ *   copy-into SLOT PATH           copy the file PATH into fd SLOT; prints bytes
+ *   fexec SLOT ARGC ARGV...       execveat(fd, "", ARGV, environ, AT_EMPTY_PATH)
+ *   setuid U | setgid G | setreuid R E | setresuid R E S | setresgid R E S
+ *   setfsuid U                    prints the old fsuid (the syscall's return)
+ *   fork-setuid U                 a child setuid(U)s and exits 0 (1 if it
+ *                                 failed); prints the child's pid
+ *   child                         fork a child that pauses; prints its pid
+ *   ptrace REQ ADDR DATA          ptrace(REQ, child, ADDR, DATA) (ADDR "poke":
+ *                                 poke-addr's); after
+ *                                 ATTACH/SEIZE use ptrace-wait
+ *   ptrace-wait                   waitpid(child, WSTOPPED|__WALL); prints the status
+ *   poke-addr                     prints the address ptrace tests poke
+ *   kill SIG | tkill SIG | tgkill SIG   to the child (kill, tkill(child),
+ *                                 tgkill(child, child))
+ *   reap                          waitpid(child); prints the raw status
+ *   init_module LEN | finit_module SLOT FLAGS | delete_module NAME FLAGS
+ *   capset-drop CAP               drop capability CAP from the effective set
  * With no operation, or "true", the helper exits 0 (an exec target).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>	/* mem */
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -223,6 +246,171 @@ static long do_fork(const char *op, long code)
 	return pid;
 }
 
+/* ---- mem: memory, fileless execution, privilege, dangerous calls -------------------- */
+
+static void *mem_maps[NSLOTS];
+static pid_t mem_child = -1;
+static volatile long mem_poke_target;	/* a child pokes at its own copy */
+
+static const struct {
+	const char *name;
+	int nargs;
+} mem_ops[] = {
+	{ "mmap", 5 },	    { "mprotect", 3 },	{ "memfd", 3 },	    { "copy-into", 2 },
+	{ "fexec", -1 },    { "setuid", 1 },	{ "setgid", 1 },    { "setreuid", 2 },
+	{ "setresuid", 3 }, { "setresgid", 3 }, { "setfsuid", 1 },  { "fork-setuid", 1 },
+	{ "child", 0 },	    { "ptrace", 3 },	{ "ptrace-wait", 0 }, { "poke-addr", 0 },
+	{ "kill", 1 },	    { "tkill", 1 },	{ "tgkill", 1 },    { "reap", 0 },
+	{ "init_module", 1 }, { "finit_module", 2 }, { "delete_module", 2 },
+	{ "capset-drop", 1 },
+};
+
+static long mem_copy_into(const char *op, int fd, const char *path)
+{
+	char buf[65536];
+	long total = 0;
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (in < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0)
+			die(op, "read");
+		if (n == 0)
+			break;
+		if (write(fd, buf, n) != n)
+			die(op, "write");
+		total += n;
+	}
+	close(in);
+	return total;
+}
+
+/*
+ * mem_op - run mem's operation @op if it is one: returns 1 with its result
+ * in @r and its argument count in @used, 0 if @op is not mem's
+ */
+static int mem_op(const char *op, char **a, int left, int *used, long *r)
+{
+	int n = -2;
+
+	for (size_t i = 0; i < sizeof(mem_ops) / sizeof(mem_ops[0]); i++)
+		if (!strcmp(mem_ops[i].name, op))
+			n = mem_ops[i].nargs;
+	if (n == -2)
+		return 0;
+	if (n >= 0 && left < n)
+		die(op, "missing arguments");
+	*used = n;
+	if (!strcmp(op, "mmap")) {
+		int s = slot_index(op, a[0]);
+		int fd = strcmp(a[4], "none") ? fd_of(op, a[4]) : -1;
+		long p = syscall(SYS_mmap, NULL, num(op, a[1]), num(op, a[2]), num(op, a[3]), fd, 0);
+
+		*r = p == -1 ? -errno : p;
+		if (p != -1)
+			mem_maps[s] = (void *)p;
+	} else if (!strcmp(op, "mprotect")) {
+		*r = sc(syscall(SYS_mprotect, mem_maps[slot_index(op, a[0])], num(op, a[1]),
+				num(op, a[2])));
+	} else if (!strcmp(op, "memfd")) {
+		int s = slot_index(op, a[0]);
+
+		*r = sc(syscall(SYS_memfd_create, a[1], num(op, a[2])));
+		if (*r >= 0)
+			slots[s] = (int)*r;
+	} else if (!strcmp(op, "copy-into")) {
+		*r = mem_copy_into(op, fd_of(op, a[0]), a[1]);
+	} else if (!strcmp(op, "fexec")) {
+		long argc;
+
+		if (left < 2)
+			die(op, "missing arguments");
+		argc = num(op, a[1]);
+		if (argc < 0 || argc != left - 2)
+			die(op, "ARGC must count the rest of the command line");
+		syscall(SYS_execveat, fd_of(op, a[0]), "", &a[2], environ, AT_EMPTY_PATH);
+		*r = -errno;	/* only on failure */
+	} else if (!strcmp(op, "setuid")) {
+		*r = sc(syscall(SYS_setuid, num(op, a[0])));
+	} else if (!strcmp(op, "setgid")) {
+		*r = sc(syscall(SYS_setgid, num(op, a[0])));
+	} else if (!strcmp(op, "setreuid")) {
+		*r = sc(syscall(SYS_setreuid, num(op, a[0]), num(op, a[1])));
+	} else if (!strcmp(op, "setresuid")) {
+		*r = sc(syscall(SYS_setresuid, num(op, a[0]), num(op, a[1]), num(op, a[2])));
+	} else if (!strcmp(op, "setresgid")) {
+		*r = sc(syscall(SYS_setresgid, num(op, a[0]), num(op, a[1]), num(op, a[2])));
+	} else if (!strcmp(op, "setfsuid")) {
+		*r = syscall(SYS_setfsuid, num(op, a[0]));
+	} else if (!strcmp(op, "fork-setuid")) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die(op, "fork");
+		if (pid == 0)
+			_exit(syscall(SYS_setuid, num(op, a[0])) ? 1 : 0);
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+			die(op, "the child's setuid failed");
+		*r = pid;
+	} else if (!strcmp(op, "child")) {
+		mem_child = fork();
+		if (mem_child < 0)
+			die(op, "fork");
+		if (mem_child == 0) {
+			for (;;)
+				pause();
+		}
+		*r = mem_child;
+	} else if (!strcmp(op, "ptrace")) {
+		long addr = strcmp(a[1], "poke") ? num(op, a[1]) : (long)&mem_poke_target;
+
+		*r = sc(syscall(SYS_ptrace, num(op, a[0]), mem_child, addr, num(op, a[2])));
+	} else if (!strcmp(op, "ptrace-wait")) {
+		int status;
+
+		*r = waitpid(mem_child, &status, WSTOPPED | __WALL) == mem_child ? status : -errno;
+	} else if (!strcmp(op, "poke-addr")) {
+		*r = (long)&mem_poke_target;
+	} else if (!strcmp(op, "kill")) {
+		*r = sc(syscall(SYS_kill, mem_child, num(op, a[0])));
+	} else if (!strcmp(op, "tkill")) {
+		*r = sc(syscall(SYS_tkill, mem_child, num(op, a[0])));
+	} else if (!strcmp(op, "tgkill")) {
+		*r = sc(syscall(SYS_tgkill, mem_child, mem_child, num(op, a[0])));
+	} else if (!strcmp(op, "reap")) {
+		int status;
+
+		*r = waitpid(mem_child, &status, __WALL) == mem_child ? status : -errno;
+	} else if (!strcmp(op, "init_module")) {
+		static char image[4096];
+		long len = num(op, a[0]);
+
+		if (len < 0 || len > (long)sizeof(image))
+			die(op, "LEN is 0..4096");
+		*r = sc(syscall(SYS_init_module, image, len, ""));
+	} else if (!strcmp(op, "finit_module")) {
+		*r = sc(syscall(SYS_finit_module, fd_of(op, a[0]), "", num(op, a[1])));
+	} else if (!strcmp(op, "capset-drop")) {
+		struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct data[2];
+		long cap = num(op, a[0]);
+
+		if (cap < 0 || cap > 63)
+			die(op, "CAP is 0..63");
+		if (syscall(SYS_capget, &hdr, data))
+			die(op, "capget");
+		data[cap / 32].effective &= ~(1u << (cap % 32));
+		*r = sc(syscall(SYS_capset, &hdr, data));
+	} else if (!strcmp(op, "delete_module")) {
+		*r = sc(syscall(SYS_delete_module, a[0], num(op, a[1])));
+	}
+	return 1;
+}
+
 /* the number of arguments each operation takes; -1: exec (variable) */
 static const struct {
 	const char *name;
@@ -245,7 +433,10 @@ static const struct {
 static long run_op(const char *op, char **a, int left, int *used)
 {
 	int n = -2;
+	long mem_r;
 
+	if (mem_op(op, a, left, used, &mem_r))	/* mem */
+		return mem_r;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (!strcmp(ops[i].name, op))
 			n = ops[i].nargs;

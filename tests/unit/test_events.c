@@ -82,7 +82,7 @@ static void test_abi_sizes_match_the_bpf_side(void **state)
 	assert_int_equal(offsetof(struct lt_hdr, comm), 80);
 	assert_int_equal(sizeof(struct lt_file_ev), 176);
 	assert_int_equal(offsetof(struct lt_file_ev, str), 176);
-	assert_int_equal(sizeof(struct lt_exec_ev), 192);
+	assert_int_equal(sizeof(struct lt_exec_ev), 216);
 	assert_int_equal(sizeof(struct lt_fork_ev), 144);
 	assert_int_equal(sizeof(struct lt_exit_ev), 136);
 }

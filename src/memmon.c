@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * memmon.c - attach mem's programs by [security_monitor] group. See memmon.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "memmon.h"
+#include "ltrack.skel.h"
+
+#define TRACEFS_EVENTS "/sys/kernel/tracing/events/"
+
+#define CRED_PAIR(sc) { "lt_mem_enter_" #sc, LT_MEMG_CREDS }, { "lt_mem_exit_" #sc, LT_MEMG_CREDS }
+
+static const struct {
+	const char *name;
+	uint32_t groups;
+} mem_progs[] = {
+	{ "lt_mem_mmap", LT_MEMG_MEMORY },
+	{ "lt_mem_mprotect", LT_MEMG_MEMORY },
+	{ "lt_mem_pkey_mprotect", LT_MEMG_MEMORY },
+	{ "lt_mem_memfd", LT_MEMG_FILELESS },
+	CRED_PAIR(setuid),
+	CRED_PAIR(setgid),
+	CRED_PAIR(setreuid),
+	CRED_PAIR(setregid),
+	CRED_PAIR(setresuid),
+	CRED_PAIR(setresgid),
+	CRED_PAIR(setfsuid),
+	CRED_PAIR(setfsgid),
+	CRED_PAIR(capset),
+	{ "lt_mem_ptrace", LT_MEMG_PTRACE },
+	{ "lt_mem_kill", LT_MEMG_KILL },
+	{ "lt_mem_tkill", LT_MEMG_KILL },
+	{ "lt_mem_tgkill", LT_MEMG_KILL },
+	{ "lt_mem_init_module", LT_MEMG_MODULES },
+	{ "lt_mem_finit_module", LT_MEMG_MODULES },
+	{ "lt_mem_delete_module", LT_MEMG_MODULES },
+};
+#define N_MEM_PROGS (sizeof(mem_progs) / sizeof(mem_progs[0]))
+
+struct memmon {
+	struct ltrack_bpf *sk;
+	struct bpf_program *progs[N_MEM_PROGS];	/* NULL: cannot be attached here */
+	struct bpf_link *links[N_MEM_PROGS];
+};
+
+uint32_t memmon_groups(const struct lt_config *c)
+{
+	uint32_t g = 0;
+
+	if (!c->have_policy)
+		return 0;
+	g |= c->sec_memory ? LT_MEMG_MEMORY : 0;
+	g |= c->sec_fileless ? LT_MEMG_FILELESS : 0;
+	g |= c->sec_credentials ? LT_MEMG_CREDS : 0;
+	g |= c->sec_ptrace ? LT_MEMG_PTRACE : 0;
+	g |= c->sec_kill ? LT_MEMG_KILL : 0;
+	g |= c->sec_modules ? LT_MEMG_MODULES : 0;
+	return g;
+}
+
+struct memmon *memmon_new(struct ltrack_bpf *sk)
+{
+	struct memmon *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->sk = sk;
+	for (size_t i = 0; i < N_MEM_PROGS; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(sk->obj, mem_progs[i].name);
+		const char *sec;
+		char path[PATH_MAX];
+
+		if (!p) {
+			log_warn("BPF program %s missing from the object", mem_progs[i].name);
+			continue;
+		}
+		sec = bpf_program__section_name(p);
+		if (!strncmp(sec, "tracepoint/", 11)) {
+			snprintf(path, sizeof(path), TRACEFS_EVENTS "%s", sec + 11);
+			if (access(path, F_OK)) {
+				log_info("%s: this kernel has no tracepoint %s (syscall not built in?); "
+					 "not attached", mem_progs[i].name, sec + 11);
+				continue;
+			}
+		}
+		m->progs[i] = p;
+	}
+	return m;
+}
+
+int memmon_prepare(struct memmon *m, uint32_t gen, const struct lt_config *c, char *err,
+		   size_t errlen)
+{
+	struct lt_mem_policy pol = { .groups = memmon_groups(c) };
+
+	if (bpf_map_update_elem(bpf_map__fd(m->sk->maps.lt_mem_policy), &gen, &pol, BPF_ANY)) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot set the [security_monitor] policy: %s", strerror(e));
+		return -e;
+	}
+	for (size_t i = 0; i < N_MEM_PROGS; i++) {
+		if (!m->progs[i] || m->links[i] || !(mem_progs[i].groups & pol.groups))
+			continue;
+		m->links[i] = bpf_program__attach(m->progs[i]);
+		if (!m->links[i]) {
+			int e = errno;
+
+			snprintf(err, errlen, "cannot attach %s: %s", mem_progs[i].name, strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+void memmon_commit(struct memmon *m, const struct lt_config *c)
+{
+	uint32_t groups = memmon_groups(c);
+
+	for (size_t i = 0; i < N_MEM_PROGS; i++) {
+		if (m->links[i] && !(mem_progs[i].groups & groups)) {
+			bpf_link__destroy(m->links[i]);
+			m->links[i] = NULL;
+		}
+	}
+}
+
+int memmon_attached(const struct memmon *m)
+{
+	int n = 0;
+
+	for (size_t i = 0; m && i < N_MEM_PROGS; i++)
+		n += m->links[i] != NULL;
+	return n;
+}
+
+void memmon_free(struct memmon *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < N_MEM_PROGS; i++)
+		bpf_link__destroy(m->links[i]);
+	free(m);
+}
