@@ -23,6 +23,8 @@ static const struct {
 	{ LT_EV_RMDIR, "rmdir" },   { LT_EV_RENAME, "rename" }, { LT_EV_ATTRIB, "attrib" },
 	{ LT_EV_SYMLINK, "symlink" }, { LT_EV_LINK, "link" },	{ LT_EV_MODIFY, "modify" },
 	{ LT_EV_PROC_SNAP, "proc_snapshot" }, { LT_EV_STATS, "stats" },
+	/* lib */
+	{ LT_EV_LIB_LOAD, "lib_load" }, { LT_EV_DLOPEN, "dlopen" },
 };
 
 const char *drop_cat_name(uint32_t cat)
@@ -33,6 +35,7 @@ const char *drop_cat_name(uint32_t cat)
 		[LT_DROP_EXIT] = "exit",
 		[LT_DROP_FILE] = "file",
 		[LT_DROP_MODIFY_TRACK] = "modify_tracking",
+		[LT_DROP_LIB] = "lib",	/* lib */
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
@@ -193,6 +196,46 @@ static int decode_exec(const void *rec, size_t len, struct event *ev)
 	return 0;
 }
 
+/* lib: lib_load and dlopen */
+static int decode_lib(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_lib_ev *e = rec;
+	const char *str = (const char *)rec + sizeof(*e);
+	size_t off = 0;
+
+	if (len < sizeof(*e))
+		return -EINVAL;
+	ev->fid.ino = e->fid.ino;
+	ev->fid.size = e->fid.size;
+	ev->fid.mtime_ns = e->fid.mtime_ns;
+	ev->fid.ctime_ns = e->fid.ctime_ns;
+	ev->fid.dev = e->fid.dev;
+	ev->has_fid = e->fid.ino != 0;
+	ev->ino = e->fid.ino;
+	ev->dev = e->fid.dev;
+	ev->vm_start = e->vm_start;
+	ev->vm_end = e->vm_end;
+	ev->lib_prot = e->prot;
+	ev->lib_flags = e->lflags;
+	ev->filename_flags = e->path_flags;
+	if (take_str(str, len - sizeof(*e), &off, e->path_len, &ev->filename) || !ev->filename)
+		return -EINVAL;
+	return 0;
+}
+
+static int decode_dlopen(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_dlopen_ev *e = rec;
+	const char *str = (const char *)rec + sizeof(*e);
+	size_t off = 0;
+
+	if (len < sizeof(*e))
+		return -EINVAL;
+	ev->dl_handle = e->handle;
+	ev->dl_flags = e->dl_flags;
+	return take_str(str, len - sizeof(*e), &off, e->name_len, &ev->dl_name);
+}
+
 int event_decode(const void *rec, size_t len, struct event *ev)
 {
 	const struct lt_hdr *h = rec;
@@ -237,6 +280,10 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 	case LT_EV_LINK:
 	case LT_EV_MODIFY:
 		return decode_file(rec, len, ev);
+	case LT_EV_LIB_LOAD:	/* lib */
+		return decode_lib(rec, len, ev);
+	case LT_EV_DLOPEN:
+		return decode_dlopen(rec, len, ev);
 	}
 	return -EINVAL;
 }

@@ -92,6 +92,14 @@ struct event {
 	int hash_state;			/* 0: not hashed / not applicable */
 	char sha256[65];
 
+	/* lib: lib_load (filename, fid, vm_start/vm_end above) and dlopen */
+	uint32_t lib_prot;		/* lib_load: PROT_* of the mapping */
+	uint32_t lib_flags;		/* lib_load: LT_LF_* */
+	bool untrusted;			/* lib_load: not under a trusted directory (libmon) */
+	const char *dl_name;		/* dlopen: the name asked for; NULL if unreadable */
+	uint32_t dl_flags;		/* dlopen: RTLD_* */
+	uint64_t dl_handle;		/* dlopen: 0 = failed */
+
 	/* fork */
 	uint32_t child_pid;
 	uint64_t child_start_ns;

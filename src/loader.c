@@ -37,6 +37,7 @@
 #define NEED_ANYWATCH (1u << 29)	/* keeps the directory cache right */
 #define OPEN_FAMILY (1u << 28)	/* replaced by lt_raw_exit with LTRACK_DISPATCH=raw */
 #define RAW_ONLY (1u << 27)	/* attached only with LTRACK_DISPATCH=raw */
+#define NEED_LIB (1u << 26)	/* lib: [library_monitor] enabled */
 #define OPEN_NEED (LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY)
 /* the single-path operations the touched-inode fallback serves (file.bpf.c) */
 #define TOUCH_NEED (LT_W_DELETE | LT_W_RMDIR | LT_W_MKDIR | LT_W_MKNOD | LT_W_SYMLINK | \
@@ -88,6 +89,11 @@ static const struct {
 	{ "lt_exit_lchown", LT_W_ATTRIB },
 	{ "lt_exit_fchownat", LT_W_ATTRIB },
 	{ "lt_exit_fchown", LT_W_ATTRIB },
+	/* lib: library loads (the dlopen uprobes are attached by src/libmon.c) */
+	{ "lt_lib_mmap", NEED_LIB },
+	{ "lt_lib_mprot_enter", NEED_LIB },
+	{ "lt_lib_mprot_exit", NEED_LIB },
+	{ "lt_lib_exec", NEED_LIB },
 };
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
@@ -115,6 +121,7 @@ struct loader {
 	size_t nedges;
 	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
 	uint64_t ticks;		/* loader_refresh calls */
+	bool lib_on;		/* lib: the policy being applied wants library loads */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -367,6 +374,8 @@ static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t n
 		return true;
 	if ((need & NEED_ANYWATCH) && nwatches)
 		return true;
+	if (need & NEED_LIB)
+		return L->lib_on;	/* lib */
 	return (need & uni) != 0;
 }
 
@@ -456,6 +465,21 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		rc = -errno;
 		snprintf(err, errlen, "cannot set the policy: %s", strerror(-rc));
 		goto out_clear;
+	}
+
+	/* lib: the per-generation knobs of library loads */
+	{
+		struct lt_lib_policy lp = {
+			.enabled = c->have_policy && c->lib_enabled,
+			.dlopen = c->have_policy && c->lib_enabled && c->lib_dlopen,
+		};
+
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_lib_policy), &ng, &lp, BPF_ANY)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot set the library policy: %s", strerror(-rc));
+			goto out_clear;
+		}
+		L->lib_on = lp.enabled;
 	}
 
 	/* attach what the new policy needs before it becomes active */
@@ -693,6 +717,12 @@ int loader_drops(struct loader *L, uint64_t out[LT_DROP_NCAT])
 	}
 	free(vals);
 	return 0;
+}
+
+/* lib: programs attached outside prog_table (the dlopen uprobes) */
+struct bpf_program *loader_prog(struct loader *L, const char *name)
+{
+	return bpf_object__find_program_by_name(L->skel->obj, name);
 }
 
 void loader_free(struct loader *L)

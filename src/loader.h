@@ -66,6 +66,13 @@ const char *loader_watch_path(struct loader *L, uint32_t id);
 /* loader_attached - number of attached programs */
 int loader_attached(struct loader *L);
 
+/*
+ * loader_prog - the loaded BPF program @name, for programs attached by
+ * their own module (lib: the dlopen uprobes), or NULL
+ */
+struct bpf_program;
+struct bpf_program *loader_prog(struct loader *L, const char *name);
+
 /* loader_free - detach and free; NULL is a no-op */
 void loader_free(struct loader *L);
 

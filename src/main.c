@@ -28,6 +28,7 @@
 #include "config.h"
 #include "events.h"
 #include "jsonw.h"
+#include "libmon.h"	/* lib */
 #include "loader.h"
 #include "log.h"
 #include "output/format.h"
@@ -59,6 +60,7 @@ struct agent {
 	bool stop;			/* the output went away: stop like on SIGTERM */
 	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
 	uint64_t self_parent_start_ns;
+	struct libmon *libmon;		/* lib: trusted dirs, dlopen uprobes */
 	struct event ev;		/* decoded in place; large, so not on the stack */
 };
 
@@ -124,6 +126,9 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 		if (cl->stats_interval < 0)
 			c->stats_interval_s = 0;
 	}
+	/* lib: library loads are reported only under a policy file */
+	if (!c->have_policy)
+		c->lib_enabled = false;
 	return config_finish(c, err);
 }
 
@@ -183,6 +188,9 @@ static void reload(struct agent *a)
 		config_release(&nc);
 		return;
 	}
+	/* lib */
+	if (libmon_apply(a->libmon, &nc))
+		log_warn("reload: library monitor settings not applied: out of memory");
 	/* outputs keep their settings until restart; files are reopened (logrotate) */
 	nc.extra_fields = a->cfg.extra_fields;
 	nc.nextra_fields = a->cfg.nextra_fields;
@@ -391,6 +399,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	case LT_EV_EXIT:
 		break;
+	case LT_EV_LIB_LOAD:	/* lib */
+		libmon_on_lib_load(a->libmon, ev);
+		break;
+	case LT_EV_DLOPEN:
+		break;
 	default:
 		canonicalise(ev);
 		watch = loader_watch_path(a->L, ev->watch_id);
@@ -566,6 +579,13 @@ static int run(struct agent *a)
 		log_error("%s", err);
 		goto out;
 	}
+	/* lib: trusted directories, dlopen uprobes on the libcs mapped now */
+	a->libmon = libmon_new(a->L);
+	if (!a->libmon || libmon_apply(a->libmon, &a->cfg)) {
+		rc = -ENOMEM;
+		log_error("library monitor: out of memory");
+		goto out;
+	}
 	a->rb = loader_ring(a->L, on_record, a);
 	if (!a->rb) {
 		rc = -errno;
@@ -687,6 +707,7 @@ int main(int argc, char **argv)
 	rc = run(a) ? 1 : 0;
 out:
 	ring_buffer__free(a->rb);
+	libmon_free(a->libmon);	/* lib: before the loader, which owns the programs */
 	loader_free(a->L);
 	sink_free(a->sink);
 	proctree_free(a->procs);

@@ -11,4 +11,5 @@
 #include "process.bpf.c"
 #include "file.bpf.c"
 #include "snapshot.bpf.c"
+#include "lib.bpf.c"	/* lib: library loads */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

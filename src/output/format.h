@@ -54,4 +54,7 @@ void format_open_flags(uint32_t flags, char *buf, size_t len);
 /* format_exec_id - the process key "tgid-start_ns" */
 void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len);
 
+/* lib: format_dlopen_flags - "RTLD_NOW|RTLD_GLOBAL" text of dlopen @flags into @buf */
+void format_dlopen_flags(uint32_t flags, char *buf, size_t len);
+
 #endif
