@@ -12,8 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +22,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "elfsym.h"
 #include "libmon.h"
 #include "loader.h"
 #include "log.h"
@@ -78,74 +77,6 @@ bool libmon_libc_name(const char *base)
 	    !strcmp(base + n - 3, ".so"))
 		return true;
 	return false;
-}
-
-int libmon_elf_sym_offset(int fd, const char *name, uint64_t *off)
-{
-	Elf *e;
-	Elf_Scn *scn = NULL;
-	GElf_Addr val = 0;
-	size_t nph;
-	int rc = -ENOENT;
-	bool found = false;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e)
-		return -EINVAL;
-	if (elf_kind(e) != ELF_K_ELF) {
-		rc = -EINVAL;
-		goto out_end;
-	}
-	while (!found && (scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		size_t nsym;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d)
-			continue;
-		nsym = d->d_size / sh.sh_entsize;
-		for (size_t i = 0; i < nsym; i++) {
-			GElf_Sym sym;
-			const char *s;
-
-			if (!gelf_getsym(d, i, &sym))
-				break;
-			if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
-			    !sym.st_value)
-				continue;
-			s = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (s && !strcmp(s, name)) {
-				val = sym.st_value;
-				found = true;
-				break;
-			}
-		}
-	}
-	if (!found)
-		goto out_end;
-	if (elf_getphdrnum(e, &nph)) {
-		rc = -EINVAL;
-		goto out_end;
-	}
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(e, i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (val >= ph.p_vaddr && val - ph.p_vaddr < ph.p_filesz) {
-			*off = val - ph.p_vaddr + ph.p_offset;
-			rc = 0;
-			break;
-		}
-	}
-out_end:
-	elf_end(e);
-	return rc;
 }
 
 struct libmon *libmon_new(struct loader *L)
@@ -232,7 +163,7 @@ static void libc_try(struct libmon *m, const char *path, const char *shown)
 	lf->dev = st.st_dev;
 	lf->ino = st.st_ino;
 	lf->kdev = kdev_from_user(st.st_dev);
-	rc = libmon_elf_sym_offset(fd, "dlopen", &off);
+	rc = elfsym_func_offset(fd, "dlopen", &off);
 	if (rc) {
 		log_info("dlopen: %s has no dlopen function (%s); not attached", shown,
 			 strerror(-rc));

@@ -68,14 +68,6 @@ bool libmon_path_under(const char *dir, const char *path);
  */
 bool libmon_libc_name(const char *base);
 
-/*
- * libmon_elf_sym_offset - the file offset of defined function @name in the
- * dynamic symbol table of the ELF file open at @fd (st_value mapped through
- * the PT_LOAD program headers). Returns 0, -ENOENT (no such symbol or not
- * in a loaded segment), or -EINVAL (not an ELF file libelf can read).
- */
-int libmon_elf_sym_offset(int fd, const char *name, uint64_t *off);
-
 /* libmon_default_trusted - the built-in trusted directories, NULL-terminated */
 extern const char *const libmon_default_trusted[];
 

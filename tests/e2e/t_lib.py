@@ -17,6 +17,7 @@ TYPES.update({"lib_load": 56, "dlopen": 57})
 LIB_POLICY = """
 [exec_monitor]
 enabled = false
+[library_monitor]
 """
 
 NR_MMAP, NR_MPROTECT, NR_EXECVE = 9, 10, 59
@@ -33,7 +34,7 @@ _LOADER_C = r"""
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ops: dl:FLAGS:NAME (dlopen; prints 1/0), mmapx:PATH (mmap r-x; prints addr size),
+/* ops: nop (prints 0: main runs, so ld.so has mapped libc), dl:FLAGS:NAME (dlopen; prints 1/0), mmapx:PATH (mmap r-x; prints addr size),
    mprot:PATH (mmap r--, then mprotect r-x; prints addr size) */
 int main(int argc, char **argv)
 {
@@ -44,7 +45,9 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		char *op = argv[i], *end;
 
-		if (!strncmp(op, "dl:", 3)) {
+		if (!strcmp(op, "nop")) {
+			printf("0\n");
+		} else if (!strncmp(op, "dl:", 3)) {
 			int fl = (int)strtol(op + 3, &end, 0);
 			void *h = dlopen(end + 1, fl);
 
@@ -241,8 +244,7 @@ def lib_dlopen_missing(t):
 def lib_interpreter_at_exec(t):
     """exec: ld.so's lib_load is synthesised (exact path, inode, AT_BASE VMA); libc follows"""
     lt = t.ltrack([], policy=LIB_POLICY)
-    ld = Loader(t, [])
-    ld.go()
+    ld = Loader(t, ["nop"]).go()
     interp = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
     base = ld.at_base()
     vma = [m for m in ld.maps() if m[0] == base]
@@ -287,7 +289,7 @@ def lib_trusted_dirs_policy(t):
     """trusted_dirs adds a directory; default_trusted_dirs = false drops the defaults"""
     _, lib = lib_build(t)
     d = os.path.dirname(lib)
-    lt = t.ltrack([], policy=LIB_POLICY + '[library_monitor]\ntrusted_dirs = ["%s/"]\n'
+    lt = t.ltrack([], policy=LIB_POLICY + 'trusted_dirs = ["%s/"]\n'
                   'default_trusted_dirs = false\n' % d)
     ld = Loader(t, ["dl:%d:%s" % (RTLD_NOW, lib), "dl:%d:libz.so.1" % RTLD_NOW]).go()
     ld.end()
@@ -302,8 +304,8 @@ def lib_trusted_dirs_policy(t):
 def lib_section_off(t):
     """[library_monitor] enabled = false: no lib events; dlopen = false: lib_load only"""
     _, lib = lib_build(t)
-    lt = t.ltrack([], policy=LIB_POLICY + "[library_monitor]\nenabled = false\n")
-    lt2 = t.ltrack([], policy=LIB_POLICY + "[library_monitor]\ndlopen = false\n")
+    lt = t.ltrack([], policy=LIB_POLICY + "enabled = false\n")
+    lt2 = t.ltrack([], policy=LIB_POLICY + "dlopen = false\n")
     ld = Loader(t, ["dl:%d:%s" % (RTLD_NOW, lib)]).go()
     ld.end()
     evs = lt.stop()
