@@ -229,7 +229,10 @@ static const char *const reserved_fields[] = {
 	"target", "requested", "argv", "argv_truncated", "cwd", "interpreter", "mode",
 	"file_type", "flags", "flags_str", "device", "dev", "inode", "new_uid", "new_gid",
 	"path_exact", "path_truncated", "watch", "child_pid", "child_exec_id", "exit_code",
-	"signal", "signal_name", "core_dumped", "drops", "stats", NULL
+	"signal", "signal_name", "core_dumped", "drops", "stats",
+	/* lib */
+	"size", "vm_start", "vm_end", "prot", "source", "untrusted", "failed",
+	NULL
 };
 
 static const struct {

@@ -4,18 +4,21 @@
  *
  * The file is untrusted (any process can map anything): every libelf call
  * is checked, and a symbol is only accepted when a PT_LOAD segment covers
- * its address within the segment's file bytes.
+ * its address within the segment's file bytes and the offset lies inside
+ * the file.
  */
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "elfsym.h"
 
 int elfsym_func_offset(int fd, const char *name, uint64_t *off)
 {
+	struct stat st;
 	Elf *e;
 	Elf_Scn *scn = NULL;
 	GElf_Addr val = 0;
@@ -23,7 +26,7 @@ int elfsym_func_offset(int fd, const char *name, uint64_t *off)
 	int rc = -ENOENT;
 	bool found = false;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	if (fstat(fd, &st) || elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e)
@@ -72,7 +75,12 @@ int elfsym_func_offset(int fd, const char *name, uint64_t *off)
 		if (!gelf_getphdr(e, i, &ph) || ph.p_type != PT_LOAD)
 			continue;
 		if (val >= ph.p_vaddr && val - ph.p_vaddr < ph.p_filesz) {
-			*off = val - ph.p_vaddr + ph.p_offset;
+			uint64_t o = val - ph.p_vaddr + ph.p_offset;
+
+			/* a lying header can point past the file (or wrap): no code there */
+			if (o < ph.p_offset || o >= (uint64_t)st.st_size)
+				break;
+			*off = o;
 			rc = 0;
 			break;
 		}

@@ -15,7 +15,7 @@
  * mapped through the PT_LOAD program header that covers it. The first
  * defined STT_FUNC of that name wins (versions of one function share an
  * address). Returns 0, -ENOENT (no such function, or no segment covers
- * it), or -EINVAL (not an ELF file libelf can read).
+ * it inside the file), or -EINVAL (not an ELF file libelf can read).
  */
 int elfsym_func_offset(int fd, const char *name, uint64_t *off);
 
