@@ -51,6 +51,7 @@ struct libmon {
 	size_t nlibc;
 	size_t nattached;
 	bool full_logged;
+	uint64_t self_mnt_ns;	/* our mount namespace's inode */
 };
 
 bool libmon_path_under(const char *dir, const char *path)
@@ -82,10 +83,13 @@ bool libmon_libc_name(const char *base)
 struct libmon *libmon_new(struct loader *L)
 {
 	struct libmon *m = calloc(1, sizeof(*m));
+	struct stat st;
 
 	if (!m)
 		return NULL;
 	m->L = L;
+	if (!stat("/proc/self/ns/mnt", &st))
+		m->self_mnt_ns = st.st_ino;
 	return m;
 }
 
@@ -134,16 +138,19 @@ static void libc_detach_all(struct libmon *m)
  * libc_try - attach the dlopen uprobes to the file at @path (a /proc path
  * that reaches it as its process sees it), once per file
  */
-static void libc_try(struct libmon *m, const char *path, const char *shown)
+static void libc_try(struct libmon *m, const char *path, const char *shown, const char *alt)
 {
 	struct bpf_program *pe = loader_prog(m->L, "lt_dlopen_enter");
 	struct bpf_program *px = loader_prog(m->L, "lt_dlopen_exit");
 	struct libc_file *lf;
+	char fdpath[64];
 	struct stat st;
 	uint64_t off;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && alt)
+		fd = open(alt, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;	/* the process is gone: the next load of this libc will do */
 	if (fstat(fd, &st))
@@ -165,21 +172,26 @@ static void libc_try(struct libmon *m, const char *path, const char *shown)
 	lf->kdev = kdev_from_user(st.st_dev);
 	rc = elfsym_func_offset(fd, "dlopen", &off);
 	if (rc) {
-		log_info("dlopen: %s has no dlopen function (%s); not attached", shown,
-			 strerror(-rc));
+		log_info("dlopen: %s %s; not attached", shown,
+			 rc == -ENOENT ? "has no dlopen function" : "is not a readable ELF file");
 		goto out_close;
 	}
 	if (!pe || !px) {
 		log_warn("dlopen: the uprobe programs are missing");
 		goto out_close;
 	}
-	lf->enter = bpf_program__attach_uprobe(pe, false, -1, path, off);
-	lf->exit = lf->enter ? bpf_program__attach_uprobe(px, true, -1, path, off) : NULL;
+	/*
+	 * Attach through our own descriptor: the process behind @path may exit
+	 * (and its /proc/PID/root go) between the two attachments.
+	 */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	lf->enter = bpf_program__attach_uprobe(pe, false, -1, fdpath, off);
+	lf->exit = lf->enter ? bpf_program__attach_uprobe(px, true, -1, fdpath, off) : NULL;
 	if (!lf->enter || !lf->exit) {
 		log_warn("dlopen: cannot attach to %s at 0x%llx: %s", shown,
 			 (unsigned long long)off, strerror(errno));
 		bpf_link__destroy(lf->enter);
-		lf->enter = NULL;
+		m->nlibc--;	/* a later load of it tries again */
 		goto out_close;
 	}
 	m->nattached++;
@@ -232,7 +244,7 @@ static void libc_scan_proc(struct libmon *m)
 			if (file[0] != '/' || !libmon_libc_name(basename_of(file)))
 				continue;
 			snprintf(mf, sizeof(mf), "/proc/%ld/map_files/%llx-%llx", pid, lo, hi);
-			libc_try(m, mf, file);
+			libc_try(m, mf, file, NULL);
 		}
 		fclose(f);
 	}
@@ -288,7 +300,8 @@ void libmon_on_lib_load(struct libmon *m, struct event *ev)
 			return;
 	if ((size_t)snprintf(p, sizeof(p), "/proc/%u/root%s", ev->pid, path) >= sizeof(p))
 		return;
-	libc_try(m, p, path);
+	/* a short-lived process may be gone: in our mount namespace the path is ours too */
+	libc_try(m, p, path, ev->mnt_ns == m->self_mnt_ns ? path : NULL);
 }
 
 size_t libmon_attached(const struct libmon *m)

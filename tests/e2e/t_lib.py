@@ -105,11 +105,12 @@ def lib_build(t):
 class Loader:
     """one run of the loader program; go() runs its ops, end() lets it exit"""
 
-    def __init__(self, t, ops):
+    def __init__(self, t, ops, env=None):
         self.exe, _ = lib_build(t)
         self.nops = len(ops)
         self.p = subprocess.Popen([self.exe] + ops, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=t.dir)
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=t.dir,
+                                  env=env)
         t.procs.append(self.p)
         self.pid = self.p.pid
         self.loginuid = proc_loginuid(self.pid)
@@ -358,3 +359,39 @@ def lib_bad_policy(t):
     eq(rc, 2, "exit status")
     check("policy.toml:2:24: [library_monitor] trusted_dirs: 'rel/dir' is not an absolute path"
           in err, "stderr: %r" % err)
+
+
+@test
+def lib_dlopen_new_libc_attached(t):
+    """a libc first seen after start (a copy, as a container brings its own) gets the uprobes"""
+    _, lib = lib_build(t)
+    d = t.mkdir("libc-copy")
+    host_libc = os.path.realpath(ctypes_libc_path())
+    copy = os.path.join(d, "libc.so.6")
+    shutil.copyfile(host_libc, copy)
+    os.chmod(copy, 0o755)
+    lt = t.ltrack([], policy=LIB_POLICY)
+    env = dict(os.environ, LD_LIBRARY_PATH=d)
+    first = Loader(t, ["nop"], env=env).go()
+    eq(exec_mapping(first, copy)[3], copy, "the first loader runs on the copy")
+    first.end()
+    lt.wait_log("dlopen: watching %s " % copy)
+    ld = Loader(t, ["dl:%d:%s" % (RTLD_NOW, lib)], env=env).go()
+    eq(exec_mapping(ld, copy)[3], copy, "the second loader runs on the copy")
+    ld.end()
+    evs = lt.stop()
+    match(one(evs, pid=ld.pid, event_name="dlopen"),
+          dlopen_want(ld, lib, RTLD_NOW, False, "RTLD_NOW"), exact=True)
+    match(one(evs, pid=first.pid, event_name="lib_load", filename=copy),
+          {"untrusted": True, "inode": os.stat(copy).st_ino})
+    eq(lt.stderr().count("dlopen: watching %s " % copy), 1, "attached once")
+
+
+def ctypes_libc_path():
+    """the libc.so.6 this runner maps"""
+    with open("/proc/self/maps") as f:
+        for line in f:
+            p = line.split(None, 5)[-1].strip()
+            if os.path.basename(p) == "libc.so.6":
+                return p
+    fail("no libc.so.6 in the runner's maps")
