@@ -125,6 +125,8 @@ static int trusted_add(char ***v, size_t *n, const char *dir)
 
 static void libc_detach_all(struct libmon *m)
 {
+	if (m->nattached)
+		log_info("dlopen: uprobes detached (%zu libc files)", m->nattached);
 	for (size_t i = 0; i < m->nlibc; i++) {
 		bpf_link__destroy(m->libc[i].enter);
 		bpf_link__destroy(m->libc[i].exit);

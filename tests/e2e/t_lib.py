@@ -395,3 +395,25 @@ def ctypes_libc_path():
             if os.path.basename(p) == "libc.so.6":
                 return p
     fail("no libc.so.6 in the runner's maps")
+
+
+@test
+def lib_sighup_turns_off(t):
+    """SIGHUP to enabled = false: no library events after the reload, uprobes detached"""
+    _, lib = lib_build(t)
+    lt = t.ltrack([], policy=LIB_POLICY)
+    before = Loader(t, ["dl:%d:%s" % (RTLD_NOW, lib)]).go()
+    before.end()
+    lt.wait_event(pid=before.pid, event_name="dlopen")
+    with open(lt.policy_path, "w") as f:
+        f.write(LIB_POLICY + "enabled = false\n")
+    off = len(lt.stderr())
+    os.kill(lt.pid, signal.SIGHUP)
+    lt.wait_log("policy reloaded", after=off)
+    check("dlopen: uprobes detached" in lt.stderr()[off:], "the reload detaches the uprobes")
+    after = Loader(t, ["dl:%d:%s" % (RTLD_NOW, lib)]).go()
+    after.end()
+    evs = lt.stop()
+    one(evs, pid=before.pid, event_name="lib_load", filename=lib)
+    none(evs, pid=after.pid, event_name="lib_load")
+    none(evs, pid=after.pid, event_name="dlopen")
