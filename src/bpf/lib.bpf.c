@@ -81,6 +81,35 @@ static __always_inline bool lib_gate(__u32 gen, __u32 type)
 	return !is_self();
 }
 
+extern int LINUX_KERNEL_VERSION __kconfig;
+
+/*
+ * file_user_loc - where file @f is as its user sees it. A VMA of a file on
+ * overlayfs (containers) holds a backing file whose f_path is the layer's
+ * real file on an internal mount; the path the process opened is its
+ * user_path (the kernel's file_user_path()). FMODE_BACKING is bit 25 from
+ * its introduction (6.6) and bit 24 since 6.14 (fsnotify pre-content
+ * series, "fsnotify: opt-in for permission events at file open time").
+ * Returns the inode that path names.
+ */
+static __always_inline struct inode *file_user_loc(struct lt_loc *l, struct file *f)
+{
+	struct file *k = kptr(file, f);
+	__u32 backing = LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 14, 0) ? 1u << 24 : 1u << 25;
+
+	if (bpf_core_type_exists(struct backing_file) && (k->f_mode & backing)) {
+		struct backing_file *bf = kptr(backing_file, f);
+		struct path p = bf->user_path;
+
+		if (p.dentry && p.mnt) {
+			loc_from_path(l, &p);
+			return kptr(dentry, p.dentry)->d_inode;
+		}
+	}
+	loc_of_file(l, f);
+	return k->f_inode;
+}
+
 /*
  * lib_send - build and send a lib_load record for file @f mapped at
  * [@start, @end) in the current task.
@@ -101,13 +130,12 @@ static __always_inline void lib_send(struct file *f, __u64 start, __u64 end, __u
 	e->hdr.syscall_nr = nr;
 	e->hdr.ret = ret;
 	e->hdr.flags = LT_HF_REPORT;
-	file_id(&e->fid, kptr(file, f)->f_inode);
+	file_id(&e->fid, file_user_loc(&l, f));
 	e->vm_start = start;
 	e->vm_end = end;
 	e->prot = prot;
 	e->lflags = lflags;
 	e->pad = 0;
-	loc_of_file(&l, f);
 	pos = loc_build(s, &l, &pf);
 	n = str_put_path(e->str, 0, s, pos);
 	e->path_len = n;

@@ -417,3 +417,34 @@ def lib_sighup_turns_off(t):
     one(evs, pid=before.pid, event_name="lib_load", filename=lib)
     none(evs, pid=after.pid, event_name="lib_load")
     none(evs, pid=after.pid, event_name="dlopen")
+
+
+@test
+def lib_overlayfs_user_path(t):
+    """on overlayfs (containers) the mapping's backing file is reported by the path the process used"""
+    _, lib = lib_build(t)
+    for d in ("lower", "upper", "work", "merged"):
+        t.mkdir(d)
+    shutil.copyfile(lib, t.path("lower", "libov.so"))
+    r = subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                        "lowerdir=%s,upperdir=%s,workdir=%s" % (
+                            t.path("lower"), t.path("upper"), t.path("work")),
+                        t.path("merged")], capture_output=True)
+    check(r.returncode == 0, "mount overlay: %s" % r.stderr.decode(errors="replace"))
+    try:
+        merged = t.path("merged", "libov.so")
+        want_id = file_fields(merged)
+        lt = t.ltrack([], policy=LIB_POLICY)
+        ld = Loader(t, ["mprot:" + merged, "mmapx:" + merged]).go()
+        (a1, s1), (a2, s2) = ld.results
+        ld.end()
+        evs = lt.stop()
+    finally:
+        subprocess.run(["umount", t.path("merged")])
+    pg = lambda n: (n + PAGE - 1) // PAGE * PAGE
+    got = [e for e in select(evs, pid=ld.pid, event_name="lib_load") if "libov" in e["filename"]]
+    ov = want_id      # the overlay's path, device and inode, not the layer's
+    expect_seq(got, [
+        dict(ov, source="mprotect", vm_start=a1, vm_end=a1 + pg(s1)),
+        dict(ov, source="mmap", vm_start=a2, vm_end=a2 + pg(s2)),
+    ], exact=False)
