@@ -1958,7 +1958,10 @@ def storm_accounting(t):
     n_a = (total - stalled) // 2
     n_b = total - stalled - n_a
     lt = t.ltrack(["--watch", "create,delete=" + w],
-                  policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY)
+                  # stats_interval = 0: on a loaded host the storm outlasts 60 s, and a
+                  # periodic stats event is not one of the storm's
+                  policy="[storage]\nmax_size = 0\n[agent]\nstats_interval = 0\n" +
+                  NO_EXEC_POLICY)
     rss = [vm_rss_kb(lt.pid)]
 
     def sample():
