@@ -137,6 +137,11 @@ static const struct cfg_section sections[] = {
 	{ "exec_monitor", NO_OFF, "Process events (exec, fork, exit) of selected commands." },
 	{ "network_monitor", F(net_present),
 	  "Network activity on ports and protocols (validated; implemented later)." },
+	/* lib */
+	{ "library_monitor", NO_OFF,
+	  "Library loads: lib_load (every file mapped executable, and ld.so at exec) and "
+	  "dlopen (glibc's dlopen calls). On whenever a policy file is in use; see "
+	  "docs/events.md for the trusted directories." },
 	{ "log", NO_OFF, "ltrack's own diagnostic log (not the events)." },
 	{ "storage", NO_OFF, "Where events go and in which format." },
 	{ "http_server", F(http_present),
@@ -185,6 +190,19 @@ static const struct cfg_key keys[] = {
 	{ .section = "network_monitor", .name = "protocols", .type = CT_STRS, .off = F(protocols),
 	  .n_off = FN(protocols), .pos_off = NO_OFF, .max_items = 2, .names = proto_names,
 	  .what = "protocol", .doc = "protocols to report" },
+
+	/* lib */
+	BOOL("library_monitor", "enabled", lib_enabled, 1,
+	     "report lib_load events (and dlopen, see below)"),
+	{ .section = "library_monitor", .name = "trusted_dirs", .type = CT_STRS,
+	  .off = F(trusted_dirs), .n_off = FN(trusted_dirs), .pos_off = NO_OFF, .max_items = 256,
+	  .check = check_abs_path,
+	  .doc = "absolute directories whose libraries are trusted (untrusted: false), in "
+		 "addition to the defaults; a prefix of whole path components" },
+	BOOL("library_monitor", "default_trusted_dirs", lib_default_trusted, 1,
+	     "also trust the built-in system library directories (docs/events.md)"),
+	BOOL("library_monitor", "dlopen", lib_dlopen, 1,
+	     "report dlopen calls (a uprobe on each libc's dlopen)"),
 
 	ENUM("log", "level", log_level, LT_LOG_INFO, level_names, "level",
 	     "least severe message written"),
@@ -322,6 +340,8 @@ static const char *const reserved_fields[] = {
 	"remote_port", "ring_fd", "sq_entries", "cq_entries", "setup_flags", "setup_flags_str",
 	"total", "sqpoll", "ops", "final",
 	/* end evade */
+	/* lib */
+	"size", "vm_start", "vm_end", "prot", "source", "untrusted", "failed",
 	NULL
 };
 
@@ -1923,6 +1943,12 @@ static const char reference_example[] =
 	"enabled = true\n"
 	"ports = [80, 443, 8080]\n"
 	"protocols = [\"tcp\", \"udp\"]\n"
+	"\n"
+	"[library_monitor]\n"
+	"enabled = true\n"
+	"trusted_dirs = [\"/opt/vendor/lib\"]   # added to the defaults\n"
+	"default_trusted_dirs = true\n"
+	"dlopen = true\n"
 	"\n"
 	"[log]\n"
 	"level = \"info\"\n"

@@ -72,6 +72,13 @@ struct lt_config {
 	char **protocols;		/* "tcp" | "udp" */
 	size_t nprotocols;
 
+	/* [library_monitor] (lib): lib_load and dlopen events */
+	bool lib_enabled;		/* default true (off without a policy file) */
+	char **trusted_dirs;		/* absolute directories added to the defaults */
+	size_t ntrusted_dirs;
+	bool lib_default_trusted;	/* default true: the built-in trusted dirs apply */
+	bool lib_dlopen;		/* default true: the dlopen uprobe */
+
 	/* [log] ltrack's own diagnostic log */
 	enum lt_log_level log_level;	/* default info */
 	enum lt_format log_format;	/* default text */

@@ -39,6 +39,8 @@ static const struct {
 	{ LT_EV_MEM_EXEC, "mem_exec" }, { LT_EV_MEMFD_CREATE, "memfd_create" },
 	{ LT_EV_CRED_CHANGE, "cred_change" }, { LT_EV_PTRACE, "ptrace" }, { LT_EV_KILL, "kill" },
 	{ LT_EV_MODULE_LOAD, "module_load" }, { LT_EV_MODULE_DELETE, "module_delete" },
+	/* lib */
+	{ LT_EV_LIB_LOAD, "lib_load" }, { LT_EV_DLOPEN, "dlopen" },
 };
 
 const char *drop_cat_name(uint32_t cat)
@@ -51,6 +53,7 @@ const char *drop_cat_name(uint32_t cat)
 		[LT_DROP_MODIFY_TRACK] = "modify_tracking",
 		[LT_DROP_EVADE] = "evade",
 		[LT_DROP_MEM] = "mem",	/* mem */
+		[LT_DROP_LIB] = "lib",	/* lib */
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
@@ -274,6 +277,45 @@ static int decode_iou_ops(const void *rec, size_t len, struct event *ev)
 	return 0;
 }
 /* end evade */
+/* lib: lib_load and dlopen */
+static int decode_lib(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_lib_ev *e = rec;
+	const char *str = (const char *)rec + sizeof(*e);
+	size_t off = 0;
+
+	if (len < sizeof(*e))
+		return -EINVAL;
+	ev->fid.ino = e->fid.ino;
+	ev->fid.size = e->fid.size;
+	ev->fid.mtime_ns = e->fid.mtime_ns;
+	ev->fid.ctime_ns = e->fid.ctime_ns;
+	ev->fid.dev = e->fid.dev;
+	ev->has_fid = e->fid.ino != 0;
+	ev->ino = e->fid.ino;
+	ev->dev = e->fid.dev;
+	ev->vm_start = e->vm_start;
+	ev->vm_end = e->vm_end;
+	ev->lib_prot = e->prot;
+	ev->lib_flags = e->lflags;
+	ev->filename_flags = e->path_flags;
+	if (take_str(str, len - sizeof(*e), &off, e->path_len, &ev->filename) || !ev->filename)
+		return -EINVAL;
+	return 0;
+}
+
+static int decode_dlopen(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_dlopen_ev *e = rec;
+	const char *str = (const char *)rec + sizeof(*e);
+	size_t off = 0;
+
+	if (len < sizeof(*e))
+		return -EINVAL;
+	ev->dl_handle = e->handle;
+	ev->dl_flags = e->dl_flags;
+	return take_str(str, len - sizeof(*e), &off, e->name_len, &ev->dl_name);
+}
 
 int event_decode(const void *rec, size_t len, struct event *ev)
 {
@@ -334,6 +376,10 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 	case LT_EV_MODULE_LOAD:
 	case LT_EV_MODULE_DELETE:
 		return mem_decode(rec, len, ev);
+	case LT_EV_LIB_LOAD:	/* lib */
+		return decode_lib(rec, len, ev);
+	case LT_EV_DLOPEN:
+		return decode_dlopen(rec, len, ev);
 	}
 	return -EINVAL;
 }

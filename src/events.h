@@ -117,6 +117,14 @@ struct event {
 	uint64_t hash_ref_seq;
 	const char *hash_ref_name;
 
+	/* lib: lib_load (filename, fid, vm_start/vm_end above) and dlopen */
+	uint32_t lib_prot;		/* lib_load: PROT_* of the mapping */
+	uint32_t lib_flags;		/* lib_load: LT_LF_* */
+	bool untrusted;			/* lib_load: not under a trusted directory (libmon) */
+	const char *dl_name;		/* dlopen: the name asked for; NULL if unreadable */
+	uint32_t dl_flags;		/* dlopen: RTLD_* */
+	uint64_t dl_handle;		/* dlopen: 0 = failed */
+
 	/* fork */
 	uint32_t child_pid;
 	uint64_t child_start_ns;

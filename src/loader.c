@@ -38,6 +38,7 @@
 #define NEED_ANYWATCH (1u << 29)	/* keeps the directory cache right */
 #define OPEN_FAMILY (1u << 28)	/* replaced by lt_raw_exit with LTRACK_DISPATCH=raw */
 #define RAW_ONLY (1u << 27)	/* attached only with LTRACK_DISPATCH=raw */
+#define NEED_LIB (1u << 26)	/* lib: [library_monitor] enabled */
 #define OPEN_NEED (LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY)
 /* the single-path operations the touched-inode fallback serves (file.bpf.c) */
 /* evade: attached when its [security_monitor] group (low bits, LT_EG_*) is on */
@@ -123,6 +124,11 @@ static const struct {
 	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING },
 	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING },
 	/* end evade */
+	/* lib: library loads (the dlopen uprobes are attached by src/libmon.c) */
+	{ "lt_lib_mmap", NEED_LIB },
+	{ "lt_lib_mprot_enter", NEED_LIB },
+	{ "lt_lib_mprot_exit", NEED_LIB },
+	{ "lt_lib_exec", NEED_LIB },
 };
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
@@ -152,6 +158,7 @@ struct loader {
 	uint64_t ticks;		/* loader_refresh calls */
 	uint32_t evade_groups;	/* evade: LT_EG_* of the policy being applied */
 	struct memmon *mem;	/* mem: [security_monitor] programs */
+	bool lib_on;		/* lib: the policy being applied wants library loads */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -413,6 +420,8 @@ static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t n
 		return true;
 	if ((need & NEED_ANYWATCH) && nwatches)
 		return true;
+	if (need & NEED_LIB)
+		return L->lib_on;	/* lib */
 	return (need & uni) != 0;
 }
 
@@ -525,6 +534,20 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 	}
 	/* end evade */
+	/* lib: the per-generation knobs of library loads */
+	{
+		struct lt_lib_policy lp = {
+			.enabled = c->have_policy && c->lib_enabled,
+			.dlopen = c->have_policy && c->lib_enabled && c->lib_dlopen,
+		};
+
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_lib_policy), &ng, &lp, BPF_ANY)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot set the library policy: %s", strerror(-rc));
+			goto out_clear;
+		}
+		L->lib_on = lp.enabled;
+	}
 
 	/* attach what the new policy needs before it becomes active */
 	for (size_t i = 0; i < NPROGS; i++) {
@@ -776,6 +799,11 @@ struct ltrack_bpf *loader_skel(struct loader *L)
 	return L->skel;
 }
 /* end evade */
+/* lib: programs attached outside prog_table (the dlopen uprobes) */
+struct bpf_program *loader_prog(struct loader *L, const char *name)
+{
+	return bpf_object__find_program_by_name(L->skel->obj, name);
+}
 
 void loader_free(struct loader *L)
 {

@@ -68,6 +68,12 @@ int loader_attached(struct loader *L);
 
 /* evade: loader_skel - the loaded skeleton (for modules that read their own maps) */
 struct ltrack_bpf *loader_skel(struct loader *L);
+/*
+ * loader_prog - the loaded BPF program @name, for programs attached by
+ * their own module (lib: the dlopen uprobes), or NULL
+ */
+struct bpf_program;
+struct bpf_program *loader_prog(struct loader *L, const char *name);
 
 /* loader_free - detach and free; NULL is a no-op */
 void loader_free(struct loader *L);

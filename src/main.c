@@ -31,6 +31,7 @@
 #include "evade.h"	/* evade */
 #include "events.h"
 #include "jsonw.h"
+#include "libmon.h"	/* lib */
 #include "loader.h"
 #include "log.h"
 #include "output/format.h"
@@ -64,6 +65,7 @@ struct agent {
 	bool stop;			/* the output went away: stop like on SIGTERM */
 	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
 	uint64_t self_parent_start_ns;
+	struct libmon *libmon;		/* lib: trusted dirs, dlopen uprobes */
 	struct event ev;		/* decoded in place; large, so not on the stack */
 	/* ctx: the cgroup cache; context held for an event whose process is unknown */
 	struct cgcache *cgc;
@@ -144,6 +146,9 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 		if (cl->stats_interval < 0)
 			c->stats_interval_s = 0;
 	}
+	/* lib: library loads are reported only under a policy file */
+	if (!c->have_policy)
+		c->lib_enabled = false;
 	return config_finish(c, err);
 }
 
@@ -203,6 +208,9 @@ static void reload(struct agent *a)
 		config_release(&nc);
 		return;
 	}
+	/* lib */
+	if (libmon_apply(a->libmon, &nc))
+		log_warn("reload: library monitor settings not applied: out of memory");
 	/* outputs keep their settings until restart; files are reopened (logrotate) */
 	nc.extra_fields = a->cfg.extra_fields;
 	nc.nextra_fields = a->cfg.nextra_fields;
@@ -625,6 +633,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_MODULE_LOAD:
 	case LT_EV_MODULE_DELETE:
 		break;
+	case LT_EV_LIB_LOAD:	/* lib */
+		libmon_on_lib_load(a->libmon, ev);
+		break;
+	case LT_EV_DLOPEN:
+		break;
 	default:
 		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */
 			evade_enrich(ev);
@@ -826,6 +839,13 @@ static int run(struct agent *a)
 	if (!a->evade || !a->evade_ev)
 		log_warn("io_uring_ops summaries disabled: out of memory");
 	/* end evade */
+	/* lib: trusted directories, dlopen uprobes on the libcs mapped now */
+	a->libmon = libmon_new(a->L);
+	if (!a->libmon || libmon_apply(a->libmon, &a->cfg)) {
+		rc = -ENOMEM;
+		log_error("library monitor: out of memory");
+		goto out;
+	}
 	a->rb = loader_ring(a->L, on_record, a);
 	if (!a->rb) {
 		rc = -errno;
@@ -963,6 +983,7 @@ out:
 	ring_buffer__free(a->rb);
 	evade_free(a->evade);	/* evade */
 	free(a->evade_ev);
+	libmon_free(a->libmon);	/* lib: before the loader, which owns the programs */
 	loader_free(a->L);
 	enrich_free(a->enrich);	/* hash */
 	sink_free(a->sink);

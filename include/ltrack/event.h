@@ -67,6 +67,9 @@ enum lt_ev_type {
 	LT_EV_KILL = 28,
 	LT_EV_MODULE_LOAD = 29,
 	LT_EV_MODULE_DELETE = 30,
+	/* lib: library loads */
+	LT_EV_LIB_LOAD = 56,	/* a file mapped executable (and ld.so at exec) */
+	LT_EV_DLOPEN = 57,	/* glibc dlopen() returned (uprobe) */
 	LT_EV_PROC_SNAP = 90,	/* startup snapshot of a running process (iterator) */
 	LT_EV_STATS = 100,	/* made by user space: drop and volume counters */
 	LT_EV_MAX = 128,
@@ -81,6 +84,7 @@ enum lt_drop_cat {
 	LT_DROP_MODIFY_TRACK,	/* an open-for-write could not be tracked (map full) */
 	LT_DROP_EVADE,		/* evade: every event of types 36..49 */
 	LT_DROP_MEM,		/* mem: every mem event type (mem_exec ... module_delete) */
+	LT_DROP_LIB,		/* lib: lib_load and dlopen */
 	LT_DROP_NCAT,
 };
 
@@ -536,5 +540,49 @@ struct lt_mem_policy {
 	__u32 pad;
 };
 _Static_assert(sizeof(struct lt_mem_policy) == 8, "ABI: lt_mem_policy");
+/* ---- lib: library loads ------------------------------------------------------ */
+
+/* lt_lib_ev.lflags */
+#define LT_LF_INTERP	(1u << 0)	/* the program interpreter, synthesised at exec */
+#define LT_LF_MPROTECT	(1u << 1)	/* mprotect added PROT_EXEC to a file mapping */
+
+/*
+ * lib_load: a file mapped executable into a process. Followed by the
+ * file's absolute path (path_len bytes with its NUL).
+ */
+struct lt_lib_ev {
+	struct lt_hdr hdr;
+	struct lt_file_id fid;	/* the mapped file */
+	__u64 vm_start;		/* the mapping: [vm_start, vm_end), page aligned */
+	__u64 vm_end;
+	__u32 prot;		/* PROT_* of the mapping */
+	__u32 lflags;		/* LT_LF_* */
+	__u16 path_len;
+	__u16 path_flags;	/* LT_PF_* */
+	__u32 pad;
+	char str[];
+};
+_Static_assert(sizeof(struct lt_lib_ev) == 200, "ABI: lt_lib_ev");
+
+/*
+ * dlopen: a call of glibc's dlopen() returned. Followed by the name the
+ * program asked for (name_len bytes with its NUL; 0 = unreadable).
+ */
+struct lt_dlopen_ev {
+	struct lt_hdr hdr;
+	__u64 handle;		/* the returned handle; 0 = failed */
+	__u32 dl_flags;		/* RTLD_* as passed */
+	__u16 name_len;
+	__u16 pad;
+	char str[];
+};
+_Static_assert(sizeof(struct lt_dlopen_ev) == 144, "ABI: lt_dlopen_ev");
+
+/* per-generation knobs of the lib concern (array map lt_lib_policy, index = gen) */
+struct lt_lib_policy {
+	__u32 enabled;		/* [library_monitor] enabled (and a policy file in use) */
+	__u32 dlopen;		/* [library_monitor] dlopen */
+};
+_Static_assert(sizeof(struct lt_lib_policy) == 8, "ABI: lt_lib_policy");
 
 #endif /* LTRACK_EVENT_H */

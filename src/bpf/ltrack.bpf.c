@@ -13,4 +13,5 @@
 #include "snapshot.bpf.c"
 #include "evade.bpf.c"	/* evade */
 #include "mem.bpf.c"	/* mem */
+#include "lib.bpf.c"	/* lib: library loads */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -328,6 +328,54 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 		KV_STR(b, "watch", c->watch);
 }
 
+/* lib: RTLD_* names of dlopen flags, "|"-separated */
+void format_dlopen_flags(uint32_t flags, char *buf, size_t len)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} bits[] = {
+		{ 0x4, "RTLD_NOLOAD" },	  { 0x8, "RTLD_DEEPBIND" }, { 0x100, "RTLD_GLOBAL" },
+		{ 0x1000, "RTLD_NODELETE" },
+	};
+	size_t n;
+
+	if (!len)
+		return;
+	n = snprintf(buf, len, "%s", (flags & 3) == 1 ? "RTLD_LAZY" : (flags & 3) == 2 ?
+				      "RTLD_NOW" : (flags & 3) == 3 ? "RTLD_BINDING_MASK" : "0");
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && n < len; i++)
+		if (flags & bits[i].bit)
+			n += snprintf(buf + n, len - n, "|%s", bits[i].name);
+}
+
+static void json_lib(struct jbuf *b, const struct event *ev)
+{
+	char fl[128];
+
+	if (ev->type == LT_EV_DLOPEN) {
+		KV_STR(b, "filename", ev->dl_name);
+		format_dlopen_flags(ev->dl_flags, fl, sizeof(fl));
+		KV_UINT(b, "flags", ev->dl_flags);
+		KV_PLAIN(b, "flags_str", fl);
+		KV_BOOL(b, "failed", ev->dl_handle == 0);
+		return;
+	}
+	KV_STR(b, "filename", ev_filename(ev));
+	KV_BOOL(b, "path_exact", path_exact(ev));
+	if (ev->filename_flags & LT_PF_TRUNC)
+		KV_BOOL(b, "path_truncated", true);
+	kv_dev(b, "dev", ev->fid.dev);
+	KV_UINT(b, "inode", ev->fid.ino);
+	KV_UINT(b, "size", ev->fid.size);
+	KV_UINT(b, "vm_start", ev->vm_start);
+	KV_UINT(b, "vm_end", ev->vm_end);
+	KV_UINT(b, "prot", ev->lib_prot);
+	KV_STR(b, "source", ev->lib_flags & LT_LF_INTERP ? "interpreter" :
+		   ev->lib_flags & LT_LF_MPROTECT ? "mprotect" : "mmap");
+	KV_BOOL(b, "untrusted", ev->untrusted);
+}
+
 static void json_stats(struct jbuf *b, const struct ev_stats *st)
 {
 	json_key(b, "drops");
@@ -590,6 +638,10 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_MODULE_DELETE:
 		mem_json(b, ev);
 		break;
+	case LT_EV_LIB_LOAD:	/* lib */
+	case LT_EV_DLOPEN:
+		json_lib(b, ev);
+		break;
 	default:
 		json_file(b, ev, c);
 	}
@@ -735,6 +787,22 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_MODULE_DELETE:
 		mem_text(b, ev);
 		break;
+	case LT_EV_LIB_LOAD:	/* lib */
+		tq(b, fn);
+		jbuf_printf(b, ", 0x%llx-0x%llx%s%s", (unsigned long long)ev->vm_start,
+			    (unsigned long long)ev->vm_end,
+			    ev->lib_flags & LT_LF_INTERP ? ", interpreter" : "",
+			    ev->untrusted ? ", untrusted" : "");
+		break;
+	case LT_EV_DLOPEN: {
+		char fl[128];
+
+		format_dlopen_flags(ev->dl_flags, fl, sizeof(fl));
+		tq(b, ev->dl_name);
+		jbuf_printf(b, ", %s) = %s", fl, ev->dl_handle ? "handle" : "NULL (failed)");
+		jbuf_putc(b, '\n');
+		return b->err;
+	}
 	default:
 		tq(b, fn);
 	}

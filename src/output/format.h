@@ -59,5 +59,7 @@ void format_json_evade(struct jbuf *b, const struct event *ev);
 void format_text_evade(struct jbuf *b, const struct event *ev);
 /* evade_iou_op_name - "IORING_OP_OPENAT" for opcode @op ("IORING_OP_<n>" when unknown) */
 const char *evade_iou_op_name(uint32_t op, char *buf, size_t len);
+/* lib: format_dlopen_flags - "RTLD_NOW|RTLD_GLOBAL" text of dlopen @flags into @buf */
+void format_dlopen_flags(uint32_t flags, char *buf, size_t len);
 
 #endif
