@@ -15,6 +15,7 @@
  * only see struct hash_job copies.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -496,6 +497,20 @@ void enrich_poll(struct enrich *e, bool woke)
 
 void enrich_flush(struct enrich *e)
 {
+	/*
+	 * The jobs in flight get a bounded time (ENRICH_FLUSH_MS) to finish,
+	 * so what happened just before the stop still goes out with its
+	 * digest or its hash_update instead of "pending" alone.
+	 */
+	uint64_t end = mono_ns() + ENRICH_FLUSH_MS * 1000000ULL;
+
+	while (e->pool && e->infl && mono_ns() < end) {
+		struct pollfd pfd = { .fd = enrich_fd(e), .events = POLLIN };
+
+		if (poll(&pfd, 1, 20) < 0 && errno != EINTR)
+			break;
+		take_results(e);
+	}
 	take_results(e);
 	run(e, true);
 }

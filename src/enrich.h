@@ -98,9 +98,14 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
  */
 void enrich_poll(struct enrich *e, bool woke);
 
+/* at shutdown, how long jobs in flight may still take (ms) */
+#define ENRICH_FLUSH_MS 2000
+
 /*
- * enrich_flush - at shutdown: take the results already there, then write
- * every held event (with "pending" when its digest is not known yet).
+ * enrich_flush - at shutdown: wait up to ENRICH_FLUSH_MS for the jobs in
+ * flight, take their results (hash_update records for events already out
+ * as "pending"), then write every held event (with "pending" when its
+ * digest is still not known).
  */
 void enrich_flush(struct enrich *e);
 

@@ -205,6 +205,15 @@ def lib_dlopen_untrusted(t):
         match(ev, proc_ctx(RUNNER_PID))
         check_exec_id(ev["exec_id"], ld.pid, ld.start_ns)
         check_exec_id(ev["parent_exec_id"], RUNNER_PID, RUNNER_START_NS, "parent_exec_id")
+    # hashing: the library's SHA-256, on the event or (pending) on its hash_update
+    import hashlib
+    with open(lib, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if mine[0]["hash_state"] == "pending":
+        upd = one(evs, event_name="hash_update", ref_seq=mine[0]["seq"])
+        match(upd, {"sha256": digest, "hash_state": "ok"})
+    else:
+        match(mine[0], {"sha256": digest, "hash_state": "ok"})
 
 
 @test
@@ -344,7 +353,12 @@ def lib_text_output(t):
     lt.stop()
     with open(out) as f:
         lines = [l for l in f if "lt-loader\"[%d]" % ld.pid in l]
-    want = ['lib_load("%s", 0x%x-0x%x, untrusted)' % (lib, lo, hi),
+    import hashlib
+    with open(lib, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    # (the digest, or "pending" when the hash took longer than wait_ms)
+    lines = [l.replace("sha256=pending)", "sha256=%s)" % digest) for l in lines]
+    want = ['lib_load("%s", 0x%x-0x%x, untrusted, sha256=%s)' % (lib, lo, hi, digest),
             'dlopen("%s", RTLD_NOW) = handle' % lib,
             'dlopen("libltrack-none.so", RTLD_LAZY) = NULL (failed)']
     for w_ in want:
