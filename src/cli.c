@@ -8,7 +8,9 @@
 
 #include "cli.h"
 
-enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF };
+enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF,
+	OPT_CONNECT, OPT_LISTEN, OPT_ALL,	/* net */
+};
 
 static const struct option opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -19,6 +21,10 @@ static const struct option opts[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "policy-reference", no_argument, NULL, OPT_POLREF },
+	/* net */
+	{ "connect", no_argument, NULL, OPT_CONNECT },
+	{ "listen", no_argument, NULL, OPT_LISTEN },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -37,6 +43,12 @@ const char *cli_usage(void)
 	       "  -o, --output FILE      write events to FILE (overrides [storage])\n"
 	       "  -f, --format FMT       json or text (overrides [storage] format)\n"
 	       "      --failed           also report failed attempts, with ret_code = -errno\n"
+	       "      --connect          report outgoing network activity: connect (and the\n"
+	       "                         TCP handshake's outcome), first UDP datagram per\n"
+	       "                         destination\n"
+	       "      --listen           report serving network activity: bind, listen, accept\n"
+	       "      --all              --connect and --listen; without --config, the\n"
+	       "                         network flags and --watch alone decide what is reported\n"
 	       "      --stats-interval S emit a stats event every S seconds (0: at exit only)\n"
 	       "      --check            validate the policy and exit (0 ok, 2 error)\n"
 	       "      --policy-reference print every policy key as Markdown and exit\n"
@@ -109,6 +121,16 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		}
 		case OPT_POLREF:
 			c->policy_reference = true;
+			break;
+		/* net */
+		case OPT_CONNECT:
+			c->net |= LT_NE_CONNECT_GROUP;
+			break;
+		case OPT_LISTEN:
+			c->net |= LT_NE_LISTEN_GROUP;
+			break;
+		case OPT_ALL:
+			c->net |= LT_NE_CONNECT_GROUP | LT_NE_LISTEN_GROUP;
 			break;
 		case 'V':
 			c->version = true;

@@ -24,6 +24,8 @@ struct cli {
 	bool help;
 	bool policy_reference;	/* --policy-reference: print docs/policy.md's text */
 	long stats_interval;	/* --stats-interval SECONDS, or -1 */
+	/* net: SysTracer's --connect, --listen, --all as LT_NE() event groups */
+	unsigned int net;
 };
 
 /*

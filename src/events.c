@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "events.h"
+#include "net.h"	/* net */
 
 static const struct {
 	uint32_t type;
@@ -23,6 +24,9 @@ static const struct {
 	{ LT_EV_RMDIR, "rmdir" },   { LT_EV_RENAME, "rename" }, { LT_EV_ATTRIB, "attrib" },
 	{ LT_EV_SYMLINK, "symlink" }, { LT_EV_LINK, "link" },	{ LT_EV_MODIFY, "modify" },
 	{ LT_EV_PROC_SNAP, "proc_snapshot" }, { LT_EV_STATS, "stats" },
+	/* net */
+	{ LT_EV_BIND, "bind" }, { LT_EV_LISTEN, "listen" }, { LT_EV_ACCEPT, "accept" },
+	{ LT_EV_UDP_SEND, "udp_send" }, { LT_EV_CONNECT_RESULT, "connect_result" },
 };
 
 const char *drop_cat_name(uint32_t cat)
@@ -33,6 +37,8 @@ const char *drop_cat_name(uint32_t cat)
 		[LT_DROP_EXIT] = "exit",
 		[LT_DROP_FILE] = "file",
 		[LT_DROP_MODIFY_TRACK] = "modify_tracking",
+		[LT_DROP_NET] = "net",			/* net */
+		[LT_DROP_NET_TRACK] = "net_tracking",	/* net */
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
@@ -237,6 +243,14 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 	case LT_EV_LINK:
 	case LT_EV_MODIFY:
 		return decode_file(rec, len, ev);
+	/* net */
+	case LT_EV_CONNECT:
+	case LT_EV_BIND:
+	case LT_EV_LISTEN:
+	case LT_EV_ACCEPT:
+	case LT_EV_UDP_SEND:
+	case LT_EV_CONNECT_RESULT:
+		return net_decode(rec, len, ev);
 	}
 	return -EINVAL;
 }

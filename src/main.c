@@ -33,6 +33,7 @@
 #include "output/format.h"
 #include "output/sink.h"
 #include "proctree.h"
+#include "net.h"	/* net */
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -96,15 +97,15 @@ static void read_first_line(const char *path, char *buf, size_t len)
 
 /*
  * build_config - the policy file (if any) plus the command line. With
- * --watch and no --config, only the flags count (SysTracer). Returns 0 or
- * -errno with @err.
+ * --watch or a network flag (--connect, --listen, --all) and no --config,
+ * only the flags count (SysTracer). Returns 0 or -errno with @err.
  */
 static int build_config(const struct cli *cl, struct lt_config *c, struct lt_config_err *err)
 {
 	int rc;
 
 	config_init(c);
-	if (cl->config_given || cl->nwatches == 0) {
+	if (cl->config_given || (cl->nwatches == 0 && !cl->net)) {	/* net: || !cl->net */
 		rc = config_load_file(c, cl->config, err);
 		if (rc)
 			return rc;
@@ -116,6 +117,7 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 	}
 	if (cl->failed)
 		c->failed = true;
+	c->net_cli = cl->net;	/* net */
 	if (cl->stats_interval >= 0)
 		c->stats_interval_s = cl->stats_interval;
 	if (!c->have_policy) {
@@ -137,9 +139,9 @@ static void report_config_err(const struct lt_config_err *err)
 
 static void log_unimplemented(const struct lt_config *c)
 {
-	if (c->net_present)
-		log_warn("[network_monitor] is validated but not implemented yet: no network events "
-			 "are reported");
+	/* net */
+	if (c->net_present && !c->net_enabled && !c->net_cli && (c->nports || c->nprotocols))
+		log_warn("[network_monitor] enabled = false: its ports and protocols are not used");
 	if (c->http_present)
 		log_warn("[http_server] is validated but not implemented yet: no HTTP listener is "
 			 "started");
@@ -160,6 +162,7 @@ static void log_policy(struct agent *a)
 			 lt_watch_mask_name(a->cfg.watches[i].mask, m, sizeof(m)));
 	if (a->cfg.have_policy && a->cfg.exec_enabled)
 		log_info("exec_monitor: %s", a->cfg.ncommands ? "selected commands" : "all commands");
+	net_log_policy(&a->cfg);	/* net */
 }
 
 static void reload(struct agent *a)
@@ -390,6 +393,14 @@ static int on_record(void *ctx, void *data, size_t size)
 		break;
 	}
 	case LT_EV_EXIT:
+		break;
+	/* net: no paths to canonicalise, no watch */
+	case LT_EV_CONNECT:
+	case LT_EV_BIND:
+	case LT_EV_LISTEN:
+	case LT_EV_ACCEPT:
+	case LT_EV_UDP_SEND:
+	case LT_EV_CONNECT_RESULT:
 		break;
 	default:
 		canonicalise(ev);

@@ -11,4 +11,5 @@
 #include "process.bpf.c"
 #include "file.bpf.c"
 #include "snapshot.bpf.c"
+#include "net.bpf.c"	/* net */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
