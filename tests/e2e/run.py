@@ -1793,7 +1793,8 @@ def storage_file_text_format(t):
             check(TIME_STR_RE.fullmatch(line.split(" ", 1)[0]) is not None,
                   "line %r starts with its time" % line)
         check(re.fullmatch(r'\S+ "ltrack"\[%d\] stats\(events=%d, drops=0, exec=0, fork=0, '
-                           r'exit=0, file=0, modify_tracking=0\)' % (lt.pid, len(lines) - 1),
+                           r'exit=0, file=0, modify_tracking=0, net=0, net_tracking=0\)'  # net
+                           % (lt.pid, len(lines) - 1),
                            lines[-1]) is not None, "last line is the stats: %r" % lines[-1])
         for f in ("q", "s", "n"):      # back to the empty directory
             os.unlink(w + "/" + f)
@@ -1874,7 +1875,8 @@ STATS_KEYS = {"drops", "drops_total", "events", "decode_errors", "sink_dropped",
 def check_stats(s):
     """the fields of a stats event"""
     eq(set(s) - COMMON_KEYS, STATS_KEYS, "stats keys")
-    eq(sorted(s["drops"]), sorted(["exec", "fork", "exit", "file", "modify_tracking"]),
+    eq(sorted(s["drops"]), sorted(["exec", "fork", "exit", "file", "modify_tracking",
+                                   "net", "net_tracking"]),  # net: net, net_tracking
        "drop categories")
     for k in STATS_KEYS - {"drops", "final"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))
