@@ -1573,7 +1573,11 @@ static const char reference_example[] =
 	"* `protocols`: `tcp` (stream sockets), `udp` (datagram sockets) of IPv4 and IPv6,\n"
 	"  and `unix` (AF_UNIX of any type). Other sockets (raw, ICMP, netlink, ...) are\n"
 	"  never reported.\n"
-	"* Both filters run in the kernel, before an event takes ring space.\n\n"
+	"* Both filters run in the kernel, before an event takes ring space.\n"
+	"* `enabled` stays `false` by default, as it was documented before the network\n"
+	"  events existed: a policy written then does not start reporting every\n"
+	"  connection of the host. A `[network_monitor]` with `ports` or `protocols` but\n"
+	"  not `enabled = true` logs a warning.\n\n"
 	/* end net */
 	"## How `[file_monitor]` and `--watch` combine\n\n"
 	"Each directory means `--watch all=DIR` (every event but `open`). A watch\n"
