@@ -153,6 +153,36 @@ static void log_unimplemented(const struct lt_config *c)
 		log_warn("[storage] enabled = false: events are not written anywhere");
 }
 
+/* net: one info line saying what the network monitor reports */
+static void net_log_policy(const struct lt_config *c)
+{
+	struct lt_net_policy np;
+	char ports[96] = "any port";
+	size_t o = 0;
+
+	net_policy_build(c, &np);
+	if (!np.events)
+		return;
+	if (c->nports) {
+		for (size_t i = 0; i < c->nports && o < sizeof(ports); i++) {
+			int w = snprintf(ports + o, sizeof(ports) - o, "%s%lld", i ? "," : "ports ",
+					 (long long)c->ports[i]);
+
+			if (w < 0)
+				break;
+			o += (size_t)w;
+		}
+		if (o >= sizeof(ports))
+			memcpy(ports + sizeof(ports) - 4, "...", 4);
+	}
+	log_info("network_monitor: %s%s%s; %s%s%s; %s",
+		 np.events & LT_NE(LT_EV_CONNECT) ? "connect " : "",
+		 np.events & LT_NE(LT_EV_UDP_SEND) ? "udp_send " : "",
+		 np.events & LT_NE(LT_EV_LISTEN) ? "bind listen accept" : "",
+		 np.protos & LT_NP_TCP ? "tcp " : "", np.protos & LT_NP_UDP ? "udp " : "",
+		 np.protos & LT_NP_UNIX ? "unix" : "", ports);
+}
+
 static void log_policy(struct agent *a)
 {
 	char m[256];

@@ -23,7 +23,6 @@
 #include "config.h"
 #include "events.h"
 #include "jsonw.h"
-#include "log.h"
 #include "net.h"
 
 #define NET_AF_UNIX 1
@@ -288,8 +287,9 @@ void net_json(struct jbuf *b, const struct event *ev)
 		json_kv_str(b, "result", n->state == NET_TCP_ESTABLISHED ? "established" :
 					 n->err ? "failed" : "aborted");
 		json_kv_int(b, "error_code", n->err);
-		if (n->err)
-			json_kv_str(b, "error", net_errdesc(-n->err, d, sizeof(d)));
+		if (n->err)	/* the kernel writes -errno; anything else is "?" */
+			json_kv_str(b, "error", net_errdesc(n->err < 0 && n->err > -4096 ?
+							    -n->err : 0, d, sizeof(d)));
 		json_kv_uint(b, "handshake_ns", n->dur_ns);
 		break;
 	}
@@ -330,7 +330,7 @@ static void text_err(struct jbuf *b, int64_t ret)
 	char d[128];
 
 	jbuf_printf(b, " = %lld (%s)", (long long)ret,
-		    ret >= -4095 ? net_errdesc((int)-ret, d, sizeof(d)) : "?");
+		    ret < 0 && ret >= -4095 ? net_errdesc((int)-ret, d, sizeof(d)) : "?");
 }
 
 void net_text(struct jbuf *b, const struct event *ev)
@@ -425,33 +425,4 @@ void net_policy_build(const struct lt_config *c, struct lt_net_policy *np)
 
 		np->ports[p >> 5] |= 1u << (p & 31);
 	}
-}
-
-void net_log_policy(const struct lt_config *c)
-{
-	struct lt_net_policy np;
-	char ports[96] = "any port";
-	size_t o = 0;
-
-	net_policy_build(c, &np);
-	if (!np.events)
-		return;
-	if (c->nports) {
-		for (size_t i = 0; i < c->nports && o < sizeof(ports); i++) {
-			int w = snprintf(ports + o, sizeof(ports) - o, "%s%lld", i ? "," : "ports ",
-					 (long long)c->ports[i]);
-
-			if (w < 0)
-				break;
-			o += (size_t)w;
-		}
-		if (o >= sizeof(ports))
-			memcpy(ports + sizeof(ports) - 4, "...", 4);
-	}
-	log_info("network_monitor: %s%s%s; %s%s%s; %s",
-		 np.events & LT_NE(LT_EV_CONNECT) ? "connect " : "",
-		 np.events & LT_NE(LT_EV_UDP_SEND) ? "udp_send " : "",
-		 np.events & LT_NE(LT_EV_LISTEN) ? "bind listen accept" : "",
-		 np.protos & LT_NP_TCP ? "tcp " : "", np.protos & LT_NP_UDP ? "udp " : "",
-		 np.protos & LT_NP_UNIX ? "unix" : "", ports);
 }

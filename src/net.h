@@ -95,7 +95,4 @@ void net_text(struct jbuf *b, const struct event *ev);
  */
 void net_policy_build(const struct lt_config *c, struct lt_net_policy *np);
 
-/* net_log_policy - one info line saying what the network monitor reports */
-void net_log_policy(const struct lt_config *c);
-
 #endif
