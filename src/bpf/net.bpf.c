@@ -27,8 +27,10 @@
  * "the connect returned" (D) and "the handshake ended" (R) comes second
  * emits it. The arbiter is the deletion of the socket's token in
  * lt_net_tok: the party whose delete succeeds is first and leaves the
- * record to the other. Each party writes its part before deleting, and the
- * map's bucket lock orders those writes before the other party's reads.
+ * record to the other. Each party writes only its own part before deleting
+ * (D: the header, copied from the connect's record, so the result carries
+ * the connecting process; R: the outcome, the local end and the time), and
+ * the map's bucket lock orders those writes before the other party's reads.
  * A connect that is not reported (filtered, or failed without --failed)
  * cancels the record, so a connect_result only follows a reported connect.
  *
@@ -79,8 +81,13 @@ struct {
 
 /* a TCP connect awaiting its handshake (see the design note) */
 struct net_pend {
-	struct lt_net_ev ev;	/* the connect_result, prepared when the SYN was sent */
+	/*
+	 * the connect_result: addresses when the SYN was sent; the header (but
+	 * its time) copied by D from the connect's own record; the outcome by R
+	 */
+	struct lt_net_ev ev;
 	__u64 syn_ns;
+	__u64 res_ns;		/* when the handshake ended (R): the record's time */
 	__u32 tid;		/* the connecting thread */
 	__u32 d_done;		/* its connect returned (written by that thread only) */
 	__u32 cancel;		/* the connect was not reported: no result */
@@ -393,8 +400,13 @@ static __always_inline __u32 net_copy_path(__u8 *dst, const struct net_info *n, 
 	return len;
 }
 
-/* net_submit - the record of @n to ring_bulk (counted as a drop when full) */
-static __always_inline void net_submit(const struct net_info *n, __u32 type, int nr, long ret)
+/*
+ * net_submit - the record of @n to ring_bulk (counted as a drop when full).
+ * @hcopy: where to copy its header too (a connect's, for its connect_result),
+ * or NULL. Returns whether the record was written.
+ */
+static __always_inline bool net_submit(const struct net_info *n, __u32 type, int nr, long ret,
+				       struct lt_hdr *hcopy)
 {
 	struct lt_net_ev *e;
 
@@ -404,7 +416,7 @@ static __always_inline void net_submit(const struct net_info *n, __u32 type, int
 		e = bpf_ringbuf_reserve(&ring_bulk, sizeof(*e) + sizeof(*u), 0);
 		if (!e) {
 			drop_count(LT_DROP_NET);
-			return;
+			return false;
 		}
 		net_fill(e, n, type, nr, ret);
 		e->hdr.size = sizeof(*e) + sizeof(*u);
@@ -413,24 +425,35 @@ static __always_inline void net_submit(const struct net_info *n, __u32 type, int
 		e->path_len[0] = net_copy_path(u->path[0], n, 0);
 		e->path_len[1] = net_copy_path(u->path[1], n, 1);
 		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
-		return;
+		return true;
 	}
 	e = bpf_ringbuf_reserve(&ring_bulk, sizeof(*e), 0);
 	if (!e) {
 		drop_count(LT_DROP_NET);
-		return;
+		return false;
 	}
 	net_fill(e, n, type, nr, ret);
 	e->hdr.size = sizeof(*e);
+	if (hcopy)
+		__builtin_memcpy(hcopy, &e->hdr, sizeof(*hcopy));
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	return true;
 }
 
 /* ---- connect and its handshake --------------------------------------------- */
 
+/* the second party: the record is whole; write it and forget the socket */
 static __always_inline void pend_emit(struct net_pend *p, __u64 key)
 {
-	if (!p->cancel && bpf_ringbuf_output(&ring_bulk, &p->ev, sizeof(p->ev), BPF_RB_NO_WAKEUP))
-		drop_count(LT_DROP_NET);
+	if (!p->cancel) {
+		p->ev.hdr.type = LT_EV_CONNECT_RESULT;
+		p->ev.hdr.size = sizeof(p->ev);
+		p->ev.hdr.syscall_nr = -1;
+		p->ev.hdr.ret = 0;
+		p->ev.hdr.ts_boot_ns = p->res_ns;
+		if (bpf_ringbuf_output(&ring_bulk, &p->ev, sizeof(p->ev), BPF_RB_NO_WAKEUP))
+			drop_count(LT_DROP_NET);
+	}
 	bpf_map_delete_elem(&lt_net_pend, &key);
 }
 
@@ -462,12 +485,8 @@ static __always_inline int pend_start(struct sock *sk0)
 	p = bpf_map_lookup_elem(&lt_net_pscratch, &zero);
 	if (!p)
 		return 0;
-	__builtin_memset(&p->ev, 0, sizeof(p->ev));
-	hdr_fill(&p->ev.hdr, LT_EV_CONNECT_RESULT, bpf_get_current_task_btf());
-	p->ev.hdr.size = sizeof(p->ev);
-	p->ev.hdr.flags = LT_HF_REPORT;
+	__builtin_memset(p, 0, sizeof(*p));
 	p->ev.fd = sys_arg(r, 0);
-	p->ev.arg = 0;
 	p->ev.family = family;
 	p->ev.rfamily = family;
 	p->ev.sock_type = sk->sk_type;
@@ -477,11 +496,8 @@ static __always_inline int pend_start(struct sock *sk0)
 	else
 		__builtin_memcpy(p->ev.raddr, &(__u32){ c->skc_daddr }, 4);
 	p->ev.rport = bpf_ntohs(c->skc_dport);
-	p->syn_ns = p->ev.hdr.ts_boot_ns;
+	p->syn_ns = bpf_ktime_get_boot_ns();
 	p->tid = (__u32)bpf_get_current_pid_tgid();
-	p->d_done = 0;
-	p->cancel = 0;
-	p->pad = 0;
 	if (bpf_map_update_elem(&lt_net_tok, &key, &zero, BPF_ANY)) {
 		drop_count(LT_DROP_NET_TRACK);
 		return 0;
@@ -505,7 +521,7 @@ static __always_inline int pend_result(struct sock *sk0, int newstate)
 	if (!p)
 		return 0;
 	now = bpf_ktime_get_boot_ns();
-	p->ev.hdr.ts_boot_ns = now;
+	p->res_ns = now;
 	p->ev.dur_ns = now - p->syn_ns;
 	p->ev.state = newstate;
 	p->ev.err = newstate == TCP_ESTABLISHED_ ? 0 : -sk->sk_err;
@@ -523,15 +539,29 @@ static __always_inline int pend_result(struct sock *sk0, int newstate)
 	return 0;
 }
 
-/* the connect returned (D): @reported says whether its event was written */
-static __always_inline void pend_finish(struct sock *sk, bool reported, long ret)
+/*
+ * pend_mine - the pending handshake this connect call started (not a later
+ * EALREADY call's, not another thread's), or NULL
+ */
+static __always_inline struct net_pend *pend_mine(struct sock *sk)
 {
 	__u64 key = (__u64)sk;
 	struct net_pend *p = bpf_map_lookup_elem(&lt_net_pend, &key);
 
-	/* only the call that sent the SYN (not a later EALREADY, not another thread) */
 	if (!p || p->tid != (__u32)bpf_get_current_pid_tgid() || p->d_done)
-		return;
+		return NULL;
+	return p;
+}
+
+/*
+ * the connect returned (D): @reported says whether its record was written
+ * (and its header copied into @p)
+ */
+static __always_inline void pend_finish(struct net_pend *p, struct sock *sk, bool reported,
+					long ret)
+{
+	__u64 key = (__u64)sk;
+
 	p->d_done = 1;
 	if (!reported) {
 		p->cancel = 1;
@@ -565,6 +595,7 @@ int lt_exit_connect(struct net_exit_ctx *ctx)
 	struct lt_net_policy *np;
 	struct lt_policy *pol;
 	struct net_info n = {};
+	struct net_pend *p;
 	struct net_sock ns;
 	struct pt_regs *r;
 	const void *ua;
@@ -596,10 +627,11 @@ int lt_exit_connect(struct net_exit_ctx *ctx)
 		}
 	}
 	reported = sel && (ok || pol->failed);
+	p = ns.pbit == LT_NP_TCP ? pend_mine(ns.sk) : NULL;
 	if (reported)
-		net_submit(&n, LT_EV_CONNECT, ctx->id, ret);
-	if (ns.pbit == LT_NP_TCP)
-		pend_finish(ns.sk, reported, ret);
+		reported = net_submit(&n, LT_EV_CONNECT, ctx->id, ret, p ? &p->ev.hdr : NULL);
+	if (p)
+		pend_finish(p, ns.sk, reported, ret);
 	return 0;
 }
 
@@ -641,7 +673,7 @@ int lt_exit_bind(struct net_exit_ctx *ctx)
 		if (!net_port_ok(np, ns.pbit, n.lport))
 			return 0;
 	}
-	net_submit(&n, LT_EV_BIND, ctx->id, ret);
+	net_submit(&n, LT_EV_BIND, ctx->id, ret, NULL);
 	return 0;
 }
 
@@ -673,7 +705,7 @@ int lt_exit_listen(struct net_exit_ctx *ctx)
 		if (!net_port_ok(np, ns.pbit, n.lport))
 			return 0;
 	}
-	net_submit(&n, LT_EV_LISTEN, ctx->id, ret);
+	net_submit(&n, LT_EV_LISTEN, ctx->id, ret, NULL);
 	return 0;
 }
 
@@ -708,7 +740,7 @@ static __always_inline int accept_exit(struct net_exit_ctx *ctx)
 		if (!net_port_ok(np, ns.pbit, n.lport))
 			return 0;
 	}
-	net_submit(&n, LT_EV_ACCEPT, ctx->id, ret);
+	net_submit(&n, LT_EV_ACCEPT, ctx->id, ret, NULL);
 	return 0;
 }
 
@@ -772,7 +804,7 @@ static __always_inline void udp_dest(struct lt_net_policy *np, struct net_sock *
 	if (bpf_map_update_elem(&lt_udp_seen, &k, &one, BPF_NOEXIST))
 		return;
 	net_local(&n, ns->sk);
-	net_submit(&n, LT_EV_UDP_SEND, nr, ret);
+	net_submit(&n, LT_EV_UDP_SEND, nr, ret, NULL);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
