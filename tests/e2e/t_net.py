@@ -458,6 +458,38 @@ def net_cli_flags(t):
            "process events with %s" % args)
 
 
+@test
+def net_sighup_reload(t):
+    """SIGHUP switches the network policy: off -> on (port p1) -> port p2 -> off; the
+    programs follow (nothing reported while off), and each connect is judged by the
+    policy in force"""
+    A4 = socket.AF_INET
+    socks = Socks()
+    try:
+        _, p1 = socks.listener(A4)
+        _, p2 = socks.listener(A4)
+        pol = NET_NO_OTHERS + "[network_monitor]\nenabled = %s\nports = [%d]\n"
+        lt = t.ltrack([], policy=pol % ("false", p1))
+        off = 0
+        hs = []
+        for enabled, port in (("true", p1), ("true", p2), ("false", p2), (None, None)):
+            hs.append(t.helper(["socket", 0, "inet", "stream", "connect", 0, ep(A4, p1),
+                                "socket", 1, "inet", "stream", "connect", 1, ep(A4, p2)]))
+            if enabled is None:
+                break
+            with open(lt.policy_path, "w") as f:
+                f.write(pol % (enabled, port))
+            off = len(lt.stderr())
+            os.kill(lt.pid, signal.SIGHUP)
+            off = lt.wait_log("policy reloaded", after=off)
+        evs = lt.stop()
+    finally:
+        socks.close()
+    got = [[(e["event_name"], e["remote_port"]) for e in net_of(evs, h.pid)] for h in hs]
+    eq(got, [[], [("connect", p1), ("connect_result", p1)],
+             [("connect", p2), ("connect_result", p2)], []], "connects under each policy")
+
+
 # ---- text --------------------------------------------------------------------------------
 
 
