@@ -52,6 +52,7 @@
 #define EINPROGRESS_ 115
 #define TCP_ESTABLISHED_ 1
 #define TCP_SYN_SENT_ 2
+#define TCP_CLOSE_ 7
 #define S_IFMT__ 0170000
 #define S_IFSOCK_ 0140000
 #define NR_connect_ 42
@@ -524,6 +525,9 @@ static __always_inline int pend_result(struct sock *sk0, int newstate)
 	p->res_ns = now;
 	p->ev.dur_ns = now - p->syn_ns;
 	p->ev.state = newstate;
+	/* a simultaneous open (SYN_SENT -> SYN_RECV, rare) is not followed further */
+	if (newstate != TCP_ESTABLISHED_ && newstate != TCP_CLOSE_)
+		p->cancel = 1;
 	p->ev.err = newstate == TCP_ESTABLISHED_ ? 0 : -sk->sk_err;
 	if (c->skc_num) {
 		if (p->ev.family == AF_INET6_)
