@@ -624,6 +624,13 @@ int lt_exit_connect(struct net_exit_ctx *ctx)
 			n.rfamily = AF_UNIX_;
 		} else {
 			net_remote_user(&n, ua, alen);
+			/*
+			 * once connected (or connecting), the kernel's own view of the
+			 * peer: the caller's memory may have been changed since the
+			 * kernel read it, by another thread
+			 */
+			if (ok && n.rfamily && kptr(sock, ns.sk)->__sk_common.skc_dport)
+				net_remote(&n, ns.sk);
 			/* AF_UNSPEC dissolves an association: not a connect */
 			sel = n.rfamily && net_port_ok(np, ns.pbit, n.rport);
 			if (sel)

@@ -149,7 +149,10 @@ def net_connect_tcp(t):
                       "socket", 1, "inet", "stream", "?connect", 1, ep(socket.AF_INET, c4),
                       "socket", 2, "inet6", "stream", "connect", 2, ep(socket.AF_INET6, l6),
                       "localport", 2,
-                      "socket", 3, "inet6", "stream", "?connect", 3, ep(socket.AF_INET6, c6)])
+                      "socket", 3, "inet6", "stream", "?connect", 3, ep(socket.AF_INET6, c6),
+                      # to 0.0.0.0: the peer is what the kernel connected to
+                      "socket", 4, "inet", "stream", "connect", 4, "0.0.0.0:%d" % l4,
+                      "localport", 4])
         evs = lt.stop()
     finally:
         socks.close()
@@ -161,6 +164,8 @@ def net_connect_tcp(t):
         result_ev(r[0], A4, l4, lport=r[2]),
         connect_ev(r[5], A6, "tcp", l6, lport=r[7]),
         result_ev(r[5], A6, l6, lport=r[7]),
+        connect_ev(r[10], A4, "tcp", l4, lport=r[12]),
+        result_ev(r[10], A4, l4, lport=r[12]),
     ])
 
 
