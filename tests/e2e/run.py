@@ -1949,8 +1949,11 @@ def storm_accounting(t):
     stalled = min(100000, total // 10)       # iterations while ltrack is stopped
     n_a = (total - stalled) // 2
     n_b = total - stalled - n_a
+    # stats_interval = 0: on a loaded host the storm outlasts the default 60 s,
+    # and periodic stats would be "other events" (found by the net branch)
     lt = t.ltrack(["--watch", "create,delete=" + w],
-                  policy="[storage]\nmax_size = 0\n" + NO_EXEC_POLICY)
+                  policy="[storage]\nmax_size = 0\n[agent]\nstats_interval = 0\n" +
+                  NO_EXEC_POLICY)
     rss = [vm_rss_kb(lt.pid)]
 
     def sample():
