@@ -9,7 +9,9 @@
 #include "cli.h"
 
 enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF,
-       OPT_PID, OPT_UID, OPT_EVENTS, OPT_ANCESTORS /* ctx */ };
+       OPT_PID, OPT_UID, OPT_EVENTS, OPT_ANCESTORS, /* ctx */
+	OPT_CONNECT, OPT_LISTEN, OPT_ALL,	/* net */
+};
 
 static const struct option opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -20,6 +22,10 @@ static const struct option opts[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "policy-reference", no_argument, NULL, OPT_POLREF },
+	/* net */
+	{ "connect", no_argument, NULL, OPT_CONNECT },
+	{ "listen", no_argument, NULL, OPT_LISTEN },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	/* ctx */
@@ -43,6 +49,12 @@ const char *cli_usage(void)
 	       "  -o, --output FILE      write events to FILE (overrides [storage])\n"
 	       "  -f, --format FMT       json or text (overrides [storage] format)\n"
 	       "      --failed           also report failed attempts, with ret_code = -errno\n"
+	       "      --connect          report outgoing network activity: connect (and the\n"
+	       "                         TCP handshake's outcome), first UDP datagram per\n"
+	       "                         destination\n"
+	       "      --listen           report serving network activity: bind, listen, accept\n"
+	       "      --all              --connect and --listen; without --config, the\n"
+	       "                         network flags and --watch alone decide what is reported\n"
 	       "      --stats-interval S emit a stats event every S seconds (0: at exit only)\n"
 	       "      --pid LIST         only events of these process ids: N or LO-HI,\n"
 	       "                         comma-separated, e.g. 100-200,300 (in the kernel)\n"
@@ -144,6 +156,16 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 			c->ancestors = v;
 			break;
 		}
+		/* net */
+		case OPT_CONNECT:
+			c->net |= LT_NE_CONNECT_GROUP;
+			break;
+		case OPT_LISTEN:
+			c->net |= LT_NE_LISTEN_GROUP;
+			break;
+		case OPT_ALL:
+			c->net |= LT_NE_CONNECT_GROUP | LT_NE_LISTEN_GROUP;
+			break;
 		case 'V':
 			c->version = true;
 			break;

@@ -29,6 +29,8 @@ struct cli {
 	const char *uids;	/* --uid 1000-2000, or NULL */
 	const char *events;	/* --events exec,open,connect, or NULL */
 	long ancestors;		/* --ancestors N (0..LT_ANCESTORS_MAX), or -1 */
+	/* net: SysTracer's --connect, --listen, --all as LT_NE() event groups */
+	unsigned int net;
 };
 
 /*

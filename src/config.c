@@ -98,7 +98,7 @@ static const char *const store_names[] = { "stdout", "file", "socket", NULL };
 static const char *const adapter_names[] = {
 	"logstash", "elasticsearch", "fluentd", "graylog", NULL
 };
-static const char *const proto_names[] = { "tcp", "udp", NULL };
+static const char *const proto_names[] = { "tcp", "udp", "unix", NULL };	/* net: unix */
 
 _Static_assert(LT_LOG_DEBUG == 0 && LT_LOG_ERROR == 3, "level_names order");
 _Static_assert(LT_FMT_JSON == 0 && LT_FMT_TEXT == 1, "format_names order");
@@ -136,7 +136,9 @@ static const struct cfg_section sections[] = {
 	{ "file_monitor", NO_OFF, "File events (create, delete, rename, ...) under directories." },
 	{ "exec_monitor", NO_OFF, "Process events (exec, fork, exit) of selected commands." },
 	{ "network_monitor", F(net_present),
-	  "Network activity on ports and protocols (validated; implemented later)." },
+	  "Network activity: connect (and its TCP handshake's outcome), bind, listen, accept, "
+	  "and the first UDP datagram to each destination, filtered by port and protocol in "
+	  "the kernel (see below)." },
 	/* lib */
 	{ "library_monitor", NO_OFF,
 	  "Library loads: lib_load (every file mapped executable, and ld.so at exec) and "
@@ -183,13 +185,18 @@ static const struct cfg_key keys[] = {
 	  .doc = "command names (1..63 bytes, no '/', globs allowed) whose processes are "
 		 "reported; empty = every command" },
 
-	BOOL("network_monitor", "enabled", net_enabled, 0, "report network activity"),
+	BOOL("network_monitor", "enabled", net_enabled, 0,
+	     "report network events (all of them; --connect and --listen select groups)"),
 	{ .section = "network_monitor", .name = "ports", .type = CT_INTS, .off = F(ports),
 	  .n_off = FN(ports), .pos_off = NO_OFF, .min = 1, .max = 65535, .max_items = 1024,
-	  .doc = "ports to report, each once" },
+	  .doc = "service ports to report, each once: the remote port of connect and udp_send, "
+		 "the local port of bind, listen and accept; empty = every port (unix sockets "
+		 "have no port and are not filtered by it)" },
 	{ .section = "network_monitor", .name = "protocols", .type = CT_STRS, .off = F(protocols),
-	  .n_off = FN(protocols), .pos_off = NO_OFF, .max_items = 2, .names = proto_names,
-	  .what = "protocol", .doc = "protocols to report" },
+	  .n_off = FN(protocols), .pos_off = NO_OFF, .max_items = 3, .names = proto_names,
+	  .what = "protocol",
+	  .doc = "protocols to report: tcp, udp (IPv4 and IPv6) and unix (AF_UNIX sockets); "
+		 "empty = all three" },
 
 	/* lib */
 	BOOL("library_monitor", "enabled", lib_enabled, 1,
@@ -342,6 +349,11 @@ static const char *const reserved_fields[] = {
 	/* end evade */
 	/* lib */
 	"size", "vm_start", "vm_end", "prot", "source", "untrusted", "failed",
+	/* net */
+	"fd", "family", "protocol", "socket_type", "remote_addr", "remote_port", "local_addr",
+	"local_port", "unix_path", "peer_unix_path", "backlog", "listen_fd", "connected",
+	"state", "result", "error_code", "error", "handshake_ns",
+	/* end net */
 	NULL
 };
 
@@ -1923,6 +1935,24 @@ static const char reference_example[] =
 	"  `python`, `python3` and `python3.11`, not `pythonista` or `python3-config`.\n"
 	"* `enabled = true` with an empty list selects every command.\n"
 	"* Selection governs exec, fork (of the selected process) and exit events.\n\n"
+	/* net */
+	"## How `[network_monitor]` filters\n\n"
+	"* `enabled = true` reports every network event type: `connect`, `connect_result`,\n"
+	"  `udp_send` (the outgoing side) and `bind`, `listen`, `accept` (the serving side).\n"
+	"  `--connect` adds the outgoing side, `--listen` the serving side, `--all` both,\n"
+	"  to what the policy asks for (and, without `--config`, they alone decide).\n"
+	"* `ports` names service ports: the remote port for `connect`, `connect_result`\n"
+	"  and `udp_send`, the local port for `bind`, `listen` and `accept`. Unix sockets\n"
+	"  have no port: only `protocols` selects them.\n"
+	"* `protocols`: `tcp` (stream sockets), `udp` (datagram sockets) of IPv4 and IPv6,\n"
+	"  and `unix` (AF_UNIX of any type). Other sockets (raw, ICMP, netlink, ...) are\n"
+	"  never reported.\n"
+	"* Both filters run in the kernel, before an event takes ring space.\n"
+	"* `enabled` stays `false` by default, as it was documented before the network\n"
+	"  events existed: a policy written then does not start reporting every\n"
+	"  connection of the host. A `[network_monitor]` with `ports` or `protocols` but\n"
+	"  not `enabled = true` logs a warning.\n\n"
+	/* end net */
 	"## How `[file_monitor]` and `--watch` combine\n\n"
 	"Each directory means `--watch all=DIR` (every event but `open`). A watch\n"
 	"covers the directory's whole subtree; where watches nest, the deepest one\n"
@@ -1939,7 +1969,7 @@ static const char reference_example[] =
 	"watch_commands = [\"bash\", \"python\", \"sl*\"]   # python matches python3.11\n"
 	"ancestors = 2                  # parent and grandparent on every event\n"
 	"\n"
-	"[network_monitor]   # validated; not implemented yet (a warning says so)\n"
+	"[network_monitor]\n"
 	"enabled = true\n"
 	"ports = [80, 443, 8080]\n"
 	"protocols = [\"tcp\", \"udp\"]\n"

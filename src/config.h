@@ -64,13 +64,14 @@ struct lt_config {
 	char **commands;		/* watch_commands; empty = all */
 	size_t ncommands;
 
-	/* [network_monitor]: validated now, implemented by a later capability */
+	/* [network_monitor] (net) */
 	bool net_present;		/* the section was written */
-	bool net_enabled;
-	int64_t *ports;			/* 1..65535 */
+	bool net_enabled;		/* default false: every network event */
+	int64_t *ports;			/* 1..65535; empty = every port */
 	size_t nports;
-	char **protocols;		/* "tcp" | "udp" */
+	char **protocols;		/* "tcp" | "udp" | "unix"; empty = all */
 	size_t nprotocols;
+	uint32_t net_cli;		/* LT_NE() groups from --connect/--listen/--all */
 
 	/* [library_monitor] (lib): lib_load and dlopen events */
 	bool lib_enabled;		/* default true (off without a policy file) */

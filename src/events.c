@@ -13,6 +13,7 @@
 
 #include "events.h"
 #include "mem_events.h"	/* mem */
+#include "net.h"	/* net */
 
 static const struct {
 	uint32_t type;
@@ -41,6 +42,9 @@ static const struct {
 	{ LT_EV_MODULE_LOAD, "module_load" }, { LT_EV_MODULE_DELETE, "module_delete" },
 	/* lib */
 	{ LT_EV_LIB_LOAD, "lib_load" }, { LT_EV_DLOPEN, "dlopen" },
+	/* net */
+	{ LT_EV_BIND, "bind" }, { LT_EV_LISTEN, "listen" }, { LT_EV_ACCEPT, "accept" },
+	{ LT_EV_UDP_SEND, "udp_send" }, { LT_EV_CONNECT_RESULT, "connect_result" },
 };
 
 const char *drop_cat_name(uint32_t cat)
@@ -54,6 +58,8 @@ const char *drop_cat_name(uint32_t cat)
 		[LT_DROP_EVADE] = "evade",
 		[LT_DROP_MEM] = "mem",	/* mem */
 		[LT_DROP_LIB] = "lib",	/* lib */
+		[LT_DROP_NET] = "net",			/* net */
+		[LT_DROP_NET_TRACK] = "net_tracking",	/* net */
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
@@ -380,6 +386,14 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 		return decode_lib(rec, len, ev);
 	case LT_EV_DLOPEN:
 		return decode_dlopen(rec, len, ev);
+	/* net */
+	case LT_EV_CONNECT:
+	case LT_EV_BIND:
+	case LT_EV_LISTEN:
+	case LT_EV_ACCEPT:
+	case LT_EV_UDP_SEND:
+	case LT_EV_CONNECT_RESULT:
+		return net_decode(rec, len, ev);
 	}
 	return -EINVAL;
 }

@@ -175,6 +175,16 @@ struct event {
 	bool iou_final;			/* io_uring_ops: the process ended (or ltrack stops) */
 	char xcomm[17];			/* process_vm_writev: the target's comm, "" unknown */
 	/* end evade */
+	/* net: connect, bind, listen, accept, udp_send, connect_result (src/net.h) */
+	struct ev_net {
+		uint8_t laddr[16], raddr[16];	/* network order, IPv4 in the first 4 bytes */
+		uint64_t dur_ns;		/* connect_result: SYN sent -> result */
+		int32_t fd, arg;		/* arg: listen backlog, accept listening fd */
+		uint16_t family, rfamily, sock_type, protocol, lport, rport, state, nflags;
+		int32_t err;			/* connect_result: 0 or -errno */
+		const uint8_t *path[2];		/* AF_UNIX names, raw, into the record */
+		uint16_t path_len[2];
+	} net;
 
 	/* enrichment scratch: canonicalised filename / path2, when user space made them */
 	char canon[EV_PATH_BUF];

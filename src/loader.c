@@ -31,6 +31,7 @@
 #include "log.h"
 #include "memmon.h"	/* mem */
 #include "ltrack.skel.h"
+#include "net.h"	/* net */
 
 #define TRACEFS "/sys/kernel/tracing"
 
@@ -42,10 +43,20 @@
 #define OPEN_NEED (LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY)
 /* the single-path operations the touched-inode fallback serves (file.bpf.c) */
 /* evade: attached when its [security_monitor] group (low bits, LT_EG_*) is on */
-#define NEED_EVADE (1u << 23)
+#define NEED_EVADE (1u << 31)
 /* end evade */
 #define TOUCH_NEED (LT_W_DELETE | LT_W_RMDIR | LT_W_MKDIR | LT_W_MKNOD | LT_W_SYMLINK | \
 		    LT_W_ATTRIB | LT_W_MODIFY)
+/* net: network programs, attached by the network event types selected (net_need) */
+#define NEED_NCONNECT (1u << 20)
+#define NEED_NRESULT (1u << 21)
+#define NEED_NBIND (1u << 22)
+#define NEED_NLISTEN (1u << 23)
+#define NEED_NACCEPT (1u << 24)
+#define NEED_NUDP (1u << 25)
+#define NEED_NET (NEED_NCONNECT | NEED_NRESULT | NEED_NBIND | NEED_NLISTEN | NEED_NACCEPT | \
+		  NEED_NUDP)
+/* end net */
 
 static const struct {
 	const char *name;
@@ -129,6 +140,17 @@ static const struct {
 	{ "lt_lib_mprot_enter", NEED_LIB },
 	{ "lt_lib_mprot_exit", NEED_LIB },
 	{ "lt_lib_exec", NEED_LIB },
+	/* net */
+	{ "lt_exit_connect", NEED_NCONNECT },
+	{ "lt_tcp_state", NEED_NRESULT },
+	{ "lt_exit_bind", NEED_NBIND },
+	{ "lt_exit_listen", NEED_NLISTEN },
+	{ "lt_exit_accept", NEED_NACCEPT },
+	{ "lt_exit_accept4", NEED_NACCEPT },
+	{ "lt_exit_sendto", NEED_NUDP },
+	{ "lt_exit_sendmsg", NEED_NUDP },
+	{ "lt_exit_sendmmsg", NEED_NUDP },
+	/* end net */
 };
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
@@ -155,6 +177,7 @@ struct loader {
 	struct edge *edges;
 	size_t nedges;
 	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
+	uint32_t net_need;	/* net: NEED_N* of the policy being applied or active */
 	uint64_t ticks;		/* loader_refresh calls */
 	uint32_t evade_groups;	/* evade: LT_EG_* of the policy being applied */
 	struct memmon *mem;	/* mem: [security_monitor] programs */
@@ -418,12 +441,71 @@ static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t n
 		return (need & L->evade_groups & 0xffff) != 0;
 	if (need & NEED_ALWAYS)
 		return true;
+	if (need & NEED_NET)	/* net */
+		return (need & L->net_need) != 0;
 	if ((need & NEED_ANYWATCH) && nwatches)
 		return true;
 	if (need & NEED_LIB)
 		return L->lib_on;	/* lib */
 	return (need & uni) != 0;
 }
+
+/* ---- net ---- */
+
+/*
+ * net_apply - fill generation @gen of lt_net_pol from @c and set
+ * L->net_need for the programs to attach. 0 or -errno with @err.
+ */
+static int net_apply(struct loader *L, const struct lt_config *c, uint32_t gen, char *err,
+		     size_t errlen)
+{
+	struct lt_net_policy *np = calloc(1, sizeof(*np));
+	uint32_t need = 0;
+	int rc = 0;
+
+	if (!np) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	net_policy_build(c, np);
+	if (np->events & LT_NE(LT_EV_CONNECT)) {
+		need |= NEED_NCONNECT;
+		if (np->events & LT_NE(LT_EV_CONNECT_RESULT))
+			need |= NEED_NRESULT;
+	}
+	if (np->events & LT_NE(LT_EV_BIND))
+		need |= NEED_NBIND;
+	if (np->events & LT_NE(LT_EV_LISTEN))
+		need |= NEED_NLISTEN;
+	if (np->events & LT_NE(LT_EV_ACCEPT))
+		need |= NEED_NACCEPT;
+	if ((np->events & LT_NE(LT_EV_UDP_SEND)) && (np->protos & LT_NP_UDP))
+		need |= NEED_NUDP;
+	if (bpf_map_update_elem(bpf_map__fd(L->skel->maps.lt_net_pol), &gen, np, BPF_ANY)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot set the network policy: %s", strerror(-rc));
+	} else {
+		L->net_need = need;
+	}
+	free(np);
+	return rc;
+}
+
+/* empty the handshake tracking maps (their program was detached mid-handshake) */
+static void net_pending_clear(struct loader *L)
+{
+	int fds[2] = { bpf_map__fd(L->skel->maps.lt_net_tok),
+		       bpf_map__fd(L->skel->maps.lt_net_pend) };
+
+	for (int m = 0; m < 2; m++) {
+		__u64 key;
+
+		while (bpf_map_get_next_key(fds[m], NULL, &key) == 0)
+			if (bpf_map_delete_elem(fds[m], &key))
+				break;
+	}
+}
+/* end net */
 
 static int watch_open(struct lwatch *w, const char *path, uint32_t mask, char *err, size_t errlen)
 {
@@ -453,6 +535,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	struct edge *edges = NULL;
 	size_t nedges = 0;
 	struct lt_policy pol = {};
+	uint32_t old_net_need = L->net_need;	/* net */
 	int rc = 0;
 
 	if (c->nwatches) {
@@ -521,6 +604,9 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		snprintf(err, errlen, "cannot set the policy: %s", strerror(-rc));
 		goto out_clear;
 	}
+	rc = net_apply(L, c, ng, err, errlen);	/* net */
+	if (rc)
+		goto out_clear;
 
 	/* evade: its own per-generation knobs, next to lt_policy */
 	{
@@ -583,6 +669,8 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 	}
 	memmon_commit(L->mem, c);	/* mem */
+	if (!(L->net_need & NEED_NRESULT))	/* net: handshakes no longer followed */
+		net_pending_clear(L);
 	watches_free(L->watches, L->nwatches);
 	free(L->edges);
 	L->watches = w;
@@ -592,6 +680,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	return 0;
 
 out_clear:
+	L->net_need = old_net_need;	/* net */
 	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), ng);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), ng);
 out_free:

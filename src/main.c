@@ -37,6 +37,7 @@
 #include "output/format.h"
 #include "output/sink.h"
 #include "proctree.h"
+#include "net.h"	/* net */
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -109,15 +110,15 @@ static void read_first_line(const char *path, char *buf, size_t len)
 
 /*
  * build_config - the policy file (if any) plus the command line. With
- * --watch and no --config, only the flags count (SysTracer). Returns 0 or
- * -errno with @err.
+ * --watch or a network flag (--connect, --listen, --all) and no --config,
+ * only the flags count (SysTracer). Returns 0 or -errno with @err.
  */
 static int build_config(const struct cli *cl, struct lt_config *c, struct lt_config_err *err)
 {
 	int rc;
 
 	config_init(c);
-	if (cl->config_given || cl->nwatches == 0) {
+	if (cl->config_given || (cl->nwatches == 0 && !cl->net)) {	/* net: || !cl->net */
 		rc = config_load_file(c, cl->config, err);
 		if (rc)
 			return rc;
@@ -138,6 +139,7 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 		c->ancestors = cl->ancestors;
 	if (cl->failed)
 		c->failed = true;
+	c->net_cli = cl->net;	/* net */
 	if (cl->stats_interval >= 0)
 		c->stats_interval_s = cl->stats_interval;
 	if (!c->have_policy) {
@@ -162,9 +164,9 @@ static void report_config_err(const struct lt_config_err *err)
 
 static void log_unimplemented(const struct lt_config *c)
 {
-	if (c->net_present)
-		log_warn("[network_monitor] is validated but not implemented yet: no network events "
-			 "are reported");
+	/* net */
+	if (c->net_present && !c->net_enabled && !c->net_cli && (c->nports || c->nprotocols))
+		log_warn("[network_monitor] enabled = false: its ports and protocols are not used");
 	if (c->http_present)
 		log_warn("[http_server] is validated but not implemented yet: no HTTP listener is "
 			 "started");
@@ -176,6 +178,36 @@ static void log_unimplemented(const struct lt_config *c)
 		log_warn("[storage] enabled = false: events are not written anywhere");
 }
 
+/* net: one info line saying what the network monitor reports */
+static void net_log_policy(const struct lt_config *c)
+{
+	struct lt_net_policy np;
+	char ports[96] = "any port";
+	size_t o = 0;
+
+	net_policy_build(c, &np);
+	if (!np.events)
+		return;
+	if (c->nports) {
+		for (size_t i = 0; i < c->nports && o < sizeof(ports); i++) {
+			int w = snprintf(ports + o, sizeof(ports) - o, "%s%lld", i ? "," : "ports ",
+					 (long long)c->ports[i]);
+
+			if (w < 0)
+				break;
+			o += (size_t)w;
+		}
+		if (o >= sizeof(ports))
+			memcpy(ports + sizeof(ports) - 4, "...", 4);
+	}
+	log_info("network_monitor: %s%s%s; %s%s%s; %s",
+		 np.events & LT_NE(LT_EV_CONNECT) ? "connect " : "",
+		 np.events & LT_NE(LT_EV_UDP_SEND) ? "udp_send " : "",
+		 np.events & LT_NE(LT_EV_LISTEN) ? "bind listen accept" : "",
+		 np.protos & LT_NP_TCP ? "tcp " : "", np.protos & LT_NP_UDP ? "udp " : "",
+		 np.protos & LT_NP_UNIX ? "unix" : "", ports);
+}
+
 static void log_policy(struct agent *a)
 {
 	char m[256];
@@ -185,6 +217,7 @@ static void log_policy(struct agent *a)
 			 lt_watch_mask_name(a->cfg.watches[i].mask, m, sizeof(m)));
 	if (a->cfg.have_policy && a->cfg.exec_enabled)
 		log_info("exec_monitor: %s", a->cfg.ncommands ? "selected commands" : "all commands");
+	net_log_policy(&a->cfg);	/* net */
 }
 
 static void reload(struct agent *a)
@@ -637,6 +670,14 @@ static int on_record(void *ctx, void *data, size_t size)
 		libmon_on_lib_load(a->libmon, ev);
 		break;
 	case LT_EV_DLOPEN:
+		break;
+	/* net: no paths to canonicalise, no watch */
+	case LT_EV_CONNECT:
+	case LT_EV_BIND:
+	case LT_EV_LISTEN:
+	case LT_EV_ACCEPT:
+	case LT_EV_UDP_SEND:
+	case LT_EV_CONNECT_RESULT:
 		break;
 	default:
 		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */

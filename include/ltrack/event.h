@@ -70,6 +70,13 @@ enum lt_ev_type {
 	/* lib: library loads */
 	LT_EV_LIB_LOAD = 56,	/* a file mapped executable (and ld.so at exec) */
 	LT_EV_DLOPEN = 57,	/* glibc dlopen() returned (uprobe) */
+	/* net: network activity (src/bpf/net.bpf.c) */
+	LT_EV_BIND = 16,
+	LT_EV_LISTEN = 17,
+	LT_EV_ACCEPT = 18,
+	LT_EV_UDP_SEND = 19,
+	LT_EV_CONNECT_RESULT = 20,
+	/* end net */
 	LT_EV_PROC_SNAP = 90,	/* startup snapshot of a running process (iterator) */
 	LT_EV_STATS = 100,	/* made by user space: drop and volume counters */
 	LT_EV_MAX = 128,
@@ -85,6 +92,10 @@ enum lt_drop_cat {
 	LT_DROP_EVADE,		/* evade: every event of types 36..49 */
 	LT_DROP_MEM,		/* mem: every mem event type (mem_exec ... module_delete) */
 	LT_DROP_LIB,		/* lib: lib_load and dlopen */
+	/* net */
+	LT_DROP_NET,		/* every network event type */
+	LT_DROP_NET_TRACK,	/* a TCP connect's handshake could not be tracked (map full) */
+	/* end net */
 	LT_DROP_NCAT,
 };
 
@@ -584,5 +595,71 @@ struct lt_lib_policy {
 	__u32 dlopen;		/* [library_monitor] dlopen */
 };
 _Static_assert(sizeof(struct lt_lib_policy) == 8, "ABI: lt_lib_policy");
+/* ---- net: network events (src/bpf/net.bpf.c, src/net.c) ------------------- */
+
+#define LT_UNIX_PATH_MAX 108	/* sizeof(sun_path) */
+
+/* lt_net_ev.nflags */
+#define LT_NF_LOCAL	(1u << 0)	/* laddr/lport hold the socket's local address */
+#define LT_NF_CONNECTED	(1u << 1)	/* udp_send: to the connected peer (no address given) */
+
+/*
+ * Network event: connect, bind, listen, accept, udp_send, connect_result.
+ * Addresses are in network byte order, IPv4 in the first 4 bytes; ports
+ * in host order. The local address is in the socket's family; the remote
+ * one in rfamily (an AF_INET6 socket may send to an AF_INET address).
+ * An AF_UNIX record (family == AF_UNIX) is followed by struct lt_net_unix
+ * and its size is sizeof(lt_net_ev) + sizeof(lt_net_unix); any other
+ * record is sizeof(lt_net_ev).
+ */
+struct lt_net_ev {
+	struct lt_hdr hdr;
+	__u8 laddr[16];		/* local address (LT_NF_LOCAL) */
+	__u8 raddr[16];		/* remote address (rfamily != 0) */
+	__u64 dur_ns;		/* connect_result: from SYN sent to the result */
+	__s32 fd;		/* the socket; accept: the new one (-1 when none) */
+	__s32 arg;		/* listen: backlog as passed; accept: the listening fd */
+	__u16 family;		/* the socket's: AF_INET, AF_INET6, AF_UNIX */
+	__u16 rfamily;		/* raddr's, 0 = no remote address */
+	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u16 protocol;		/* IPPROTO_TCP, IPPROTO_UDP; 0 for AF_UNIX */
+	__u16 lport;
+	__u16 rport;
+	__u16 state;		/* connect_result: the TCP state reached (TCP_ESTABLISHED, TCP_CLOSE) */
+	__u16 nflags;		/* LT_NF_* */
+	__s32 err;		/* connect_result: 0, or -errno (the socket's error) */
+	__u16 path_len[2];	/* AF_UNIX: bytes of lt_net_unix.path[0] (local), [1] (remote) */
+};
+_Static_assert(sizeof(struct lt_net_ev) == 200, "ABI: lt_net_ev");
+
+/* AF_UNIX names as the kernel holds them: raw sun_path bytes, abstract ones start with NUL */
+struct lt_net_unix {
+	__u8 path[2][LT_UNIX_PATH_MAX];
+};
+_Static_assert(sizeof(struct lt_net_unix) == 216, "ABI: lt_net_unix");
+
+/* lt_net_policy.protos */
+#define LT_NP_TCP	(1u << 0)
+#define LT_NP_UDP	(1u << 1)
+#define LT_NP_UNIX	(1u << 2)
+
+/* lt_net_policy.events: bit (1 << type) per selected network event type */
+#define LT_NE(type)	(1u << (type))
+#define LT_NE_CONNECT_GROUP (LT_NE(LT_EV_CONNECT) | LT_NE(LT_EV_CONNECT_RESULT) | \
+			     LT_NE(LT_EV_UDP_SEND))
+#define LT_NE_LISTEN_GROUP (LT_NE(LT_EV_BIND) | LT_NE(LT_EV_LISTEN) | LT_NE(LT_EV_ACCEPT))
+
+#define LT_NET_PORT_WORDS 2048	/* 65536 bits */
+
+/* per-generation network knobs (array map lt_net_pol, index = gen) */
+struct lt_net_policy {
+	__u32 events;		/* LT_NE(type) bits; 0 = no network event */
+	__u32 protos;		/* LT_NP_* */
+	__u32 any_port;		/* no ports list: every port */
+	__u32 pad;
+	__u32 ports[LT_NET_PORT_WORDS];	/* bit per selected port */
+};
+_Static_assert(sizeof(struct lt_net_policy) == 16 + 4 * LT_NET_PORT_WORDS, "ABI: lt_net_policy");
+/* end net */
 
 #endif /* LTRACK_EVENT_H */

@@ -14,4 +14,5 @@
 #include "evade.bpf.c"	/* evade */
 #include "mem.bpf.c"	/* mem */
 #include "lib.bpf.c"	/* lib: library loads */
+#include "net.bpf.c"	/* net */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -17,6 +17,7 @@
 #include "format.h"
 #include "hash.h"
 #include "mem_events.h"	/* mem */
+#include "net.h"	/* net */
 
 /* key + value, the key a literal that needs no escaping (see JSON_KEY) */
 #define KV_STR(b, k, v) (JSON_KEY(b, k), json_cstr(b, v))
@@ -642,6 +643,15 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_DLOPEN:
 		json_lib(b, ev);
 		break;
+	/* net */
+	case LT_EV_CONNECT:
+	case LT_EV_BIND:
+	case LT_EV_LISTEN:
+	case LT_EV_ACCEPT:
+	case LT_EV_UDP_SEND:
+	case LT_EV_CONNECT_RESULT:
+		net_json(b, ev);
+		break;
 	default:
 		json_file(b, ev, c);
 	}
@@ -689,6 +699,12 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	jbuf_putc(b, ' ');
 	text_quote(b, ev->comm, strlen(ev->comm));
 	jbuf_printf(b, "[%u] ", ev->pid);
+	/* net: connect_tcp(3, "192.0.2.1:443") and the like (src/net.c) */
+	if (net_is_event(ev->type)) {
+		net_text(b, ev);
+		jbuf_putc(b, '\n');
+		return b->err;
+	}
 	jbuf_puts(b, ev->name ? ev->name : "unknown");
 	jbuf_putc(b, '(');
 	switch (ev->type) {

@@ -78,19 +78,36 @@
  *   reap                          waitpid(child); prints the raw status
  *   init_module LEN | finit_module SLOT FLAGS | delete_module NAME FLAGS
  *   capset-drop CAP               drop capability CAP from the effective set
+ * net (sockets live in the same slots; ADDR is "127.0.0.1:80", "[::1]:80",
+ * "unix:/path", "unix:@abstract", "unspec" (AF_UNSPEC), "sock:SLOT" (the
+ * address slot SLOT is bound to) or "-" (none)):
+ *   socket SLOT DOMAIN TYPE       DOMAIN inet|inet6|unix, TYPE stream|dgram|
+ *                                 seqpacket, "-nb" suffix for SOCK_NONBLOCK
+ *   connect SLOT ADDR | bind SLOT ADDR | listen SLOT BACKLOG
+ *   accept SLOT NEWSLOT | accept4 SLOT NEWSLOT FLAGS
+ *   sendto SLOT ADDR | sendmsg SLOT ADDR   one byte
+ *   sendmmsg SLOT ADDR N          N one-byte messages (1..8), one call
+ *   localport SLOT                the port the socket is bound to (getsockname)
+ *   connwait SLOT MS              poll for POLLOUT, then SO_ERROR: 0, -errno,
+ *                                 -ETIMEDOUT after MS ms
  * With no operation, or "true", the helper exits 0 (an exec target).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>	/* mem */
 #include <linux/openat2.h>
+#include <poll.h>	/* net */
+#include <stddef.h>	/* net */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>	/* net */
 #include <sys/sysmacros.h>
+#include <sys/un.h>		/* net */
+#include <arpa/inet.h>		/* net */
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -411,6 +428,173 @@ static int mem_op(const char *op, char **a, int left, int *used, long *r)
 	return 1;
 }
 
+/* ---- net: socket operations ---- */
+
+/* ADDR (see the top of the file) into @ss; returns its length */
+static socklen_t net_addr(const char *op, const char *s, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_un *un = (struct sockaddr_un *)ss;
+	char host[64];
+	const char *colon;
+	socklen_t len = sizeof(*ss);
+
+	memset(ss, 0, sizeof(*ss));
+	if (!strcmp(s, "unspec")) {
+		ss->ss_family = AF_UNSPEC;
+		return sizeof(sa_family_t);
+	}
+	if (!strncmp(s, "sock:", 5)) {
+		if (getsockname(fd_of(op, s + 5), (struct sockaddr *)ss, &len))
+			die(op, "getsockname");
+		return len;
+	}
+	if (!strncmp(s, "unix:", 5)) {
+		size_t n = strlen(s + 5);
+
+		un->sun_family = AF_UNIX;
+		if (n >= sizeof(un->sun_path))
+			die(op, "unix path too long");
+		memcpy(un->sun_path, s + 5, n);
+		if (s[5] == '@') {	/* abstract: no trailing NUL counted */
+			un->sun_path[0] = '\0';
+			return offsetof(struct sockaddr_un, sun_path) + n;
+		}
+		return offsetof(struct sockaddr_un, sun_path) + n + 1;
+	}
+	colon = strrchr(s, ':');
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		die(op, "bad address");
+	memcpy(host, s, colon - s);
+	host[colon - s] = '\0';
+	if (host[0] == '[') {
+		size_t n = strlen(host);
+
+		if (n < 2 || host[n - 1] != ']')
+			die(op, "bad IPv6 address");
+		host[n - 1] = '\0';
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)num(op, colon + 1));
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			die(op, "bad IPv6 address");
+		return sizeof(*in6);
+	}
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)num(op, colon + 1));
+	if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+		die(op, "bad IPv4 address");
+	return sizeof(*in);
+}
+
+static long net_socket(const char *op, char **a)
+{
+	int dom = !strcmp(a[1], "inet") ? AF_INET : !strcmp(a[1], "inet6") ? AF_INET6 :
+		  !strcmp(a[1], "unix") ? AF_UNIX : -1;
+	int type = !strncmp(a[2], "stream", 6) ? SOCK_STREAM :
+		   !strncmp(a[2], "dgram", 5) ? SOCK_DGRAM :
+		   !strncmp(a[2], "seqpacket", 9) ? SOCK_SEQPACKET : -1;
+	long r;
+
+	if (dom < 0 || type < 0)
+		die(op, "bad domain or type");
+	if (strstr(a[2], "-nb"))
+		type |= SOCK_NONBLOCK;
+	r = sc(syscall(SYS_socket, dom, type, 0));
+	if (r >= 0)
+		slots[slot_index(op, a[0])] = (int)r;
+	return r;
+}
+
+static long net_send(const char *op, char **a, int how)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	int fd = fd_of(op, a[0]), n = 1;
+	char byte = 'x';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct mmsghdr mm[8];
+
+	if (strcmp(a[1], "-"))
+		len = net_addr(op, a[1], &ss);
+	if (how == 0)
+		return sc(syscall(SYS_sendto, fd, &byte, 1, 0, len ? &ss : NULL, len));
+	if (how == 2) {
+		n = (int)num(op, a[2]);
+		if (n < 1 || n > 8)
+			die(op, "1..8 messages");
+	}
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < n; i++) {
+		mm[i].msg_hdr.msg_name = len ? &ss : NULL;
+		mm[i].msg_hdr.msg_namelen = len;
+		mm[i].msg_hdr.msg_iov = &iov;
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (how == 1)
+		return sc(syscall(SYS_sendmsg, fd, &mm[0].msg_hdr, 0));
+	return sc(syscall(SYS_sendmmsg, fd, mm, n, 0));
+}
+
+static long net_op(const char *op, char **a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (!strcmp(op, "socket"))
+		return net_socket(op, a);
+	if (!strcmp(op, "connect") || !strcmp(op, "bind")) {
+		len = net_addr(op, a[1], &ss);
+		return sc(syscall(!strcmp(op, "bind") ? SYS_bind : SYS_connect, fd_of(op, a[0]),
+				  &ss, len));
+	}
+	if (!strcmp(op, "listen"))
+		return sc(syscall(SYS_listen, fd_of(op, a[0]), num(op, a[1])));
+	if (!strcmp(op, "accept") || !strcmp(op, "accept4")) {
+		long r;
+
+		len = sizeof(ss);
+		if (!strcmp(op, "accept"))
+			r = syscall(SYS_accept, fd_of(op, a[0]), &ss, &len);
+		else
+			r = syscall(SYS_accept4, fd_of(op, a[0]), &ss, &len, num(op, a[2]));
+		r = sc(r);
+		if (r >= 0)
+			slots[slot_index(op, a[1])] = (int)r;
+		return r;
+	}
+	if (!strcmp(op, "sendto"))
+		return net_send(op, a, 0);
+	if (!strcmp(op, "sendmsg"))
+		return net_send(op, a, 1);
+	if (!strcmp(op, "sendmmsg"))
+		return net_send(op, a, 2);
+	if (!strcmp(op, "localport")) {
+		len = sizeof(ss);
+		if (getsockname(fd_of(op, a[0]), (struct sockaddr *)&ss, &len))
+			return -errno;
+		if (ss.ss_family == AF_INET)
+			return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		if (ss.ss_family == AF_INET6)
+			return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		return 0;
+	}
+	if (!strcmp(op, "connwait")) {
+		struct pollfd p = { .fd = fd_of(op, a[0]), .events = POLLOUT };
+		int e = 0;
+
+		len = sizeof(e);
+		if (poll(&p, 1, (int)num(op, a[1])) == 0)
+			return -ETIMEDOUT;
+		if (getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &e, &len))
+			return -errno;
+		return -e;
+	}
+	die(op, "not a net operation");
+	return 0;
+}
+/* ---- end net ---- */
+
 /* the number of arguments each operation takes; -1: exec (variable) */
 static const struct {
 	const char *name;
@@ -428,6 +612,10 @@ static const struct {
 	{ "exit", 1 },	    { "pause", 0 },	{ "storm", 2 },	     { "exec", -1 },
 	{ "true", 0 },	    { "fchmodat2", 4 }, { "openat2", 5 },    { "leader-exit", 1 },
 	{ "thread-exec", -1 },
+	/* net */
+	{ "socket", 3 },    { "connect", 2 },	{ "bind", 2 },	     { "listen", 2 },
+	{ "accept", 2 },    { "accept4", 3 },	{ "sendto", 2 },     { "sendmsg", 2 },
+	{ "sendmmsg", 3 },  { "localport", 1 }, { "connwait", 2 },
 };
 
 static long run_op(const char *op, char **a, int left, int *used)
@@ -608,6 +796,12 @@ static long run_op(const char *op, char **a, int left, int *used)
 	}
 	if (!strcmp(op, "storm"))
 		return do_storm(op, fd_of(op, a[0]), num(op, a[1]));
+	/* net */
+	if (!strcmp(op, "socket") || !strcmp(op, "connect") || !strcmp(op, "bind") ||
+	    !strcmp(op, "listen") || !strcmp(op, "accept") || !strcmp(op, "accept4") ||
+	    !strcmp(op, "sendto") || !strcmp(op, "sendmsg") || !strcmp(op, "sendmmsg") ||
+	    !strcmp(op, "localport") || !strcmp(op, "connwait"))
+		return net_op(op, a);
 	if (!strcmp(op, "exec")) {
 		long argc;
 

@@ -502,7 +502,7 @@ static void test_protocols_are_only_tcp_and_udp(void **state)
 	(void)state;
 	expect_error("[network_monitor]\nprotocols = [\"tcp\", \"icmp\"]\n",
 		     "policy.toml:2:21: [network_monitor] protocols: unknown protocol 'icmp' "
-		     "(expected tcp or udp)");
+		     "(expected tcp, udp or unix)");	/* net: unix */
 	expect_error("[network_monitor]\nprotocols = [\"udp\", \"udp\"]\n",
 		     "policy.toml:2:21: [network_monitor] protocols: 'udp' is listed twice");
 }
