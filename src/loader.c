@@ -798,6 +798,11 @@ struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx
 	return rb;
 }
 
+struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void *ctx)
+{
+	return ring_buffer__new(bpf_map__fd(L->skel->maps.ring_crit), fn, ctx, NULL);
+}
+
 int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx)
 {
 	struct bpf_link *link;

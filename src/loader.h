@@ -45,6 +45,13 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx);
 
 /*
+ * loader_ring_crit - a second manager over the critical ring alone (process
+ * lifecycle), so a consumer can drain it before a bulk record that may
+ * depend on it (an exec before its process's next events), or NULL.
+ */
+struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void *ctx);
+
+/*
  * loader_snapshot - run the task iterator and call @fn for each
  * LT_EV_PROC_SNAP record. Returns the number of records or -errno.
  */

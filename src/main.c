@@ -50,6 +50,13 @@ struct agent {
 	struct lt_config cfg;
 	struct loader *L;
 	struct ring_buffer *rb;
+	/*
+	 * the critical ring alone: drained before a bulk record newer than its
+	 * last drain, so a process's exec is always seen before its later events
+	 */
+	struct ring_buffer *rb_crit;
+	uint64_t crit_drained_ns;	/* CLOCK_BOOTTIME of the last such drain */
+	bool in_crit;
 	struct proctree *procs;
 	struct enrich *enrich;		/* hash: held events, digests (src/enrich.h) */
 	struct sink *sink;
@@ -604,12 +611,31 @@ static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
 	emit(a, ev, NULL);
 }
 
+static bool crit_type(uint32_t type)
+{
+	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
 	struct event *ev = &a->ev;
 	const char *watch = NULL;
+	const struct lt_hdr *h = data;
 
+	/*
+	 * The rings are read one after the other: a bulk record written after
+	 * the critical ring was last drained may follow an exec (or fork) still
+	 * waiting there. Drain it first, so the process table (exe, ancestry)
+	 * is right for this record. Before decoding: the drain reuses a->ev.
+	 */
+	if (a->rb_crit && !a->in_crit && size >= sizeof(*h) && !crit_type(h->type) &&
+	    h->ts_boot_ns > a->crit_drained_ns) {
+		a->crit_drained_ns = clock_ns(CLOCK_BOOTTIME);
+		a->in_crit = true;
+		ring_buffer__consume(a->rb_crit);
+		a->in_crit = false;
+	}
 	if (event_decode(data, size, ev)) {
 		a->decode_errors++;
 		return 0;
@@ -888,6 +914,7 @@ static int run(struct agent *a)
 		goto out;
 	}
 	a->rb = loader_ring(a->L, on_record, a);
+	a->rb_crit = loader_ring_crit(a->L, on_record, a);
 	if (!a->rb) {
 		rc = -errno;
 		log_error("ring buffers: %s", strerror(errno));
@@ -1022,6 +1049,7 @@ int main(int argc, char **argv)
 	rc = run(a) ? 1 : 0;
 out:
 	ring_buffer__free(a->rb);
+	ring_buffer__free(a->rb_crit);
 	evade_free(a->evade);	/* evade */
 	free(a->evade_ev);
 	libmon_free(a->libmon);	/* lib: before the loader, which owns the programs */
