@@ -23,7 +23,7 @@ import os
 import re
 import statistics
 
-CLASSES = ["openat", "execve", "connect", "rename", "unlink", "fork", "exit"]
+CLASSES = ["openat", "execve", "connect", "rename", "unlink", "fork", "exit", "mmap_exec"]
 PHASES = ["open", "exec", "connect", "rename", "mmap", "mmapx", "getppid", "pread"]
 FIXED_PHASES = ["getppid", "pread"]      # syscalls no agent reports
 LOST_RE = re.compile(rb"lost (\d+) (?:events|samples)", re.I)
@@ -82,7 +82,9 @@ def count_ltrack(d, wl, watched):
     tag = (wl["tmpdir"] + "/e/x").encode()
     pid_key = b'"pid":%d,' % wl["pid"]
     ppid_key = b'"ppid":%d,' % wl["pid"]
-    seen = dict.fromkeys(["openat", "execve", "rename", "unlink", "fork", "exit"], 0)
+    seen = dict.fromkeys(["openat", "execve", "rename", "unlink", "fork", "exit", "connect",
+                          "mmap_exec"], 0)
+    port_key = b'"remote_port":%d,' % wl["port"]
     total = 0
     by_name = {}
     stats = None
@@ -120,6 +122,12 @@ def count_ltrack(d, wl, watched):
         elif name == b"exit":
             if ppid_key in line:
                 seen["exit"] += 1
+        elif name == b"connect":
+            if pid_key in line and port_key in line:
+                seen["connect"] += 1
+        elif name == b"lib_load":
+            if pid_key in line and tmp in line:
+                seen["mmap_exec"] += 1
         if not watched and tmp in line and name not in (b"exec", b"fork", b"exit"):
             leaked += 1
     extra = {"by_name": by_name}
