@@ -374,13 +374,7 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 		return decode_iou_ops(rec, len, ev);
 	/* end evade */
 	/* mem */
-	case LT_EV_MEM_EXEC:
-	case LT_EV_MEMFD_CREATE:
-	case LT_EV_CRED_CHANGE:
-	case LT_EV_PTRACE:
-	case LT_EV_KILL:
-	case LT_EV_MODULE_LOAD:
-	case LT_EV_MODULE_DELETE:
+	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
 		return mem_decode(rec, len, ev);
 	case LT_EV_LIB_LOAD:	/* lib */
 		return decode_lib(rec, len, ev);

@@ -684,13 +684,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		evade_iou_exit(a->evade, ev->pid, ev->start_ns);
 		break;
 	/* mem: no watch behind these; their paths are the kernel's own */
-	case LT_EV_MEM_EXEC:
-	case LT_EV_MEMFD_CREATE:
-	case LT_EV_CRED_CHANGE:
-	case LT_EV_PTRACE:
-	case LT_EV_KILL:
-	case LT_EV_MODULE_LOAD:
-	case LT_EV_MODULE_DELETE:
+	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
 		break;
 	case LT_EV_LIB_LOAD:	/* lib */
 		libmon_on_lib_load(a->libmon, ev);

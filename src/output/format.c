@@ -630,13 +630,7 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		format_json_evade(b, ev);
 		break;
 	/* mem */
-	case LT_EV_MEM_EXEC:
-	case LT_EV_MEMFD_CREATE:
-	case LT_EV_CRED_CHANGE:
-	case LT_EV_PTRACE:
-	case LT_EV_KILL:
-	case LT_EV_MODULE_LOAD:
-	case LT_EV_MODULE_DELETE:
+	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
 		mem_json(b, ev);
 		break;
 	case LT_EV_LIB_LOAD:	/* lib */
@@ -794,13 +788,7 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		format_text_evade(b, ev);
 		break;
 	/* mem */
-	case LT_EV_MEM_EXEC:
-	case LT_EV_MEMFD_CREATE:
-	case LT_EV_CRED_CHANGE:
-	case LT_EV_PTRACE:
-	case LT_EV_KILL:
-	case LT_EV_MODULE_LOAD:
-	case LT_EV_MODULE_DELETE:
+	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
 		mem_text(b, ev);
 		break;
 	case LT_EV_LIB_LOAD:	/* lib */
