@@ -783,19 +783,7 @@ int loader_attached(struct loader *L)
 
 struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx)
 {
-	struct ring_buffer *rb;
-
-	rb = ring_buffer__new(bpf_map__fd(L->skel->maps.ring_crit), fn, ctx, NULL);
-	if (!rb)
-		return NULL;
-	if (ring_buffer__add(rb, bpf_map__fd(L->skel->maps.ring_bulk), fn, ctx)) {
-		int e = errno;
-
-		ring_buffer__free(rb);
-		errno = e;
-		return NULL;
-	}
-	return rb;
+	return ring_buffer__new(bpf_map__fd(L->skel->maps.ring_bulk), fn, ctx, NULL);
 }
 
 struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void *ctx)

@@ -39,14 +39,15 @@ struct loader *loader_open(char *err, size_t errlen);
 int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t errlen);
 
 /*
- * loader_ring - a ring_buffer manager over both rings (critical first), or
- * NULL with errno.
+ * loader_ring - a ring_buffer manager over the bulk ring, or NULL with
+ * errno. Each ring has one manager, so each is mapped once (a ring's pages
+ * count in the agent's RSS).
  */
 struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx);
 
 /*
- * loader_ring_crit - a second manager over the critical ring alone (process
- * lifecycle), so a consumer can drain it before a bulk record that may
+ * loader_ring_crit - the manager of the critical ring (process lifecycle),
+ * which a consumer drains first, and again before a bulk record that may
  * depend on it (an exec before its process's next events), or NULL.
  */
 struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void *ctx);

@@ -616,6 +616,17 @@ static bool crit_type(uint32_t type)
 	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT;
 }
 
+static int on_record(void *ctx, void *data, size_t size);
+
+/* drain_crit - read the critical ring (exec, fork, exit) up to now */
+static void drain_crit(struct agent *a)
+{
+	a->crit_drained_ns = clock_ns(CLOCK_BOOTTIME);
+	a->in_crit = true;
+	ring_buffer__consume(a->rb_crit);
+	a->in_crit = false;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -630,12 +641,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	 * is right for this record. Before decoding: the drain reuses a->ev.
 	 */
 	if (a->rb_crit && !a->in_crit && size >= sizeof(*h) && !crit_type(h->type) &&
-	    h->ts_boot_ns > a->crit_drained_ns) {
-		a->crit_drained_ns = clock_ns(CLOCK_BOOTTIME);
-		a->in_crit = true;
-		ring_buffer__consume(a->rb_crit);
-		a->in_crit = false;
-	}
+	    h->ts_boot_ns > a->crit_drained_ns)
+		drain_crit(a);
 	if (event_decode(data, size, ev)) {
 		a->decode_errors++;
 		return 0;
@@ -909,7 +916,7 @@ static int run(struct agent *a)
 	}
 	a->rb = loader_ring(a->L, on_record, a);
 	a->rb_crit = loader_ring_crit(a->L, on_record, a);
-	if (!a->rb) {
+	if (!a->rb || !a->rb_crit) {
 		rc = -errno;
 		log_error("ring buffers: %s", strerror(errno));
 		goto out;
@@ -917,6 +924,7 @@ static int run(struct agent *a)
 	ev.events = EPOLLIN;
 	ev.data.u32 = 0;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(a->rb), &ev);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(a->rb_crit), &ev);
 	ev.data.u32 = 1;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
 	if (enrich_fd(a->enrich) >= 0) {	/* hash: workers' results wake the loop */
@@ -946,6 +954,7 @@ static int run(struct agent *a)
 					stop = true;
 			}
 		}
+		drain_crit(a);	/* lifecycle first: the process table */
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
 		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
 		evade_iou_reap(a->evade, evade_emit, a);	/* evade */
@@ -974,6 +983,7 @@ static int run(struct agent *a)
 		}
 	}
 	log_info("stopping");
+	drain_crit(a);
 	ring_buffer__consume(a->rb);
 	enrich_flush(a->enrich);	/* hash: held events go out before the final stats */
 	evade_iou_reap(a->evade, evade_emit, a);	/* evade */

@@ -10,9 +10,12 @@
  *
  * Transport: two rings. ring_crit carries process lifecycle (exec, fork,
  * exit), is small and is never shared with bulk traffic, so a flood of file
- * events cannot push an exec out. ring_bulk carries everything else and is
- * written without wakeups (user space polls it on a short timer), because a
- * wakeup per event costs more than the event (see docs/benchmarks.md).
+ * events cannot push an exec out. ring_bulk carries everything else. Both
+ * are written without wakeups (user space polls them every 5 ms), because a
+ * wakeup per event costs more than the event: on a paravirtualised guest an
+ * exec, fork and exit each paid ~40 us for their wakeups, 18% of a
+ * fork+exec+exit cycle (see docs/benchmarks.md, run J). ring_crit still
+ * wakes the reader when it is a quarter full (crit_wakeup).
  * Every failed reservation is counted in lt_drops by category.
  */
 #ifndef LTRACK_COMMON_BPF_H
@@ -36,6 +39,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, LT_RING_BULK_SIZE);
 } ring_bulk SEC(".maps") __weak;
+
+/* crit_wakeup - flags for a ring_crit submit: no wakeup unless a quarter full */
+static __always_inline __u64 crit_wakeup(void)
+{
+	return bpf_ringbuf_query(&ring_crit, BPF_RB_AVAIL_DATA) > LT_RING_CRIT_SIZE / 4 ?
+		       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -189,7 +189,7 @@ args:
 out:
 	n = (sizeof(*e) + off) & (LT_EVBUF - 1);
 	e->hdr.size = n;
-	if (bpf_ringbuf_output(&ring_crit, e, n, 0))
+	if (bpf_ringbuf_output(&ring_crit, e, n, crit_wakeup()))
 		drop_count(LT_DROP_EXEC);
 	return 0;
 }
@@ -230,7 +230,7 @@ int BPF_PROG(lt_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_tgid = ctgid;
 	e->child_start_ns = cv.start_ns;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, crit_wakeup());
 	return 0;
 }
 
@@ -261,7 +261,7 @@ int BPF_PROG(lt_exit, struct task_struct *t, bool group_dead)
 	else
 		e->status = BPF_CORE_READ(t, exit_code);
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, crit_wakeup());
 	return 0;
 }
 
