@@ -158,6 +158,7 @@ check-banned:
 
 bench: deps $(BUILD)/ltrack
 	@scripts/deps.sh bench
+	$(MAKE) -C bench hash BUILD=$(abspath $(BUILD))	# hash: SHA-256 vs openssl dgst
 	$(MAKE) -C bench run LTRACK=$(abspath $(BUILD)/ltrack)
 
 fuzz:

@@ -302,6 +302,10 @@ static const struct cfg_key keys[] = {
 	    "digests kept (least recently used first out), keyed by device, inode, size, mtime "
 	    "and ctime"),
 	INT("hashing", "workers", hash_workers, 1, 64, 2, "hashing threads"),
+	INT("hashing", "nice", hash_nice, 0, 19, 10,
+	    "nice value of the hashing threads, which also run SCHED_BATCH with the lowest "
+	    "best-effort I/O priority: they take CPU where nothing else wants it, at most "
+	    "`workers` cores (docs/events.md, Hashes)"),
 	INT("hashing", "max_file_mb", hash_max_file_mb, 1, 1048576, 256,
 	    "larger files are not read: hash_state \"skipped\""),
 	/* mem: one group each (docs/events.md) */

@@ -43,6 +43,7 @@ struct ev_stats {
 		uint64_t cache_entries, cache_max, cache_hits, cache_misses, cache_evictions;
 		uint64_t jobs_queued, jobs_dropped, queue_depth, held, held_full;
 		uint64_t emitted_pending, updates, updates_dropped, unavailable, skipped;
+		uint64_t prio_failed;	/* workers running at normal priority (hash.c) */
 	} hash;
 };
 

@@ -581,6 +581,7 @@ static int setup_enrich(struct agent *a)
 		.cache_entries = (size_t)a->cfg.hash_cache_entries,
 		.workers = (unsigned)a->cfg.hash_workers,
 		.max_file_bytes = (uint64_t)a->cfg.hash_max_file_mb << 20,
+		.nice = (int)a->cfg.hash_nice,
 	};
 
 	a->enrich = enrich_new(&o, emit_enriched, a);
@@ -589,9 +590,9 @@ static int setup_enrich(struct agent *a)
 		return -errno;
 	}
 	if (o.hashing)
-		log_info("hashing: %u workers, wait %llu ms, cache %zu, max %lld MiB", o.workers,
-			 (unsigned long long)o.wait_ms, o.cache_entries,
-			 (long long)a->cfg.hash_max_file_mb);
+		log_info("hashing: %u workers (nice %d, SCHED_BATCH), wait %llu ms, cache %zu, "
+			 "max %lld MiB", o.workers, o.nice, (unsigned long long)o.wait_ms,
+			 o.cache_entries, (long long)a->cfg.hash_max_file_mb);
 	return 0;
 }
 

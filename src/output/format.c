@@ -418,6 +418,7 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "updates_dropped", st->hash.updates_dropped);
 	KV_UINT(b, "unavailable", st->hash.unavailable);
 	KV_UINT(b, "skipped", st->hash.skipped);
+	KV_UINT(b, "workers_prio_failed", st->hash.prio_failed);
 	json_obj_end(b);
 }
 
