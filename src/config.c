@@ -91,6 +91,8 @@ struct loader {
 static int check_abs_path(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
 static int check_command(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
 static int check_event(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
+static int check_gpu_allow(struct loader *ld, const struct cfg_key *k,
+			   const struct toml_value *v);
 
 static const char *const level_names[] = { "debug", "info", "warn", "error", NULL };
 static const char *const format_names[] = { "json", "text", NULL };
@@ -144,6 +146,10 @@ static const struct cfg_section sections[] = {
 	  "Library loads: lib_load (every file mapped executable, and ld.so at exec) and "
 	  "dlopen (glibc's dlopen calls). On whenever a policy file is in use; see "
 	  "docs/events.md for the trusted directories." },
+	/* model: the model events; gpu adds gpu_access */
+	{ "model_monitor", NO_OFF,
+	  "ML model observability: model loads, tampering, exfiltration and GPU access. "
+	  "On whenever a policy file is in use; each key narrows it (docs/events.md)." },
 	{ "log", NO_OFF, "ltrack's own diagnostic log (not the events)." },
 	{ "storage", NO_OFF, "Where events go and in which format." },
 	{ "http_server", F(http_present),
@@ -210,6 +216,18 @@ static const struct cfg_key keys[] = {
 	     "also trust the built-in system library directories (docs/events.md)"),
 	BOOL("library_monitor", "dlopen", lib_dlopen, 1,
 	     "report dlopen calls (a uprobe on each libc's dlopen)"),
+
+	/* gpu: [model_monitor] keys of gpu_access (src/gpu.c, src/bpf/gpu.bpf.h) */
+	BOOL("model_monitor", "gpu", gpu_enabled, 1,
+	     "report `gpu_access`: the first open of each GPU device node (/dev/nvidia*, "
+	     "/dev/dri/*, /dev/kfd) by each process image outside `gpu_allow`"),
+	{ .section = "model_monitor", .name = "gpu_allow", .type = CT_STRS, .off = F(gpu_allow),
+	  .n_off = FN(gpu_allow), .pos_off = NO_OFF, .max_items = 256,
+	  .check = check_gpu_allow,
+	  .doc = "processes allowed to use GPUs, by image: a name (matched against the basename "
+		 "of the executed file, as `watch_commands` is) or an absolute path; globs "
+		 "allowed; empty = every process is reported" },
+	/* end gpu */
 
 	ENUM("log", "level", log_level, LT_LOG_INFO, level_names, "level",
 	     "least severe message written"),
@@ -358,6 +376,7 @@ static const char *const reserved_fields[] = {
 	"local_port", "unix_path", "peer_unix_path", "backlog", "listen_fd", "connected",
 	"state", "result", "error_code", "error", "handshake_ns",
 	/* end net */
+	"gpu_kind", "major", "minor",	/* gpu */
 	NULL
 };
 
@@ -628,6 +647,23 @@ static int check_command(struct loader *ld, const struct cfg_key *k, const struc
 		return fail(ld, v->pos,
 			    "[%s] %s: '%s' contains '/' (a command name is matched, not a path)",
 			    k->section, k->name, shown);
+	return 0;
+}
+
+/* gpu: a gpu_allow entry is a name (no '/') or an absolute path */
+static int check_gpu_allow(struct loader *ld, const struct cfg_key *k,
+			   const struct toml_value *v)
+{
+	char shown[SHOW_MAX];
+
+	if (!v->u.str.slen || v->u.str.slen >= LT_PATH_MAX)
+		return fail(ld, v->pos, "[%s] %s: an entry must have 1 to %d bytes", k->section,
+			    k->name, LT_PATH_MAX - 1);
+	if (strchr(v->u.str.s, '/') && v->u.str.s[0] != '/')
+		return fail(ld, v->pos,
+			    "[%s] %s: '%s' is neither a name (no '/') nor an absolute path",
+			    k->section, k->name, show(shown, sizeof(shown), v->u.str.s,
+						     v->u.str.slen));
 	return 0;
 }
 

@@ -126,6 +126,9 @@ struct event {
 	uint32_t dl_flags;		/* dlopen: RTLD_* */
 	uint64_t dl_handle;		/* dlopen: 0 = failed */
 
+	/* gpu: gpu_access (filename, ino, dev, rdev, open_flags above) */
+	uint32_t gpu_kind;		/* LT_GPU_* */
+
 	/* fork */
 	uint32_t child_pid;
 	uint64_t child_start_ns;

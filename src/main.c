@@ -38,6 +38,7 @@
 #include "output/sink.h"
 #include "proctree.h"
 #include "net.h"	/* net */
+#include "gpu.h"	/* gpu */
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -612,9 +613,11 @@ static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
 	emit(a, ev, NULL);
 }
 
+/* the types written to ring_crit: draining it from one of them would deliver it twice */
 static bool crit_type(uint32_t type)
 {
-	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT;
+	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT ||
+	       type == LT_EV_GPU_ACCESS;	/* gpu */
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -699,6 +702,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_ACCEPT:
 	case LT_EV_UDP_SEND:
 	case LT_EV_CONNECT_RESULT:
+		break;
+	case LT_EV_GPU_ACCESS:	/* gpu: the allow-list, by image (src/gpu.h) */
+		if (gpu_allowed(a->cfg.gpu_allow, a->cfg.ngpu_allow, exe_of(a, ev)))
+			ev->hflags &= ~LT_HF_REPORT;
 		break;
 	default:
 		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */
