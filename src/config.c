@@ -1993,6 +1993,19 @@ static const char reference_example[] =
 	"  connection of the host. A `[network_monitor]` with `ports` or `protocols` but\n"
 	"  not `enabled = true` logs a warning.\n\n"
 	/* end net */
+	/* gpu */
+	"## How `[model_monitor]` `gpu_allow` matches\n\n"
+	"* It applies to `gpu_access` only, in user space: the kernel reports the first\n"
+	"  open of each GPU device node by each process image, and ltrack drops the\n"
+	"  events of allowed images before they are written.\n"
+	"* An entry with a `/` is an absolute path (globs allowed, `*` stays within one\n"
+	"  directory) matched against the whole path of the executed file.\n"
+	"* Any other entry is a name matched against that file's basename, like\n"
+	"  `watch_commands`: globs over the whole name, or a plain name exactly or with\n"
+	"  a version suffix (`python` allows `python3.11`).\n"
+	"* The comm is never used (a process sets its own), and a process whose image\n"
+	"  is unknown is never allowed.\n\n"
+	/* end gpu */
 	"## How `[file_monitor]` and `--watch` combine\n\n"
 	"Each directory means `--watch all=DIR` (every event but `open`). A watch\n"
 	"covers the directory's whole subtree; where watches nest, the deepest one\n"
@@ -2064,7 +2077,12 @@ static const char reference_example[] =
 	"wait_ms = 100\n"
 	"cache_entries = 8192\n"
 	"workers = 2\n"
+	"nice = 10                      # hash: SCHED_BATCH at this nice value\n"
 	"max_file_mb = 256\n"
+	"\n"
+	"[model_monitor]                # gpu: gpu_access (the model keys are separate)\n"
+	"gpu = true\n"
+	"gpu_allow = [\"python\", \"/opt/triton/bin/*\"]   # images allowed to open GPUs\n"
 	"```\n";
 
 /* evade */
