@@ -1,7 +1,8 @@
 # ltrack - build, test, bench, fuzz.  `make` alone builds everything.
 #
 #   make run            install missing packages, build, run on ./policy.toml
-#   make test           install missing packages, build, run every suite
+#   make test           install missing packages, build, run every suite (with a
+#                       fuzz smoke run: FUZZ_SMOKE_SECONDS per harness, default 5)
 #   make SANITIZE=1 test   the same under ASan/UBSan (separate build dir)
 #   make bench          overhead and loss versus no monitor and the peers
 #   make fuzz           short libFuzzer runs of every parser
@@ -158,6 +159,7 @@ check-banned:
 
 bench: deps $(BUILD)/ltrack
 	@scripts/deps.sh bench
+	$(MAKE) -C bench hash BUILD=$(abspath $(BUILD))	# hash: SHA-256 vs openssl dgst
 	$(MAKE) -C bench run LTRACK=$(abspath $(BUILD)/ltrack)
 
 fuzz:

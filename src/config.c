@@ -91,6 +91,8 @@ struct loader {
 static int check_abs_path(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
 static int check_command(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
 static int check_event(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
+static int check_gpu_allow(struct loader *ld, const struct cfg_key *k,
+			   const struct toml_value *v);
 
 static const char *const level_names[] = { "debug", "info", "warn", "error", NULL };
 static const char *const format_names[] = { "json", "text", NULL };
@@ -144,6 +146,10 @@ static const struct cfg_section sections[] = {
 	  "Library loads: lib_load (every file mapped executable, and ld.so at exec) and "
 	  "dlopen (glibc's dlopen calls). On whenever a policy file is in use; see "
 	  "docs/events.md for the trusted directories." },
+	/* model: the model events; gpu adds gpu_access */
+	{ "model_monitor", NO_OFF,
+	  "ML model observability: model loads, tampering, exfiltration and GPU access. "
+	  "On whenever a policy file is in use; each key narrows it (docs/events.md)." },
 	{ "log", NO_OFF, "ltrack's own diagnostic log (not the events)." },
 	{ "storage", NO_OFF, "Where events go and in which format." },
 	{ "http_server", F(http_present),
@@ -210,6 +216,18 @@ static const struct cfg_key keys[] = {
 	     "also trust the built-in system library directories (docs/events.md)"),
 	BOOL("library_monitor", "dlopen", lib_dlopen, 1,
 	     "report dlopen calls (a uprobe on each libc's dlopen)"),
+
+	/* gpu: [model_monitor] keys of gpu_access (src/gpu.c, src/bpf/gpu.bpf.h) */
+	BOOL("model_monitor", "gpu", gpu_enabled, 1,
+	     "report `gpu_access`: the first open of each GPU device node (/dev/nvidia*, "
+	     "/dev/dri/*, /dev/kfd) by each process image outside `gpu_allow`"),
+	{ .section = "model_monitor", .name = "gpu_allow", .type = CT_STRS, .off = F(gpu_allow),
+	  .n_off = FN(gpu_allow), .pos_off = NO_OFF, .max_items = 256,
+	  .check = check_gpu_allow,
+	  .doc = "processes allowed to use GPUs, by image: a name (matched against the basename "
+		 "of the executed file, as `watch_commands` is) or an absolute path; globs "
+		 "allowed; empty = every process is reported" },
+	/* end gpu */
 
 	ENUM("log", "level", log_level, LT_LOG_INFO, level_names, "level",
 	     "least severe message written"),
@@ -302,6 +320,10 @@ static const struct cfg_key keys[] = {
 	    "digests kept (least recently used first out), keyed by device, inode, size, mtime "
 	    "and ctime"),
 	INT("hashing", "workers", hash_workers, 1, 64, 2, "hashing threads"),
+	INT("hashing", "nice", hash_nice, 0, 19, 10,
+	    "nice value of the hashing threads, which also run SCHED_BATCH with the lowest "
+	    "best-effort I/O priority: they take CPU where nothing else wants it, at most "
+	    "`workers` cores (docs/events.md, Hashes)"),
 	INT("hashing", "max_file_mb", hash_max_file_mb, 1, 1048576, 256,
 	    "larger files are not read: hash_state \"skipped\""),
 	/* mem: one group each (docs/events.md) */
@@ -354,6 +376,7 @@ static const char *const reserved_fields[] = {
 	"local_port", "unix_path", "peer_unix_path", "backlog", "listen_fd", "connected",
 	"state", "result", "error_code", "error", "handshake_ns",
 	/* end net */
+	"gpu_kind", "major", "minor",	/* gpu */
 	NULL
 };
 
@@ -624,6 +647,23 @@ static int check_command(struct loader *ld, const struct cfg_key *k, const struc
 		return fail(ld, v->pos,
 			    "[%s] %s: '%s' contains '/' (a command name is matched, not a path)",
 			    k->section, k->name, shown);
+	return 0;
+}
+
+/* gpu: a gpu_allow entry is a name (no '/') or an absolute path */
+static int check_gpu_allow(struct loader *ld, const struct cfg_key *k,
+			   const struct toml_value *v)
+{
+	char shown[SHOW_MAX];
+
+	if (!v->u.str.slen || v->u.str.slen >= LT_PATH_MAX)
+		return fail(ld, v->pos, "[%s] %s: an entry must have 1 to %d bytes", k->section,
+			    k->name, LT_PATH_MAX - 1);
+	if (strchr(v->u.str.s, '/') && v->u.str.s[0] != '/')
+		return fail(ld, v->pos,
+			    "[%s] %s: '%s' is neither a name (no '/') nor an absolute path",
+			    k->section, k->name, show(shown, sizeof(shown), v->u.str.s,
+						     v->u.str.slen));
 	return 0;
 }
 
@@ -1953,6 +1993,19 @@ static const char reference_example[] =
 	"  connection of the host. A `[network_monitor]` with `ports` or `protocols` but\n"
 	"  not `enabled = true` logs a warning.\n\n"
 	/* end net */
+	/* gpu */
+	"## How `[model_monitor]` `gpu_allow` matches\n\n"
+	"* It applies to `gpu_access` only, in user space: the kernel reports the first\n"
+	"  open of each GPU device node by each process image, and ltrack drops the\n"
+	"  events of allowed images before they are written.\n"
+	"* An entry with a `/` is an absolute path (globs allowed, `*` stays within one\n"
+	"  directory) matched against the whole path of the executed file.\n"
+	"* Any other entry is a name matched against that file's basename, like\n"
+	"  `watch_commands`: globs over the whole name, or a plain name exactly or with\n"
+	"  a version suffix (`python` allows `python3.11`).\n"
+	"* The comm is never used (a process sets its own), and a process whose image\n"
+	"  is unknown is never allowed.\n\n"
+	/* end gpu */
 	"## How `[file_monitor]` and `--watch` combine\n\n"
 	"Each directory means `--watch all=DIR` (every event but `open`). A watch\n"
 	"covers the directory's whole subtree; where watches nest, the deepest one\n"
@@ -2024,7 +2077,12 @@ static const char reference_example[] =
 	"wait_ms = 100\n"
 	"cache_entries = 8192\n"
 	"workers = 2\n"
+	"nice = 10                      # hash: SCHED_BATCH at this nice value\n"
 	"max_file_mb = 256\n"
+	"\n"
+	"[model_monitor]                # gpu: gpu_access (the model keys are separate)\n"
+	"gpu = true\n"
+	"gpu_allow = [\"python\", \"/opt/triton/bin/*\"]   # images allowed to open GPUs\n"
 	"```\n";
 
 /* evade */

@@ -80,6 +80,11 @@ struct lt_config {
 	bool lib_default_trusted;	/* default true: the built-in trusted dirs apply */
 	bool lib_dlopen;		/* default true: the dlopen uprobe */
 
+	/* [model_monitor] gpu: gpu_access events (src/gpu.h) */
+	bool gpu_enabled;		/* `gpu`, default true (off without a policy file) */
+	char **gpu_allow;		/* image names / paths allowed to open GPUs */
+	size_t ngpu_allow;
+
 	/* [log] ltrack's own diagnostic log */
 	enum lt_log_level log_level;	/* default info */
 	enum lt_format log_format;	/* default text */
@@ -138,6 +143,7 @@ struct lt_config {
 	int64_t hash_cache_entries;
 	int64_t hash_workers;
 	int64_t hash_max_file_mb;
+	int64_t hash_nice;		/* hash: nice value of the hashing workers */
 	/*
 	 * [security_monitor], evade's groups (default true; in effect only when a
 	 * policy file is in use): see config_evade_groups()

@@ -95,7 +95,7 @@ struct enrich *enrich_new(const struct enrich_opts *o, enrich_emit_fn emit, void
 		e->cache = hash_cache_new(o->cache_entries);
 		if (!e->cache)
 			goto out_err;
-		e->pool = hash_pool_new(o->workers, ENRICH_QUEUE_MAX, o->max_file_bytes);
+		e->pool = hash_pool_new(o->workers, ENRICH_QUEUE_MAX, o->max_file_bytes, o->nice);
 		if (!e->pool)
 			goto out_err;
 	}
@@ -531,5 +531,6 @@ void enrich_get_stats(const struct enrich *e, struct ev_hash_stats *st)
 	st->cache_misses = cs.misses;
 	st->cache_evictions = cs.evictions;
 	st->queue_depth = ps.queued;
+	st->prio_failed = ps.prio_failed;
 	st->held = e->nheld;
 }

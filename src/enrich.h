@@ -44,6 +44,7 @@ struct enrich_opts {
 	size_t cache_entries;
 	unsigned workers;
 	uint64_t max_file_bytes;	/* larger objects: hash_state "skipped" */
+	int nice;			/* of the hashing workers (hash_pool_new) */
 };
 
 /*

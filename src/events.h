@@ -43,6 +43,7 @@ struct ev_stats {
 		uint64_t cache_entries, cache_max, cache_hits, cache_misses, cache_evictions;
 		uint64_t jobs_queued, jobs_dropped, queue_depth, held, held_full;
 		uint64_t emitted_pending, updates, updates_dropped, unavailable, skipped;
+		uint64_t prio_failed;	/* workers running at normal priority (hash.c) */
 	} hash;
 };
 
@@ -124,6 +125,9 @@ struct event {
 	const char *dl_name;		/* dlopen: the name asked for; NULL if unreadable */
 	uint32_t dl_flags;		/* dlopen: RTLD_* */
 	uint64_t dl_handle;		/* dlopen: 0 = failed */
+
+	/* gpu: gpu_access (filename, ino, dev, rdev, open_flags above) */
+	uint32_t gpu_kind;		/* LT_GPU_* */
 
 	/* fork */
 	uint32_t child_pid;

@@ -144,14 +144,18 @@ struct hash_pool_stats {
 	size_t queued;			/* jobs waiting for a worker now */
 	size_t queue_max;
 	unsigned workers;
+	unsigned prio_failed;		/* workers that could not lower their priority */
 };
 
 /*
  * hash_pool_new - start @workers threads sharing a queue of at most
- * @queue_max jobs; each hashes at most @max_bytes per object. NULL + errno
- * on failure (nothing left running).
+ * @queue_max jobs; each hashes at most @max_bytes per object. Each worker
+ * runs SCHED_BATCH at nice @nice (0..19) with best-effort I/O priority 7,
+ * so hashing takes CPU only where nothing else wants it (hash.c). NULL +
+ * errno on failure (EINVAL: no worker, no queue, @nice out of range;
+ * nothing left running).
  */
-struct hash_pool *hash_pool_new(unsigned workers, size_t queue_max, uint64_t max_bytes);
+struct hash_pool *hash_pool_new(unsigned workers, size_t queue_max, uint64_t max_bytes, int nice);
 
 /*
  * hash_pool_free - stop the workers (a hash in progress is abandoned at its

@@ -182,6 +182,7 @@ struct loader {
 	uint32_t evade_groups;	/* evade: LT_EG_* of the policy being applied */
 	struct memmon *mem;	/* mem: [security_monitor] programs */
 	bool lib_on;		/* lib: the policy being applied wants library loads */
+	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -437,6 +438,9 @@ static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t n
 		return false;
 	if ((need & RAW_ONLY) && !L->raw_dispatch)
 		return false;
+	/* gpu: its check rides on the open programs (src/bpf/gpu.bpf.h) */
+	if ((need & (OPEN_FAMILY | RAW_ONLY)) && L->gpu_on)
+		return true;
 	if (need & NEED_EVADE)	/* evade */
 		return (need & L->evade_groups & 0xffff) != 0;
 	if (need & NEED_ALWAYS)
@@ -507,6 +511,17 @@ static void net_pending_clear(struct loader *L)
 }
 /* end net */
 
+/* gpu: forget which (process, device) pairs were reported */
+static void gpu_seen_clear(struct loader *L)
+{
+	int fd = bpf_map__fd(L->skel->maps.lt_gpu_seen);
+	struct lt_gpu_seen_key key;
+
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+}
+
 static int watch_open(struct lwatch *w, const char *path, uint32_t mask, char *err, size_t errlen)
 {
 	struct stat st;
@@ -536,6 +551,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	size_t nedges = 0;
 	struct lt_policy pol = {};
 	uint32_t old_net_need = L->net_need;	/* net */
+	bool old_gpu_on = L->gpu_on;		/* gpu */
 	int rc = 0;
 
 	if (c->nwatches) {
@@ -634,6 +650,17 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 		L->lib_on = lp.enabled;
 	}
+	/* gpu: the per-generation switch of gpu_access (the allow-list is user space) */
+	{
+		struct lt_gpu_policy gp = { .enabled = c->have_policy && c->gpu_enabled };
+
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_gpu_policy), &ng, &gp, BPF_ANY)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot set the gpu policy: %s", strerror(-rc));
+			goto out_clear;
+		}
+		L->gpu_on = gp.enabled;
+	}
 
 	/* attach what the new policy needs before it becomes active */
 	for (size_t i = 0; i < NPROGS; i++) {
@@ -669,6 +696,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 	}
 	memmon_commit(L->mem, c);	/* mem */
+	gpu_seen_clear(L);	/* gpu: the new allow-list judges every process afresh */
 	if (!(L->net_need & NEED_NRESULT))	/* net: handshakes no longer followed */
 		net_pending_clear(L);
 	watches_free(L->watches, L->nwatches);
@@ -681,6 +709,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 
 out_clear:
 	L->net_need = old_net_need;	/* net */
+	L->gpu_on = old_gpu_on;		/* gpu */
 	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), ng);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), ng);
 out_free:

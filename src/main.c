@@ -38,6 +38,7 @@
 #include "output/sink.h"
 #include "proctree.h"
 #include "net.h"	/* net */
+#include "gpu.h"	/* gpu */
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -581,6 +582,7 @@ static int setup_enrich(struct agent *a)
 		.cache_entries = (size_t)a->cfg.hash_cache_entries,
 		.workers = (unsigned)a->cfg.hash_workers,
 		.max_file_bytes = (uint64_t)a->cfg.hash_max_file_mb << 20,
+		.nice = (int)a->cfg.hash_nice,
 	};
 
 	a->enrich = enrich_new(&o, emit_enriched, a);
@@ -589,9 +591,9 @@ static int setup_enrich(struct agent *a)
 		return -errno;
 	}
 	if (o.hashing)
-		log_info("hashing: %u workers, wait %llu ms, cache %zu, max %lld MiB", o.workers,
-			 (unsigned long long)o.wait_ms, o.cache_entries,
-			 (long long)a->cfg.hash_max_file_mb);
+		log_info("hashing: %u workers (nice %d, SCHED_BATCH), wait %llu ms, cache %zu, "
+			 "max %lld MiB", o.workers, o.nice, (unsigned long long)o.wait_ms,
+			 o.cache_entries, (long long)a->cfg.hash_max_file_mb);
 	return 0;
 }
 
@@ -611,9 +613,11 @@ static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
 	emit(a, ev, NULL);
 }
 
+/* the types written to ring_crit: draining it from one of them would deliver it twice */
 static bool crit_type(uint32_t type)
 {
-	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT;
+	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT ||
+	       type == LT_EV_GPU_ACCESS;	/* gpu */
 }
 
 static int on_record(void *ctx, void *data, size_t size);
@@ -705,6 +709,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_ACCEPT:
 	case LT_EV_UDP_SEND:
 	case LT_EV_CONNECT_RESULT:
+		break;
+	case LT_EV_GPU_ACCESS:	/* gpu: the allow-list, by image (src/gpu.h) */
+		if (gpu_allowed(a->cfg.gpu_allow, a->cfg.ngpu_allow, exe_of(a, ev)))
+			ev->hflags &= ~LT_HF_REPORT;
 		break;
 	default:
 		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */

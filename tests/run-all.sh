@@ -1,12 +1,14 @@
 #!/bin/sh
 # run-all.sh BUILD UNIT_BIN... -- BPF_TEST_BIN... - every suite: unit (cmocka),
-# BPF helpers (BPF_PROG_TEST_RUN, root), end to end (root).
-# Prints one closing line "N passed, N failed" over all suites' test cases.
+# a fuzz smoke run (each libFuzzer harness for FUZZ_SMOKE_SECONDS, default 5;
+# 0 skips it), BPF helpers (BPF_PROG_TEST_RUN, root), end to end (root).
+# Prints one closing line "N passed, N failed" over all suites' test cases
+# (a fuzz harness counts as one).
 set -u
 build=$1
 shift
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.fuzz"' EXIT
 status=0
 fail_bin() { echo "FAILED: $1" >&2; status=1; }
 
@@ -17,6 +19,25 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 	shift
 done
 [ $# -gt 0 ] && shift
+
+fuzz_s=${FUZZ_SMOKE_SECONDS:-5}
+if [ "$fuzz_s" != 0 ]; then
+	echo "== fuzz smoke (each harness for ${fuzz_s}s, ASan/UBSan)"
+	rcf=$(mktemp)
+	{
+		make --no-print-directory -s -C tests/fuzz smoke FUZZ_SECONDS="$fuzz_s" \
+			BUILD="$PWD/$build/fuzz"
+		echo $? > "$rcf"
+	} 2>&1 | tee "$log.fuzz"
+	cat "$log.fuzz" >> "$log"
+	if [ "$(cat "$rcf")" != 0 ]; then
+		status=1
+		# the harnesses did not build: no summary line, count the suite as failed
+		grep -q '^fuzz: [0-9]* passed' "$log.fuzz" ||
+			echo "fuzz: 0 passed, 1 failed (the harnesses did not build)" | tee -a "$log"
+	fi
+	rm -f "$rcf" "$log.fuzz"
+fi
 
 if [ "$(id -u)" = 0 ]; then
 	echo "== BPF helper tests (in the kernel, via BPF_PROG_TEST_RUN)"
@@ -38,10 +59,12 @@ else
 	status=1
 fi
 
-# cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)..." ; e2e: "e2e: N passed, N failed"
-p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^e2e: \([0-9]*\) passed.*/\1/p' "$log" |
-	awk '{s+=$1} END {print s+0}')
-f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^e2e: [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$log" |
+# cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)..." ;
+# e2e and fuzz: "e2e: N passed, N failed", "fuzz: N passed, N failed"
+p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^\(e2e\|fuzz\): \([0-9]*\) passed.*/\2/p' \
+	"$log" | awk '{s+=$1} END {print s+0}')
+f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p
+	s/^\(e2e\|fuzz\): [0-9]* passed, \([0-9]*\) failed.*/\2/p' "$log" |
 	awk '{s+=$1} END {print s+0}')
 [ "$f" -gt 0 ] && status=1
 echo "$p passed, $f failed"

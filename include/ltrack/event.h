@@ -77,6 +77,8 @@ enum lt_ev_type {
 	LT_EV_UDP_SEND = 19,
 	LT_EV_CONNECT_RESULT = 20,
 	/* end net */
+	/* gpu: an open of a GPU device node (src/bpf/gpu.bpf.h) */
+	LT_EV_GPU_ACCESS = 67,
 	LT_EV_PROC_SNAP = 90,	/* startup snapshot of a running process (iterator) */
 	LT_EV_STATS = 100,	/* made by user space: drop and volume counters */
 	LT_EV_MAX = 128,
@@ -96,6 +98,7 @@ enum lt_drop_cat {
 	LT_DROP_NET,		/* every network event type */
 	LT_DROP_NET_TRACK,	/* a TCP connect's handshake could not be tracked (map full) */
 	/* end net */
+	LT_DROP_GPU,		/* gpu: gpu_access */
 	LT_DROP_NCAT,
 };
 
@@ -661,5 +664,51 @@ struct lt_net_policy {
 };
 _Static_assert(sizeof(struct lt_net_policy) == 16 + 4 * LT_NET_PORT_WORDS, "ABI: lt_net_policy");
 /* end net */
+/* ---- gpu: GPU device opens (src/bpf/gpu.bpf.h, src/gpu.c) ------------------ */
+
+/* lt_gpu_ev.kind: which family of device node, from its path */
+#define LT_GPU_NVIDIA	1	/* /dev/nvidia* (nvidia0.., nvidiactl, nvidia-uvm, ...) */
+#define LT_GPU_DRI	2	/* /dev/dri/NAME (card0.., renderD128..) */
+#define LT_GPU_KFD	3	/* /dev/kfd (AMD ROCm) */
+
+/*
+ * gpu_access: an open of a GPU device node. Followed by its path
+ * (path_len bytes with the NUL): absolute as the opener sees it for a
+ * successful open; for a failed one (--failed), the path as passed.
+ */
+struct lt_gpu_ev {
+	struct lt_hdr hdr;
+	__u64 ino;		/* the node's inode; 0 for a failed open */
+	__u32 dev;		/* the filesystem holding the node, kernel encoding; 0 failed */
+	__u32 rdev;		/* the device number, kernel encoding; 0 for a failed open */
+	__u32 open_flags;	/* as passed */
+	__u16 kind;		/* LT_GPU_* */
+	__u16 path_len;
+	__u16 path_flags;	/* LT_PF_* */
+	__u16 pad[3];
+	char str[];
+};
+_Static_assert(sizeof(struct lt_gpu_ev) == 160, "ABI: lt_gpu_ev");
+
+/* per-generation knobs (array map lt_gpu_policy, index = gen) */
+struct lt_gpu_policy {
+	__u32 enabled;		/* [model_monitor] gpu (and a policy file in use) */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct lt_gpu_policy) == 8, "ABI: lt_gpu_policy");
+
+/*
+ * lt_gpu_seen: (process image, device) pairs already reported, so a
+ * process that opens a device again and again gives one event (LRU,
+ * user space empties it when a policy is applied).
+ */
+struct lt_gpu_seen_key {
+	__u64 start_ns;		/* with tgid: the process */
+	__u64 exec_id;		/* task->self_exec_id: an exec starts a new image */
+	__u32 tgid;
+	__u32 rdev;
+};
+_Static_assert(sizeof(struct lt_gpu_seen_key) == 24, "ABI: lt_gpu_seen_key");
+/* end gpu */
 
 #endif /* LTRACK_EVENT_H */

@@ -22,6 +22,7 @@
  */
 #include "common.bpf.h"
 #include "path.bpf.h"
+#include "gpu.bpf.h"	/* gpu: GPU device opens, checked on the open path */
 
 /*
  * The records of syscalls/sys_{enter,exit}_* tracepoints (see their
@@ -533,6 +534,7 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 
 		if (!pol->failed)
 			return 0;
+		gpu_open_failed(gen, pol, nr, ret, upath, flags);	/* gpu */
 		a.type = (flags & O_CREAT_) ? LT_EV_CREATE : LT_EV_OPEN;
 		if (flags & O_CREAT_)
 			a.mode = S_IFREG_ | umask_apply(mode);	/* as it would have been */
@@ -541,6 +543,7 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 	f = fd_file(ret);
 	if (!f)
 		return 0;
+	gpu_open(f, gen, pol, nr, ret, flags);	/* gpu */
 	fmode = BPF_CORE_READ(f, f_mode);
 	need = (fmode & FMODE_CREATED_) ? LT_W_CREATE : LT_W_OPEN;
 	if (fmode & FMODE_WRITE_)

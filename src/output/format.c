@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "mem_events.h"	/* mem */
 #include "net.h"	/* net */
+#include "gpu.h"	/* gpu */
 
 /* key + value, the key a literal that needs no escaping (see JSON_KEY) */
 #define KV_STR(b, k, v) (JSON_KEY(b, k), json_cstr(b, v))
@@ -418,6 +419,7 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "updates_dropped", st->hash.updates_dropped);
 	KV_UINT(b, "unavailable", st->hash.unavailable);
 	KV_UINT(b, "skipped", st->hash.skipped);
+	KV_UINT(b, "workers_prio_failed", st->hash.prio_failed);
 	json_obj_end(b);
 }
 
@@ -646,6 +648,9 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_CONNECT_RESULT:
 		net_json(b, ev);
 		break;
+	case LT_EV_GPU_ACCESS:	/* gpu */
+		gpu_json(b, ev);
+		break;
 	default:
 		json_file(b, ev, c);
 	}
@@ -807,6 +812,9 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		jbuf_putc(b, '\n');
 		return b->err;
 	}
+	case LT_EV_GPU_ACCESS:	/* gpu */
+		gpu_text(b, ev);
+		break;
 	default:
 		tq(b, fn);
 	}
@@ -821,7 +829,7 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 
 		jbuf_printf(b, " = %lld (%s)", (long long)ev->ret, desc ? desc : "?");
 	}
-	else if (ev->type == LT_EV_OPEN || ev->type == LT_EV_FORK)
+	else if (ev->type == LT_EV_OPEN || ev->type == LT_EV_FORK || ev->type == LT_EV_GPU_ACCESS)
 		jbuf_printf(b, " = %lld", (long long)ev->ret);
 	/* mem: fds and addresses */
 	else if (mem_text_shows_ret(ev))

@@ -14,7 +14,7 @@ STATS_KEYS.add("hash")
 HASH_STATS_KEYS = {"enabled", "cache_entries", "cache_max", "cache_hits", "cache_misses",
                    "cache_evictions", "jobs_queued", "jobs_dropped", "queue_depth", "held",
                    "held_full", "emitted_pending", "updates", "updates_dropped", "unavailable",
-                   "skipped"}
+                   "skipped", "workers_prio_failed"}
 
 with open("/usr/bin/true", "rb") as _f:
     TRUE_BYTES = _f.read()

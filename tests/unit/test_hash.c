@@ -10,12 +10,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -195,6 +198,41 @@ static void test_digest_known_vectors(void **state)
 	assert_null(hash_state_name(HASH_NONE));
 }
 
+/*
+ * A generated file of 5 MiB + 4097 bytes (21 read chunks, the last partial):
+ * byte i is the top byte of the (i+1)-th state of the LCG x = x * 1103515245
+ * + 12345 mod 2^32 from x = 1. Digests from coreutils sha256sum, of the
+ * whole file and of what follows its first 1000000 bytes.
+ */
+#define GEN_SIZE (5u * 1024 * 1024 + 4097)
+static const char D_GEN[] = "46b385e791e2cbc0c42f79f40028cc46a8974d870da250c66860180c975a48be";
+static const char D_GEN_TAIL[] = "377bdd2523f8bfec3cf0a0f7c08c22e8e08f5b2218631a5ec9c73ec748240fcb";
+
+static void test_digest_generated_file(void **state)
+{
+	unsigned char *data = malloc(GEN_SIZE);
+	uint32_t x = 1;
+	char path[64], hex[65];
+	int fd;
+
+	(void)state;
+	assert_non_null(data);
+	for (size_t i = 0; i < GEN_SIZE; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = x >> 24;
+	}
+	fd = temp_file(path, sizeof(path), data, GEN_SIZE, 1);
+	assert_int_equal(hash_fd_sha256(fd, hex, NULL), GEN_SIZE);
+	assert_string_equal(hex, D_GEN);
+	/* what remains to be read: from the descriptor's offset on */
+	assert_int_equal(lseek(fd, 1000000, SEEK_SET), 1000000);
+	assert_int_equal(hash_fd_sha256(fd, hex, NULL), GEN_SIZE - 1000000);
+	assert_string_equal(hex, D_GEN_TAIL);
+	close(fd);
+	unlink(path);
+	free(data);
+}
+
 /* the identity a kernel would have captured for @path */
 static struct ev_file_id kernel_id(const char *path)
 {
@@ -289,7 +327,7 @@ static void test_check_file_identity(void **state)
 
 static void test_pool_end_to_end(void **state)
 {
-	struct hash_pool *p = hash_pool_new(2, 4, 1 << 20);
+	struct hash_pool *p = hash_pool_new(2, 4, 1 << 20, 10);
 	struct hash_job *j = calloc(1, sizeof(*j));
 	struct hash_result rs[8];
 	struct hash_pool_stats st;
@@ -331,6 +369,77 @@ static void test_pool_end_to_end(void **state)
 	free(j);
 }
 
+/* field @n (1-based, proc(5) numbering) of /proc/self/task/@tid/stat */
+static long task_stat_field(long tid, int n)
+{
+	char path[64], buf[1024], *p;
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+		p += 2;	/* field 3 */
+		for (int i = 3; i < n && p; i++) {
+			p = strchr(p, ' ');
+			if (p)
+				p++;
+		}
+		if (p)
+			v = strtol(p, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+/* threads of this process with nice @nice and policy SCHED_BATCH (3) */
+static int batch_threads(long nice)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		long tid = strtol(de->d_name, NULL, 10);
+
+		if (tid > 0 && task_stat_field(tid, 19) == nice && task_stat_field(tid, 41) == 3)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* each worker lowers itself: SCHED_BATCH at the pool's nice value; the main thread stays */
+static void test_pool_worker_priority(void **state)
+{
+	struct hash_pool_stats st;
+	struct hash_pool *p;
+	int n = 0;
+
+	(void)state;
+	errno = 0;
+	assert_null(hash_pool_new(1, 4, 1 << 20, 20));
+	assert_int_equal(errno, EINVAL);
+	assert_null(hash_pool_new(1, 4, 1 << 20, -1));
+	assert_int_equal(errno, EINVAL);
+
+	assert_int_equal(batch_threads(13), 0);
+	p = hash_pool_new(3, 4, 1 << 20, 13);
+	assert_non_null(p);
+	/* the workers set it as they start: wait for them (at most 5 s) */
+	for (int i = 0; i < 500 && (n = batch_threads(13)) < 3; i++)
+		usleep(10000);
+	assert_int_equal(n, 3);
+	assert_int_equal(task_stat_field(syscall(SYS_gettid), 19), 0);
+	hash_pool_get_stats(p, &st);
+	assert_int_equal(st.prio_failed, 0);
+	hash_pool_free(p);
+	assert_int_equal(batch_threads(13), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +447,8 @@ int main(void)
 		cmocka_unit_test(test_cache_key_each_field),
 		cmocka_unit_test(test_cache_lru_eviction),
 		cmocka_unit_test(test_digest_known_vectors),
+		cmocka_unit_test(test_digest_generated_file),
+		cmocka_unit_test(test_pool_worker_priority),
 		cmocka_unit_test(test_check_file_identity),
 		cmocka_unit_test(test_pool_end_to_end),
 	};
