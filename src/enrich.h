@@ -44,6 +44,7 @@ struct enrich_opts {
 	size_t cache_entries;
 	unsigned workers;
 	uint64_t max_file_bytes;	/* larger objects: hash_state "skipped" */
+	uint64_t model_max_file_bytes;	/* model: the same for model files (model_* events) */
 };
 
 /*

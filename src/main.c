@@ -38,6 +38,7 @@
 #include "output/sink.h"
 #include "proctree.h"
 #include "net.h"	/* net */
+#include "model.h"	/* model */
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -81,6 +82,7 @@ struct agent {
 	struct cg_v1 *v1_hold;
 	struct evade *evade;		/* evade: io_uring_ops summaries */
 	struct event *evade_ev;		/* evade: a summary is decoded here (ev may be in use) */
+	struct model *model;		/* model: sniffing, model_modified, model_access */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -158,6 +160,9 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 	/* lib: library loads are reported only under a policy file */
 	if (!c->have_policy)
 		c->lib_enabled = false;
+	/* model: model events too */
+	if (!c->have_policy)
+		c->model_enabled = false;
 	return config_finish(c, err);
 }
 
@@ -251,6 +256,8 @@ static void reload(struct agent *a)
 	/* lib */
 	if (libmon_apply(a->libmon, &nc))
 		log_warn("reload: library monitor settings not applied: out of memory");
+	if (model_apply(a->model, &nc))	/* model */
+		log_warn("reload: model monitor settings not applied: out of memory");
 	/* outputs keep their settings until restart; files are reopened (logrotate) */
 	nc.extra_fields = a->cfg.extra_fields;
 	nc.nextra_fields = a->cfg.nextra_fields;
@@ -569,6 +576,7 @@ static uint64_t emit_enriched(void *ctx, struct event *ev, const char *watch)
 	enrich_ctx(a, ev);
 	enrich_ancestors(a, ev);
 	emit(a, ev, watch);
+	model_on_emit(a->model, ev);	/* model: digests per path (model_modified) */
 	return a->seq;
 }
 
@@ -581,6 +589,7 @@ static int setup_enrich(struct agent *a)
 		.cache_entries = (size_t)a->cfg.hash_cache_entries,
 		.workers = (unsigned)a->cfg.hash_workers,
 		.max_file_bytes = (uint64_t)a->cfg.hash_max_file_mb << 20,
+		.model_max_file_bytes = (uint64_t)a->cfg.model_max_mb << 20,	/* model */
 	};
 
 	a->enrich = enrich_new(&o, emit_enriched, a);
@@ -611,9 +620,19 @@ static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
 	emit(a, ev, NULL);
 }
 
+/* model: a record made by src/model.c goes the way of a ring record */
+static int on_record(void *ctx, void *data, size_t size);
+
+static void model_out(void *ctx, const void *rec, size_t len)
+{
+	on_record(ctx, (void *)rec, len);
+}
+
 static bool crit_type(uint32_t type)
 {
-	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT;
+	/* model: model_load, model_exfil and model_write are written to the critical ring too */
+	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT ||
+	       type == LT_EV_MODEL_LOAD || type == LT_EV_MODEL_EXFIL || type == LT_EV_MODEL_WRITE;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -636,6 +655,9 @@ static int on_record(void *ctx, void *data, size_t size)
 		ring_buffer__consume(a->rb_crit);
 		a->in_crit = false;
 	}
+	/* model: candidates and writes are handled there; a splice's exfil gets its path */
+	if (a->model && model_on_record(a->model, data, size))
+		return 0;
 	if (event_decode(data, size, ev)) {
 		a->decode_errors++;
 		return 0;
@@ -646,6 +668,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
 			     ev->filename);
 		snap_args(a, ev);	/* ctx */
+		model_on_snapshot(a->model, ev->pid, ev->start_ns, ev->comm, ev->filename);
 		{
 			struct proc *sp = proctree_get(a->procs, ev->pid, ev->start_ns);
 
@@ -682,6 +705,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_EXIT:
 		/* evade: the process's last io_uring_ops summary, once the rings are drained */
 		evade_iou_exit(a->evade, ev->pid, ev->start_ns);
+		model_on_exit(a->model, ev->pid, ev->start_ns, ev->ts_boot_ns);	/* model */
 		break;
 	/* mem: no watch behind these; their paths are the kernel's own */
 	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
@@ -690,6 +714,16 @@ static int on_record(void *ctx, void *data, size_t size)
 		libmon_on_lib_load(a->libmon, ev);
 		break;
 	case LT_EV_DLOPEN:
+		break;
+	/* model: no watch; the paths are the kernel's own */
+	case LT_EV_MODEL_LOAD:
+		model_on_load(a->model, ev);	/* the seam: scan verdict, inventory */
+		break;
+	case LT_EV_MODEL_EXFIL:
+		model_on_exfil(a->model, ev);
+		break;
+	case LT_EV_MODEL_MODIFIED:
+	case LT_EV_MODEL_ACCESS:
 		break;
 	/* net: no paths to canonicalise, no watch */
 	case LT_EV_CONNECT:
@@ -882,6 +916,13 @@ static int run(struct agent *a)
 		log_error("%s", err);
 		goto out;
 	}
+	/* model: before the snapshot, which marks the ML loaders already running */
+	a->model = model_new(a->L, model_out, a);
+	if (!a->model || model_apply(a->model, &a->cfg)) {
+		rc = -ENOMEM;
+		log_error("model monitor: out of memory");
+		goto out;
+	}
 	clock_refresh(a);
 	rc = loader_snapshot(a->L, on_snapshot, a);
 	if (rc < 0)
@@ -948,6 +989,7 @@ static int run(struct agent *a)
 		}
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
 		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
+		model_tick(a->model, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);	/* model */
 		evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 		if (a->sink)
 			sink_flush(a->sink);
@@ -975,6 +1017,7 @@ static int run(struct agent *a)
 	}
 	log_info("stopping");
 	ring_buffer__consume(a->rb);
+	model_tick(a->model, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);	/* model */
 	enrich_flush(a->enrich);	/* hash: held events go out before the final stats */
 	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 	evade_iou_flush(a->evade, true, evade_emit, a);
@@ -1047,6 +1090,7 @@ out:
 	evade_free(a->evade);	/* evade */
 	free(a->evade_ev);
 	libmon_free(a->libmon);	/* lib: before the loader, which owns the programs */
+	model_free(a->model);	/* model */
 	loader_free(a->L);
 	enrich_free(a->enrich);	/* hash */
 	sink_free(a->sink);
