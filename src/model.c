@@ -280,8 +280,9 @@ int model_ext_key(const char *ext, uint32_t gen, struct lt_model_ext_key *k)
 	n = strlen(ext);
 	if (!n || n >= LT_MEXT_LEN || strpbrk(ext, "./"))
 		return -EINVAL;
+	/* reversed: the kernel reads the name from its end */
 	for (size_t i = 0; i < n; i++) {
-		char c = ext[i];
+		char c = ext[n - 1 - i];
 
 		k->ext[i] = (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : c;
 	}
@@ -641,6 +642,23 @@ static const char *const skip_exts[] = {
 	".lock", ".pc", ".service", ".cache", ".gz", ".bz2", ".xz",
 };
 
+void model_quick_set(struct lt_model_policy *mp, const struct lt_model_ext_key *k)
+{
+	size_t n = strnlen(k->ext, LT_MEXT_LEN);
+	uint8_t last = (uint8_t)k->ext[0];	/* reversed: the name's last byte first */
+
+	if (n && n < LT_MEXT_LEN)
+		mp->quick[n - 1][last >> 6] |= 1ull << (last & 63);
+}
+
+bool model_quick_test(const struct lt_model_policy *mp, const struct lt_model_ext_key *k)
+{
+	size_t n = strnlen(k->ext, LT_MEXT_LEN);
+	uint8_t last = (uint8_t)k->ext[0];
+
+	return n && n < LT_MEXT_LEN && (mp->quick[n - 1][last >> 6] & (1ull << (last & 63)));
+}
+
 int model_kernel_fill(struct ltrack_bpf *sk, const struct lt_config *c, uint32_t gen, char *err,
 		      size_t errlen)
 {
@@ -677,16 +695,21 @@ int model_kernel_fill(struct ltrack_bpf *sk, const struct lt_config *c, uint32_t
 		struct lt_model_ext_key k;
 		uint32_t v = LT_MEXT_MODEL;
 
-		if (!model_ext_key(exts[i], gen, &k) && bpf_map_update_elem(efd, &k, &v, BPF_ANY))
+		if (model_ext_key(exts[i], gen, &k))
+			continue;
+		if (bpf_map_update_elem(efd, &k, &v, BPF_ANY))
 			goto out_err;
+		model_quick_set(&mp, &k);
 	}
 	for (size_t i = 0; mp.enabled && i < nc; i++) {
 		struct lt_model_ext_key k;
 		uint32_t v = LT_MEXT_CONFIRM;
 
-		if (!model_ext_key(confirm[i], gen, &k) &&
-		    bpf_map_update_elem(efd, &k, &v, BPF_ANY))
+		if (model_ext_key(confirm[i], gen, &k))
+			continue;
+		if (bpf_map_update_elem(efd, &k, &v, BPF_ANY))
 			goto out_err;
+		model_quick_set(&mp, &k);
 	}
 	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_pol), &gen, &mp, BPF_ANY))
 		goto out_err;
@@ -741,8 +764,9 @@ void model_on_snapshot(struct model *m, uint32_t pid, uint64_t start_ns, const c
 	for (size_t i = 0; i < m->npats && !hit; i++)
 		hit = (comm && model_pat_match(&m->pats[i], comm)) ||
 		      (exe && model_pat_match(&m->pats[i], base_of(exe)));
-	if (hit)
-		bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_loader), &pid, &start_ns, BPF_ANY);
+	if (hit && bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_loader), &pid, &start_ns,
+				       BPF_NOEXIST) == 0)
+		__atomic_fetch_add(&sk->bss->lt_model_nloaders, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ---- records made here ------------------------------------------------------------------ */

@@ -147,10 +147,14 @@ const char *model_method_name(uint32_t method);
 
 /*
  * model_ext_key - the lt_model_ext key of extension @ext (".PT" or "pt")
- * in generation @gen: lower-case, without the dot. -EINVAL when it does
+ * in generation @gen: lower-case, without the dot, reversed ("tp"). -EINVAL when it does
  * not fit LT_MEXT_LEN - 1 bytes or is empty or holds '.' or '/'.
  */
 int model_ext_key(const char *ext, uint32_t gen, struct lt_model_ext_key *k);
+
+/* model_quick_set / model_quick_test - the quick-reject bitmap of lt_model_policy for key @k */
+void model_quick_set(struct lt_model_policy *mp, const struct lt_model_ext_key *k);
+bool model_quick_test(const struct lt_model_policy *mp, const struct lt_model_ext_key *k);
 
 /* model_pat_make - a loader pattern "NAME" or "PREFIX*" as the kernel matches it. 0 or -EINVAL */
 int model_pat_make(const char *s, struct lt_model_pat *p);

@@ -716,17 +716,29 @@ struct lt_model_ev {
 };
 _Static_assert(sizeof(struct lt_model_ev) == 248, "ABI: lt_model_ev");
 
+#define LT_MEXT_LEN 12
+
 /* per-generation knobs (array map lt_model_pol, index = gen) */
 struct lt_model_policy {
 	__u32 enabled;		/* [model_monitor] enabled (and a policy file in use) */
 	__u32 sniff;		/* loaders configured: send candidates for content sniffing */
-	__u32 exfil_permille;	/* [model_monitor] exfil_fraction x 1000 */
+	__u32 exfil_permille;	/* [model_monitor] exfil_percent x 10 */
 	__u32 nloaders;		/* patterns in lt_model_pats for this generation */
+	/*
+	 * quick reject before the hash lookup: bit (last byte) of quick[len - 1]
+	 * is set when some LT_MEXT_MODEL or LT_MEXT_CONFIRM extension has that
+	 * length and (lower-case) last byte
+	 */
+	__u64 quick[LT_MEXT_LEN - 1][4];
 };
-_Static_assert(sizeof(struct lt_model_policy) == 16, "ABI: lt_model_policy");
+_Static_assert(sizeof(struct lt_model_policy) == 16 + 8 * 4 * (LT_MEXT_LEN - 1),
+	       "ABI: lt_model_policy");
 
-/* lt_model_ext: (gen, lower-case extension without its dot) -> LT_MEXT_* */
-#define LT_MEXT_LEN 12
+/*
+ * lt_model_ext: (gen, extension) -> LT_MEXT_*. The extension is stored
+ * lower-case, without its dot and REVERSED ("pt" as "tp"): the kernel
+ * reads it from the end of the name.
+ */
 struct lt_model_ext_key {
 	__u32 gen;
 	char ext[LT_MEXT_LEN];	/* NUL-padded */

@@ -133,6 +133,8 @@ struct {
 
 /* holders in lt_model_hold (kernel and user space keep it exact) */
 volatile __s64 lt_model_nholders __weak = 0;
+/* live entries of lt_model_loader (approximate when the LRU evicts: a gate only) */
+volatile __s64 lt_model_nloaders __weak = 0;
 /* set once a model inode is known: write-opens look up lt_model_inodes only then */
 volatile __u32 lt_model_any_inode __weak = 0;
 
@@ -142,21 +144,23 @@ static __always_inline struct lt_model_policy *model_pol(__u32 gen)
 }
 
 /*
- * model_ext_kind - LT_MEXT_* of dentry @d's name in generation @gen, 0
- * when its extension is not listed (or it has none). The extension is
- * packed lower-case into two words with constant indexes only, so the
- * verifier sees no variable stack offset.
+ * model_ext_key - the lt_model_ext key of dentry @d's extension: read
+ * backwards from the end of the name (most extensions are a few bytes, so
+ * the scan stops early), lower-case, reversed, packed into two words with
+ * constant indexes only (no variable stack offset for the verifier).
+ * Returns the extension's length, 0 when there is none (no dot in the last
+ * 12 bytes, a leading dot, or an empty extension).
  */
-static __always_inline __u32 model_ext_kind(struct dentry *d, __u32 gen)
+static __always_inline __u32 model_ext_key(struct dentry *d, struct lt_model_ext_key *key,
+					   __u8 *last)
 {
 	struct dentry *k = kptr(dentry, d);
 	__u32 len = k->d_name.len;
 	const unsigned char *name = k->d_name.name;
-	struct lt_model_ext_key key = { .gen = gen };
 	unsigned char tail[16];
 	__u64 lo = 0, hi = 0;
-	__u32 n, cnt = 0, *v;
-	bool dot = false, over = false;
+	__u32 n, cnt = 0;
+	bool dot = false;
 
 	if (len < 2)
 		return 0;
@@ -164,33 +168,52 @@ static __always_inline __u32 model_ext_kind(struct dentry *d, __u32 gen)
 	if (bpf_probe_read_kernel(tail, sizeof(tail), name + (len - n)))
 		return 0;
 #pragma unroll
-	for (int i = 0; i < 16; i++) {
+	for (int i = 15; i >= 0; i--) {
 		unsigned char c = tail[i];
 
 		if (i >= n)
-			break;
+			continue;
 		if (c == '.') {
 			/* a leading dot (".pt" alone) starts a hidden name, not an extension */
 			dot = i > 0 || len > 16;
-			lo = hi = 0;
-			cnt = 0;
-			over = false;
-			continue;
+			break;
 		}
+		if (cnt >= LT_MEXT_LEN - 1)
+			return 0;
 		if (c >= 'A' && c <= 'Z')
 			c |= 0x20;
-		if (cnt >= LT_MEXT_LEN - 1)
-			over = true;
-		else if (cnt < 8)
+		if (cnt < 8)
 			lo |= (__u64)c << (8 * cnt);
 		else
 			hi |= (__u64)c << (8 * (cnt - 8));
 		cnt++;
 	}
-	if (!dot || !cnt || over)
+	if (!dot || !cnt)
 		return 0;
-	__builtin_memcpy(key.ext, &lo, 8);
-	__builtin_memcpy(key.ext + 8, &hi, 4);
+	__builtin_memcpy(key->ext, &lo, 8);
+	__builtin_memcpy(key->ext + 8, &hi, 4);
+	*last = (__u8)lo;
+	return cnt;
+}
+
+/*
+ * model_ext_kind - LT_MEXT_* of dentry @d's name in generation @gen, 0
+ * when its extension is not listed (or it has none). With @quick_only,
+ * extensions that fail the policy's quick test are 0 without a lookup
+ * (they can only be LT_MEXT_SKIP).
+ */
+static __always_inline __u32 model_ext_kind(struct dentry *d, __u32 gen,
+					    const struct lt_model_policy *mp, bool quick_only)
+{
+	struct lt_model_ext_key key = { .gen = gen };
+	__u8 last = 0;
+	__u32 n = model_ext_key(d, &key, &last), *v, idx;
+
+	idx = n - 1;
+	if (!n || idx >= LT_MEXT_LEN - 1)
+		return 0;
+	if (quick_only && !(mp->quick[idx][(last >> 6) & 3] & (1ull << (last & 63))))
+		return 0;
 	v = bpf_map_lookup_elem(&lt_model_ext, &key);
 	return v ? *v : 0;
 }
@@ -404,7 +427,7 @@ static __always_inline void model_on_open(struct file *f, long nr, long fd, __u3
 		model_write_check(f, fd, oflags, nr, fd, gen);
 	if (!(fmode & M_FMODE_READ))
 		return;
-	kind = model_ext_kind(k->f_path.dentry, gen);
+	kind = model_ext_kind(k->f_path.dentry, gen, mp, true);
 	if (kind == LT_MEXT_MODEL) {
 		model_touch(f, LT_MA_OPEN, fd, oflags, nr, fd, gen, mp);
 		return;
@@ -413,10 +436,13 @@ static __always_inline void model_on_open(struct file *f, long nr, long fd, __u3
 		model_cand(f, LT_MA_OPEN, fd, oflags, nr, fd, gen);
 		return;
 	}
-	if (kind == LT_MEXT_SKIP || !mp->sniff)
+	/* not a model by its name: only loaders go on (none alive: one load) */
+	if (!mp->sniff || lt_model_nloaders <= 0)
 		return;
 	if (!model_is_loader(bpf_get_current_pid_tgid() >> 32,
 			     task_start_ns(bpf_get_current_task_btf())))
+		return;
+	if (model_ext_kind(k->f_path.dentry, gen, mp, false) == LT_MEXT_SKIP)
 		return;
 	model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
 }
@@ -477,10 +503,15 @@ int BPF_PROG(lt_model_exec, struct task_struct *t, pid_t old_pid, struct linux_b
 	bpf_probe_read_kernel_str(nm.comm, sizeof(nm.comm), tk->comm);
 	bpf_probe_read_kernel_str(nm.exe, sizeof(nm.exe),
 				  kptr(file, kptr(linux_binprm, bprm)->file)->f_path.dentry->d_name.name);
-	if (model_loader_match(gen, mp->nloaders, &nm))
-		bpf_map_update_elem(&lt_model_loader, &tgid, &start, BPF_ANY);
-	else
-		bpf_map_delete_elem(&lt_model_loader, &tgid);
+	if (model_loader_match(gen, mp->nloaders, &nm)) {
+		if (bpf_map_update_elem(&lt_model_loader, &tgid, &start, BPF_NOEXIST) == 0)
+			__sync_fetch_and_add(&lt_model_nloaders, 1);
+		else
+			bpf_map_update_elem(&lt_model_loader, &tgid, &start, BPF_ANY);
+	} else if (bpf_map_lookup_elem(&lt_model_loader, &tgid) &&
+		   bpf_map_delete_elem(&lt_model_loader, &tgid) == 0) {
+		__sync_fetch_and_add(&lt_model_nloaders, -1);
+	}
 	return 0;
 }
 
@@ -493,7 +524,10 @@ int BPF_PROG(lt_model_fork, struct task_struct *parent, struct task_struct *chil
 	if (ptgid == ctgid || !model_is_loader(ptgid, task_start_ns(parent)))
 		return 0;
 	start = kptr(task_struct, child)->start_boottime;	/* the child leads its group */
-	bpf_map_update_elem(&lt_model_loader, &ctgid, &start, BPF_ANY);
+	if (bpf_map_update_elem(&lt_model_loader, &ctgid, &start, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&lt_model_nloaders, 1);
+	else
+		bpf_map_update_elem(&lt_model_loader, &ctgid, &start, BPF_ANY);
 	return 0;
 }
 
@@ -505,7 +539,9 @@ int BPF_PROG(lt_model_exit, struct task_struct *t, bool group_dead)
 
 	if (!group_dead)
 		return 0;
-	bpf_map_delete_elem(&lt_model_loader, &tgid);
+	if (lt_model_nloaders > 0 && bpf_map_lookup_elem(&lt_model_loader, &tgid) &&
+	    bpf_map_delete_elem(&lt_model_loader, &tgid) == 0)
+		__sync_fetch_and_add(&lt_model_nloaders, -1);
 	if (lt_model_nholders <= 0)
 		return 0;
 	h = bpf_map_lookup_elem(&lt_model_hold, &tgid);
@@ -579,7 +615,7 @@ int lt_model_mmap(struct sys_exit_ctx_model *ctx)
 	f = fd_file(fd);
 	if (!f || (kptr(inode, f->f_inode)->i_mode & M_S_IFMT) != M_S_IFREG)
 		return 0;
-	if (model_ext_kind(f->f_path.dentry, gen) == LT_MEXT_MODEL) {
+	if (model_ext_kind(f->f_path.dentry, gen, mp, true) == LT_MEXT_MODEL) {
 		model_touch(f, LT_MA_MMAP, fd, 0, ctx->id, ret, gen, mp);
 		return 0;
 	}
@@ -685,17 +721,19 @@ static __always_inline struct lt_model_flow *model_flow(__u32 tgid, __u64 start,
 	return bpf_map_lookup_elem(&lt_model_flows, &k);
 }
 
-static __always_inline bool model_exfil_gate(void)
+static __always_inline struct lt_model_policy *model_exfil_gate(void)
 {
 	__u32 gen = gen_active();
 	struct lt_model_policy *mp = model_pol(gen);
 	struct lt_policy *pol = policy_get(gen);
 
-	return mp && mp->enabled && pol && ev_gate(pol, LT_EV_MODEL_EXFIL) && !is_self();
+	if (mp && mp->enabled && pol && ev_gate(pol, LT_EV_MODEL_EXFIL) && !is_self())
+		return mp;
+	return NULL;
 }
 
 /* a model known by its inode, or by its name */
-static __always_inline bool model_file(struct file *f)
+static __always_inline bool model_file(struct file *f, const struct lt_model_policy *mp)
 {
 	struct inode *ino = kptr(file, f)->f_inode;
 	struct lt_model_ino ik = {};
@@ -706,7 +744,8 @@ static __always_inline bool model_file(struct file *f)
 	ik.dev = sb_dev(kptr(inode, ino)->i_sb);
 	if (bpf_map_lookup_elem(&lt_model_inodes, &ik))
 		return true;
-	return model_ext_kind(kptr(file, f)->f_path.dentry, gen_active()) == LT_MEXT_MODEL;
+	return model_ext_kind(kptr(file, f)->f_path.dentry, gen_active(), mp, true) ==
+	       LT_MEXT_MODEL;
 }
 
 /* report (once per process and destination) model @f / @fid sent to @d */
@@ -729,17 +768,18 @@ static __always_inline void model_exfil(struct model_dest *d, struct file *f,
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
 int lt_model_sendfile(struct sys_exit_ctx_model *ctx)
 {
+	struct lt_model_policy *mp;
 	struct model_dest d = {};
 	struct pt_regs *regs;
 	struct file *in;
 	long out_fd;
 
-	if (ctx->ret <= 0 || !model_exfil_gate())
+	if (ctx->ret <= 0 || !(mp = model_exfil_gate()))
 		return 0;
 	regs = cur_regs();
 	out_fd = (int)sys_arg(regs, 0);
 	in = fd_file((int)sys_arg(regs, 1));
-	if (!in || !model_file(in) || !model_dest_of(out_fd, NULL, 0, &d))
+	if (!in || !model_file(in, mp) || !model_dest_of(out_fd, NULL, 0, &d))
 		return 0;
 	d.bytes = ctx->ret;
 	d.method = LT_MX_SENDFILE;
@@ -754,10 +794,11 @@ int lt_model_splice(struct sys_exit_ctx_model *ctx)
 	struct pt_regs *regs;
 	struct file *in, *out;
 	struct lt_file_id *taint;
+	struct lt_model_policy *mp;
 	__u64 pipe;
 	long out_fd;
 
-	if (ctx->ret <= 0 || !model_exfil_gate())
+	if (ctx->ret <= 0 || !(mp = model_exfil_gate()))
 		return 0;
 	regs = cur_regs();
 	in = fd_file((int)sys_arg(regs, 0));
@@ -768,7 +809,7 @@ int lt_model_splice(struct sys_exit_ctx_model *ctx)
 	if ((kptr(inode, out->f_inode)->i_mode & M_S_IFMT) == M_S_IFIFO) {
 		struct lt_file_id fid;
 
-		if (!model_file(in))
+		if (!model_file(in, mp))
 			return 0;
 		file_id(&fid, in->f_inode);
 		pipe = (__u64)out->f_inode;

@@ -34,15 +34,38 @@ static void ext_keys_are_lower_case_without_dot(void **state)
 	(void)state;
 	assert_int_equal(model_ext_key(".SafeTensors", 1, &k), 0);
 	assert_int_equal(k.gen, 1);
-	assert_memory_equal(k.ext, "safetensors\0", 12);
+	assert_memory_equal(k.ext, "srosnetefas\0", 12);
 	assert_int_equal(model_ext_key("pt", 0, &k), 0);
-	assert_memory_equal(k.ext, "pt\0\0\0\0\0\0\0\0\0\0", 12);
+	assert_memory_equal(k.ext, "tp\0\0\0\0\0\0\0\0\0\0", 12);
 	/* 11 bytes fit, 12 do not (the kernel packs at most LT_MEXT_LEN - 1) */
 	assert_int_equal(model_ext_key(".abcdefghijk", 0, &k), 0);
 	assert_int_equal(model_ext_key(".abcdefghijkl", 0, &k), -EINVAL);
 	assert_int_equal(model_ext_key(".", 0, &k), -EINVAL);
 	assert_int_equal(model_ext_key(".a.b", 0, &k), -EINVAL);
 	assert_int_equal(model_ext_key(".a/b", 0, &k), -EINVAL);
+}
+
+static void quick_reject_by_length_and_last_byte(void **state)
+{
+	struct lt_model_policy mp;
+	struct lt_model_ext_key k;
+
+	(void)state;
+	memset(&mp, 0, sizeof(mp));
+	model_ext_key(".pt", 0, &k);
+	model_quick_set(&mp, &k);
+	model_ext_key(".npy", 0, &k);
+	model_quick_set(&mp, &k);
+	model_ext_key(".PT", 0, &k);
+	assert_true(model_quick_test(&mp, &k));
+	model_ext_key(".npy", 0, &k);
+	assert_true(model_quick_test(&mp, &k));
+	model_ext_key(".py", 0, &k);	/* length 2, ends in y: no listed one */
+	assert_false(model_quick_test(&mp, &k));
+	model_ext_key(".txt", 0, &k);	/* length 3, ends in t: no listed one */
+	assert_false(model_quick_test(&mp, &k));
+	model_ext_key(".so", 0, &k);
+	assert_false(model_quick_test(&mp, &k));
 }
 
 static void loader_patterns_match_like_the_kernel(void **state)
@@ -391,6 +414,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ext_keys_are_lower_case_without_dot),
+		cmocka_unit_test(quick_reject_by_length_and_last_byte),
 		cmocka_unit_test(loader_patterns_match_like_the_kernel),
 		cmocka_unit_test(trainer_names_by_comm_or_basename),
 		cmocka_unit_test(table_digests_new_same_changed_expected),
