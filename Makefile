@@ -41,9 +41,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 BPF_HDRS := $(wildcard src/bpf/*.bpf.h src/bpf/*.bpf.c) include/ltrack/event.h
 
 # user side: every module but main is also linked into the tests
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/output/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/output/*.c src/scan/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-HDRS := $(wildcard src/*.h src/output/*.h) include/ltrack/event.h
+HDRS := $(wildcard src/*.h src/output/*.h src/scan/*.h) include/ltrack/event.h
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))

@@ -71,6 +71,9 @@ struct cfg_key {
 	unsigned int flags;		/* CK_* */
 	elem_check_fn check;		/* CT_STRS: extra check of each element */
 	const char *doc;
+	/* model: CT_STRS with a default list: def_v, and the bool set_off says "written" */
+	const char *const *def_v;
+	size_t set_off;
 };
 
 struct cfg_section {
@@ -93,6 +96,9 @@ static int check_command(struct loader *ld, const struct cfg_key *k, const struc
 static int check_event(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
 static int check_gpu_allow(struct loader *ld, const struct cfg_key *k,
 			   const struct toml_value *v);
+static int check_model_ext(struct loader *ld, const struct cfg_key *k, const struct toml_value *v);
+static int check_model_loader(struct loader *ld, const struct cfg_key *k,
+			      const struct toml_value *v);
 
 static const char *const level_names[] = { "debug", "info", "warn", "error", NULL };
 static const char *const format_names[] = { "json", "text", NULL };
@@ -101,6 +107,14 @@ static const char *const adapter_names[] = {
 	"logstash", "elasticsearch", "fluentd", "graylog", NULL
 };
 static const char *const proto_names[] = { "tcp", "udp", "unix", NULL };	/* net: unix */
+/* model: the defaults of [model_monitor] extensions and loaders (issue 4) */
+static const char *const model_default_exts[] = {
+	".pt", ".pth", ".bin", ".ckpt", ".pkl", ".pickle", ".joblib", ".dill", ".npy", ".npz",
+	".safetensors", ".gguf", ".onnx", ".h5", ".hdf5", ".keras", ".pb", ".tflite", ".mar",
+	NULL
+};
+static const char *const model_default_confirm[] = { ".pth", ".bin", ".pb", NULL };
+static const char *const model_default_loaders[] = { "python", "python3", "python3.*", NULL };
 
 _Static_assert(LT_LOG_DEBUG == 0 && LT_LOG_ERROR == 3, "level_names order");
 _Static_assert(LT_FMT_JSON == 0 && LT_FMT_TEXT == 1, "format_names order");
@@ -165,6 +179,11 @@ static const struct cfg_section sections[] = {
 	  "SHA-256 of every executed image (exec events) and loaded library (lib_load), made by "
 	  "worker threads off the event path; see docs/events.md. Read at start: a reload keeps "
 	  "the running values." },
+	/* model */
+	{ "model_monitor", NO_OFF,
+	  "ML model files: model_load (a model file opened or mapped, by its name or, for ML "
+	  "loader processes, by its content), model_modified, model_exfil and model_access, "
+	  "everywhere on the host. On whenever a policy file is in use; see docs/events.md." },
 	/* evade and mem share this section (each adds its own keys) */
 	{ "security_monitor", NO_OFF,
 	  "Security-relevant calls: executable memory, fileless execution, privilege, "
@@ -228,6 +247,40 @@ static const struct cfg_key keys[] = {
 		 "of the executed file, as `watch_commands` is) or an absolute path; globs "
 		 "allowed; empty = every process is reported" },
 	/* end gpu */
+	/* model */
+	BOOL("model_monitor", "enabled", model_enabled, 1,
+	     "report model_load, model_modified, model_exfil and model_access events"),
+	{ .section = "model_monitor", .name = "extensions", .type = CT_STRS, .off = F(model_exts),
+	  .n_off = FN(model_exts), .pos_off = NO_OFF, .max_items = 128,
+	  .check = check_model_ext, .def_v = model_default_exts, .set_off = F(model_exts_set),
+	  .doc = "file name extensions of model files (with the dot, 2..12 bytes, compared "
+		 "case-insensitively); replaces the default list" },
+	{ .section = "model_monitor", .name = "confirm_extensions", .type = CT_STRS,
+	  .off = F(model_confirm), .n_off = FN(model_confirm), .pos_off = NO_OFF,
+	  .max_items = 128, .check = check_model_ext, .def_v = model_default_confirm,
+	  .set_off = F(model_confirm_set),
+	  .doc = "extensions (of the list above or not) whose files are models only when their "
+		 "first bytes show a model format, whoever opens them (Python's site `.pth` "
+		 "files are text); [] = trust the name alone" },
+	{ .section = "model_monitor", .name = "loaders", .type = CT_STRS,
+	  .off = F(model_loaders), .n_off = FN(model_loaders), .pos_off = NO_OFF,
+	  .max_items = LT_MODEL_PAT_MAX, .check = check_model_loader,
+	  .def_v = model_default_loaders, .set_off = F(model_loaders_set),
+	  .doc = "ML loader processes, by comm or image basename: \"NAME\" or \"PREFIX*\" "
+		 "(at most 15 bytes); the files they open are sniffed for model content; "
+		 "[] = no sniffing" },
+	{ .section = "model_monitor", .name = "trainers", .type = CT_STRS,
+	  .off = F(model_trainers), .n_off = FN(model_trainers), .pos_off = NO_OFF,
+	  .max_items = 64, .check = check_command,
+	  .doc = "processes (comm or image basename, globs allowed) that may write model files "
+		 "without a model_modified event" },
+	INT("model_monitor", "exfil_percent", model_exfil_percent, 1, 100, 50,
+	    "a process holding a model that sends this share of the model's size (in %) to "
+	    "one address gives model_exfil (method send)"),
+	INT("model_monitor", "model_max_mb", model_max_mb, 1, 16777216, 65536,
+	    "model files larger than this are not hashed (hash_state \"skipped\"); "
+	    "[hashing] max_file_mb does not apply to them"),
+	/* end model */
 
 	ENUM("log", "level", log_level, LT_LOG_INFO, level_names, "level",
 	     "least severe message written"),
@@ -371,6 +424,9 @@ static const char *const reserved_fields[] = {
 	/* end evade */
 	/* lib */
 	"size", "vm_start", "vm_end", "prot", "source", "untrusted", "failed",
+	/* model */
+	"format", "access", "read_bytes", "mtime", "ctime", "old_sha256", "new_sha256",
+	"old_hash_state", "writer", "method", "bytes", "found_by", "mapped",
 	/* net */
 	"fd", "family", "protocol", "socket_type", "remote_addr", "remote_port", "local_addr",
 	"local_port", "unix_path", "peer_unix_path", "backlog", "listen_fd", "connected",
@@ -664,6 +720,38 @@ static int check_gpu_allow(struct loader *ld, const struct cfg_key *k,
 			    "[%s] %s: '%s' is neither a name (no '/') nor an absolute path",
 			    k->section, k->name, show(shown, sizeof(shown), v->u.str.s,
 						     v->u.str.slen));
+	return 0;
+}
+
+/* model: ".ext", 2..LT_MEXT_LEN bytes, no '/' */
+static int check_model_ext(struct loader *ld, const struct cfg_key *k, const struct toml_value *v)
+{
+	char shown[SHOW_MAX];
+	size_t n = v->u.str.slen;
+
+	show(shown, sizeof(shown), v->u.str.s, n);
+	if (n < 2 || n > LT_MEXT_LEN || v->u.str.s[0] != '.' || memchr(v->u.str.s + 1, '.', n - 1) ||
+	    strchr(v->u.str.s, '/'))
+		return fail(ld, v->pos,
+			    "[%s] %s: '%s' is not an extension (a dot and 1..%d bytes, no '.' or '/')",
+			    k->section, k->name, shown, LT_MEXT_LEN - 1);
+	return 0;
+}
+
+/* model: "NAME" or "PREFIX*", at most 15 bytes, no other glob character */
+static int check_model_loader(struct loader *ld, const struct cfg_key *k,
+			      const struct toml_value *v)
+{
+	char shown[SHOW_MAX];
+	size_t n = v->u.str.slen;
+	const char *star = strpbrk(v->u.str.s, "*?[");
+
+	show(shown, sizeof(shown), v->u.str.s, n);
+	if (n >= LT_MODEL_PAT_LEN || strchr(v->u.str.s, '/') ||
+	    (star && (star != v->u.str.s + n - 1 || *star != '*' || n == 1)))
+		return fail(ld, v->pos,
+			    "[%s] %s: '%s' must be a name or a prefix and '*' (at most %d bytes, no '/')",
+			    k->section, k->name, shown, LT_MODEL_PAT_LEN - 1);
 	return 0;
 }
 
@@ -1473,6 +1561,8 @@ static int load_section(struct loader *ld, const struct cfg_section *sec,
 		switch (k->type) {
 		case CT_STRS:
 			ret = set_strs(ld, k, kv->val);
+			if (!ret && k->def_v)	/* model */
+				*(bool *)field(ld->c, k->set_off) = true;
 			break;
 		case CT_INTS:
 			ret = set_ints(ld, k, kv->val);
@@ -1913,6 +2003,18 @@ static void ref_default(const struct cfg_key *k, char *buf, size_t size)
 			snprintf(buf, size, "unset");
 		break;
 	case CT_STRS:
+		if (k->def_v) {	/* model */
+			size_t o = 0;
+
+			for (size_t i = 0; k->def_v[i] && o < size; i++)
+				o += snprintf(buf + o, size - o, "%s\"%s\"", i ? ", " : "`[",
+					      k->def_v[i]);
+			if (o < size)
+				snprintf(buf + o, size - o, "]`");
+			break;
+		}
+		snprintf(buf, size, "`[]`");
+		break;
 	case CT_INTS:
 	case CT_RANGES:
 		snprintf(buf, size, "`[]`");
@@ -2033,6 +2135,15 @@ static const char reference_example[] =
 	"default_trusted_dirs = true\n"
 	"dlopen = true\n"
 	"\n"
+	"[model_monitor]\n"
+	"enabled = true\n"
+	"extensions = [\".pt\", \".safetensors\", \".gguf\"]   # replaces the default list\n"
+	"confirm_extensions = [\".pth\", \".bin\"]\n"
+	"loaders = [\"python3*\", \"torchserve\"]\n"
+	"trainers = [\"train.py\"]\n"
+	"exfil_percent = 50\n"
+	"model_max_mb = 65536\n"
+	"\n"
 	"[log]\n"
 	"level = \"info\"\n"
 	"format = \"json\"\n"
@@ -2084,6 +2195,37 @@ static const char reference_example[] =
 	"gpu = true\n"
 	"gpu_allow = [\"python\", \"/opt/triton/bin/*\"]   # images allowed to open GPUs\n"
 	"```\n";
+
+/* model */
+char *const *config_model_exts(const struct lt_config *c, size_t *n)
+{
+	if (c->model_exts_set) {
+		*n = c->nmodel_exts;
+		return c->model_exts;
+	}
+	*n = sizeof(model_default_exts) / sizeof(model_default_exts[0]) - 1;
+	return (char *const *)model_default_exts;
+}
+
+char *const *config_model_confirm(const struct lt_config *c, size_t *n)
+{
+	if (c->model_confirm_set) {
+		*n = c->nmodel_confirm;
+		return c->model_confirm;
+	}
+	*n = sizeof(model_default_confirm) / sizeof(model_default_confirm[0]) - 1;
+	return (char *const *)model_default_confirm;
+}
+
+char *const *config_model_loaders(const struct lt_config *c, size_t *n)
+{
+	if (c->model_loaders_set) {
+		*n = c->nmodel_loaders;
+		return c->model_loaders;
+	}
+	*n = sizeof(model_default_loaders) / sizeof(model_default_loaders[0]) - 1;
+	return (char *const *)model_default_loaders;
+}
 
 /* evade */
 uint32_t config_evade_groups(const struct lt_config *c)

@@ -84,6 +84,21 @@ struct lt_config {
 	bool gpu_enabled;		/* `gpu`, default true (off without a policy file) */
 	char **gpu_allow;		/* image names / paths allowed to open GPUs */
 	size_t ngpu_allow;
+	/* [model_monitor] (model): model_load, model_modified, model_exfil (src/model.h) */
+	bool model_enabled;		/* default true (off without a policy file) */
+	char **model_exts;		/* extensions with their dot; see model_extensions() */
+	size_t nmodel_exts;
+	bool model_exts_set;		/* the key was written (else the defaults apply) */
+	bool model_confirm_set;
+	char **model_loaders;		/* comm / image basenames, "NAME" or "PREFIX*" */
+	size_t nmodel_loaders;
+	bool model_loaders_set;
+	char **model_confirm;		/* extensions counted only when the content is a model's */
+	size_t nmodel_confirm;
+	char **model_trainers;		/* processes allowed to write models (globs) */
+	size_t nmodel_trainers;
+	int64_t model_exfil_percent;	/* % of a model's size sent to one address: model_exfil */
+	int64_t model_max_mb;		/* larger model files are not hashed */
 
 	/* [log] ltrack's own diagnostic log */
 	enum lt_log_level log_level;	/* default info */
@@ -223,6 +238,15 @@ int config_finish(struct lt_config *c, struct lt_config_err *err);
  * line is 0, and just "msg" when file is empty
  */
 void config_format_err(const struct lt_config_err *err, char *buf, size_t len);
+
+/*
+ * model: config_model_exts / config_model_loaders - [model_monitor]
+ * extensions and loaders as written, or the built-in defaults when the
+ * key is absent (@n gets the count; the strings are not to be freed)
+ */
+char *const *config_model_exts(const struct lt_config *c, size_t *n);
+char *const *config_model_loaders(const struct lt_config *c, size_t *n);
+char *const *config_model_confirm(const struct lt_config *c, size_t *n);
 
 /* config_release - free everything @c owns and re-init it; safe twice */
 void config_release(struct lt_config *c);

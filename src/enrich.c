@@ -95,7 +95,11 @@ struct enrich *enrich_new(const struct enrich_opts *o, enrich_emit_fn emit, void
 		e->cache = hash_cache_new(o->cache_entries);
 		if (!e->cache)
 			goto out_err;
-		e->pool = hash_pool_new(o->workers, ENRICH_QUEUE_MAX, o->max_file_bytes, o->nice);
+		/* the pool's bound is the larger one: enrich_event applies each per event */
+		e->pool = hash_pool_new(o->workers, ENRICH_QUEUE_MAX,
+					o->model_max_file_bytes > o->max_file_bytes ?
+						o->model_max_file_bytes : o->max_file_bytes,
+					o->nice);
 		if (!e->pool)
 			goto out_err;
 	}
@@ -447,9 +451,13 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 	struct held *h;
 
 	if (e->pool && ev->has_fid) {
+		/* model: model files have their own bound ([model_monitor] model_max_mb) */
+		uint64_t max = ev->type >= LT_EV_MODEL_LOAD && ev->type <= LT_EV_MODEL_ACCESS ?
+				       e->o.model_max_file_bytes : e->o.max_file_bytes;
+
 		ev->hash_error = NULL;
 		ev->sha256[0] = '\0';
-		if (ev->fid.size > e->o.max_file_bytes) {
+		if (ev->fid.size > max) {
 			ev->hash_state = HASH_SKIPPED;
 			ev->hash_error = "too_large";
 			e->st.skipped++;

@@ -45,6 +45,7 @@ struct enrich_opts {
 	unsigned workers;
 	uint64_t max_file_bytes;	/* larger objects: hash_state "skipped" */
 	int nice;			/* of the hashing workers (hash_pool_new) */
+	uint64_t model_max_file_bytes;	/* model: the same for model files (model_* events) */
 };
 
 /*

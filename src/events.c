@@ -15,6 +15,7 @@
 #include "mem_events.h"	/* mem */
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
+#include "model.h"	/* model */
 
 static const struct {
 	uint32_t type;
@@ -47,6 +48,9 @@ static const struct {
 	{ LT_EV_BIND, "bind" }, { LT_EV_LISTEN, "listen" }, { LT_EV_ACCEPT, "accept" },
 	{ LT_EV_UDP_SEND, "udp_send" }, { LT_EV_CONNECT_RESULT, "connect_result" },
 	{ LT_EV_GPU_ACCESS, "gpu_access" },	/* gpu */
+	/* model */
+	{ LT_EV_MODEL_LOAD, "model_load" }, { LT_EV_MODEL_MODIFIED, "model_modified" },
+	{ LT_EV_MODEL_EXFIL, "model_exfil" }, { LT_EV_MODEL_ACCESS, "model_access" },
 };
 
 const char *drop_cat_name(uint32_t cat)
@@ -63,6 +67,7 @@ const char *drop_cat_name(uint32_t cat)
 		[LT_DROP_NET] = "net",			/* net */
 		[LT_DROP_NET_TRACK] = "net_tracking",	/* net */
 		[LT_DROP_GPU] = "gpu",			/* gpu */
+		[LT_DROP_MODEL] = "model",		/* model */
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
@@ -393,6 +398,12 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 		return net_decode(rec, len, ev);
 	case LT_EV_GPU_ACCESS:	/* gpu */
 		return gpu_decode(rec, len, ev);
+	/* model */
+	case LT_EV_MODEL_LOAD:
+	case LT_EV_MODEL_MODIFIED:
+	case LT_EV_MODEL_EXFIL:
+	case LT_EV_MODEL_ACCESS:
+		return model_decode(rec, len, ev);
 	}
 	return -EINVAL;
 }

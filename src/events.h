@@ -190,6 +190,18 @@ struct event {
 		uint16_t path_len[2];
 	} net;
 
+	/* model: model_load, model_modified, model_exfil, model_access (src/model.h) */
+	struct ev_model {
+		uint16_t access;		/* LT_MA_* */
+		uint16_t mflags;		/* LT_MF_* */
+		uint16_t method, dport, family, protocol;	/* exfil */
+		int32_t fd;
+		uint32_t open_flags;
+		uint64_t bytes;			/* exfil: sent; access: read */
+		uint8_t daddr[16];
+		char old_sha256[65];		/* modified: hex, "" unknown */
+		const char *format;		/* static (model_format_name), NULL: not sniffed */
+	} model;
 	/* enrichment scratch: canonicalised filename / path2, when user space made them */
 	char canon[EV_PATH_BUF];
 	char canon2[EV_PATH_BUF];

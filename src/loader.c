@@ -32,6 +32,7 @@
 #include "memmon.h"	/* mem */
 #include "ltrack.skel.h"
 #include "net.h"	/* net */
+#include "model.h"	/* model */
 
 #define TRACEFS "/sys/kernel/tracing"
 
@@ -57,6 +58,7 @@
 #define NEED_NET (NEED_NCONNECT | NEED_NRESULT | NEED_NBIND | NEED_NLISTEN | NEED_NACCEPT | \
 		  NEED_NUDP)
 /* end net */
+#define NEED_MODEL (1u << 19)	/* model: [model_monitor] enabled */
 
 static const struct {
 	const char *name;
@@ -65,11 +67,11 @@ static const struct {
 	{ "lt_exec", NEED_ALWAYS },
 	{ "lt_fork", NEED_ALWAYS },
 	{ "lt_exit", NEED_ALWAYS },
-	{ "lt_exit_openat", OPEN_NEED | OPEN_FAMILY },
-	{ "lt_exit_open", OPEN_NEED | OPEN_FAMILY },
-	{ "lt_exit_creat", OPEN_NEED | OPEN_FAMILY },
-	{ "lt_exit_openat2", OPEN_NEED | OPEN_FAMILY },
-	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY },
+	{ "lt_exit_openat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
+	{ "lt_exit_open", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
+	{ "lt_exit_creat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
+	{ "lt_exit_openat2", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
+	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY | NEED_MODEL },
 	{ "lt_enter_close", LT_W_MODIFY },
 	{ "lt_exit_modify", LT_W_MODIFY },
 	{ "lt_enter_close_range", LT_W_MODIFY },
@@ -151,6 +153,20 @@ static const struct {
 	{ "lt_exit_sendmsg", NEED_NUDP },
 	{ "lt_exit_sendmmsg", NEED_NUDP },
 	/* end net */
+	/* model: ML model files (the open family above serves it too) */
+	{ "lt_model_exec", NEED_MODEL },
+	{ "lt_model_fork", NEED_MODEL },
+	{ "lt_model_exit", NEED_MODEL },
+	{ "lt_model_mmap", NEED_MODEL },
+	{ "lt_model_read", NEED_MODEL },
+	{ "lt_model_pread", NEED_MODEL },
+	{ "lt_model_readv", NEED_MODEL },
+	{ "lt_model_sendfile", NEED_MODEL },
+	{ "lt_model_splice", NEED_MODEL },
+	{ "lt_model_sendto", NEED_MODEL },
+	{ "lt_model_sendmsg", NEED_MODEL },
+	{ "lt_model_write", NEED_MODEL },
+	{ "lt_model_writev", NEED_MODEL },
 };
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
@@ -183,6 +199,7 @@ struct loader {
 	struct memmon *mem;	/* mem: [security_monitor] programs */
 	bool lib_on;		/* lib: the policy being applied wants library loads */
 	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
+	bool model_on;		/* model: the policy being applied wants model events */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -451,6 +468,8 @@ static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t n
 		return true;
 	if (need & NEED_LIB)
 		return L->lib_on;	/* lib */
+	if ((need & NEED_MODEL) && L->model_on)	/* model */
+		return true;
 	return (need & uni) != 0;
 }
 
@@ -661,6 +680,11 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 		L->gpu_on = gp.enabled;
 	}
+	/* model: knobs, extensions and loader patterns of generation ng */
+	rc = model_kernel_fill(sk, c, ng, err, errlen);
+	if (rc)
+		goto out_clear;
+	L->model_on = c->have_policy && c->model_enabled;
 
 	/* attach what the new policy needs before it becomes active */
 	for (size_t i = 0; i < NPROGS; i++) {
@@ -689,6 +713,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	usleep(20000);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), og);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), og);
+	map_clear_gen(bpf_map__fd(sk->maps.lt_model_ext), sizeof(struct lt_model_ext_key), og);
 	for (size_t i = 0; i < NPROGS; i++) {
 		if (L->links[i] && !prog_needed(L, i, uni, c->nwatches)) {
 			bpf_link__destroy(L->links[i]);
@@ -712,6 +737,7 @@ out_clear:
 	L->gpu_on = old_gpu_on;		/* gpu */
 	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), ng);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), ng);
+	map_clear_gen(bpf_map__fd(sk->maps.lt_model_ext), sizeof(struct lt_model_ext_key), ng);
 out_free:
 	free(edges);
 	watches_free(w, c->nwatches);

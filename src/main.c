@@ -39,6 +39,7 @@
 #include "proctree.h"
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
+#include "model.h"	/* model */
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -82,6 +83,7 @@ struct agent {
 	struct cg_v1 *v1_hold;
 	struct evade *evade;		/* evade: io_uring_ops summaries */
 	struct event *evade_ev;		/* evade: a summary is decoded here (ev may be in use) */
+	struct model *model;		/* model: sniffing, model_modified, model_access */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -159,6 +161,9 @@ static int build_config(const struct cli *cl, struct lt_config *c, struct lt_con
 	/* lib: library loads are reported only under a policy file */
 	if (!c->have_policy)
 		c->lib_enabled = false;
+	/* model: model events too */
+	if (!c->have_policy)
+		c->model_enabled = false;
 	return config_finish(c, err);
 }
 
@@ -252,6 +257,8 @@ static void reload(struct agent *a)
 	/* lib */
 	if (libmon_apply(a->libmon, &nc))
 		log_warn("reload: library monitor settings not applied: out of memory");
+	if (model_apply(a->model, &nc))	/* model */
+		log_warn("reload: model monitor settings not applied: out of memory");
 	/* outputs keep their settings until restart; files are reopened (logrotate) */
 	nc.extra_fields = a->cfg.extra_fields;
 	nc.nextra_fields = a->cfg.nextra_fields;
@@ -570,6 +577,7 @@ static uint64_t emit_enriched(void *ctx, struct event *ev, const char *watch)
 	enrich_ctx(a, ev);
 	enrich_ancestors(a, ev);
 	emit(a, ev, watch);
+	model_on_emit(a->model, ev);	/* model: digests per path (model_modified) */
 	return a->seq;
 }
 
@@ -583,6 +591,7 @@ static int setup_enrich(struct agent *a)
 		.workers = (unsigned)a->cfg.hash_workers,
 		.max_file_bytes = (uint64_t)a->cfg.hash_max_file_mb << 20,
 		.nice = (int)a->cfg.hash_nice,
+		.model_max_file_bytes = (uint64_t)a->cfg.model_max_mb << 20,	/* model */
 	};
 
 	a->enrich = enrich_new(&o, emit_enriched, a);
@@ -617,7 +626,9 @@ static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
 static bool crit_type(uint32_t type)
 {
 	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT ||
-	       type == LT_EV_GPU_ACCESS;	/* gpu */
+	       type == LT_EV_GPU_ACCESS ||	/* gpu */
+	       /* model: model_load, model_exfil and model_write */
+	       type == LT_EV_MODEL_LOAD || type == LT_EV_MODEL_EXFIL || type == LT_EV_MODEL_WRITE;
 }
 
 static int on_record(void *ctx, void *data, size_t size);
@@ -629,6 +640,12 @@ static void drain_crit(struct agent *a)
 	a->in_crit = true;
 	ring_buffer__consume(a->rb_crit);
 	a->in_crit = false;
+}
+
+/* model: a record made by src/model.c goes the way of a ring record */
+static void model_out(void *ctx, const void *rec, size_t len)
+{
+	on_record(ctx, (void *)rec, len);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -647,6 +664,9 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (a->rb_crit && !a->in_crit && size >= sizeof(*h) && !crit_type(h->type) &&
 	    h->ts_boot_ns > a->crit_drained_ns)
 		drain_crit(a);
+	/* model: candidates and writes are handled there; a splice's exfil gets its path */
+	if (a->model && model_on_record(a->model, data, size))
+		return 0;
 	if (event_decode(data, size, ev)) {
 		a->decode_errors++;
 		return 0;
@@ -657,6 +677,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
 			     ev->filename);
 		snap_args(a, ev);	/* ctx */
+		model_on_snapshot(a->model, ev->pid, ev->start_ns, ev->comm, ev->filename);
 		{
 			struct proc *sp = proctree_get(a->procs, ev->pid, ev->start_ns);
 
@@ -693,6 +714,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	case LT_EV_EXIT:
 		/* evade: the process's last io_uring_ops summary, once the rings are drained */
 		evade_iou_exit(a->evade, ev->pid, ev->start_ns);
+		model_on_exit(a->model, ev->pid, ev->start_ns, ev->ts_boot_ns);	/* model */
 		break;
 	/* mem: no watch behind these; their paths are the kernel's own */
 	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
@@ -701,6 +723,16 @@ static int on_record(void *ctx, void *data, size_t size)
 		libmon_on_lib_load(a->libmon, ev);
 		break;
 	case LT_EV_DLOPEN:
+		break;
+	/* model: no watch; the paths are the kernel's own */
+	case LT_EV_MODEL_LOAD:
+		model_on_load(a->model, ev);	/* the seam: scan verdict, inventory */
+		break;
+	case LT_EV_MODEL_EXFIL:
+		model_on_exfil(a->model, ev);
+		break;
+	case LT_EV_MODEL_MODIFIED:
+	case LT_EV_MODEL_ACCESS:
 		break;
 	/* net: no paths to canonicalise, no watch */
 	case LT_EV_CONNECT:
@@ -897,6 +929,13 @@ static int run(struct agent *a)
 		log_error("%s", err);
 		goto out;
 	}
+	/* model: before the snapshot, which marks the ML loaders already running */
+	a->model = model_new(a->L, model_out, a);
+	if (!a->model || model_apply(a->model, &a->cfg)) {
+		rc = -ENOMEM;
+		log_error("model monitor: out of memory");
+		goto out;
+	}
 	clock_refresh(a);
 	rc = loader_snapshot(a->L, on_snapshot, a);
 	if (rc < 0)
@@ -965,6 +1004,7 @@ static int run(struct agent *a)
 		drain_crit(a);	/* lifecycle first: the process table */
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
 		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
+		model_tick(a->model, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);	/* model */
 		evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 		if (a->sink)
 			sink_flush(a->sink);
@@ -993,6 +1033,7 @@ static int run(struct agent *a)
 	log_info("stopping");
 	drain_crit(a);
 	ring_buffer__consume(a->rb);
+	model_tick(a->model, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);	/* model */
 	enrich_flush(a->enrich);	/* hash: held events go out before the final stats */
 	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 	evade_iou_flush(a->evade, true, evade_emit, a);
@@ -1065,6 +1106,7 @@ out:
 	evade_free(a->evade);	/* evade */
 	free(a->evade_ev);
 	libmon_free(a->libmon);	/* lib: before the loader, which owns the programs */
+	model_free(a->model);	/* model */
 	loader_free(a->L);
 	enrich_free(a->enrich);	/* hash */
 	sink_free(a->sink);

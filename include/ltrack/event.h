@@ -79,6 +79,14 @@ enum lt_ev_type {
 	/* end net */
 	/* gpu: an open of a GPU device node (src/bpf/gpu.bpf.h) */
 	LT_EV_GPU_ACCESS = 67,
+	/* model: ML model files (src/bpf/model.bpf.c, src/model.c) */
+	LT_EV_MODEL_LOAD = 64,
+	LT_EV_MODEL_MODIFIED = 65,
+	LT_EV_MODEL_EXFIL = 66,
+	LT_EV_MODEL_CAND = 68,		/* internal: a file a loader opened, to sniff */
+	LT_EV_MODEL_WRITE = 69,		/* internal: a loaded model opened for writing */
+	LT_EV_MODEL_ACCESS = 70,	/* made by user space: a holder's summary at its exit */
+	/* end model */
 	LT_EV_PROC_SNAP = 90,	/* startup snapshot of a running process (iterator) */
 	LT_EV_STATS = 100,	/* made by user space: drop and volume counters */
 	LT_EV_MAX = 128,
@@ -99,6 +107,7 @@ enum lt_drop_cat {
 	LT_DROP_NET_TRACK,	/* a TCP connect's handshake could not be tracked (map full) */
 	/* end net */
 	LT_DROP_GPU,		/* gpu: gpu_access */
+	LT_DROP_MODEL,		/* model: model_load, model_exfil and the internal model records */
 	LT_DROP_NCAT,
 };
 
@@ -710,5 +719,130 @@ struct lt_gpu_seen_key {
 };
 _Static_assert(sizeof(struct lt_gpu_seen_key) == 24, "ABI: lt_gpu_seen_key");
 /* end gpu */
+
+/* ---- model: ML model files (src/bpf/model.bpf.c, src/model.c) --------------- */
+
+/* lt_model_ev.access and lt_model_seen.access: how a process used a model file */
+#define LT_MA_OPEN	(1u << 0)
+#define LT_MA_MMAP	(1u << 1)
+#define LT_MA_CONTENT	(1u << 2)	/* found by its content (a loader opened it), not its name */
+#define LT_MA_READ	(1u << 3)	/* read(2) family calls read bytes from it */
+
+/* lt_model_ev.method (model_exfil) */
+#define LT_MX_SENDFILE	1
+#define LT_MX_SPLICE	2
+#define LT_MX_SEND	3
+
+/* lt_model_ev.mflags */
+#define LT_MF_OLD_HASH	(1u << 0)	/* model_modified: old_sha256 holds the digest before */
+#define LT_MF_WRITER	(1u << 1)	/* model_modified: the header is the writing process */
+
+/*
+ * Model records: model_load, model_modified, model_exfil, model_access and
+ * the internal model_cand / model_write. Followed by the file's absolute
+ * path (path_len bytes with its NUL; 0 = not known to the kernel: a
+ * splice exfiltration, whose path user space fills from the model table).
+ * Addresses are in network byte order (IPv4 in the first 4 bytes), the
+ * port in host order.
+ */
+struct lt_model_ev {
+	struct lt_hdr hdr;
+	struct lt_file_id fid;	/* the model file */
+	__u64 bytes;		/* exfil: bytes sent; access: bytes read */
+	__u8 daddr[16];		/* exfil: the destination */
+	__u8 old_sha256[32];	/* modified: the digest before (LT_MF_OLD_HASH) */
+	__u16 dport;		/* exfil */
+	__u16 family;		/* exfil: AF_INET or AF_INET6 */
+	__u16 protocol;		/* exfil: IPPROTO_TCP, IPPROTO_UDP */
+	__u16 method;		/* exfil: LT_MX_* */
+	__u16 access;		/* LT_MA_* */
+	__u16 mflags;		/* LT_MF_* */
+	__s32 fd;		/* the descriptor (open, mmap, the sending socket); -1 none */
+	__u32 open_flags;	/* open: flags as passed */
+	__u16 path_len;
+	__u16 path_flags;	/* LT_PF_* */
+	char str[];
+};
+_Static_assert(sizeof(struct lt_model_ev) == 248, "ABI: lt_model_ev");
+
+#define LT_MEXT_LEN 12
+
+/* per-generation knobs (array map lt_model_pol, index = gen) */
+struct lt_model_policy {
+	__u32 enabled;		/* [model_monitor] enabled (and a policy file in use) */
+	__u32 sniff;		/* loaders configured: send candidates for content sniffing */
+	__u32 exfil_permille;	/* [model_monitor] exfil_percent x 10 */
+	__u32 nloaders;		/* patterns in lt_model_pats for this generation */
+	/*
+	 * quick reject before the hash lookup: bit (last byte) of quick[len - 1]
+	 * is set when some LT_MEXT_MODEL or LT_MEXT_CONFIRM extension has that
+	 * length and (lower-case) last byte
+	 */
+	__u64 quick[LT_MEXT_LEN - 1][4];
+};
+_Static_assert(sizeof(struct lt_model_policy) == 16 + 8 * 4 * (LT_MEXT_LEN - 1),
+	       "ABI: lt_model_policy");
+
+/*
+ * lt_model_ext: (gen, extension) -> LT_MEXT_*. The extension is stored
+ * lower-case, without its dot and REVERSED ("pt" as "tp"): the kernel
+ * reads it from the end of the name.
+ */
+struct lt_model_ext_key {
+	__u32 gen;
+	char ext[LT_MEXT_LEN];	/* NUL-padded */
+};
+_Static_assert(sizeof(struct lt_model_ext_key) == 16, "ABI: lt_model_ext_key");
+
+#define LT_MEXT_MODEL	1	/* a model by its name */
+#define LT_MEXT_SKIP	2	/* obviously not a model (code, text): never sniffed */
+#define LT_MEXT_CONFIRM	3	/* a model only when its content says so (sniffed for anyone) */
+
+/* lt_model_pats: loader patterns, LT_MODEL_PAT_MAX per generation (index gen * max + i) */
+#define LT_MODEL_PAT_MAX 16
+#define LT_MODEL_PAT_LEN 16
+struct lt_model_pat {
+	char pat[LT_MODEL_PAT_LEN];	/* without the trailing '*' of a prefix pattern */
+	__u32 len;
+	__u32 prefix;		/* 1: "NAME*" matches any name starting with pat */
+};
+_Static_assert(sizeof(struct lt_model_pat) == 24, "ABI: lt_model_pat");
+
+/* lt_model_seen: (process, file) -> what the process did with it */
+struct lt_model_key {
+	__u64 start_ns;
+	__u64 ino;
+	__u32 tgid;
+	__u32 dev;
+};
+_Static_assert(sizeof(struct lt_model_key) == 24, "ABI: lt_model_key");
+
+#define LT_MS_MODEL	1	/* a model (by name, or confirmed by user space) */
+#define LT_MS_CAND	2	/* sent for sniffing; not (yet) a model */
+
+struct lt_model_seen {
+	__u64 read_bytes;	/* read(2) family, counted while the process holds a model */
+	__u64 access;		/* LT_MA_* (64 bits: BPF atomics) */
+	__u32 kind;		/* LT_MS_* */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct lt_model_seen) == 24, "ABI: lt_model_seen");
+
+/* lt_model_hold: tgid -> the last model the process loaded (holders pay for counting) */
+struct lt_model_hold {
+	__u64 start_ns;
+	__u64 threshold;	/* bytes to one destination that make a model_exfil */
+	struct lt_file_id fid;	/* the model */
+};
+_Static_assert(sizeof(struct lt_model_hold) == 56, "ABI: lt_model_hold");
+
+/* lt_model_inodes: every model file loaded since start, (dev, ino) -> size */
+struct lt_model_ino {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct lt_model_ino) == 16, "ABI: lt_model_ino");
+/* end model */
 
 #endif /* LTRACK_EVENT_H */

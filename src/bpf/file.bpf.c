@@ -514,6 +514,9 @@ static __always_inline __u32 umask_apply(__u32 mode)
 	return mode & ~um & 07777;
 }
 
+/* model: every successful open of a regular file (src/bpf/model.bpf.c) */
+static __always_inline void model_on_open(struct file *f, long nr, long fd, __u32 oflags);
+
 static __always_inline int open_exit(long nr, long ret, int dfd, const char *upath, __u32 flags,
 				     __u32 mode)
 {
@@ -544,6 +547,7 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 	if (!f)
 		return 0;
 	gpu_open(f, gen, pol, nr, ret, flags);	/* gpu */
+	model_on_open(f, nr, ret, flags);	/* model */
 	fmode = BPF_CORE_READ(f, f_mode);
 	need = (fmode & FMODE_CREATED_) ? LT_W_CREATE : LT_W_OPEN;
 	if (fmode & FMODE_WRITE_)

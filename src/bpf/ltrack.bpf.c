@@ -15,4 +15,5 @@
 #include "mem.bpf.c"	/* mem */
 #include "lib.bpf.c"	/* lib: library loads */
 #include "net.bpf.c"	/* net */
+#include "model.bpf.c"	/* model: after net, whose socket helpers it uses */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -17,6 +17,7 @@
 #include "format.h"
 #include "hash.h"
 #include "mem_events.h"	/* mem */
+#include "model.h"	/* model */
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
 
@@ -651,6 +652,13 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_GPU_ACCESS:	/* gpu */
 		gpu_json(b, ev);
 		break;
+	/* model */
+	case LT_EV_MODEL_LOAD:
+	case LT_EV_MODEL_MODIFIED:
+	case LT_EV_MODEL_EXFIL:
+	case LT_EV_MODEL_ACCESS:
+		model_json(b, ev);
+		break;
 	default:
 		json_file(b, ev, c);
 	}
@@ -814,6 +822,13 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	}
 	case LT_EV_GPU_ACCESS:	/* gpu */
 		gpu_text(b, ev);
+		break;
+	/* model */
+	case LT_EV_MODEL_LOAD:
+	case LT_EV_MODEL_MODIFIED:
+	case LT_EV_MODEL_EXFIL:
+	case LT_EV_MODEL_ACCESS:
+		model_text(b, ev);
 		break;
 	default:
 		tq(b, fn);

@@ -645,9 +645,13 @@ modules = false
 # tests of other concerns count exact event lists, so their policies turn
 # the section off unless they name it (t_lib.py's do).
 LIB_OFF = "\n[library_monitor]\nenabled = false\n"
+# model: the same for the model events (t_model.py's policies name the section)
+MODEL_OFF = "\n[model_monitor]\nenabled = false\n"
 
 
 def lib_off(policy):
+    if "[model_monitor]" not in policy:
+        policy += MODEL_OFF
     return policy if "[library_monitor]" in policy else policy + LIB_OFF
 
 # ---- tests -------------------------------------------------------------------------
@@ -1834,7 +1838,7 @@ def storage_file_text_format(t):
                   "line %r starts with its time" % line)
         check(re.fullmatch(r'\S+ "ltrack"\[%d\] stats\(events=%d, drops=0, exec=0, fork=0, '
                            r'exit=0, file=0, modify_tracking=0, evade=0, mem=0, lib=0, net=0, '
-                           r'net_tracking=0, gpu=0\)' % (lt.pid, len(lines) - 1),
+                           r'net_tracking=0, gpu=0, model=0\)' % (lt.pid, len(lines) - 1),
                            lines[-1]) is not None, "last line is the stats: %r" % lines[-1])
         for f in ("q", "s", "n"):      # back to the empty directory
             os.unlink(w + "/" + f)
@@ -1919,7 +1923,8 @@ def check_stats(s):
     """the fields of a stats event"""
     eq(set(s) - COMMON_KEYS, STATS_KEYS, "stats keys")
     eq(sorted(s["drops"]), sorted(["exec", "fork", "exit", "file", "modify_tracking",
-                                   "evade", "mem", "lib", "net", "net_tracking", "gpu"]),
+                                   "evade", "mem", "lib", "net", "net_tracking", "gpu",
+                                   "model"]),
        "drop categories")
     for k in STATS_KEYS - {"drops", "final", "hash"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))

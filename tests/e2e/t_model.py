@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: MIT
+"""
+t_model.py - ML model files (model): model_load, model_access, model_exfil,
+model_modified. Runs in run.py's namespace (see load_test_modules there).
+
+Real PyTorch: Debian's /usr/bin/python3 with python3-torch saves a small
+real model before ltrack starts, then loads it while ltrack runs. Every
+Python process the tests start is /usr/bin/python3 (comm "python3", a
+[model_monitor] loader by default).
+
+format: the sniffer on this branch may still be scan-base's placeholder,
+which calls a PyTorch zip "zip"; the real one (src/scan/sniff.c without
+the PLACEHOLDER mark) says "pytorch-zip". TORCH_FMT is the exact answer of
+the sniffer that is built.
+"""
+
+import hashlib
+import socket
+import threading
+
+TYPES.update({"model_load": 64, "model_modified": 65, "model_exfil": 66, "model_access": 70})
+
+PY = "/usr/bin/python3"
+
+_SNIFF_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "scan",
+                        "sniff.c")
+with open(_SNIFF_C) as _f:
+    TORCH_FMT = "zip" if "PLACEHOLDER" in _f.read() else "pytorch-zip"
+
+MODEL_POLICY = """
+[exec_monitor]
+enabled = false
+[agent]
+stats_interval = 0
+[hashing]
+wait_ms = 5000
+[model_monitor]
+enabled = true
+%s
+""" + SECURITY_OFF
+
+
+def model_sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def torch_save(path, width=4):
+    """a real model saved by torch (a zip); @width changes its content"""
+    code = ("import torch,sys\ntorch.manual_seed(1)\n"
+            "torch.save(torch.nn.Linear(%d, 2).state_dict(), sys.argv[1])\n" % width)
+    subprocess.run([PY, "-c", code, path], check=True)
+
+
+def py(code, *args, stdin=None):
+    """run /usr/bin/python3 -c @code @args; returns (pid, stdout)"""
+    p = subprocess.Popen([PY, "-c", code] + [str(a) for a in args], stdout=subprocess.PIPE,
+                         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+    out, _ = p.communicate(stdin)
+    eq(p.returncode, 0, "exit status of python %r" % code[:60])
+    return p.pid, out.decode()
+
+
+def listener():
+    """a loopback TCP listener that drains every connection; returns (port, byte counts)"""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+    got = []
+
+    def run():
+        while True:
+            c, _ = s.accept()
+            n = 0
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                n += len(b)
+            got.append(n)
+            c.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return s.getsockname()[1], got
+
+
+def file_fields(path):
+    st = os.stat(path)
+    return {"filename": path, "dev": "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev)),
+            "inode": st.st_ino, "size": st.st_size, "mtime": st.st_mtime_ns,
+            "ctime": st.st_ctime_ns, "sha256": model_sha(path), "hash_state": "ok"}
+
+
+def model_evs(evs, name, path, pid=None):
+    return [e for e in evs if e["event_name"] == name and e.get("filename") == path and
+            (pid is None or e["pid"] == pid)]
+
+
+@test
+def model_load_torch(t):
+    """torch.load of a real model: one model_load with sha256, format, inode, size, pid"""
+    m = t.path("net.pt")
+    torch_save(m)
+    lt = t.ltrack([], policy=MODEL_POLICY % "")
+    pid, _ = py("import torch,sys\ntorch.load(sys.argv[1])\ntorch.load(sys.argv[1])\n", m)
+    lt.wait_event(event_name="model_access", pid=pid, filename=m)
+    evs = lt.stop()
+    loads = model_evs(evs, "model_load", m)
+    eq(len(loads), 1, "model_load events of %s (two torch.load calls, one process)" % m)
+    want = file_fields(m)
+    want.update({"pid": pid, "comm": "python3", "exe": os.path.realpath(PY),
+                 "format": TORCH_FMT, "access": ["open"], "found_by": "name",
+                 "event_type": 64})
+    match(loads[0], want)
+    acc = model_evs(evs, "model_access", m, pid)
+    eq(len(acc), 1, "model_access events")
+    match(acc[0], {"access": ["open", "read"], "found_by": "name", "mapped": False,
+                   "sha256": want["sha256"], "inode": want["inode"]})
+    check(acc[0]["read_bytes"] >= want["size"],
+          "torch read the whole file at least once: %d < %d" % (acc[0]["read_bytes"], want["size"]))
+
+
+@test
+def model_content_and_access(t):
+    """an innocent name found by content (python only); read bytes exact; mmap reported"""
+    w = t.path("weights.dat")
+    torch_save(w)
+    st = t.path("tiny.safetensors")
+    with open(st, "wb") as f:                      # header length, JSON header, data
+        hdr = b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
+        f.write(len(hdr).to_bytes(8, "little") + hdr + b"\0\0\0\0")
+    plain = t.path("plain.pt")
+    torch_save(plain, width=3)
+    lt = t.ltrack([], policy=MODEL_POLICY % "")
+    cat = subprocess.Popen(["/bin/cat", w], stdout=subprocess.DEVNULL)
+    cat.wait()
+    pid, _ = py("import torch,sys,os,mmap\n"
+                "torch.load(sys.argv[1])\n"
+                "fd = os.open(sys.argv[2], os.O_RDONLY)\n"
+                "m = mmap.mmap(fd, 0, prot=mmap.PROT_READ); m.close(); os.close(fd)\n"
+                "open(sys.argv[3], 'rb').read()\n", w, st, plain)
+    lt.wait_event(event_name="model_access", pid=pid, filename=plain)
+    evs = lt.stop()
+    # by content: python (a loader) yes, cat (not a loader, .dat not a model name) no
+    eq(len(model_evs(evs, "model_load", w)), 1, "model_load events of %s" % w)
+    match(model_evs(evs, "model_load", w)[0],
+          dict(file_fields(w), pid=pid, format=TORCH_FMT, access=["open"], found_by="content"))
+    eq(model_evs(evs, "model_load", w, cat.pid), [], "model_load of cat (not a loader)")
+    # mmap: the load is the open; the mapping shows in model_access at exit
+    match(model_evs(evs, "model_load", st, pid)[0],
+          dict(file_fields(st), access=["open"], found_by="name", format="unknown"))
+    match(model_evs(evs, "model_access", st, pid)[0],
+          {"access": ["open", "mmap"], "mapped": True, "read_bytes": 0})
+    # a plain read(): Python reads the size, then hits EOF: exactly the file's bytes
+    match(model_evs(evs, "model_access", plain, pid)[0],
+          dict(file_fields(plain), access=["open", "read"], read_bytes=os.path.getsize(plain)))
+
+
+@test
+def model_exfil_sendfile_splice_send(t):
+    """model_exfil by sendfile, splice (via a pipe) and send, with the loopback destination"""
+    m = t.path("secret.pt")
+    torch_save(m, width=64)
+    size = os.path.getsize(m)
+    port, got = listener()
+    lt = t.ltrack([], policy=MODEL_POLICY % "")
+    sf, _ = py("import os,socket,sys\nc = socket.create_connection(('127.0.0.1', %d))\n"
+               "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+               "n = os.sendfile(c.fileno(), fd, 0, os.fstat(fd).st_size)\n"
+               "assert n == os.fstat(fd).st_size\n" % port, m)
+    sp, _ = py("import os,socket,sys\nc = socket.create_connection(('127.0.0.1', %d))\n"
+               "fd = os.open(sys.argv[1], os.O_RDONLY); r, w = os.pipe()\n"
+               "n = os.splice(fd, w, %d)\nassert os.splice(r, c.fileno(), n) == n\n"
+               % (port, size), m)
+    sd, _ = py("import socket,sys\nd = open(sys.argv[1], 'rb').read()\n"
+               "c = socket.create_connection(('127.0.0.1', %d))\nc.sendall(d)\n" % port, m)
+    for pid in (sf, sp, sd):
+        lt.wait_event(event_name="model_exfil", pid=pid)
+    evs = lt.stop()
+    base = dict(file_fields(m), remote_addr="127.0.0.1", remote_port=port, protocol="tcp",
+                bytes=size)
+    for pid, method in ((sf, "sendfile"), (sp, "splice"), (sd, "send")):
+        ex = [e for e in evs if e["event_name"] == "model_exfil" and e["pid"] == pid]
+        eq(len(ex), 1, "model_exfil events of the %s process" % method)
+        match(ex[0], dict(base, method=method, comm="python3"))
+    eq(sorted(got), [size, size, size], "bytes the listener received")
+
+
+@test
+def model_modified_by_writer_and_digest(t):
+    """a non-trainer's write gives model_modified (old, new, writer); a trainer's does not"""
+    m = t.path("m.pt")
+    torch_save(m)
+    other = t.path("other.bin")
+    torch_save(other, width=5)
+    third = t.path("third.bin")
+    torch_save(third, width=6)
+    lt = t.ltrack([], policy=MODEL_POLICY % 'trainers = ["cp"]')
+    load = "import torch,sys\ntorch.load(sys.argv[1])\n"
+    p1, _ = py(load, m)
+    old = model_sha(m)
+    lt.wait_event(event_name="model_load", pid=p1, sha256=old)
+    # a python process (not a trainer) rewrites the loaded model in place
+    wpid, _ = py("import sys\nd = open(sys.argv[2], 'rb').read()\n"
+                 "f = open(sys.argv[1], 'r+b'); f.truncate(0); f.write(d); f.close()\n", m, other)
+    new = model_sha(m)
+    mod = lt.wait_event(event_name="model_modified", pid=wpid)
+    match(mod, dict(file_fields(m), old_sha256=old, writer=True, comm="python3"))
+    # cp is a trainer: its rewrite is expected; the next load's new digest is no model_modified
+    p2, _ = py(load, m)
+    lt.wait_event(event_name="model_load", pid=p2, sha256=new)
+    subprocess.run(["/bin/cp", third, m], check=True)
+    p3, _ = py(load, m)
+    lt.wait_event(event_name="model_load", pid=p3, sha256=model_sha(m))
+    # a replacement by rename (a new inode, no write to the loaded one): the digest tells
+    repl = t.path("repl.tmp")
+    torch_save(repl, width=7)
+    os.rename(repl, m)
+    p4, _ = py(load, m)
+    lt.wait_event(event_name="model_modified", pid=p4)
+    evs = lt.stop()
+    mods = model_evs(evs, "model_modified", m)
+    eq(len(mods), 2, "model_modified events (python's write, the replacement)")
+    match(mods[1], dict(file_fields(m), old_sha256=model_sha(third), writer=False, pid=p4))
