@@ -576,7 +576,7 @@ static int maybe_nested(struct vm *v, size_t off, uint64_t n, size_t pos)
 			n = v->lim->max_member_bytes;
 		lat = malloc(n);
 		if (!lat)
-			return limit(v, pos, "out of memory for a nested pickle");
+			return limit(v, pos, "out of memory for a nested pickle (limit)");
 		for (size_t i = 0; i < n;) {
 			if (p[i] < 0x80) {
 				lat[k++] = p[i++];
@@ -1131,8 +1131,8 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 				v->bad_call = true;
 				val = (struct pv){ .t = PV_GLOBAL };
 				val.g = finding(v, SCAN_DANGEROUS, pos, part[0] ? part : NULL,
-						"dynamic import: STACK_GLOBAL operands are %s and %s, "
-						"not strings",
+						"dynamic import: a STACK_GLOBAL operand is not a "
+						"string (module: %s, name: %s)",
 						pv_names[a1.t], pv_names[a2.t]);
 				PUSH(val);
 				break;
@@ -1171,12 +1171,12 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 		put:
 			NEED_STACK(1);
 			if (memo_put(v, x, &TOP, pos))
-				return limit(v, pos, "out of memory for the memo");
+				return limit(v, pos, "out of memory for the memo (limit)");
 			break;
 		case 0x94:	/* MEMOIZE */
 			NEED_STACK(1);
 			if (memo_put(v, v->memo_count, &TOP, pos))
-				return limit(v, pos, "out of memory for the memo");
+				return limit(v, pos, "out of memory for the memo (limit)");
 			break;
 		case 'h':	/* BINGET */
 		case 'j':	/* LONG_BINGET */
@@ -1226,11 +1226,12 @@ static int run_all(struct vm *v, size_t start, size_t *endp, bool single)
 		uint32_t snap_n = v->r->nfindings, snap_drop = v->r->findings_dropped;
 		enum scan_verdict snap_v = v->r->verdict;
 		char snap_err0 = v->r->error[0];
+		bool snap_inc = v->r->incomplete;
 		size_t end = pos;
 		int rc;
 
 		if (k >= v->lim->max_pickles) {
-			limit(v, pos, "more than %u concatenated pickles: scan incomplete",
+			limit(v, pos, "pickle stream limit (%u) reached: scan incomplete",
 			      v->lim->max_pickles);
 			return k ? first : RS_LIMIT;
 		}
@@ -1248,6 +1249,7 @@ static int run_all(struct vm *v, size_t start, size_t *endp, bool single)
 			v->r->nfindings = snap_n;
 			v->r->findings_dropped = snap_drop;
 			v->r->verdict = snap_v;
+			v->r->incomplete = snap_inc;
 			if (!snap_err0)
 				v->r->error[0] = '\0';
 			return k ? first : RS_ERROR;
