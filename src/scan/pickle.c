@@ -270,7 +270,7 @@ static inline uint32_t fence(const struct vm *v)
 		(from) = v->marks[--v->nmarks];                                           \
 	} while (0)
 
-static int memo_put(struct vm *v, uint64_t idx, const struct pv *val, size_t pos)
+static inline int memo_put(struct vm *v, uint64_t idx, const struct pv *val, size_t pos)
 {
 	if (idx >= v->lim->max_memo) {
 		if (!v->memo_limit_seen) {
@@ -282,19 +282,19 @@ static int memo_put(struct vm *v, uint64_t idx, const struct pv *val, size_t pos
 		}
 		return 0;
 	}
-	if (idx >= v->memo_cap) {
-		uint32_t old = v->memo_cap;
-
-		if (grow((void **)&v->memo, &v->memo_cap, sizeof(struct pv), (uint32_t)idx + 1,
-			 v->lim->max_memo))
-			return -ENOMEM;
-		memset(v->memo + old, 0, (size_t)(v->memo_cap - old) * sizeof(struct pv));
-	}
-	if (v->memo[idx].t == PV_UNSET)
-		v->memo_count++;
-	v->memo[idx] = *val;
-	if (idx >= v->memo_hi)
+	if (idx >= v->memo_cap &&
+	    grow((void **)&v->memo, &v->memo_cap, sizeof(struct pv), (uint32_t)idx + 1,
+		 v->lim->max_memo))
+		return -ENOMEM;
+	/* slots at and above memo_hi were never written: only the gap is cleared */
+	if (idx >= v->memo_hi) {
+		memset(v->memo + v->memo_hi, 0, (size_t)(idx - v->memo_hi) * sizeof(struct pv));
 		v->memo_hi = (uint32_t)idx + 1;
+		v->memo_count++;
+	} else if (v->memo[idx].t == PV_UNSET) {
+		v->memo_count++;
+	}
+	v->memo[idx] = *val;
 	return 0;
 }
 
