@@ -487,7 +487,7 @@ static void test_stack_and_memo_limits(void **state)
 	l.max_stack = 3;
 	assert_int_equal(scanl(P("NNNN...."), &l), 0);		/* 4th push at 3 */
 	assert_true(R.incomplete);
-	want(0, SCAN_SUSPICIOUS, 3, "", "stack depth limit (3) reached");
+	want(0, SCAN_SUSPICIOUS, 3, "", "stack depth limit (3) or memory limit reached");
 
 	scan_limits_default(&l);
 	l.max_stack = 2;
