@@ -545,6 +545,36 @@ static void test_numpy_protocol2_array_is_clean(void **state)
 	assert_int_equal(R.nfindings, 0);
 }
 
+static void test_joblib_inline_array_is_skipped(void **state)
+{
+	(void)state;
+	/* joblib writes the array bytes after the wrapper's BUILD: never opcodes */
+	assert_int_equal(scan(P("\x80\x04"
+				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
+				"}(\x8c\x05shapeK\x02\x85"
+				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
+				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				"ub"
+				"\x03\xff\xff\xff"			/* padding: 3 bytes */
+				"cos\nsystem\n\x00\x00\x00\x00\x00"	/* 2 x f8 */
+				".")), 0);
+	assert_int_equal(R.verdict, SCAN_CLEAN);
+	assert_int_equal(R.nfindings, 0);
+	assert_int_equal(R.pickles, 1);
+	/* one byte less of data: the STOP is taken as data, the stream has no end */
+	assert_int_equal(scan(P("\x80\x04"
+				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
+				"}(\x8c\x05shapeK\x02\x85"
+				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
+				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				"ub"
+				"\x03\xff\xff\xff"
+				"cos\nsystem\n\x00\x00\x00\x00"
+				".")), -EINVAL);
+	assert_int_equal(R.verdict, SCAN_SUSPICIOUS);
+	want(0, SCAN_SUSPICIOUS, 140, "", "pickle breaks after an import or call: data ends without STOP");
+}
+
 /* ---- classification ---------------------------------------------------------------- */
 
 static enum scan_verdict cls(const char *m, const char *n, char *why)
@@ -651,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_stack_and_memo_limits),
 		cmocka_unit_test(test_torch_state_dict_protocol2_is_clean),
 		cmocka_unit_test(test_numpy_protocol2_array_is_clean),
+		cmocka_unit_test(test_joblib_inline_array_is_skipped),
 		cmocka_unit_test(test_globals_classify),
 		cmocka_unit_test(test_report_text_and_json),
 	};
