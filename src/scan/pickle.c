@@ -358,30 +358,43 @@ static inline uint64_t rd_le(const uint8_t *p, unsigned n)
 	return x;
 }
 
-/* a decimal line (optional sign, optional trailing L); false when malformed */
+static inline bool is_space(uint8_t ch)
+{
+	return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+/*
+ * parse_dec - a decimal line as Python's int(text) reads it (the memo index
+ * of PUT and GET): surrounding whitespace, a sign, digits with single
+ * underscores between them. False when malformed; *@big when it does not
+ * fit in 63 bits.
+ */
 static bool parse_dec(const uint8_t *s, size_t n, int64_t *out, bool *big)
 {
-	bool neg = false;
+	bool neg = false, digit = false;
 	uint64_t x = 0;
 	size_t i = 0;
 
 	*big = false;
-	if (n && s[n - 1] == 'L')
+	while (n && is_space(s[n - 1]))
 		n--;
+	while (i < n && is_space(s[i]))
+		i++;
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		neg = s[i++] == '-';
-	if (i == n)
-		return false;
 	for (; i < n; i++) {
+		if (s[i] == '_' && digit && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+			continue;
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		if (x > (UINT64_MAX - 9) / 10)
+		digit = true;
+		if (x > ((uint64_t)INT64_MAX - 9) / 10)
 			*big = true;
 		else
 			x = x * 10 + (s[i] - '0');
 	}
 	*out = neg ? -(int64_t)x : (int64_t)x;
-	return true;
+	return digit;
 }
 
 static int hexval(uint8_t ch)
@@ -1024,10 +1037,14 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 		case 'L': {	/* LONG */
 			int64_t iv;
 			bool big;
+			size_t n = alen - (op == 'L' && alen && buf[arg + alen - 1] == 'L');
 
-			if (!parse_dec(buf + arg, alen, &iv, &big))
-				return fail(v, pos, "malformed integer line");
-			PUSH(((struct pv){ .t = big ? PV_BIGINT : PV_INT, .n = (uint64_t)iv }));
+			/* CPython also reads hex, octal, ...: any other text is an int
+			 * whose value we do not model (never a parse error of ours) */
+			if (!parse_dec(buf + arg, n, &iv, &big) || big)
+				PUSH(((struct pv){ .t = PV_BIGINT }));
+			else
+				PUSH(((struct pv){ .t = PV_INT, .n = (uint64_t)iv }));
 			break;
 		}
 		case 'J':	/* BININT */
@@ -1063,7 +1080,9 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			NEED_STACK(1);
 			TOP = (struct pv){ .t = PV_PERSID };
 			break;
-		case 'S':	/* STRING: a quoted repr */
+		case 'S':	/* STRING: a quoted repr (CPython strips trailing whitespace) */
+			while (alen && buf[arg + alen - 1] <= ' ')
+				alen--;
 			if (alen < 2 || buf[arg] != buf[arg + alen - 1] ||
 			    (buf[arg] != '\'' && buf[arg] != '"'))
 				return fail(v, pos, "STRING argument not quoted");
@@ -1284,8 +1303,7 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			int64_t iv;
 			bool big;
 
-			if (!parse_dec(buf + arg, alen, &iv, &big) || iv < 0 || big ||
-			    (alen && buf[arg + alen - 1] == 'L'))
+			if (!parse_dec(buf + arg, alen, &iv, &big) || iv < 0 || big)
 				return fail(v, pos, "malformed memo index");
 			x = (uint64_t)iv;
 			if (op == 'g')

@@ -122,6 +122,24 @@ static void test_text_put_get_and_long_binput(void **state)
 	want(0, SCAN_DANGEROUS, 39, "subprocess.Popen", "module subprocess is denied");
 }
 
+static void test_text_forms_read_like_cpython(void **state)
+{
+	(void)state;
+	/* int("1_0") == 10, int(" 10 ") == 10, STRING with trailing blanks,
+	 * INT in hex: CPython reads all of them, so must we */
+	assert_int_equal(scan(P("I0x10\n"		/* 0 */
+				"0"			/* 6 */
+				"S'os' \r\n"		/* 7 */
+				"p1_0\n"		/* 15 */
+				"0"			/* 20 */
+				"g 10 \n"		/* 21 */
+				"S\"system\"\n"		/* 27 */
+				"\x93"			/* 37 */
+				".")), 0);
+	assert_int_equal(R.nfindings, 1);
+	want(0, SCAN_DANGEROUS, 37, "os.system", "module os is denied");
+}
+
 static void test_memo_miss_is_dangerous(void **state)
 {
 	(void)state;
@@ -654,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_stack_global_through_memo),
 		cmocka_unit_test(test_memoize_overwrites_put_index),
 		cmocka_unit_test(test_text_put_get_and_long_binput),
+		cmocka_unit_test(test_text_forms_read_like_cpython),
 		cmocka_unit_test(test_memo_miss_is_dangerous),
 		cmocka_unit_test(test_memo_miss_feeding_stack_global),
 		cmocka_unit_test(test_dynamic_import_from_call_result),
