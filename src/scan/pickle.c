@@ -559,6 +559,18 @@ static uint64_t dtype_itemsize(const uint8_t *s, size_t n, bool *object)
 	}
 }
 
+/* dotted-identifier-like text: [A-Za-z0-9_.] and non-ASCII, not empty */
+static bool name_like(const uint8_t *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] >= 0x80))
+			return false;
+	return true;
+}
+
 /* a flexible numpy kind (S, U, V, a): numpy takes its item size from the state */
 static bool dtype_flexible(const uint8_t *s, size_t n)
 {
@@ -1248,6 +1260,11 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			break;
 		case 'c':	/* GLOBAL */
 		case 'i':	/* INST */
+			/* in a probe (data after a pickle, bytes that start like one)
+			 * text that is not a name is data, not an import */
+			if (v->probe && (!name_like(buf + arg, alen) ||
+					 !name_like(buf + arg + alen + 1, (size_t)x)))
+				return fail(v, pos, "opcode 0x%02x: not a module and name", op);
 			do_import(v, (const char *)buf + arg, alen,
 				  (const char *)buf + arg + alen + 1, (size_t)x, pos, &val);
 			if (op == 'i') {

@@ -464,6 +464,11 @@ static void test_trailing_data_is_not_a_finding(void **state)
 	assert_int_equal(R.verdict, SCAN_CLEAN);
 	assert_int_equal(R.nfindings, 0);
 	assert_int_equal(R.pickles, 1);
+	/* text that only looks like a GLOBAL opcode */
+	assert_int_equal(scan(P("\x80\x02K\x01." "c1,2 3\n4,5\n.")), 0);
+	assert_int_equal(R.verdict, SCAN_CLEAN);
+	assert_int_equal(R.nfindings, 0);
+	assert_int_equal(R.pickles, 1);
 }
 
 static void test_max_pickles(void **state)
