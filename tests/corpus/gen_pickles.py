@@ -99,6 +99,8 @@ HAND = {
     "memo_miss.pkl": b"\x80\x04h\x00" + sbu("system") + b"\x93.",
     # protocol 0: no header at all (CVE-2025-10155)
     "proto0_no_header.pkl": b"cos\nsystem\n(S'id'\ntR.",
+    # deeper than the mark-stack limit (100,000): incomplete, never clean
+    "limit_marks.pkl": b"\x80\x02" + b"(" * 100001 + b"N.",
     # not a pickle after its header: nothing to report but an error
     "garbage.pkl": b"\x80\x02\xff\xfe",
 }

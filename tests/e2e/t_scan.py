@@ -187,6 +187,17 @@ def scan_joblib_inline_arrays(t):
 
 
 @test
+def scan_limit_is_incomplete(t):
+    """a bound hit makes the report incomplete and suspicious, with the limit named"""
+    d = scan_corpus(t)
+    p = os.path.join(d, "limit_marks.pkl")
+    rep = scan_json([p], 1)[p]
+    match(rep, {"verdict": "suspicious", "incomplete": True, "opcodes": 100002, "pickles": 0})
+    check_findings(rep, [("suspicious", 100002, "")])
+    eq(rep["findings"][0]["why"], "mark stack limit (100000) reached", "why")
+
+
+@test
 def scan_errors_and_exit_codes(t):
     """an unparsable pickle and a missing file are errors (exit 2, even next to a finding)"""
     d = scan_corpus(t)
