@@ -130,8 +130,8 @@ struct dtype_site {
 
 #define DTYPE_SITES 64
 
-/* results of one stream */
-enum { RS_STOP = 0, RS_ERROR, RS_LIMIT };
+/* results of one stream (RS_DEPTH: sub_scan only, the nesting bound was hit) */
+enum { RS_STOP = 0, RS_ERROR, RS_LIMIT, RS_DEPTH };
 
 struct vm {
 	struct scan_ctx *c;
@@ -622,9 +622,11 @@ static int sub_scan(struct vm *v, const uint8_t *buf, size_t len, uint64_t base,
 	struct vm sub;
 	int rc;
 
-	if (v->c->depth >= v->lim->max_depth)
-		return limit(v, pos, "nesting limit (%u) reached: nested pickle not scanned",
-			     v->lim->max_depth);
+	if (v->c->depth >= v->lim->max_depth) {
+		limit(v, pos, "nesting limit (%u) reached: nested pickle not scanned",
+		      v->lim->max_depth);
+		return RS_DEPTH;
+	}
 	v->c->depth++;
 	vm_init(&sub, v->c, buf, len, base, true);
 	sub.values = v->values;
@@ -635,20 +637,29 @@ static int sub_scan(struct vm *v, const uint8_t *buf, size_t len, uint64_t base,
 	return rc;
 }
 
+/*
+ * after a nested scan: the outer stream goes on (a bound of the nested
+ * interpreter was reported there) unless the file's opcode budget is spent
+ */
+static int outer_goes_on(const struct vm *v)
+{
+	return v->r->opcodes >= v->lim->max_opcodes ? RS_LIMIT : RS_STOP;
+}
+
 /* a bytes/str value at @off of @n bytes: interpret it if it looks like a pickle */
 static int maybe_nested(struct vm *v, size_t off, uint64_t n, size_t pos)
 {
 	const uint8_t *p = v->buf + off;
 	size_t end;
 
-	if (looks_like_pickle(p, n))
-		return sub_scan(v, p, n, v->base + off, pos, false, true, &end) == RS_LIMIT ?
-			       RS_LIMIT : RS_STOP;
+	if (looks_like_pickle(p, n)) {
+		sub_scan(v, p, n, v->base + off, pos, false, true, &end);
+		return outer_goes_on(v);
+	}
 	/* protocol 2 writes bytes as _codecs.encode(latin-1 text): "\xc2\x80\x0N..." */
 	if (n >= 6 && p[0] == 0xc2 && p[1] == 0x80 && p[2] >= 2 && p[2] <= 5) {
 		uint8_t *lat;
 		size_t k = 0;
-		int rc;
 
 		if (n > LATIN1_MAX) {
 			v->r->incomplete = true;
@@ -671,9 +682,9 @@ static int maybe_nested(struct vm *v, size_t off, uint64_t n, size_t pos)
 				break;	/* not latin-1: the bytes end here */
 			}
 		}
-		rc = sub_scan(v, lat, k, v->base + off, pos, false, true, &end);
+		sub_scan(v, lat, k, v->base + off, pos, false, true, &end);
 		free(lat);
-		return rc == RS_LIMIT ? RS_LIMIT : RS_STOP;
+		return outer_goes_on(v);
 	}
 	return RS_STOP;
 }
@@ -839,6 +850,8 @@ static size_t joblib_skip(struct vm *v, const struct pv *d, size_t next, int *rc
 		/* pickle.dump(array, protocol=2) right here */
 		*rc = sub_scan(v, v->buf + next, v->len - next, v->base + next, next, true, false,
 			       &end);
+		if (*rc == RS_DEPTH)
+			*rc = RS_LIMIT;	/* where the array ends is unknown: stop */
 		return *rc == RS_STOP ? next + end : SIZE_MAX;
 	}
 	if (d->n == NOPROD || d->g == 0)
@@ -901,8 +914,8 @@ static int frame_hide(struct vm *v, size_t pos, const char *what)
 	if (v->alt_done || fe >= v->len)
 		return RS_STOP;
 	v->alt_done = true;
-	return sub_scan(v, v->buf + fe, v->len - fe, v->base + fe, pos, false, true, &end) ==
-			       RS_LIMIT ? RS_LIMIT : RS_STOP;
+	sub_scan(v, v->buf + fe, v->len - fe, v->base + fe, pos, false, true, &end);
+	return outer_goes_on(v);
 }
 
 /*

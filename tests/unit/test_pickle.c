@@ -437,10 +437,14 @@ static void test_nesting_limit(void **state)
 	(void)state;
 	scan_limits_default(&l);
 	l.max_depth = 0;
-	assert_int_equal(scanl(P("\x80\x04" "C\x05\x80\x02N.." "."), &l), 0);	/* 2 */
+	assert_int_equal(scanl(P("\x80\x04" "C\x05\x80\x02N.."	/* 2 */
+				 "0" "cos\nsystem\n" "."), &l), 0);	/* 10 */
 	assert_true(R.incomplete);
-	assert_int_equal(R.verdict, SCAN_SUSPICIOUS);
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_int_equal(R.nfindings, 2);
 	want(0, SCAN_SUSPICIOUS, 2, "", "nesting limit (0) reached");
+	/* the outer pickle is still read to its end */
+	want(1, SCAN_DANGEROUS, 10, "os.system", "module os is denied");
 }
 
 /* ---- concatenated pickles ------------------------------------------------------- */
