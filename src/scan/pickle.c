@@ -1418,7 +1418,7 @@ static int run_all(struct vm *v, size_t start, size_t *endp, bool single)
 		v->imported = v->called = v->bad_call = false;
 		v->alt_done = false;
 		rc = run_stream(v, pos, &end);
-		if (rc == RS_ERROR && v->probe && !v->imported && !v->called) {
+		if (rc == RS_ERROR && v->probe && !v->imported && !v->called && !v->bad_call) {
 			/* data, not a pickle: forget what its opcodes suggested */
 			v->r->nfindings = snap_n;
 			v->r->findings_dropped = snap_drop;

@@ -251,6 +251,23 @@ static void test_frame_boundary_hide(void **state)
 	     "module os is denied (nested pickle); called (REDUCE at 29)");
 }
 
+static void test_frame_hide_in_a_later_broken_pickle(void **state)
+{
+	(void)state;
+	/* a later stream is a probe, but a frame hide is never data */
+	assert_int_equal(scan(P("N."						/* 0 */
+				"\x80\x04"					/* 2 */
+				"\x95\x02\x00\x00\x00\x00\x00\x00\x00"	/* 4 FRAME 2 */
+				"C\x12"						/* 13 */
+				"cos\nsystem\n"					/* 15 */
+				"U\x02id\x85R.")), 0);				/* 26..32 */
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_int_equal(R.nfindings, 3);
+	want(0, SCAN_DANGEROUS, 13, "", "opcode crosses the end of its frame");
+	want(1, SCAN_DANGEROUS, 15, "os.system", "module os is denied (nested pickle)");
+	want(2, SCAN_DANGEROUS, 33, "", "pickle breaks after calling a non-allow-listed global: data ends without STOP");
+}
+
 static void test_frame_inside_frame(void **state)
 {
 	(void)state;
@@ -690,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_is_an_error),
 		cmocka_unit_test(test_stack_underflow_is_a_finding),
 		cmocka_unit_test(test_frame_boundary_hide),
+		cmocka_unit_test(test_frame_hide_in_a_later_broken_pickle),
 		cmocka_unit_test(test_frame_inside_frame),
 		cmocka_unit_test(test_honest_frames_are_clean),
 		cmocka_unit_test(test_dotted_getattr_chain),
