@@ -619,6 +619,26 @@ static void test_joblib_inline_array_is_skipped(void **state)
 	want(0, SCAN_SUSPICIOUS, 140, "", "pickle breaks after an import or call: data ends without STOP");
 }
 
+static void test_joblib_array_inside_a_frame(void **state)
+{
+	(void)state;
+	/* joblib would read the array after the frame, the opcodes from inside it */
+	assert_int_equal(scan(P("\x80\x04"
+				"\x95\x8b\x00\x00\x00\x00\x00\x00\x00"	/* 2 FRAME 139: all */
+				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
+				"}(\x8c\x05shapeK\x02\x85"
+				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
+				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				"ub"					/* 127, 128 */
+				"\x03\xff\xff\xff"			/* 129 */
+				"cos\nsystem\n\x00\x00\x00\x00\x00"
+				".")), -EINVAL);
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_int_equal(R.nfindings, 2);
+	want(0, SCAN_DANGEROUS, 129, "", "joblib array inside a frame");
+	want(1, SCAN_DANGEROUS, 129, "", "unknown opcode 0x03");
+}
+
 /* ---- classification ---------------------------------------------------------------- */
 
 static enum scan_verdict cls(const char *m, const char *n, char *why)
@@ -728,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_torch_state_dict_protocol2_is_clean),
 		cmocka_unit_test(test_numpy_protocol2_array_is_clean),
 		cmocka_unit_test(test_joblib_inline_array_is_skipped),
+		cmocka_unit_test(test_joblib_array_inside_a_frame),
 		cmocka_unit_test(test_globals_classify),
 		cmocka_unit_test(test_report_text_and_json),
 	};
