@@ -589,15 +589,19 @@ static void test_numpy_protocol2_array_is_clean(void **state)
 	assert_int_equal(R.nfindings, 0);
 }
 
+/* a NumpyArrayWrapper of shape (2,), dtype f8, aligned: the SETITEMS and BUILD follow */
+#define JOBLIB_F8_2                                                                        \
+	"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"                    \
+	"}(\x8c\x05shapeK\x02\x85"                                                         \
+	"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"         \
+	"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+
 static void test_joblib_inline_array_is_skipped(void **state)
 {
 	(void)state;
 	/* joblib writes the array bytes after the wrapper's BUILD: never opcodes */
 	assert_int_equal(scan(P("\x80\x04"
-				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
-				"}(\x8c\x05shapeK\x02\x85"
-				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
-				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				JOBLIB_F8_2
 				"ub"
 				"\x03\xff\xff\xff"			/* padding: 3 bytes */
 				"cos\nsystem\n\x00\x00\x00\x00\x00"	/* 2 x f8 */
@@ -607,10 +611,7 @@ static void test_joblib_inline_array_is_skipped(void **state)
 	assert_int_equal(R.pickles, 1);
 	/* one byte less of data: the STOP is taken as data, the stream has no end */
 	assert_int_equal(scan(P("\x80\x04"
-				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
-				"}(\x8c\x05shapeK\x02\x85"
-				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
-				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				JOBLIB_F8_2
 				"ub"
 				"\x03\xff\xff\xff"
 				"cos\nsystem\n\x00\x00\x00\x00"
@@ -625,10 +626,7 @@ static void test_joblib_array_inside_a_frame(void **state)
 	/* joblib would read the array after the frame, the opcodes from inside it */
 	assert_int_equal(scan(P("\x80\x04"
 				"\x95\x8b\x00\x00\x00\x00\x00\x00\x00"	/* 2 FRAME 139: all */
-				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
-				"}(\x8c\x05shapeK\x02\x85"
-				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
-				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				JOBLIB_F8_2
 				"ub"					/* 127, 128 */
 				"\x03\xff\xff\xff"			/* 129 */
 				"cos\nsystem\n\x00\x00\x00\x00\x00"
