@@ -680,6 +680,10 @@ static void test_globals_classify(void **state)
 	assert_int_equal(cls("pkgutil", "resolve_name", why), SCAN_DANGEROUS);
 	assert_int_equal(cls("numpy", "load", why), SCAN_DANGEROUS);
 	assert_int_equal(cls("sklearn.datasets", "Bunch", why), SCAN_SUSPICIOUS);
+	/* a module's __builtins__ (modelscan issues/330) */
+	assert_int_equal(cls("numpy", "__builtins__", why), SCAN_DANGEROUS);
+	assert_string_equal(why, "name reaches __builtins__ (attribute traversal)");
+	assert_int_equal(cls("copyreg", "__newobj__", why), SCAN_CLEAN);
 	assert_int_equal(globals_classify("os\0x", 4, "system", 6, why, sizeof(why)),
 			 SCAN_DANGEROUS);
 	assert_string_equal(why, "global name too long or holds NUL bytes");
