@@ -1,0 +1,922 @@
+// SPDX-License-Identifier: MIT
+/*
+ * torch - PyTorch's containers (zip members, the tar era, TorchScript
+ * code), numpy .npy and joblib.
+ *
+ * scan_member is the one place a container member is dispatched from (zip
+ * and tar walkers call it): pickles by content whatever their name, nested
+ * containers up to max_depth, numpy arrays, Keras configs, TorchScript
+ * code. Legacy torch files are stacked pickles (magic, protocol, sys_info,
+ * the object, the storage keys) followed by raw storages: scan_pickle
+ * interprets every concatenated stream, so all five are scanned.
+ *
+ * joblib writes numpy arrays inline, right after the BUILD of a
+ * NumpyArrayWrapper, which stops any plain pickle reader at the first
+ * array. A small tracker follows just enough of the pickle VM (strings,
+ * ints, tuples, dicts, memo, dtype and wrapper objects) to know each
+ * array's byte size, cuts the arrays out and hands the remaining opcodes,
+ * one contiguous stream again, to scan_pickle; an object array is itself a
+ * protocol 2 pickle and is scanned on its own.
+ */
+#include "scan/scan_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* ---- members ---------------------------------------------------------------- */
+
+static bool is_pickle_format(enum model_format f)
+{
+	return f == MF_PICKLE || f == MF_DILL || f == MF_PYTORCH_LEGACY;
+}
+
+int scan_member(struct scan_ctx *c, enum model_format outer, const char *name, const uint8_t *buf,
+		size_t len, bool tensor)
+{
+	char path[SCAN_MEMBER_MAX];
+	const char *saved = c->member;
+	enum model_format f;
+
+	if (c->member && c->member[0])
+		snprintf(path, sizeof(path), "%s!%s", c->member, name);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	f = scan_sniff(buf, len, len, name);
+	if (tensor && !is_pickle_format(f) && f != MF_JOBLIB && !(len >= 4 && memcmp(buf, "PK\3\4", 4) == 0))
+		return 0;
+	c->member = path;
+	if (outer == MF_KERAS && strcmp(name, "config.json") == 0) {
+		keras_config_scan(c, buf, len, 0);
+	} else if (outer == MF_TORCHSCRIPT && (strncmp(name, "code/", 5) == 0 || strstr(name, "/code/")) &&
+		   f == MF_UNKNOWN) {
+		scan_torchscript_code(c, buf, len);
+	} else if (outer == MF_TORCHSERVE_MAR && str_ends_with(name, ".py") && f == MF_UNKNOWN) {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, path, NULL,
+				 "TorchServe archive ships Python handler code (run on load)");
+	} else if (is_pickle_format(f)) {
+		scan_pickle(c, buf, len, 0);
+	} else if (f != MF_UNKNOWN) {
+		if (c->depth + 1 > c->lim->max_depth) {
+			c->r->incomplete = true;
+			scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, path, NULL,
+					 "%s nested deeper than max_depth: not scanned", model_format_name(f));
+		} else {
+			c->depth++;
+			scan_format(c, f, buf, len);
+			c->depth--;
+		}
+	}
+	c->member = saved;
+	return 0;
+}
+
+/* ---- TorchScript ------------------------------------------------------------ */
+
+static const char *const ts_suspicious[] = {
+	"__import__", "import os", "import sys", "import subprocess", "os.system", "os.popen",
+	"subprocess.", "eval(", "exec(", "__builtins__", "builtins.", "__globals__",
+	"load_library", "__subclasses__",
+};
+
+void scan_torchscript_code(struct scan_ctx *c, const uint8_t *buf, size_t len)
+{
+	for (size_t k = 0; k < sizeof(ts_suspicious) / sizeof(ts_suspicious[0]); k++) {
+		const uint8_t *hit = mem_find(buf, len, ts_suspicious[k], strlen(ts_suspicious[k]));
+
+		if (hit)
+			scan_add_finding(c->r, SCAN_SUSPICIOUS, (uint64_t)(hit - buf), c->member, NULL,
+					 "TorchScript code uses '%s'", ts_suspicious[k]);
+	}
+}
+
+/* ---- numpy ------------------------------------------------------------------ */
+
+/* npy_find_key - the value after 'key': in a dict literal, or NULL */
+static const uint8_t *npy_value(const uint8_t *h, size_t n, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (size_t i = 0; i + kl + 2 < n; i++) {
+		if ((h[i] != '\'' && h[i] != '"') || memcmp(h + i + 1, key, kl) || h[i + 1 + kl] != h[i])
+			continue;
+		size_t j = i + kl + 2;
+		while (j < n && h[j] == ' ')
+			j++;
+		if (j >= n || h[j] != ':')
+			continue;
+		j++;
+		while (j < n && h[j] == ' ')
+			j++;
+		return j < n ? h + j : NULL;
+	}
+	return NULL;
+}
+
+/* the end of a Python literal starting at @v: a quoted string or a bracketed list/tuple */
+static size_t literal_len(const uint8_t *v, size_t n)
+{
+	int depth = 0;
+	uint8_t q = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = v[i];
+
+		if (q) {
+			if (ch == '\\')
+				i++;
+			else if (ch == q) {
+				q = 0;
+				if (!depth)
+					return i + 1;
+			}
+			continue;
+		}
+		if (ch == '\'' || ch == '"')
+			q = ch;
+		else if (ch == '[' || ch == '(')
+			depth++;
+		else if (ch == ']' || ch == ')') {
+			if (--depth <= 0)
+				return i + 1;
+		} else if (!depth && (ch == ',' || ch == '}'))
+			return i;
+	}
+	return n;
+}
+
+/* a dtype string of an object: 'O', '|O', '<O8' ... anywhere in the descr literal */
+static bool descr_has_objects(const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (v[i] != '\'' && v[i] != '"')
+			continue;
+		size_t j = i + 1;
+		if (j < n && strchr("|<>=", v[j]) && v[j])
+			j++;
+		if (j < n && v[j] == 'O' && j + 1 < n && (v[j + 1] == v[i] || (v[j + 1] >= '0' && v[j + 1] <= '9')))
+			return true;
+		/* skip to the closing quote */
+		const uint8_t *e = memchr(v + i + 1, v[i], n - i - 1);
+		if (!e)
+			break;
+		i = (size_t)(e - v);
+	}
+	return false;
+}
+
+int scan_numpy(struct scan_ctx *c, const uint8_t *buf, size_t len)
+{
+	size_t hl, hoff;
+
+	if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
+		scan_set_error(c->r, "numpy: not an .npy image");
+		return 0;
+	}
+	if (buf[6] == 1) {
+		hl = rd16(buf + 8);
+		hoff = 10;
+	} else if (buf[6] == 2 || buf[6] == 3) {
+		if (len < 12) {
+			scan_set_error(c->r, "numpy: truncated header");
+			return 0;
+		}
+		hl = rd32(buf + 8);
+		hoff = 12;
+	} else {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 6, c->member, NULL,
+				 "numpy format version %u.%u unknown", buf[6], buf[7]);
+		return 0;
+	}
+	if (hl > len - hoff) {
+		scan_set_error(c->r, "numpy: header runs past the end of the file");
+		return 0;
+	}
+	if (hl > 10000)
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 8, c->member, NULL,
+				 "numpy header of %zu bytes exceeds numpy's 10000-byte limit", hl);
+	const uint8_t *h = buf + hoff;
+	size_t hn = hl > (1u << 20) ? (1u << 20) : hl;
+	const uint8_t *descr = npy_value(h, hn, "descr");
+	if (hn < 2 || h[0] != '{' || !descr || !npy_value(h, hn, "shape")) {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, hoff, c->member, NULL,
+				 "malformed numpy header (no descr/shape dict)");
+		return 0;
+	}
+	size_t dl = literal_len(descr, hn - (size_t)(descr - h));
+	if (!descr_has_objects(descr, dl))
+		return 0;
+	size_t data = hoff + hl;
+	scan_add_finding(c->r, SCAN_SUSPICIOUS, data, c->member, NULL,
+			 "numpy array of Python objects: its data is a pickle (needs allow_pickle)");
+	if (data >= len)
+		return 0;
+	if (c->depth + 1 > c->lim->max_depth) {
+		c->r->incomplete = true;
+		return 0;
+	}
+	c->depth++;
+	scan_pickle(c, buf + data, len - data, data);
+	c->depth--;
+	return 0;
+}
+
+/* ---- joblib ----------------------------------------------------------------- */
+
+enum jv_kind { JV_OTHER = 0, JV_STR, JV_INT, JV_TUPLE, JV_DTYPE, JV_CLS_DTYPE, JV_CLS_WRAPPER,
+	       JV_WRAPPER, JV_DICT, JV_MARK };
+
+struct jv {
+	uint8_t kind;
+	bool ok;		/* tuple: all ints; dict: shape and dtype seen */
+	bool obj;		/* dtype/dict: holds Python objects */
+	bool align;		/* dict: numpy_array_alignment_bytes set */
+	const uint8_t *s;	/* string, or a tuple's first string */
+	uint32_t slen;
+	int64_t i;
+	uint64_t count;		/* tuple: product of its ints; dict: elements */
+	uint64_t itemsize;	/* dtype/dict */
+};
+
+#define JB_STACK 4096
+#define JB_MEMO 65536
+
+struct jb {
+	struct jv *st;
+	uint32_t sp;
+	struct jv *memo;
+	uint32_t memo_cap;	/* entries allocated (grows to JB_MEMO) */
+	uint32_t nmemo;		/* MEMOIZE's next index */
+	uint32_t marks[256];
+	uint32_t nmarks;
+};
+
+static int jpush(struct jb *j, struct jv v)
+{
+	if (j->sp >= JB_STACK)
+		return -E2BIG;
+	j->st[j->sp++] = v;
+	return 0;
+}
+
+static int jpop(struct jb *j, struct jv *v)
+{
+	if (!j->sp || j->st[j->sp - 1].kind == JV_MARK)
+		return -EINVAL;
+	*v = j->st[--j->sp];
+	return 0;
+}
+
+/* jpop_mark - drop to the last MARK; the items are left at st[*from .. sp) until the next push */
+static int jpop_mark(struct jb *j, uint32_t *from, uint32_t *n)
+{
+	if (!j->nmarks)
+		return -EINVAL;
+	uint32_t m = j->marks[--j->nmarks];
+	if (m >= j->sp)
+		return -EINVAL;
+	*from = m + 1;
+	*n = j->sp - m - 1;
+	j->sp = m;
+	return 0;
+}
+
+static bool jstr_is(const struct jv *v, const char *s)
+{
+	return v->kind == JV_STR && v->slen == strlen(s) && memcmp(v->s, s, v->slen) == 0;
+}
+
+/* dtype_itemsize - bytes per element of a numpy dtype string ('f8', '<i4', 'U5', 'b1') */
+static bool dtype_itemsize(const uint8_t *s, uint32_t n, uint64_t *size, bool *obj)
+{
+	uint32_t i = 0;
+	uint64_t num = 0;
+
+	if (i < n && strchr("<>|=", s[i]) && s[i])
+		i++;
+	if (i >= n)
+		return false;
+	uint8_t kind = s[i++];
+	if (kind == 'O') {
+		*obj = true;
+		*size = 8;
+		return true;
+	}
+	if (i >= n)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || num > 1u << 30)
+			return false;
+		num = num * 10 + (s[i] - '0');
+	}
+	*size = kind == 'U' ? num * 4 : num;
+	*obj = false;
+	return strchr("biufcmMSUV?", kind) != NULL && kind;
+}
+
+static void jset(struct jv *dict, const struct jv *k, const struct jv *v)
+{
+	if (dict->kind != JV_DICT)
+		return;
+	if (jstr_is(k, "shape") && v->kind == JV_TUPLE && v->ok) {
+		dict->count = v->count;
+		dict->ok = dict->itemsize != 0 || dict->obj;
+		dict->i |= 1;
+	} else if (jstr_is(k, "dtype") && v->kind == JV_DTYPE) {
+		dict->itemsize = v->itemsize;
+		dict->obj = v->obj;
+		dict->i |= 2;
+	} else if (jstr_is(k, "numpy_array_alignment_bytes") && v->kind == JV_INT) {
+		dict->align = true;
+	}
+	dict->ok = (dict->i & 3) == 3;
+}
+
+static int jmemo(struct jb *j, uint64_t idx, bool get)
+{
+	if (idx >= JB_MEMO)
+		return -E2BIG;
+	if (get) {
+		struct jv v = { 0 };
+		if (idx < j->memo_cap)
+			v = j->memo[idx];
+		return jpush(j, v);
+	}
+	if (idx >= j->memo_cap) {
+		uint32_t ncap = j->memo_cap ? j->memo_cap : 256;
+		while (ncap <= idx)
+			ncap *= 2;
+		struct jv *nm = realloc(j->memo, (size_t)ncap * sizeof(*nm));
+		if (!nm)
+			return -ENOMEM;
+		memset(nm + j->memo_cap, 0, (size_t)(ncap - j->memo_cap) * sizeof(*nm));
+		j->memo = nm;
+		j->memo_cap = ncap;
+	}
+	if (!j->sp)
+		return -EINVAL;
+	j->memo[idx] = j->st[j->sp - 1];
+	return 0;
+}
+
+static uint64_t line_num(const uint8_t *p, size_t n)
+{
+	uint64_t x = 0;
+
+	for (size_t i = 0; i < n && p[i] >= '0' && p[i] <= '9' && x < UINT32_MAX; i++)
+		x = x * 10 + (p[i] - '0');
+	return x;
+}
+
+/* a span to cut out of the stream: [from, to) */
+struct cut {
+	size_t from, to;
+};
+
+/*
+ * joblib_walk - run the tracker over @buf; every inline array becomes a
+ * cut (object arrays are scanned here). Returns the number of cuts, or
+ * -errno when the stream is beyond the tracker (the caller then scans the
+ * file as a plain pickle).
+ */
+static int joblib_walk(struct scan_ctx *c, const uint8_t *buf, size_t len, struct cut *cuts, int maxcuts)
+{
+	struct jb j = { 0 };
+	size_t off = 0;
+	int ncut = 0, ret = 0;
+
+	j.st = malloc(JB_STACK * sizeof(*j.st));
+	if (!j.st) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (off < len) {
+		size_t n = pk_op_len(buf + off, len - off);
+		const uint8_t *p = buf + off;
+		struct jv a = { 0 }, b = { 0 }, v = { 0 };
+		uint32_t from, cnt;
+
+		if (n == 0 || n == SIZE_MAX) {
+			ret = -EINVAL;
+			goto out;
+		}
+		off += n;
+		switch (p[0]) {
+		case 0x80: case 0x95:
+			break;
+		case '.':
+			goto out;	/* the end of the pickle */
+		case '(':
+			if (j.nmarks >= 256) {
+				ret = -E2BIG;
+				goto out;
+			}
+			j.marks[j.nmarks++] = j.sp;
+			ret = jpush(&j, (struct jv){ .kind = JV_MARK });
+			break;
+		case 0x8c: case 'X': case 0x8d: case 'U': case 'T':
+			v.kind = JV_STR;
+			v.s = p + (p[0] == 0x8c || p[0] == 'U' ? 2 : p[0] == 0x8d ? 9 : 5);
+			v.slen = (uint32_t)(n - (size_t)(v.s - p));
+			ret = jpush(&j, v);
+			break;
+		case 'K':
+			ret = jpush(&j, (struct jv){ .kind = JV_INT, .i = p[1] });
+			break;
+		case 'M':
+			ret = jpush(&j, (struct jv){ .kind = JV_INT, .i = rd16(p + 1) });
+			break;
+		case 'J':
+			ret = jpush(&j, (struct jv){ .kind = JV_INT, .i = (int32_t)rd32(p + 1) });
+			break;
+		case 0x8a: {
+			int64_t x = 0;
+			if (p[1] > 8) {
+				ret = jpush(&j, v);
+				break;
+			}
+			for (int k = p[1] - 1; k >= 0; k--)
+				x = (int64_t)((uint64_t)x << 8 | p[2 + k]);
+			ret = jpush(&j, (struct jv){ .kind = JV_INT, .i = x });
+			break;
+		}
+		case ')':
+			ret = jpush(&j, (struct jv){ .kind = JV_TUPLE, .ok = true, .count = 1 });
+			break;
+		case 0x85: case 0x86: case 0x87: case 't': {
+			struct jv items[3];
+			uint32_t k, m;
+			if (p[0] == 't') {
+				ret = jpop_mark(&j, &from, &cnt);
+				if (ret)
+					goto out;
+				v = (struct jv){ .kind = JV_TUPLE, .ok = true, .count = 1 };
+				if (cnt && j.st[from].kind == JV_STR) {
+					v.s = j.st[from].s;
+					v.slen = j.st[from].slen;
+				}
+				for (k = 0; k < cnt; k++) {
+					const struct jv *e = &j.st[from + k];
+					if (e->kind != JV_INT || e->i < 0 ||
+					    __builtin_mul_overflow(v.count, (uint64_t)e->i, &v.count))
+						v.ok = false;
+				}
+				ret = jpush(&j, v);
+				break;
+			}
+			m = (uint32_t)(p[0] - 0x84);
+			for (k = m; k-- > 0;)
+				if ((ret = jpop(&j, &items[k])))
+					goto out;
+			v = (struct jv){ .kind = JV_TUPLE, .ok = true, .count = 1 };
+			if (items[0].kind == JV_STR) {
+				v.s = items[0].s;
+				v.slen = items[0].slen;
+			}
+			for (k = 0; k < m; k++)
+				if (items[k].kind != JV_INT || items[k].i < 0 ||
+				    __builtin_mul_overflow(v.count, (uint64_t)items[k].i, &v.count))
+					v.ok = false;
+			ret = jpush(&j, v);
+			break;
+		}
+		case '}':
+			ret = jpush(&j, (struct jv){ .kind = JV_DICT });
+			break;
+		case 's':
+			if ((ret = jpop(&j, &b)) || (ret = jpop(&j, &a)))
+				goto out;
+			if (!j.sp) {
+				ret = -EINVAL;
+				goto out;
+			}
+			jset(&j.st[j.sp - 1], &a, &b);
+			break;
+		case 'u':
+			if ((ret = jpop_mark(&j, &from, &cnt)))
+				goto out;
+			if (!j.sp) {
+				ret = -EINVAL;
+				goto out;
+			}
+			for (uint32_t k = 0; k + 1 < cnt; k += 2)
+				jset(&j.st[j.sp - 1], &j.st[from + k], &j.st[from + k + 1]);
+			break;
+		case 'c': case 0x93: {
+			const uint8_t *mod, *name;
+			size_t ml, nl;
+			if (p[0] == 'c') {
+				mod = p + 1;
+				ml = (size_t)((const uint8_t *)memchr(mod, '\n', n - 1) - mod);
+				name = mod + ml + 1;
+				nl = n - 1 - ml - 2;
+			} else {
+				if ((ret = jpop(&j, &b)) || (ret = jpop(&j, &a)))
+					goto out;
+				if (a.kind != JV_STR || b.kind != JV_STR) {
+					ret = jpush(&j, v);
+					break;
+				}
+				mod = a.s;
+				ml = a.slen;
+				name = b.s;
+				nl = b.slen;
+			}
+			if (ml == 5 && memcmp(mod, "numpy", 5) == 0 && nl == 5 && memcmp(name, "dtype", 5) == 0)
+				v.kind = JV_CLS_DTYPE;
+			else if (ml == 19 && memcmp(mod, "joblib.numpy_pickle", 19) == 0 && nl == 17 &&
+				 memcmp(name, "NumpyArrayWrapper", 17) == 0)
+				v.kind = JV_CLS_WRAPPER;
+			ret = jpush(&j, v);
+			break;
+		}
+		case 'R': case 0x81:
+			if ((ret = jpop(&j, &b)) || (ret = jpop(&j, &a)))
+				goto out;
+			if (a.kind == JV_CLS_DTYPE && b.kind == JV_TUPLE && b.s) {
+				v.kind = JV_DTYPE;
+				if (!dtype_itemsize(b.s, b.slen, &v.itemsize, &v.obj))
+					v.kind = JV_OTHER;
+			} else if (a.kind == JV_CLS_WRAPPER) {
+				v.kind = JV_WRAPPER;
+			}
+			ret = jpush(&j, v);
+			break;
+		case 0x92:
+			if ((ret = jpop(&j, &b)) || (ret = jpop(&j, &a)) || (ret = jpop(&j, &a)))
+				goto out;
+			ret = jpush(&j, (struct jv){ .kind = a.kind == JV_CLS_WRAPPER ? JV_WRAPPER : JV_OTHER });
+			break;
+		case 'b':
+			if ((ret = jpop(&j, &b)))
+				goto out;
+			if (!j.sp) {
+				ret = -EINVAL;
+				goto out;
+			}
+			if (j.st[j.sp - 1].kind != JV_WRAPPER)
+				break;
+			if (b.kind != JV_DICT || !b.ok) {
+				ret = -EINVAL;	/* an array we cannot size */
+				goto out;
+			}
+			j.st[j.sp - 1] = (struct jv){ 0 };
+			if (ncut >= maxcuts) {
+				ret = -E2BIG;
+				goto out;
+			}
+			cuts[ncut].from = off;
+			if (b.obj) {
+				/* a whole protocol 2 pickle of the array */
+				size_t e = off;
+				while (e < len) {
+					size_t m = pk_op_len(buf + e, len - e);
+					if (m == 0 || m == SIZE_MAX)
+						break;
+					e += m;
+					if (buf[e - m] == '.')
+						break;
+				}
+				scan_add_finding(c->r, SCAN_SUSPICIOUS, off, c->member, NULL,
+						 "joblib array of Python objects: its data is a pickle");
+				scan_pickle(c, buf + off, e - off, off);
+				off = e;
+			} else {
+				uint64_t bytes;
+				if (b.align) {
+					if (off >= len) {
+						ret = -EINVAL;
+						goto out;
+					}
+					off += 1 + (size_t)buf[off];
+				}
+				if (__builtin_mul_overflow(b.count, b.itemsize, &bytes) || off > len ||
+				    bytes > len - off) {
+					ret = -EINVAL;
+					goto out;
+				}
+				off += (size_t)bytes;
+			}
+			cuts[ncut++].to = off;
+			break;
+		case 0x94:
+			ret = jmemo(&j, j.nmemo++, false);
+			break;
+		case 'q': case 'h':
+			ret = jmemo(&j, p[1], p[0] == 'h');
+			break;
+		case 'r': case 'j':
+			ret = jmemo(&j, rd32(p + 1), p[0] == 'j');
+			break;
+		case 'p': case 'g':
+			ret = jmemo(&j, line_num(p + 1, n - 1), p[0] == 'g');
+			break;
+		case '0':
+			ret = jpop(&j, &a);
+			break;
+		case '1':
+			ret = jpop_mark(&j, &from, &cnt);
+			break;
+		case '2':
+			ret = j.sp ? jpush(&j, j.st[j.sp - 1]) : -EINVAL;
+			break;
+		case 'a': case 'Q':
+			if ((ret = jpop(&j, &a)))
+				goto out;
+			if (p[0] == 'Q')
+				ret = jpush(&j, v);
+			break;
+		case 'e': case 0x90:
+			ret = jpop_mark(&j, &from, &cnt);
+			break;
+		case 'l': case 'd': case 0x91: case 'o': case 'i':
+			if ((ret = jpop_mark(&j, &from, &cnt)))
+				goto out;
+			ret = jpush(&j, v);
+			break;
+		case 0x97: case 0x98:
+			break;
+		default:	/* pushes one opaque value */
+			ret = jpush(&j, v);
+			break;
+		}
+		if (ret)
+			goto out;
+	}
+out:
+	free(j.st);
+	free(j.memo);
+	return ret ? ret : ncut;
+}
+
+static int joblib_plain(struct scan_ctx *c, const uint8_t *buf, size_t len)
+{
+	struct cut cuts[256];
+	int n = joblib_walk(c, buf, len, cuts, 256);
+
+	if (n <= 0) {
+		scan_pickle(c, buf, len, 0);
+		return 0;
+	}
+	/* the opcodes without the arrays: one contiguous pickle again */
+	size_t total = len, pos = 0, w = 0;
+	for (int k = 0; k < n; k++)
+		total -= cuts[k].to - cuts[k].from;
+	uint8_t *ops = malloc(total ? total : 1);
+	if (!ops) {
+		scan_set_error(c->r, "joblib: out of memory");
+		return -ENOMEM;
+	}
+	for (int k = 0; k < n; k++) {
+		memcpy(ops + w, buf + pos, cuts[k].from - pos);
+		w += cuts[k].from - pos;
+		pos = cuts[k].to;
+	}
+	memcpy(ops + w, buf + pos, len - pos);
+	w += len - pos;
+	scan_pickle(c, ops, w, 0);
+	free(ops);
+	return 0;
+}
+
+static int scan_joblib(struct scan_ctx *c, const uint8_t *buf, size_t len)
+{
+	const uint8_t *z = buf;
+	size_t zl = len;
+	const char *what = NULL;
+
+	if (pk_looks_like(buf, len))
+		return joblib_plain(c, buf, len);
+	if (len >= 21 && memcmp(buf, "ZF", 2) == 0) {	/* joblib < 0.10: "ZF", hex length, zlib */
+		z = buf + 21;
+		zl = len - 21;
+	} else if (len >= 3 && memcmp(buf, "BZh", 3) == 0) {
+		what = "bzip2";
+	} else if (len >= 6 && memcmp(buf, "\xfd" "7zXZ\0", 6) == 0) {
+		what = "xz";
+	} else if (len >= 3 && memcmp(buf, "]\0\0", 3) == 0) {
+		what = "lzma";
+	} else if (len >= 4 && memcmp(buf, "\x04\x22\x4d\x18", 4) == 0) {
+		what = "lz4";
+	}
+	if (what) {
+		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "joblib compressed with %s: contents not scanned", what);
+		return 0;
+	}
+	/* zlib or gzip */
+	size_t cap = inflate_cap(c);
+	uint8_t *out = malloc(cap);
+	z_stream s = { 0 };
+	int ret = 0;
+	if (!out || inflateInit2(&s, 15 + 32) != Z_OK) {
+		free(out);
+		scan_set_error(c->r, "joblib: out of memory");
+		return -ENOMEM;
+	}
+	s.next_in = (uint8_t *)z;
+	s.avail_in = zl > (1u << 30) ? (1u << 30) : (uInt)zl;
+	s.next_out = out;
+	s.avail_out = (uInt)cap;
+	int zr = inflate(&s, Z_FINISH);
+	c->inflated += s.total_out;
+	if (zr != Z_STREAM_END) {
+		if (s.total_out == cap || zl > (1u << 30)) {
+			c->r->incomplete = true;
+			scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+					 "compressed joblib larger than %zu bytes: scanned only its start", cap);
+		} else {
+			scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+					 "corrupt compressed joblib stream");
+		}
+	}
+	if (s.total_out)
+		ret = joblib_plain(c, out, s.total_out);
+	inflateEnd(&s);
+	free(out);
+	return ret;
+}
+
+/* ---- tar -------------------------------------------------------------------- */
+
+static bool tar_size(const uint8_t *h, uint64_t *size)
+{
+	uint64_t x = 0;
+
+	if (h[124] & 0x80) {	/* base-256 */
+		for (int i = 1; i < 12; i++) {
+			if (x >> 56)
+				return false;
+			x = x << 8 | h[124 + i];
+		}
+		*size = x;
+		return true;
+	}
+	for (int i = 0; i < 12; i++) {
+		uint8_t ch = h[124 + i];
+
+		if (ch == ' ' || ch == 0) {
+			if (x || i)
+				break;
+			continue;
+		}
+		if (ch < '0' || ch > '7')
+			return false;
+		x = x << 3 | (uint64_t)(ch - '0');
+	}
+	*size = x;
+	return true;
+}
+
+static void tar_name(const uint8_t *h, char *out, size_t n)
+{
+	char name[101], prefix[156];
+
+	memcpy(name, h, 100);
+	name[100] = 0;
+	memcpy(prefix, h + 345, 155);
+	prefix[155] = 0;
+	char full[258];
+
+	if (prefix[0] && memcmp(h + 257, "ustar", 5) == 0)
+		snprintf(full, sizeof(full), "%s/%s", prefix, name);
+	else
+		snprintf(full, sizeof(full), "%s", name);
+	snprintf(out, n, "%.*s", (int)(n - 1), full);
+}
+
+typedef int (*tar_fn)(void *arg, const char *name, const uint8_t *data, size_t len);
+
+/* tar_walk - regular members of the tar @buf, at most @max; -EINVAL on a bad header */
+static int tar_walk(const uint8_t *buf, size_t len, uint32_t max, tar_fn fn, void *arg, bool *cut)
+{
+	size_t off = 0;
+	uint32_t n = 0;
+	char longname[SCAN_MEMBER_MAX] = "";
+
+	*cut = false;
+	while (len - off >= 512) {
+		const uint8_t *h = buf + off;
+		char name[SCAN_MEMBER_MAX];
+		uint64_t size;
+		size_t i;
+
+		for (i = 0; i < 512 && !h[i]; i++)
+			;
+		if (i == 512)
+			break;	/* end-of-archive block */
+		if (!tar_size(h, &size))
+			return -EINVAL;
+		size_t data = off + 512;
+		size_t avail = size < len - data ? (size_t)size : len - data;
+		if (longname[0]) {
+			snprintf(name, sizeof(name), "%s", longname);
+			longname[0] = 0;
+		} else {
+			tar_name(h, name, sizeof(name));
+		}
+		if (h[156] == 'L') {
+			size_t k = avail < sizeof(longname) - 1 ? avail : sizeof(longname) - 1;
+			memcpy(longname, buf + data, k);
+			longname[k] = 0;
+		} else if (h[156] == '0' || h[156] == 0 || h[156] == '7') {
+			if (n >= max) {
+				*cut = true;
+				break;
+			}
+			n++;
+			int ret = fn(arg, name, buf + data, avail);
+			if (ret)
+				return ret < 0 ? ret : (int)n;
+		}
+		if (size > len - data)
+			break;
+		uint64_t next = data + ((size + 511) & ~(uint64_t)511);
+		if (next > len)
+			break;
+		off = (size_t)next;
+	}
+	return (int)n;
+}
+
+struct tscan {
+	struct scan_ctx *c;
+	enum model_format f;
+};
+
+static int tscan_member(void *arg, const char *name, const uint8_t *data, size_t len)
+{
+	struct tscan *t = arg;
+
+	scan_member(t->c, t->f, name, data, len, false);
+	return 0;
+}
+
+int tar_scan(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len)
+{
+	struct tscan t = { .c = c, .f = f };
+	bool cut;
+	int n = tar_walk(buf, len, c->lim->max_members, tscan_member, &t, &cut);
+
+	if (n < 0)
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL, "malformed tar header");
+	if (cut) {
+		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "more tar members than max_members: the rest not scanned");
+	}
+	return 0;
+}
+
+struct tkind {
+	unsigned seen;
+};
+
+static int tkind_member(void *arg, const char *name, const uint8_t *data, size_t len)
+{
+	struct tkind *k = arg;
+	static const char *const names[] = { "sys_info", "pickle", "storages", "tensors" };
+
+	(void)data;
+	(void)len;
+	for (unsigned i = 0; i < 4; i++)
+		if (strcmp(name, names[i]) == 0)
+			k->seen |= 1u << i;
+	return 0;
+}
+
+bool tar_is_torch(const uint8_t *buf, size_t len)
+{
+	struct tkind k = { 0 };
+	bool cut;
+
+	tar_walk(buf, len, 16, tkind_member, &k, &cut);
+	return (k.seen & 2) && (k.seen & ~2u);
+}
+
+/* ---- dispatch of the torch-family formats ----------------------------------- */
+
+int scan_torch_family(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len)
+{
+	switch (f) {
+	case MF_PYTORCH_LEGACY:
+	case MF_PICKLE:
+	case MF_DILL:
+		scan_pickle(c, buf, len, 0);
+		return 0;
+	case MF_JOBLIB:
+		return scan_joblib(c, buf, len);
+	case MF_PYTORCH_TAR:
+	case MF_TAR:
+		return tar_scan(c, f, buf, len);
+	case MF_NUMPY:
+		if (len >= 6 && memcmp(buf, "\x93NUMPY", 6) == 0)
+			return scan_numpy(c, buf, len);
+		return zip_scan(c, f, buf, len);
+	default:
+		return zip_scan(c, f, buf, len);
+	}
+}
