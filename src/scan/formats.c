@@ -52,8 +52,8 @@ static int key_cmp(const void *a, const void *b, void *arg)
 {
 	const struct json_doc *d = arg;
 	char x[512], y[512];
-	long lx = json_str(d, &d->tok[*(const uint32_t *)a], x, sizeof(x));
-	long ly = json_str(d, &d->tok[*(const uint32_t *)b], y, sizeof(y));
+	long lx = jtok_str(d, &d->tok[*(const uint32_t *)a], x, sizeof(x));
+	long ly = jtok_str(d, &d->tok[*(const uint32_t *)b], y, sizeof(y));
 	int r = strcmp(x, y);
 
 	return r ? r : (lx > ly) - (lx < ly);
@@ -64,17 +64,17 @@ static bool st_tensor_check(struct scan_ctx *c, const struct json_doc *d, uint32
 			    struct st_tensor *t)
 {
 	char name[96];
-	long dt = json_get(d, v, "dtype"), sh = json_get(d, v, "shape"), of = json_get(d, v, "data_offsets");
+	long dt = jtok_get(d, v, "dtype"), sh = jtok_get(d, v, "shape"), of = jtok_get(d, v, "data_offsets");
 	unsigned bits = 0;
 
-	json_str(d, &d->tok[key], name, sizeof(name));
+	jtok_str(d, &d->tok[key], name, sizeof(name));
 	if (d->tok[v].type != JSON_OBJ || dt < 0 || sh < 0 || of < 0) {
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, 8 + d->tok[v].start, c->member, NULL,
 				 "safetensors: tensor '%s' lacks dtype/shape/data_offsets", name);
 		return false;
 	}
 	for (size_t k = 0; k < sizeof(st_dtypes) / sizeof(st_dtypes[0]); k++)
-		if (json_str_eq(d, &d->tok[dt], st_dtypes[k].name))
+		if (jtok_str_eq(d, &d->tok[dt], st_dtypes[k].name))
 			bits = st_dtypes[k].bits;
 	if (!bits) {
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, 8 + d->tok[dt].start, c->member, NULL,
@@ -89,13 +89,13 @@ static bool st_tensor_check(struct scan_ctx *c, const struct json_doc *d, uint32
 		return false;
 	}
 	for (uint32_t i = (uint32_t)sh + 1; i < s->next; i = d->tok[i].next) {
-		if (json_u64(d, &d->tok[i], &x) || __builtin_mul_overflow(elems, x, &elems)) {
+		if (jtok_u64(d, &d->tok[i], &x) || __builtin_mul_overflow(elems, x, &elems)) {
 			scan_add_finding(c->r, SCAN_SUSPICIOUS, 8 + s->start, c->member, NULL,
 					 "safetensors: tensor '%s' shape is not a list of sizes or overflows", name);
 			return false;
 		}
 	}
-	if (json_u64(d, &d->tok[of + 1], &t->begin) || json_u64(d, &d->tok[d->tok[of + 1].next], &t->end) ||
+	if (jtok_u64(d, &d->tok[of + 1], &t->begin) || jtok_u64(d, &d->tok[d->tok[of + 1].next], &t->end) ||
 	    t->end < t->begin) {
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, 8 + o->start, c->member, NULL,
 				 "safetensors: tensor '%s' has invalid data_offsets", name);
@@ -136,7 +136,7 @@ static int scan_safetensors(struct scan_ctx *c, const uint8_t *buf, size_t len)
 		scan_set_error(c->r, "safetensors: header runs past the end of the file");
 		return 0;
 	}
-	ret = json_parse(&d, buf + 8, (size_t)n, false, JSON_MAX_TOK, 64, &err);
+	ret = jtok_parse(&d, buf + 8, (size_t)n, false, JSON_MAX_TOK, 64, &err);
 	if (ret == -E2BIG) {
 		c->r->incomplete = true;
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, 8, c->member, NULL,
@@ -162,7 +162,7 @@ static int scan_safetensors(struct scan_ctx *c, const uint8_t *buf, size_t len)
 		uint32_t v = i + 1;
 
 		keys[nk++] = i;
-		if (json_str_eq(&d, &d.tok[i], "__metadata__")) {
+		if (jtok_str_eq(&d, &d.tok[i], "__metadata__")) {
 			const struct json_tok *m = &d.tok[v];
 			bool ok = m->type == JSON_OBJ;
 			for (uint32_t j = v + 1; ok && j < m->next; j = d.tok[j + 1].next)
@@ -184,7 +184,7 @@ static int scan_safetensors(struct scan_ctx *c, const uint8_t *buf, size_t len)
 	for (uint32_t k = 1; k < nk; k++) {
 		if (key_cmp(&keys[k - 1], &keys[k], &d) == 0) {
 			char name[96];
-			json_str(&d, &d.tok[keys[k]], name, sizeof(name));
+			jtok_str(&d, &d.tok[keys[k]], name, sizeof(name));
 			scan_add_finding(c->r, SCAN_SUSPICIOUS, 8 + d.tok[keys[k]].start, c->member, NULL,
 					 "safetensors: duplicate key '%s'", name);
 			bad = true;
@@ -198,7 +198,7 @@ static int scan_safetensors(struct scan_ctx *c, const uint8_t *buf, size_t len)
 	for (uint32_t k = 0; k < nt; k++) {
 		if (ts[k].begin != end) {
 			char name[96];
-			json_str(&d, &d.tok[ts[k].key], name, sizeof(name));
+			jtok_str(&d, &d.tok[ts[k].key], name, sizeof(name));
 			scan_add_finding(c->r, SCAN_SUSPICIOUS, 8 + d.tok[ts[k].key].start, c->member, NULL,
 					 "safetensors: tensor '%s' data is not contiguous (gap or overlap)", name);
 			goto out;
@@ -212,7 +212,7 @@ static int scan_safetensors(struct scan_ctx *c, const uint8_t *buf, size_t len)
 out:
 	free(ts);
 	free(keys);
-	json_free(&d);
+	jtok_free(&d);
 	return 0;
 }
 
@@ -728,25 +728,25 @@ static bool keras_module_ok(const char *m)
 /* the start of a Lambda's code: config.function / config.code */
 static void lambda_code(const struct json_doc *d, uint32_t obj, char *out, size_t n)
 {
-	long cfg = json_get(d, obj, "config"), code;
+	long cfg = jtok_get(d, obj, "config"), code;
 
 	out[0] = 0;
 	if (cfg < 0)
 		return;
-	code = json_get(d, (uint32_t)cfg, "code");
+	code = jtok_get(d, (uint32_t)cfg, "code");
 	if (code < 0)
-		code = json_get(d, (uint32_t)cfg, "function");
+		code = jtok_get(d, (uint32_t)cfg, "function");
 	if (code >= 0 && d->tok[code].type == JSON_ARR && d->tok[code].size)
 		code++;
 	if (code >= 0 && d->tok[code].type == JSON_STR)
-		json_str(d, &d->tok[code], out, n);
+		jtok_str(d, &d->tok[code], out, n);
 }
 
 int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint64_t base)
 {
 	struct json_doc d;
 	size_t err;
-	int ret = json_parse(&d, json, len, true, JSON_MAX_TOK, 512, &err);
+	int ret = jtok_parse(&d, json, len, true, JSON_MAX_TOK, 512, &err);
 
 	if (ret == -E2BIG) {
 		c->r->incomplete = true;
@@ -770,7 +770,7 @@ int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint6
 				size_t n = t->end - t->start + 1;
 				char *s = malloc(n);
 				if (s) {
-					long k = json_str(&d, t, s, n);
+					long k = jtok_str(&d, t, s, n);
 					hit = k > 0 && mem_find((uint8_t *)s, (size_t)k < n ? (size_t)k : n - 1,
 								unsafe, sizeof(unsafe) - 1);
 					free(s);
@@ -788,8 +788,8 @@ int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint6
 			const struct json_tok *val = &d.tok[v];
 			char s[160];
 
-			if (json_str_eq(&d, &d.tok[k], "class_name") && val->type == JSON_STR) {
-				json_str(&d, val, s, sizeof(s));
+			if (jtok_str_eq(&d, &d.tok[k], "class_name") && val->type == JSON_STR) {
+				jtok_str(&d, val, s, sizeof(s));
 				if (strcmp(s, "Lambda") == 0 || strcmp(s, "__lambda__") == 0) {
 					char code[48];
 					lambda_code(&d, i, code, sizeof(code));
@@ -800,8 +800,8 @@ int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint6
 					scan_add_finding(c->r, SCAN_SUSPICIOUS, base + val->start, c->member,
 							 NULL, "Keras TFSMLayer loads an external SavedModel");
 				}
-			} else if (json_str_eq(&d, &d.tok[k], "module") && val->type == JSON_STR) {
-				json_str(&d, val, s, sizeof(s));
+			} else if (jtok_str_eq(&d, &d.tok[k], "module") && val->type == JSON_STR) {
+				jtok_str(&d, val, s, sizeof(s));
 				if (!keras_module_ok(s))
 					scan_add_finding(c->r, SCAN_DANGEROUS, base + val->start, c->member,
 							 s, "Keras config imports module '%s' (CVE-2025-1550)", s);
@@ -809,7 +809,7 @@ int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint6
 			k = val->next;
 		}
 	}
-	json_free(&d);
+	jtok_free(&d);
 	return 0;
 }
 
@@ -835,10 +835,10 @@ static void hdf5_region(struct scan_ctx *c, const uint8_t *buf, size_t from, siz
 			break;
 		size_t at = (size_t)(h - buf);
 		size_t lim = to - at > (64u << 20) ? (64u << 20) : to - at;
-		if (json_parse(&d, h, lim, true, JSON_MAX_TOK, 512, &err) == 0) {
+		if (jtok_parse(&d, h, lim, true, JSON_MAX_TOK, 512, &err) == 0) {
 			size_t jl = d.len;
 
-			json_free(&d);
+			jtok_free(&d);
 			(*blobs)++;
 			keras_config_scan(c, h, jl, at);
 			pos = at + jl;

@@ -3,7 +3,7 @@
  * json - a bounded JSON tokenizer for model headers (safetensors) and
  * configs (Keras). Untrusted input: the token count and nesting depth are
  * capped by the caller, every index is checked against the input length,
- * and nothing is copied; strings are decoded on demand by json_str.
+ * and nothing is copied; strings are decoded on demand by jtok_str.
  *
  * The token array is flat, in document order: a container is followed by
  * its children (an object's as key, value pairs) and tok.next skips its
@@ -236,7 +236,7 @@ static int parse_value(struct jp *p, uint32_t depth)
 	}
 }
 
-int json_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
+int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
 	       uint32_t max_depth, size_t *err_off)
 {
 	struct jp p = { .d = d, .max_tok = max_tok, .max_depth = max_depth };
@@ -252,21 +252,22 @@ int json_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing
 	ret = parse_value(&p, 0);
 	if (ret)
 		goto out_fail;
+	size_t end = p.pos;
 	skip_ws(&p);
 	if (!trailing && p.pos != d->len) {
 		ret = -EINVAL;
 		goto out_fail;
 	}
-	d->len = p.pos;
+	d->len = end;
 	return 0;
 out_fail:
 	if (err_off)
 		*err_off = p.pos;
-	json_free(d);
+	jtok_free(d);
 	return ret;
 }
 
-void json_free(struct json_doc *d)
+void jtok_free(struct json_doc *d)
 {
 	free(d->tok);
 	d->tok = NULL;
@@ -289,7 +290,7 @@ static void put(char *out, size_t n, size_t *k, uint8_t ch)
 	(*k)++;
 }
 
-long json_str(const struct json_doc *d, const struct json_tok *t, char *out, size_t n)
+long jtok_str(const struct json_doc *d, const struct json_tok *t, char *out, size_t n)
 {
 	const uint8_t *s = d->src;
 	size_t k = 0;
@@ -350,7 +351,7 @@ long json_str(const struct json_doc *d, const struct json_tok *t, char *out, siz
 	return (long)k;
 }
 
-bool json_str_eq(const struct json_doc *d, const struct json_tok *t, const char *s)
+bool jtok_str_eq(const struct json_doc *d, const struct json_tok *t, const char *s)
 {
 	char buf[256];
 	size_t n = strlen(s);
@@ -358,11 +359,11 @@ bool json_str_eq(const struct json_doc *d, const struct json_tok *t, const char 
 
 	if (t->type != JSON_STR || n >= sizeof(buf) || t->end - t->start < n)
 		return false;
-	k = json_str(d, t, buf, sizeof(buf));
+	k = jtok_str(d, t, buf, sizeof(buf));
 	return k == (long)n && memcmp(buf, s, n) == 0;
 }
 
-long json_get(const struct json_doc *d, uint32_t obj, const char *key)
+long jtok_get(const struct json_doc *d, uint32_t obj, const char *key)
 {
 	const struct json_tok *o;
 	uint32_t i;
@@ -374,14 +375,14 @@ long json_get(const struct json_doc *d, uint32_t obj, const char *key)
 	for (uint32_t k = 0; k < o->size && i + 1 < d->ntok; k++) {
 		uint32_t v = i + 1;
 
-		if (json_str_eq(d, &d->tok[i], key))
+		if (jtok_str_eq(d, &d->tok[i], key))
 			return v;
 		i = d->tok[v].next;
 	}
 	return -1;
 }
 
-int json_u64(const struct json_doc *d, const struct json_tok *t, uint64_t *v)
+int jtok_u64(const struct json_doc *d, const struct json_tok *t, uint64_t *v)
 {
 	uint64_t x = 0;
 

@@ -156,30 +156,30 @@ struct json_doc {
 };
 
 /*
- * json_parse - tokenise the one JSON value at the start of @src (trailing
+ * jtok_parse - tokenise the one JSON value at the start of @src (trailing
  * bytes are allowed when @trailing). Object members are stored as key
  * token then value token. At most @max_tok tokens and @max_depth nesting.
  * Returns 0, -EINVAL (syntax, with the offset in *@err_off), -E2BIG (a
- * bound) or -ENOMEM. json_free releases it.
+ * bound) or -ENOMEM. jtok_free releases it.
  */
-int json_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
+int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
 	       uint32_t max_depth, size_t *err_off);
-void json_free(struct json_doc *d);
+void jtok_free(struct json_doc *d);
 
 /*
- * json_str - decode string token @t (escapes, \u surrogates to UTF-8) into
+ * jtok_str - decode string token @t (escapes, \u surrogates to UTF-8) into
  * @out (NUL-terminated, truncated to @n). Returns the decoded length
  * (which may exceed @n - 1 when truncated) or -EINVAL for a bad escape.
  */
-long json_str(const struct json_doc *d, const struct json_tok *t, char *out, size_t n);
+long jtok_str(const struct json_doc *d, const struct json_tok *t, char *out, size_t n);
 
-/* json_str_eq - string token @t decodes to exactly @s */
-bool json_str_eq(const struct json_doc *d, const struct json_tok *t, const char *s);
+/* jtok_str_eq - string token @t decodes to exactly @s */
+bool jtok_str_eq(const struct json_doc *d, const struct json_tok *t, const char *s);
 
-/* json_get - the value of @key in object token @obj (first match), or -1 */
-long json_get(const struct json_doc *d, uint32_t obj, const char *key);
+/* jtok_get - the value of @key in object token @obj (first match), or -1 */
+long jtok_get(const struct json_doc *d, uint32_t obj, const char *key);
 
 /* json_int - number token as a non-negative integer; -EINVAL when it is not one */
-int json_u64(const struct json_doc *d, const struct json_tok *t, uint64_t *v);
+int jtok_u64(const struct json_doc *d, const struct json_tok *t, uint64_t *v);
 
 #endif

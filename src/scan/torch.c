@@ -147,22 +147,36 @@ static size_t literal_len(const uint8_t *v, size_t n)
 	return n;
 }
 
-/* a dtype string of an object: 'O', '|O', '<O8' ... anywhere in the descr literal */
+/*
+ * descr_has_objects - a dtype string of an object ('O', '|O', '<O8')
+ * anywhere in the descr literal, except in field-name position (a string
+ * right after '(' in a structured dtype names a field)
+ */
 static bool descr_has_objects(const uint8_t *v, size_t n)
 {
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (v[i] != '\'' && v[i] != '"')
+	uint8_t prev = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] != '\'' && v[i] != '"') {
+			if (v[i] != ' ')
+				prev = v[i];
 			continue;
-		size_t j = i + 1;
-		if (j < n && strchr("|<>=", v[j]) && v[j])
-			j++;
-		if (j < n && v[j] == 'O' && j + 1 < n && (v[j + 1] == v[i] || (v[j + 1] >= '0' && v[j + 1] <= '9')))
-			return true;
-		/* skip to the closing quote */
+		}
 		const uint8_t *e = memchr(v + i + 1, v[i], n - i - 1);
 		if (!e)
 			break;
-		i = (size_t)(e - v);
+		size_t j = i + 1, end = (size_t)(e - v);
+		if (j < end && v[j] && strchr("|<>=", v[j]))
+			j++;
+		if (prev != '(' && j < end && v[j] == 'O') {
+			bool digits = true;
+			for (size_t k = j + 1; k < end; k++)
+				digits = digits && v[k] >= '0' && v[k] <= '9';
+			if (digits)
+				return true;
+		}
+		i = end;
+		prev = v[i];
 	}
 	return false;
 }

@@ -267,7 +267,8 @@ int zip_walk(const uint8_t *buf, size_t len, uint32_t max, zip_entry_fn fn, void
 	if (!n && want)
 		*damaged = true;
 	if (*damaged) {
-		qsort(seen, nseen, sizeof(*seen), cmp_u64);
+		if (nseen)
+			qsort(seen, nseen, sizeof(*seen), cmp_u64);
 		ret = walk_local(buf, len, 0, max, &n, seen, nseen, fn, arg, truncated);
 	}
 out:
