@@ -37,6 +37,7 @@
 #include "output/format.h"
 #include "output/sink.h"
 #include "proctree.h"
+#include "scan/cmd.h"	/* model: ltrack scan */
 #include "net.h"	/* net */
 
 #define LT_POLL_MS 5
@@ -998,6 +999,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	/* model: a subcommand, before the agent's options are parsed */
+	if (argc >= 2 && !strcmp(argv[1], "scan"))
+		return scan_cmd_main(argc - 1, argv + 1, stdout, stderr);
 	if (cli_parse(&a->cli, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "ltrack: %s\n%s", err, cli_usage());
 		return 2;
