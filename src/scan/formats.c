@@ -439,20 +439,11 @@ struct pbf {
 /* pb_next - the next field of [*pos, end); false at the end or on malformed input */
 static bool pb_next(const uint8_t *buf, size_t end, size_t *pos, struct pbf *f, bool *bad)
 {
-	uint64_t key = 0, v = 0;
-	unsigned sh;
+	uint64_t key;
 
 	if (*pos >= end)
 		return false;
-	for (sh = 0; sh < 64; sh += 7) {
-		if (*pos >= end)
-			goto out_bad;
-		uint8_t b = buf[(*pos)++];
-		key |= (uint64_t)(b & 0x7f) << sh;
-		if (!(b & 0x80))
-			break;
-	}
-	if (sh >= 64 || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
+	if (!pbuf_varint(buf, end, pos, &key) || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
 		goto out_bad;
 	f->field = (uint32_t)(key >> 3);
 	f->wt = key & 7;
@@ -460,22 +451,13 @@ static bool pb_next(const uint8_t *buf, size_t end, size_t *pos, struct pbf *f, 
 	switch (f->wt) {
 	case 0:
 	case 2:
-		for (sh = 0; sh < 64; sh += 7) {
-			if (*pos >= end)
-				goto out_bad;
-			uint8_t b = buf[(*pos)++];
-			v |= (uint64_t)(b & 0x7f) << sh;
-			if (!(b & 0x80))
-				break;
-		}
-		if (sh >= 64)
+		if (!pbuf_varint(buf, end, pos, &f->v))
 			goto out_bad;
-		f->v = v;
 		if (f->wt == 2) {
-			if (v > end - *pos)
+			if (f->v > end - *pos)
 				goto out_bad;
 			f->p = buf + *pos;
-			*pos += (size_t)v;
+			*pos += (size_t)f->v;
 		}
 		return true;
 	case 1:
@@ -631,6 +613,9 @@ static void onnx_graph(struct ox *o, const uint8_t *p, size_t n, unsigned depth)
 	struct pbf f;
 
 	if (depth > 2 * o->c->lim->max_depth) {
+		if (!o->c->r->incomplete)
+			scan_add_finding(o->c->r, SCAN_SUSPICIOUS, (uint64_t)(p - o->buf), o->c->member,
+					 NULL, "ONNX subgraphs nested deeper than the limit: not scanned");
 		o->c->r->incomplete = true;
 		return;
 	}

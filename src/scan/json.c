@@ -101,6 +101,16 @@ static int parse_string(struct jp *p)
 	return -EINVAL;
 }
 
+/* digits - skip a run of decimal digits; false when there is none */
+static bool digits(struct jp *p)
+{
+	size_t st = p->pos;
+
+	while (p->pos < p->d->len && p->d->src[p->pos] >= '0' && p->d->src[p->pos] <= '9')
+		p->pos++;
+	return p->pos > st;
+}
+
 static int parse_number(struct jp *p)
 {
 	const uint8_t *s = p->d->src;
@@ -112,27 +122,18 @@ static int parse_number(struct jp *p)
 		return ret;
 	if (p->pos < p->d->len && s[p->pos] == '-')
 		p->pos++;
-	size_t digits = p->pos;
-	while (p->pos < p->d->len && s[p->pos] >= '0' && s[p->pos] <= '9')
-		p->pos++;
-	if (p->pos == digits)
+	if (!digits(p))
 		return -EINVAL;
 	if (p->pos < p->d->len && s[p->pos] == '.') {
 		p->pos++;
-		digits = p->pos;
-		while (p->pos < p->d->len && s[p->pos] >= '0' && s[p->pos] <= '9')
-			p->pos++;
-		if (p->pos == digits)
+		if (!digits(p))
 			return -EINVAL;
 	}
 	if (p->pos < p->d->len && (s[p->pos] == 'e' || s[p->pos] == 'E')) {
 		p->pos++;
 		if (p->pos < p->d->len && (s[p->pos] == '+' || s[p->pos] == '-'))
 			p->pos++;
-		digits = p->pos;
-		while (p->pos < p->d->len && s[p->pos] >= '0' && s[p->pos] <= '9')
-			p->pos++;
-		if (p->pos == digits)
+		if (!digits(p))
 			return -EINVAL;
 	}
 	p->d->tok[t].start = (uint32_t)st;

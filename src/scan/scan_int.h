@@ -56,6 +56,9 @@ size_t pk_op_len(const uint8_t *p, size_t len);
  */
 bool pk_looks_like(const uint8_t *p, size_t len);
 
+/* pbuf_varint - a protobuf varint at *@off of @p[0..@len); false when malformed or truncated */
+bool pbuf_varint(const uint8_t *p, size_t len, size_t *off, uint64_t *v);
+
 /* ---- zip (zip.c) ----------------------------------------------------------- */
 
 struct zip_entry {

@@ -220,8 +220,7 @@ static enum model_format sniff_zip(const uint8_t *buf, size_t len)
 
 /* ---- protobuf --------------------------------------------------------------- */
 
-/* pb_varint - read a varint at *@off; false when malformed or truncated */
-static bool pb_varint(const uint8_t *p, size_t len, size_t *off, uint64_t *v)
+bool pbuf_varint(const uint8_t *p, size_t len, size_t *off, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -251,17 +250,17 @@ static bool looks_like_onnx(const uint8_t *p, size_t len, bool whole)
 	while (off < len && fields < 64) {
 		uint64_t key, v;
 
-		if (!pb_varint(p, len, &off, &key))
+		if (!pbuf_varint(p, len, &off, &key))
 			return !whole && fields >= 3 && core;
 		uint64_t field = key >> 3, wt = key & 7;
 		if (field == 1 || field == 5) {
-			if (wt != 0 || !pb_varint(p, len, &off, &v))
+			if (wt != 0 || !pbuf_varint(p, len, &off, &v))
 				return false;
 			if (field == 1 && v > 100)
 				return false;
 		} else if ((field >= 2 && field <= 4) || field == 6 || field == 7 || field == 8 ||
 			   field == 14 || field == 20 || field == 25) {
-			if (wt != 2 || !pb_varint(p, len, &off, &v))
+			if (wt != 2 || !pbuf_varint(p, len, &off, &v))
 				return false;
 			if (v > len - off)
 				return !whole && fields >= 2 && core;
@@ -284,7 +283,7 @@ static bool looks_like_savedmodel(const uint8_t *p, size_t len)
 
 	if (len >= 2 && p[0] == 0x08) {
 		off = 1;
-		if (!pb_varint(p, len, &off, &v))
+		if (!pbuf_varint(p, len, &off, &v))
 			return false;
 	}
 	return off < len && p[off] == 0x12;

@@ -472,10 +472,13 @@ static int zscan_entry(void *arg, const struct zip_entry *e)
 	if (!want)
 		return 0;
 	ret = zip_read(c, e, inflate_cap(c), &data, &dlen, &owned, &cut);
-	if (ret == -E2BIG)
+	if (ret == -E2BIG || (cut && e->method != 0)) {
 		c->r->incomplete = true;
-	if (cut && e->method != 0)
-		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, e->offset, e->name, NULL,
+				 ret == -E2BIG ? "inflation budget spent: member scanned only in part"
+					       : "member inflates past %zu bytes: scanned only in part",
+				 inflate_cap(c));
+	}
 	if (data && dlen)
 		scan_member(c, z->f, e->name, data, dlen, tensor);
 	if (owned)
