@@ -158,6 +158,7 @@ check-banned:
 
 bench: deps $(BUILD)/ltrack
 	@scripts/deps.sh bench
+	$(MAKE) -C bench scan	# model: the pickle scanner, in-process
 	$(MAKE) -C bench run LTRACK=$(abspath $(BUILD)/ltrack)
 
 fuzz:

@@ -89,6 +89,7 @@ enum { ENC_RAW = 0, ENC_QUOTED, ENC_RUE };
 enum { K_NONE = 0, K_JOBLIB_WRAPPER, K_NP_DTYPE };
 
 #define NOF UINT32_MAX		/* no finding */
+#define LATIN1_MAX (16u << 20)	/* nested pickle text decoded to bytes, at most */
 #define NOPROD UINT64_MAX	/* tuple product / shape unknown */
 
 /*
@@ -131,6 +132,8 @@ struct vm {
 	uint64_t frame_end;	/* 0: not in a frame */
 	bool imported, called, bad_call;
 	bool memo_limit_seen, alt_done;
+	uint64_t *values;	/* stack + memo values allocated by all live interpreters */
+	uint64_t own_values;	/* the counter, in the top-level interpreter */
 };
 
 /* ---- findings ------------------------------------------------------------- */
@@ -220,9 +223,17 @@ static void amend_called(struct vm *v, uint32_t g, const char *op, size_t pos)
 
 /* ---- stack, marks, memo --------------------------------------------------- */
 
-static int grow(void **arr, uint32_t *cap, size_t elem, uint32_t want, uint32_t max)
+/*
+ * grow - make room for @want elements (at most @max). Stack and memo
+ * values of every live interpreter (nested ones included) count against
+ * one budget, max_stack + max_memo values, so nesting does not multiply
+ * the memory bound.
+ */
+static int grow(struct vm *v, void **arr, uint32_t *cap, size_t elem, uint32_t want,
+		uint32_t max)
 {
 	uint64_t ncap = *cap ? (uint64_t)*cap * 2 : 64;
+	uint64_t budget = (uint64_t)v->lim->max_stack + v->lim->max_memo;
 	void *n;
 
 	if (want > max)
@@ -231,9 +242,17 @@ static int grow(void **arr, uint32_t *cap, size_t elem, uint32_t want, uint32_t 
 		ncap = want;
 	if (ncap > max)
 		ncap = max;
+	if (elem == sizeof(struct pv)) {
+		if (*v->values + (ncap - *cap) > budget)
+			return -E2BIG;
+		*v->values += ncap - *cap;
+	}
 	n = realloc(*arr, ncap * elem);
-	if (!n)
+	if (!n) {
+		if (elem == sizeof(struct pv))
+			*v->values -= ncap - *cap;
 		return -ENOMEM;
+	}
 	*arr = n;
 	*cap = (uint32_t)ncap;
 	return 0;
@@ -247,10 +266,10 @@ static inline uint32_t fence(const struct vm *v)
 #define PUSH(val)                                                                         \
 	do {                                                                              \
 		if (__builtin_expect(v->sp >= v->scap, 0) &&                              \
-		    grow((void **)&v->st, &v->scap, sizeof(struct pv), v->sp + 1,          \
+		    grow(v, (void **)&v->st, &v->scap, sizeof(struct pv), v->sp + 1,          \
 			 v->lim->max_stack))                                              \
-			return limit(v, pos, "stack depth limit (%u) reached",            \
-				     v->lim->max_stack);                                      \
+			return limit(v, pos, "stack depth limit (%u) or memory "          \
+				     "limit reached", v->lim->max_stack);                     \
 		v->st[v->sp++] = (val);                                                   \
 	} while (0)
 
@@ -270,7 +289,7 @@ static inline uint32_t fence(const struct vm *v)
 		(from) = v->marks[--v->nmarks];                                           \
 	} while (0)
 
-static int memo_put(struct vm *v, uint64_t idx, const struct pv *val, size_t pos)
+static inline int memo_put(struct vm *v, uint64_t idx, const struct pv *val, size_t pos)
 {
 	if (idx >= v->lim->max_memo) {
 		if (!v->memo_limit_seen) {
@@ -282,19 +301,19 @@ static int memo_put(struct vm *v, uint64_t idx, const struct pv *val, size_t pos
 		}
 		return 0;
 	}
-	if (idx >= v->memo_cap) {
-		uint32_t old = v->memo_cap;
-
-		if (grow((void **)&v->memo, &v->memo_cap, sizeof(struct pv), (uint32_t)idx + 1,
-			 v->lim->max_memo))
-			return -ENOMEM;
-		memset(v->memo + old, 0, (size_t)(v->memo_cap - old) * sizeof(struct pv));
-	}
-	if (v->memo[idx].t == PV_UNSET)
-		v->memo_count++;
-	v->memo[idx] = *val;
-	if (idx >= v->memo_hi)
+	if (idx >= v->memo_cap &&
+	    grow(v, (void **)&v->memo, &v->memo_cap, sizeof(struct pv), (uint32_t)idx + 1,
+		 v->lim->max_memo))
+		return -ENOMEM;
+	/* slots at and above memo_hi were never written: only the gap is cleared */
+	if (idx >= v->memo_hi) {
+		memset(v->memo + v->memo_hi, 0, (size_t)(idx - v->memo_hi) * sizeof(struct pv));
 		v->memo_hi = (uint32_t)idx + 1;
+		v->memo_count++;
+	} else if (v->memo[idx].t == PV_UNSET) {
+		v->memo_count++;
+	}
+	v->memo[idx] = *val;
 	return 0;
 }
 
@@ -525,14 +544,17 @@ static void vm_init(struct vm *v, struct scan_ctx *c, const uint8_t *buf, size_t
 	v->len = len;
 	v->base = base;
 	v->nested = nested;
+	v->values = &v->own_values;
 }
 
 static void vm_release(struct vm *v)
 {
+	*v->values -= (uint64_t)v->scap + v->memo_cap;
 	free(v->st);
 	free(v->marks);
 	free(v->memo);
 }
+
 
 /*
  * sub_scan - interpret the pickle(s) in @buf as a nested pickle (depth + 1).
@@ -550,6 +572,7 @@ static int sub_scan(struct vm *v, const uint8_t *buf, size_t len, uint64_t base,
 			     v->lim->max_depth);
 	v->c->depth++;
 	vm_init(&sub, v->c, buf, len, base, true);
+	sub.values = v->values;
 	sub.probe = probe;
 	rc = run_all(&sub, 0, endp, single);
 	vm_release(&sub);
@@ -572,11 +595,16 @@ static int maybe_nested(struct vm *v, size_t off, uint64_t n, size_t pos)
 		size_t k = 0;
 		int rc;
 
-		if (n > v->lim->max_member_bytes)
-			n = v->lim->max_member_bytes;
+		if (n > LATIN1_MAX) {
+			v->r->incomplete = true;
+			finding(v, SCAN_SUSPICIOUS, pos, NULL,
+				"nested pickle text of %llu bytes: first %u scanned (limit)",
+				(unsigned long long)n, LATIN1_MAX);
+			n = LATIN1_MAX;
+		}
 		lat = malloc(n);
 		if (!lat)
-			return limit(v, pos, "out of memory for a nested pickle");
+			return limit(v, pos, "out of memory for a nested pickle (limit)");
 		for (size_t i = 0; i < n;) {
 			if (p[i] < 0x80) {
 				lat[k++] = p[i++];
@@ -872,7 +900,7 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 		switch (op) {
 		case '(':	/* MARK */
 			if (v->nmarks >= v->mkcap &&
-			    grow((void **)&v->marks, &v->mkcap, sizeof(uint32_t), v->nmarks + 1,
+			    grow(v, (void **)&v->marks, &v->mkcap, sizeof(uint32_t), v->nmarks + 1,
 				 v->lim->max_stack))
 				return limit(v, pos, "mark stack limit (%u) reached",
 					     v->lim->max_stack);
@@ -1131,8 +1159,8 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 				v->bad_call = true;
 				val = (struct pv){ .t = PV_GLOBAL };
 				val.g = finding(v, SCAN_DANGEROUS, pos, part[0] ? part : NULL,
-						"dynamic import: STACK_GLOBAL operands are %s and %s, "
-						"not strings",
+						"dynamic import: a STACK_GLOBAL operand is not a "
+						"string (module: %s, name: %s)",
 						pv_names[a1.t], pv_names[a2.t]);
 				PUSH(val);
 				break;
@@ -1171,12 +1199,12 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 		put:
 			NEED_STACK(1);
 			if (memo_put(v, x, &TOP, pos))
-				return limit(v, pos, "out of memory for the memo");
+				return limit(v, pos, "memo memory limit reached");
 			break;
 		case 0x94:	/* MEMOIZE */
 			NEED_STACK(1);
 			if (memo_put(v, v->memo_count, &TOP, pos))
-				return limit(v, pos, "out of memory for the memo");
+				return limit(v, pos, "memo memory limit reached");
 			break;
 		case 'h':	/* BINGET */
 		case 'j':	/* LONG_BINGET */
@@ -1226,11 +1254,12 @@ static int run_all(struct vm *v, size_t start, size_t *endp, bool single)
 		uint32_t snap_n = v->r->nfindings, snap_drop = v->r->findings_dropped;
 		enum scan_verdict snap_v = v->r->verdict;
 		char snap_err0 = v->r->error[0];
+		bool snap_inc = v->r->incomplete;
 		size_t end = pos;
 		int rc;
 
 		if (k >= v->lim->max_pickles) {
-			limit(v, pos, "more than %u concatenated pickles: scan incomplete",
+			limit(v, pos, "pickle stream limit (%u) reached: scan incomplete",
 			      v->lim->max_pickles);
 			return k ? first : RS_LIMIT;
 		}
@@ -1248,6 +1277,7 @@ static int run_all(struct vm *v, size_t start, size_t *endp, bool single)
 			v->r->nfindings = snap_n;
 			v->r->findings_dropped = snap_drop;
 			v->r->verdict = snap_v;
+			v->r->incomplete = snap_inc;
 			if (!snap_err0)
 				v->r->error[0] = '\0';
 			return k ? first : RS_ERROR;
