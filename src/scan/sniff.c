@@ -142,8 +142,9 @@ bool pk_looks_like(const uint8_t *p, size_t len)
 
 	if (!len)
 		return false;
-	/* a protocol 0/1 pickle starts by building something */
-	if (!proto && !strchr("(c]})NILSVldFKJMXUTGi", p[0]))
+	/* a protocol 0/1 pickle (or one without its PROTO) starts by pushing something */
+	if (!proto && !(p[0] && strchr("(c]})NILSVldFKJMXUTGiPCB", p[0])) &&
+	    !(p[0] >= 0x88 && p[0] <= 0x8f) && p[0] != 0x95 && p[0] != 0x96)
 		return false;
 	while (off < len && ops < 64) {
 		size_t n = pk_op_len(p + off, len - off);
@@ -394,6 +395,9 @@ enum model_format scan_sniff(const uint8_t *head, size_t len, uint64_t size, con
 		return MF_SAFETENSORS;
 	if (pk_looks_like(head, len))
 		return sniff_pickle_kind(head, len);
+	/* a PROTO header, then no valid opcode: a broken pickle (an error, not "unknown") */
+	if (len >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
+		return MF_PICKLE;
 	if (len >= 9 && head[8] == '{' && base && str_ends_with(base, ".safetensors"))
 		return MF_SAFETENSORS;
 	enum model_format f = sniff_compressed(head, len, base);
@@ -410,5 +414,13 @@ enum model_format scan_sniff(const uint8_t *head, size_t len, uint64_t size, con
 		return MF_ONNX;
 	if (base && str_ends_with(base, ".pb") && looks_like_savedmodel(head, len))
 		return MF_TF_SAVEDMODEL;
+	/*
+	 * named like a pickle and starting with an opcode: pickle.load would
+	 * try it, so the pickle VM does too (and says error if it cannot)
+	 */
+	if (base && len && pk_op_len(head, len) != 0 &&
+	    (str_ends_with(base, ".pkl") || str_ends_with(base, ".pickle") || str_ends_with(base, ".pt") ||
+	     str_ends_with(base, ".pth") || str_ends_with(base, ".ckpt") || str_ends_with(base, ".dill")))
+		return MF_PICKLE;
 	return MF_UNKNOWN;
 }

@@ -28,7 +28,7 @@ def formats_corpus():
     return _formats_corpus["dir"], _formats_corpus["expect"]
 
 
-def scan_json(*paths):
+def fmt_scan_json(*paths):
     """run `ltrack scan --format json`: the reports by path, the exit status, stderr"""
     p = subprocess.run([LTRACK, "scan", "--format", "json"] + list(paths),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
@@ -39,11 +39,11 @@ def scan_json(*paths):
     return reps, p.returncode, p.stderr.decode()
 
 
-def findings(rep):
+def fmt_findings(rep):
     return [(f["severity"], f["member"], f["global"], f["why"]) for f in rep["findings"]]
 
 
-EXIT_FOR = {"clean": 0, "suspicious": 1, "dangerous": 1, "error": 2}
+FMT_EXIT = {"clean": 0, "suspicious": 1, "dangerous": 1, "error": 2}
 
 
 @test
@@ -52,11 +52,11 @@ def formats_corpus_verdicts(t):
     d, expect = formats_corpus()
     for name, (verdict, fmt) in sorted(expect.items()):
         path = os.path.join(d, name)
-        reps, rc, err = scan_json(path)
+        reps, rc, err = fmt_scan_json(path)
         eq(sorted(reps), [path], "reports for " + name)
         r = reps[path]
         eq((r["verdict"], r["format"]), (verdict, fmt), name)
-        eq(rc, EXIT_FOR[verdict], "exit status for " + name)
+        eq(rc, FMT_EXIT[verdict], "exit status for " + name)
         eq(r["size"], os.path.getsize(path), "size of " + name)
 
 
@@ -69,7 +69,7 @@ def formats_benign_clean(t):
              "arrays_z.npz", "sklearn.joblib", "sklearn_z.joblib", "ok.safetensors", "ok.gguf",
              "ok.onnx", "ok.keras", "ok.h5", "model.tflite"]
     paths = [os.path.join(d, n) for n in names]
-    reps, rc, err = scan_json(*paths)
+    reps, rc, err = fmt_scan_json(*paths)
     eq(rc, 0, "exit status")
     for n, p in zip(names, paths):
         eq((reps[p]["verdict"], reps[p]["findings"], reps[p]["incomplete"]), ("clean", [], False), n)
@@ -81,7 +81,7 @@ def formats_benign_clean(t):
     eq(reps[paths[6]]["pickles"], 1, "joblib: one pickle, arrays skipped")
 
 
-POSIX = "module posix is denied; called (REDUCE at 32)"
+FMT_POSIX = "module posix is denied; called (REDUCE at 32)"
 
 
 @test
@@ -91,21 +91,21 @@ def formats_container_tricks(t):
     d, _ = formats_corpus()
     want = {
         "zip_bad_entry.pt": [("suspicious", "archive/aaa.bin", "", "damaged zip entry: no local header at its offset"),
-                             ("dangerous", "archive/data.pkl", "posix.system", POSIX)],
-        "odd_member.pt": [("dangerous", "archive/extra/notes.txt", "posix.system", POSIX)],
-        "zip_no_cd.pt": [("dangerous", "archive/data.pkl", "posix.system", POSIX),
+                             ("dangerous", "archive/data.pkl", "posix.system", FMT_POSIX)],
+        "odd_member.pt": [("dangerous", "archive/extra/notes.txt", "posix.system", FMT_POSIX)],
+        "zip_no_cd.pt": [("dangerous", "archive/data.pkl", "posix.system", FMT_POSIX),
                          ("suspicious", "", "", "damaged zip central directory: entries read from local headers")],
-        "nested.zip": [("dangerous", "inner.pt!model/data.pkl", "posix.system", POSIX)],
-        "torch_tar.pt": [("dangerous", "pickle", "posix.system", POSIX)],
-        "wrapped.tar": [("dangerous", "models/model.pkl", "posix.system", POSIX)],
+        "nested.zip": [("dangerous", "inner.pt!model/data.pkl", "posix.system", FMT_POSIX)],
+        "torch_tar.pt": [("dangerous", "pickle", "posix.system", FMT_POSIX)],
+        "wrapped.tar": [("dangerous", "models/model.pkl", "posix.system", FMT_POSIX)],
         "wrapped.7z": [("suspicious", "", "", "wrapped in 7z: contents not scanned")],
         "model.mar": [("suspicious", "handler.py", "", "TorchServe archive ships Python handler code (run on load)")],
     }
     paths = {os.path.join(d, n): n for n in want}
-    reps, rc, err = scan_json(*sorted(paths))
+    reps, rc, err = fmt_scan_json(*sorted(paths))
     eq(rc, 1, "exit status")
     for p, n in paths.items():
-        eq(findings(reps[p]), want[n], n)
+        eq(fmt_findings(reps[p]), want[n], n)
     eq(reps[os.path.join(d, "wrapped.7z")]["incomplete"], True, "7z incomplete")
 
 
@@ -114,13 +114,13 @@ def formats_numpy_joblib(t):
     """object arrays are pickles (flagged, and scanned); joblib payloads found past arrays"""
     d, _ = formats_corpus()
     objs = "numpy array of Python objects: its data is a pickle (needs allow_pickle)"
-    reps, rc, err = scan_json(os.path.join(d, "objects.npy"), os.path.join(d, "objects_benign.npy"),
+    reps, rc, err = fmt_scan_json(os.path.join(d, "objects.npy"), os.path.join(d, "objects_benign.npy"),
                               os.path.join(d, "evil.joblib"))
     r = reps[os.path.join(d, "objects.npy")]
     eq([(f["severity"], f["offset"], f["global"]) for f in r["findings"]],
        [("suspicious", 128, ""), ("dangerous", 276, "posix.system")], "objects.npy")
     eq(r["findings"][0]["why"], objs, "objects.npy why")
-    eq(findings(reps[os.path.join(d, "objects_benign.npy")]), [("suspicious", "", "", objs)], "benign objects")
+    eq(fmt_findings(reps[os.path.join(d, "objects_benign.npy")]), [("suspicious", "", "", objs)], "benign objects")
     r = reps[os.path.join(d, "evil.joblib")]
     eq([(f["severity"], f["global"]) for f in r["findings"]], [("dangerous", "posix.system")], "joblib")
 
@@ -144,10 +144,10 @@ def formats_headers(t):
         "savedmodel/saved_model.pb": [("suspicious", "", "", "TensorFlow graph uses the ReadFile op (file access)")],
     }
     paths = {os.path.join(d, n): n for n in want}
-    reps, rc, err = scan_json(*sorted(paths))
+    reps, rc, err = fmt_scan_json(*sorted(paths))
     for p, n in paths.items():
-        eq(findings(reps[p]), want[n], n)
-    reps, rc, err = scan_json(os.path.join(d, "huge_header.safetensors"))
+        eq(fmt_findings(reps[p]), want[n], n)
+    reps, rc, err = fmt_scan_json(os.path.join(d, "huge_header.safetensors"))
     eq(rc, 2, "exit status of an unreadable safetensors")
     r = list(reps.values())[0]
     eq((r["verdict"], r["format"]), ("error", "safetensors"), "huge header")

@@ -212,6 +212,15 @@ static void test_sniff_pickles(void **state)
 	/* protocol header + a valid first opcode, then a head that ends mid-argument */
 	assert_true(pk_looks_like((const uint8_t *)"\x80\x04\x95\x00\x01", 5));
 	assert_false(pk_looks_like((const uint8_t *)"\x80\x07N.", 4));
+	/* headerless streams may start with binary opcodes too (torch's persistent_load) */
+	assert_int_equal(sniff("\x8c\x02hiq\x00\x85q\x01.", 10, NULL), MF_PICKLE);
+	assert_int_equal(sniff("P0\n(K\x01t.", 8, NULL), MF_PICKLE);
+	/* a PROTO header then garbage: a broken pickle, for the VM to call an error */
+	assert_int_equal(sniff("\x80\x02\xff\xfe", 4, NULL), MF_PICKLE);
+	/* a pickle's name and a first byte that is an opcode: tried as a pickle */
+	assert_int_equal(sniff("hello", 5, "x.pkl"), MF_PICKLE);
+	assert_int_equal(sniff("hello", 5, "x.txt"), MF_UNKNOWN);
+	assert_int_equal(sniff(" hello", 6, "x.pkl"), MF_UNKNOWN);
 }
 
 static void test_pk_op_len(void **state)
