@@ -456,7 +456,7 @@ static int zscan_entry(void *arg, const struct zip_entry *e)
 		return 0;
 	}
 	bool tensor = (z->f == MF_PYTORCH_ZIP || z->f == MF_TORCHSCRIPT) && tensor_record(e->name);
-	enum model_format mf = scan_sniff(head, hlen, e->usize, e->name);
+	enum model_format mf = scan_sniff(head, hlen, e->usize > hlen ? e->usize : hlen, e->name);
 	bool want;
 	if (tensor)
 		want = (hlen >= 2 && head[0] == 0x80 && pk_looks_like(head, hlen)) ||
