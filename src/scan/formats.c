@@ -800,50 +800,89 @@ int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint6
 
 /*
  * HDF5 (legacy Keras .h5): the root attribute model_config holds the model
- * JSON. Rather than walking HDF5's B-trees and heaps, the bytes are
- * searched for the JSON blob itself ('{"class_name"', as json.dumps writes
- * it), every blob found is parsed and walked as a Keras config. Files up
- * to 64 MiB are searched whole; larger ones in their first and last 32 MiB
- * (h5py writes the root attributes early).
+ * JSON. Rather than walking HDF5's object headers, B-trees and heaps, the
+ * bytes are searched for it, two ways: after each attribute name
+ * "model_config" the first '{' within 1 KiB (Keras stores the JSON as a
+ * fixed-length string, inline in the attribute message right after its
+ * datatype and dataspace, whatever the order of its keys); and every
+ * '{"class_name"' (the JSON as json.dumps writes it, wherever h5py put it,
+ * e.g. a variable-length string in the global heap). Each blob that parses
+ * as JSON is walked as a Keras config, once. Files up to 64 MiB are
+ * searched whole; larger ones in their first and last 32 MiB (h5py writes
+ * the root attributes before the weights).
  */
-static void hdf5_region(struct scan_ctx *c, const uint8_t *buf, size_t from, size_t to, unsigned *blobs)
+struct h5s {
+	struct scan_ctx *c;
+	const uint8_t *buf;
+	unsigned blobs;
+	size_t from[64], to[64];	/* the blobs walked */
+};
+
+/* h5_blob - walk the JSON at @at unless inside one walked; its length, 0 when not JSON */
+static size_t h5_blob(struct h5s *h, size_t at, size_t to)
 {
-	static const char pat[] = "{\"class_name\"";
+	struct json_doc d;
+	size_t err, lim = to - at > (64u << 20) ? (64u << 20) : to - at;
+
+	for (unsigned k = 0; k < h->blobs; k++)
+		if (at >= h->from[k] && at < h->to[k])
+			return h->to[k] - at;
+	if (h->blobs >= 64 || jtok_parse(&d, h->buf + at, lim, true, JSON_MAX_TOK, 512, &err))
+		return 0;
+	size_t jl = d.len;
+	jtok_free(&d);
+	h->from[h->blobs] = at;
+	h->to[h->blobs++] = at + jl;
+	keras_config_scan(h->c, h->buf + at, jl, at);
+	return jl;
+}
+
+static void hdf5_region(struct h5s *h, size_t from, size_t to)
+{
+	static const char pat[] = "{\"class_name\"", attr[] = "model_config";
+	const uint8_t *buf = h->buf;
 	size_t pos = from;
 
-	while (pos < to && *blobs < 64) {
-		const uint8_t *h = mem_find(buf + pos, to - pos, pat, sizeof(pat) - 1);
-		struct json_doc d;
-		size_t err;
+	while (pos < to && h->blobs < 64) {
+		const uint8_t *a = mem_find(buf + pos, to - pos, attr, sizeof(attr) - 1);
 
-		if (!h)
+		if (!a)
 			break;
-		size_t at = (size_t)(h - buf);
-		size_t lim = to - at > (64u << 20) ? (64u << 20) : to - at;
-		if (jtok_parse(&d, h, lim, true, JSON_MAX_TOK, 512, &err) == 0) {
-			size_t jl = d.len;
+		size_t at = (size_t)(a - buf) + sizeof(attr) - 1, end = to - at > 1024 ? at + 1024 : to;
+		const uint8_t *brace = memchr(buf + at, '{', end - at);
+		if (brace)
+			h5_blob(h, (size_t)(brace - buf), to);
+		pos = at;
+	}
+	pos = from;
+	while (pos < to && h->blobs < 64) {
+		const uint8_t *p = mem_find(buf + pos, to - pos, pat, sizeof(pat) - 1);
 
-			jtok_free(&d);
-			(*blobs)++;
-			keras_config_scan(c, h, jl, at);
-			pos = at + jl;
-			continue;
-		}
-		pos = at + 1;
+		if (!p)
+			break;
+		size_t at = (size_t)(p - buf), jl = h5_blob(h, at, to);
+		pos = at + (jl ? jl : 1);
 	}
 }
 
 static int scan_hdf5(struct scan_ctx *c, const uint8_t *buf, size_t len)
 {
-	unsigned blobs = 0;
+	struct h5s *h = calloc(1, sizeof(*h));
 	const size_t half = 32u << 20;
 
-	if (len <= 2 * half) {
-		hdf5_region(c, buf, 0, len, &blobs);
-	} else {
-		hdf5_region(c, buf, 0, half, &blobs);
-		hdf5_region(c, buf, len - half, len, &blobs);
+	if (!h) {
+		scan_set_error(c->r, "hdf5: out of memory");
+		return -ENOMEM;
 	}
+	h->c = c;
+	h->buf = buf;
+	if (len <= 2 * half) {
+		hdf5_region(h, 0, len);
+	} else {
+		hdf5_region(h, 0, half);
+		hdf5_region(h, len - half, len);
+	}
+	free(h);
 	return 0;
 }
 

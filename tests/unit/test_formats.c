@@ -735,6 +735,19 @@ static void test_hdf5_model_config(void **state)
 	assert_int_equal(rep.verdict, SCAN_DANGEROUS);
 	const uint8_t *lam = memmem(b.p, b.n, "Lambda", 6);
 	assert_int_equal(rep.findings[0].offset, (uint64_t)(lam - b.p));
+	assert_int_equal(rep.nfindings, 1);
+	/* keys reordered and escaped: found from the attribute name */
+	b.n = 0;
+	put(&b, "\x89HDF\r\n\x1a\n", 8);
+	put(&b, zeros, sizeof(zeros));
+	puts_(&b, "model_config");
+	put(&b, zeros, 40);
+	puts_(&b, "{\"config\": {\"layers\": [{\"config\": {}, \"class_name\": \"\\u004cambda\"}]}, "
+		  "\"class_name\": \"Sequential\"}");
+	scan(b.p, b.n, "model.h5");
+	assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+	assert_int_equal(rep.nfindings, 1);
+	assert_string_equal(rep.findings[0].why, "Keras Lambda layer runs serialized code (no code)");
 	free(b.p);
 }
 
