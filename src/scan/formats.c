@@ -272,18 +272,40 @@ static const uint8_t gg_sizes[13] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
 static const char *const ssti_markers[] = {
 	"__class__", "__subclasses__", "__globals__", "__builtins__", "__import__", "__mro__",
 	"__base__", "__init__", "__getattribute__", "__dict__", "__code__", "__reduce__",
-	"popen", "os.system", "subprocess", "eval(", "exec(", "import os", "|attr", "attr(",
-	"lipsum", "cycler", "joiner", "get_flashed_messages", "url_for", "request.application",
+	"popen", "os.system", "subprocess", "eval(", "exec(", "import os", "lipsum", "cycler", "joiner", "get_flashed_messages", "url_for", "request.application",
 	"\\x5f", "\\u005f", "self._TemplateReference", "config.items",
 };
 
+/* the attr filter, `x|attr('__class__')` (selectattr/rejectattr are ordinary filters) */
+static const uint8_t *attr_filter(const uint8_t *s, size_t n)
+{
+	for (const uint8_t *a = s; (a = mem_find(a, n - (size_t)(a - s), "attr", 4)); a += 4) {
+		const uint8_t *b = a, *e = a + 4;
+
+		while (b > s && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\n'))
+			b--;
+		while (e < s + n && (*e == ' ' || *e == '\t' || *e == '\n'))
+			e++;
+		if (b > s && b[-1] == '|' && e < s + n && *e == '(')
+			return a;
+	}
+	return NULL;
+}
+
 static void gg_template(struct gg *g, const uint8_t *s, uint64_t n, const char *key)
 {
-	for (size_t k = 0; k < sizeof(ssti_markers) / sizeof(ssti_markers[0]); k++) {
-		const uint8_t *hit = mem_find(s, (size_t)n, ssti_markers[k], strlen(ssti_markers[k]));
+	const uint8_t *hit = attr_filter(s, (size_t)n);
 
-		if (hit) {
-			scan_add_finding(g->c->r, SCAN_DANGEROUS, (uint64_t)(hit - g->buf), g->c->member,
+	if (hit) {
+		scan_add_finding(g->c->r, SCAN_DANGEROUS, (uint64_t)(hit - g->buf), g->c->member, NULL,
+				 "GGUF %s: template injection marker '|attr('", key);
+		return;
+	}
+	for (size_t k = 0; k < sizeof(ssti_markers) / sizeof(ssti_markers[0]); k++) {
+		const uint8_t *m = mem_find(s, (size_t)n, ssti_markers[k], strlen(ssti_markers[k]));
+
+		if (m) {
+			scan_add_finding(g->c->r, SCAN_DANGEROUS, (uint64_t)(m - g->buf), g->c->member,
 					 NULL, "GGUF %s: template injection marker '%s'", key,
 					 ssti_markers[k]);
 			return;

@@ -559,10 +559,20 @@ static void test_gguf(void **state)
 	assert_int_equal(rep.verdict, SCAN_DANGEROUS);
 	assert_string_equal(rep.findings[0].why,
 			    "GGUF tokenizer.chat_template: template injection marker '__globals__'");
-	gguf_build(&b, "{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f') }}");
+	gguf_build(&b, "{{ ''| attr ('\\x5f\\x5fclass\\x5f\\x5f') }}");
 	scan(b.p, b.n, NULL);
 	assert_string_equal(rep.findings[0].why,
-			    "GGUF tokenizer.chat_template: template injection marker '|attr'");
+			    "GGUF tokenizer.chat_template: template injection marker '|attr('");
+	/* Llama 3 / Qwen style: selectattr, namespace, raise_exception are ordinary */
+	gguf_build(&b, "{%- set ns = namespace(system='') -%}{%- for m in messages|selectattr('role', "
+		       "'equalto', 'system') %}{% set ns.system = m['content'] %}{% endfor %}{% if "
+		       "messages[0]['role'] == 'tool' %}{{ raise_exception('no tools') }}{% endif %}"
+		       "{{ bos_token }}{%- for message in messages|rejectattr('role','equalto','system') "
+		       "%}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + "
+		       "message['content'] | trim + '<|eot_id|>' }}{%- endfor %}");
+	scan(b.p, b.n, NULL);
+	assert_int_equal(rep.verdict, SCAN_CLEAN);
+	assert_int_equal(rep.nfindings, 0);
 	/* truncated inside the template */
 	gguf_build(&b, "{{ messages }}");
 	const uint8_t *tp = memmem(b.p, b.n, "{{ messages", 11);
