@@ -430,6 +430,28 @@ static void test_zip_read_budget(void **state)
 	free(b.p);
 }
 
+static void test_torchscript_code(void **state)
+{
+	(void)state;
+	static const char code[] = "def forward(self, x):\n    return torch.ops.my_ops.run(x)\n"
+				   "def _x(self):\n    return __import__(\"os\").system(\"id\")\n";
+	struct zmember m[] = { { "m/code/__torch__.py", code, sizeof(code) - 1, true },
+			       { "m/constants.pkl", "\x80\x02).", 4, false },
+			       { "m/data.pkl", "\x80\x02}.", 4, false } };
+	struct bb b = { 0 };
+
+	zip_build(&b, m, 3, true);
+	scan(b.p, b.n, "m.pt");
+	assert_int_equal(rep.format, MF_TORCHSCRIPT);
+	assert_int_equal(rep.verdict, SCAN_SUSPICIOUS);
+	assert_int_equal(rep.pickles, 2);
+	assert_int_equal(rep.nfindings, 1);
+	assert_string_equal(rep.findings[0].member, "m/code/__torch__.py");
+	assert_string_equal(rep.findings[0].why, "TorchScript code uses '__import__'");
+	assert_int_equal(rep.findings[0].offset, strstr(code, "__import__") - code);
+	free(b.p);
+}
+
 /* ---- safetensors ----------------------------------------------------------------- */
 
 static void st_build(struct bb *b, const char *hdr, size_t data)
@@ -926,6 +948,7 @@ int main(void)
 		cmocka_unit_test(test_zip_classify),
 		cmocka_unit_test(test_zip_bomb_bounded),
 		cmocka_unit_test(test_zip_read_budget),
+		cmocka_unit_test(test_torchscript_code),
 		cmocka_unit_test(test_safetensors),
 		cmocka_unit_test(test_gguf),
 		cmocka_unit_test(test_onnx),
