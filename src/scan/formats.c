@@ -352,6 +352,10 @@ static int scan_gguf(struct scan_ctx *c, const uint8_t *buf, size_t len)
 	struct gg g = { .c = c, .buf = buf, .len = len, .off = 4, .align = 32 };
 	uint64_t nt, nkv;
 
+	if (len < 4 || memcmp(buf, "GGUF", 4) != 0) {
+		scan_set_error(c->r, "gguf: no GGUF magic");
+		return 0;
+	}
 	if (!gg_u32(&g, &g.version)) {
 		scan_set_error(c->r, "gguf: truncated header");
 		return 0;

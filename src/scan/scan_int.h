@@ -99,6 +99,15 @@ bool zip_has_cd(const uint8_t *buf, size_t len);
 int zip_read(struct scan_ctx *c, const struct zip_entry *e, size_t cap, const uint8_t **out,
 	     size_t *outlen, bool *owned, bool *cut);
 
+/*
+ * inflate_mem - inflate @inlen bytes at @in (@wbits as for inflateInit2:
+ * -15 raw deflate, 47 zlib or gzip) into a malloc'd *@out of at most @cap
+ * bytes (@hint, the expected size, sizes the first buffer). Same returns
+ * and budget as zip_read; *@out is NULL only when nothing inflated.
+ */
+int inflate_mem(struct scan_ctx *c, const uint8_t *in, uint64_t inlen, int wbits, uint64_t hint,
+		size_t cap, uint8_t **out, size_t *outlen, bool *cut);
+
 /* zip_scan - scan every member of the zip @buf with scan_member (any zip-based format) */
 int zip_scan(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len);
 

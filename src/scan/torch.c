@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 /* ---- members ---------------------------------------------------------------- */
 
@@ -265,36 +264,27 @@ static int scan_joblib(struct scan_ctx *c, const uint8_t *buf, size_t len)
 		return 0;
 	}
 	/* zlib or gzip */
-	size_t cap = inflate_cap(c);
-	uint8_t *out = malloc(cap);
-	z_stream s = { 0 };
-	int ret = 0;
-	if (!out || inflateInit2(&s, 15 + 32) != Z_OK) {
-		free(out);
+	uint8_t *out;
+	size_t n;
+	bool cut;
+	int ret = inflate_mem(c, z, zl, 15 + 32, 0, inflate_cap(c), &out, &n, &cut);
+	if (ret == -ENOMEM) {
 		scan_set_error(c->r, "joblib: out of memory");
-		return -ENOMEM;
+		return ret;
 	}
-	s.next_in = (uint8_t *)z;
-	s.avail_in = zl > (1u << 30) ? (1u << 30) : (uInt)zl;
-	s.next_out = out;
-	s.avail_out = (uInt)cap;
-	int zr = inflate(&s, Z_FINISH);
-	c->inflated += s.total_out;
-	if (zr != Z_STREAM_END) {
-		if (s.total_out == cap || zl > (1u << 30)) {
-			c->r->incomplete = true;
-			scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
-					 "compressed joblib larger than %zu bytes: scanned only its start", cap);
-		} else {
-			scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
-					 "corrupt compressed joblib stream");
-		}
+	if (cut || ret == -E2BIG) {
+		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "compressed joblib larger than %zu bytes: scanned only its start",
+				 inflate_cap(c));
+	} else if (ret) {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "corrupt compressed joblib stream");
 	}
-	if (s.total_out)
-		ret = scan_pickle(c, out, s.total_out, 0) == -ENOMEM ? -ENOMEM : 0;
-	inflateEnd(&s);
+	if (out && n)
+		scan_pickle(c, out, n, 0);
 	free(out);
-	return ret;
+	return 0;
 }
 
 /* ---- tar -------------------------------------------------------------------- */

@@ -291,40 +291,29 @@ size_t inflate_cap(const struct scan_ctx *c)
 	return cap < SCAN_HEAD ? SCAN_HEAD : cap;
 }
 
-int zip_read(struct scan_ctx *c, const struct zip_entry *e, size_t cap, const uint8_t **out,
-	     size_t *outlen, bool *owned, bool *cut)
+int inflate_mem(struct scan_ctx *c, const uint8_t *in, uint64_t inlen, int wbits, uint64_t hint,
+		size_t cap, uint8_t **out, size_t *outlen, bool *cut)
 {
 	z_stream z = { 0 };
-	uint8_t *b = NULL;
+	uint8_t *b;
 	size_t bcap;
 	int ret = 0;
 
 	*out = NULL;
 	*outlen = 0;
-	*owned = false;
 	*cut = false;
-	if (!e->data)
-		return -EIO;
-	if (e->method == 0) {
-		*out = e->data;
-		*outlen = (size_t)e->avail;
-		*cut = e->avail < e->csize;
-		return 0;
-	}
-	if (e->method != 8)
-		return -ENOTSUP;
 	if (c->inflated >= inflate_budget(c))
 		return -E2BIG;
-	bcap = e->usize && e->usize < cap ? (size_t)e->usize : cap < 65536 ? cap : 65536;
+	bcap = hint && hint < cap ? (size_t)hint : cap < 65536 ? cap : 65536;
 	b = malloc(bcap ? bcap : 1);
 	if (!b)
 		return -ENOMEM;
-	if (inflateInit2(&z, -15) != Z_OK) {
-		ret = -ENOMEM;
-		goto out_free;
+	if (inflateInit2(&z, wbits) != Z_OK) {
+		free(b);
+		return -ENOMEM;
 	}
-	z.next_in = (uint8_t *)e->data;
-	uint64_t in_left = e->avail;
+	z.next_in = (uint8_t *)in;
+	uint64_t in_left = inlen;
 	for (;;) {
 		if (z.total_out == bcap) {
 			if (bcap >= cap) {
@@ -376,10 +365,32 @@ int zip_read(struct scan_ctx *c, const struct zip_entry *e, size_t cap, const ui
 	}
 	*out = b;
 	*outlen = z.total_out;
-	*owned = true;
 	return ret;
-out_free:
-	free(b);
+}
+
+int zip_read(struct scan_ctx *c, const struct zip_entry *e, size_t cap, const uint8_t **out,
+	     size_t *outlen, bool *owned, bool *cut)
+{
+	uint8_t *b;
+	int ret;
+
+	*out = NULL;
+	*outlen = 0;
+	*owned = false;
+	*cut = false;
+	if (!e->data)
+		return -EIO;
+	if (e->method == 0) {
+		*out = e->data;
+		*outlen = (size_t)e->avail;
+		*cut = e->avail < e->csize;
+		return 0;
+	}
+	if (e->method != 8)
+		return -ENOTSUP;
+	ret = inflate_mem(c, e->data, e->avail, -15, e->usize, cap, &b, outlen, cut);
+	*out = b;
+	*owned = b != NULL;
 	return ret;
 }
 
