@@ -188,7 +188,7 @@ int scan_cmd_main(int argc, char **argv, FILE *out, FILE *err)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (!strcmp(optarg, "json")) {

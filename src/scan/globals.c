@@ -28,7 +28,7 @@ static const char *allow_exact[] = {
 	"builtins:set", "builtins:frozenset", "builtins:bytearray", "builtins:complex",
 	"builtins:slice", "builtins:range", "builtins:bytes", "builtins:list", "builtins:dict",
 	"builtins:tuple", "builtins:int", "builtins:float", "builtins:str", "builtins:bool",
-	"builtins:object", "builtins:type", "builtins:NoneType", "builtins:Ellipsis",
+	"builtins:object", "builtins:Ellipsis",
 	"builtins:NotImplemented", "builtins:memoryview",
 	"copyreg:_reconstructor", "copyreg:__newobj__",
 	"copyreg:__newobj_ex__",

@@ -84,6 +84,9 @@ enum { ENC_RAW = 0, ENC_QUOTED, ENC_RUE };
 #define PF_ALLOWED 0x01		/* global / call of an allow-listed global */
 #define PF_ALIGN 0x02		/* joblib state dict has numpy_array_alignment_bytes */
 #define PF_OBJDT 0x04		/* numpy dtype (or dict's dtype) is object */
+#define PF_FLEX 0x08		/* numpy dtype of a flexible kind (S, U, V, a) */
+#define PF_DTSTATE 0x10		/* tuple shaped like a dtype state: n = elsize << 32 | flags */
+#define PF_UNSIZED 0x20		/* dict: the array size cannot be known */
 
 /* kinds of allow-listed globals the interpreter models */
 enum { K_NONE = 0, K_JOBLIB_WRAPPER, K_NP_DTYPE };
@@ -98,8 +101,10 @@ enum { K_NONE = 0, K_JOBLIB_WRAPPER, K_NP_DTYPE };
  *   INT: n = value (two's complement)
  *   GLOBAL/CALL/EXT: g = finding index (NOF when clean), f, k; CALL of
  *     numpy.dtype: n = item size (0 unknown)
- *   TUPLE: n = product of its int elements (NOPROD), p/g = first element str
- *   DICT: n = "shape" product (NOPROD), g = "dtype" item size, f
+ *     (p = the REDUCE that made it: an identity for dtype_site)
+ *   TUPLE: n = product of its int elements (NOPROD), p/g = first element str;
+ *     with PF_DTSTATE, n = elsize << 32 | flags of a numpy dtype state
+ *   DICT: n = "shape" product (NOPROD), g = "dtype" item size, p = its site, f
  */
 struct pv {
 	const uint8_t *p;
@@ -111,8 +116,22 @@ struct pv {
 	uint8_t e;
 };
 
-/* results of one stream */
-enum { RS_STOP = 0, RS_ERROR, RS_LIMIT };
+/*
+ * numpy dtypes changed by BUILD after they were memoized: numpy takes the
+ * item size of a flexible dtype and the "has objects" flag from the state,
+ * and a later GET returns the same (changed) object, so the change is kept
+ * by the REDUCE that made the dtype.
+ */
+struct dtype_site {
+	const uint8_t *site;
+	uint64_t size;		/* 0: unknown */
+	bool object;
+};
+
+#define DTYPE_SITES 64
+
+/* results of one stream (RS_DEPTH: sub_scan only, the nesting bound was hit) */
+enum { RS_STOP = 0, RS_ERROR, RS_LIMIT, RS_DEPTH };
 
 struct vm {
 	struct scan_ctx *c;
@@ -134,6 +153,9 @@ struct vm {
 	bool memo_limit_seen, alt_done;
 	uint64_t *values;	/* stack + memo values allocated by all live interpreters */
 	uint64_t own_values;	/* the counter, in the top-level interpreter */
+	struct dtype_site dts[DTYPE_SITES];
+	uint32_t ndts;
+	bool dts_lost;		/* more changed dtypes than DTYPE_SITES */
 };
 
 /* ---- findings ------------------------------------------------------------- */
@@ -336,30 +358,43 @@ static inline uint64_t rd_le(const uint8_t *p, unsigned n)
 	return x;
 }
 
-/* a decimal line (optional sign, optional trailing L); false when malformed */
+static inline bool is_space(uint8_t ch)
+{
+	return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+/*
+ * parse_dec - a decimal line as Python's int(text) reads it (the memo index
+ * of PUT and GET): surrounding whitespace, a sign, digits with single
+ * underscores between them. False when malformed; *@big when it does not
+ * fit in 63 bits.
+ */
 static bool parse_dec(const uint8_t *s, size_t n, int64_t *out, bool *big)
 {
-	bool neg = false;
+	bool neg = false, digit = false;
 	uint64_t x = 0;
 	size_t i = 0;
 
 	*big = false;
-	if (n && s[n - 1] == 'L')
+	while (n && is_space(s[n - 1]))
 		n--;
+	while (i < n && is_space(s[i]))
+		i++;
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		neg = s[i++] == '-';
-	if (i == n)
-		return false;
 	for (; i < n; i++) {
+		if (s[i] == '_' && digit && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+			continue;
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		if (x > (UINT64_MAX - 9) / 10)
+		digit = true;
+		if (x > ((uint64_t)INT64_MAX - 9) / 10)
 			*big = true;
 		else
 			x = x * 10 + (s[i] - '0');
 	}
 	*out = neg ? -(int64_t)x : (int64_t)x;
-	return true;
+	return digit;
 }
 
 static int hexval(uint8_t ch)
@@ -524,6 +559,26 @@ static uint64_t dtype_itemsize(const uint8_t *s, size_t n, bool *object)
 	}
 }
 
+/* dotted-identifier-like text: [A-Za-z0-9_.] and non-ASCII, not empty */
+static bool name_like(const uint8_t *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] >= 0x80))
+			return false;
+	return true;
+}
+
+/* a flexible numpy kind (S, U, V, a): numpy takes its item size from the state */
+static bool dtype_flexible(const uint8_t *s, size_t n)
+{
+	size_t i = n > 1 && (s[0] == '<' || s[0] == '>' || s[0] == '|' || s[0] == '=');
+
+	return i < n && (s[i] == 'S' || s[i] == 'U' || s[i] == 'V' || s[i] == 'a');
+}
+
 static inline bool looks_like_pickle(const uint8_t *p, size_t n)
 {
 	return n >= 3 && p[0] == 0x80 && p[1] >= 2 && p[1] <= 5;
@@ -567,9 +622,11 @@ static int sub_scan(struct vm *v, const uint8_t *buf, size_t len, uint64_t base,
 	struct vm sub;
 	int rc;
 
-	if (v->c->depth >= v->lim->max_depth)
-		return limit(v, pos, "nesting limit (%u) reached: nested pickle not scanned",
-			     v->lim->max_depth);
+	if (v->c->depth >= v->lim->max_depth) {
+		limit(v, pos, "nesting limit (%u) reached: nested pickle not scanned",
+		      v->lim->max_depth);
+		return RS_DEPTH;
+	}
 	v->c->depth++;
 	vm_init(&sub, v->c, buf, len, base, true);
 	sub.values = v->values;
@@ -580,20 +637,29 @@ static int sub_scan(struct vm *v, const uint8_t *buf, size_t len, uint64_t base,
 	return rc;
 }
 
+/*
+ * after a nested scan: the outer stream goes on (a bound of the nested
+ * interpreter was reported there) unless the file's opcode budget is spent
+ */
+static int outer_goes_on(const struct vm *v)
+{
+	return v->r->opcodes >= v->lim->max_opcodes ? RS_LIMIT : RS_STOP;
+}
+
 /* a bytes/str value at @off of @n bytes: interpret it if it looks like a pickle */
 static int maybe_nested(struct vm *v, size_t off, uint64_t n, size_t pos)
 {
 	const uint8_t *p = v->buf + off;
 	size_t end;
 
-	if (looks_like_pickle(p, n))
-		return sub_scan(v, p, n, v->base + off, pos, false, true, &end) == RS_LIMIT ?
-			       RS_LIMIT : RS_STOP;
+	if (looks_like_pickle(p, n)) {
+		sub_scan(v, p, n, v->base + off, pos, false, true, &end);
+		return outer_goes_on(v);
+	}
 	/* protocol 2 writes bytes as _codecs.encode(latin-1 text): "\xc2\x80\x0N..." */
 	if (n >= 6 && p[0] == 0xc2 && p[1] == 0x80 && p[2] >= 2 && p[2] <= 5) {
 		uint8_t *lat;
 		size_t k = 0;
-		int rc;
 
 		if (n > LATIN1_MAX) {
 			v->r->incomplete = true;
@@ -616,9 +682,9 @@ static int maybe_nested(struct vm *v, size_t off, uint64_t n, size_t pos)
 				break;	/* not latin-1: the bytes end here */
 			}
 		}
-		rc = sub_scan(v, lat, k, v->base + off, pos, false, true, &end);
+		sub_scan(v, lat, k, v->base + off, pos, false, true, &end);
 		free(lat);
-		return rc == RS_LIMIT ? RS_LIMIT : RS_STOP;
+		return outer_goes_on(v);
 	}
 	return RS_STOP;
 }
@@ -670,8 +736,11 @@ static struct pv do_call(struct vm *v, const struct pv *callee, const struct pv 
 			bool obj;
 
 			res.n = dtype_itemsize(args->p, args->g, &obj);
+			res.p = v->buf + pos;
 			if (obj)
 				res.f |= PF_OBJDT;
+			if (dtype_flexible(args->p, args->g))
+				res.f |= PF_FLEX;
 		}
 		return res;
 	}
@@ -698,20 +767,70 @@ static void do_mutate(struct vm *v, const struct pv *obj, const char *op, size_t
 	}
 }
 
+/*
+ * dtype_build - BUILD of a numpy dtype @dt (made at dt->p) with @state: the
+ * item size (flexible kinds) and the object flag become the state's, as
+ * numpy's __setstate__ does, in @dt and in the site table.
+ */
+static void dtype_build(struct vm *v, struct pv *dt, const struct pv *state)
+{
+	struct dtype_site *ds = NULL;
+
+	if (state->t == PV_TUPLE && (state->f & PF_DTSTATE)) {
+		int32_t elsize = (int32_t)(state->n >> 32), flags = (int32_t)(uint32_t)state->n;
+
+		if ((dt->f & PF_FLEX) && elsize >= 0)
+			dt->n = (uint64_t)elsize;
+		dt->f = (dt->f & ~PF_OBJDT) | ((flags & 1) ? PF_OBJDT : 0);
+	} else {
+		dt->n = 0;	/* a state we do not model: size unknown */
+	}
+	for (uint32_t i = 0; i < v->ndts; i++)
+		if (v->dts[i].site == dt->p)
+			ds = &v->dts[i];
+	if (!ds) {
+		if (v->ndts == DTYPE_SITES) {
+			v->dts_lost = true;
+			return;
+		}
+		ds = &v->dts[v->ndts++];
+	}
+	*ds = (struct dtype_site){ .site = dt->p, .size = dt->n, .object = dt->f & PF_OBJDT };
+}
+
 /* the dict summary joblib needs: "shape", "dtype", "numpy_array_alignment_bytes" */
-static void dict_note(struct pv *d, const struct pv *key, const struct pv *val)
+static void dict_note(struct vm *v, struct pv *d, const struct pv *key, const struct pv *val)
 {
 	if (key->t != PV_STR)
 		return;
 	if (bytes_eq(key, "shape")) {
-		d->n = val->t == PV_TUPLE ? val->n : NOPROD;
+		d->n = val->t == PV_TUPLE && !(val->f & PF_DTSTATE) ? val->n : NOPROD;
 	} else if (bytes_eq(key, "dtype")) {
-		if (val->t == PV_CALL && val->k == K_NP_DTYPE) {
-			d->g = (uint32_t)(val->n > UINT32_MAX ? 0 : val->n);
-			d->f = (d->f & ~PF_OBJDT) | (val->f & PF_OBJDT);
+		struct pv dt = *val;
+		bool found = false;
+
+		if (val->t != PV_CALL || val->k != K_NP_DTYPE) {
+			d->f |= PF_UNSIZED;
+			return;
 		}
+		/* the latest state of this dtype object, wherever this copy came from */
+		for (uint32_t i = 0; i < v->ndts; i++)
+			if (v->dts[i].site == dt.p) {
+				dt.n = v->dts[i].size;
+				dt.f = (dt.f & ~PF_OBJDT) | (v->dts[i].object ? PF_OBJDT : 0);
+				found = true;
+			}
+		if (!found && v->dts_lost)
+			d->f |= PF_UNSIZED;
+		d->g = (uint32_t)(dt.n > UINT32_MAX ? 0 : dt.n);
+		d->p = dt.p;
+		d->f = (d->f & ~PF_OBJDT) | (dt.f & PF_OBJDT);
 	} else if (bytes_eq(key, "numpy_array_alignment_bytes")) {
-		d->f |= PF_ALIGN;
+		/* joblib reads a padding byte unless the value is None */
+		if (val->t == PV_INT)
+			d->f |= PF_ALIGN;
+		else if (val->t != PV_NONE)
+			d->f |= PF_UNSIZED;
 	}
 }
 
@@ -725,10 +844,14 @@ static size_t joblib_skip(struct vm *v, const struct pv *d, size_t next, int *rc
 	size_t end = next;
 
 	*rc = RS_STOP;
+	if (d->f & PF_UNSIZED)
+		return next;	/* the next opcode will tell */
 	if (d->f & PF_OBJDT) {
 		/* pickle.dump(array, protocol=2) right here */
 		*rc = sub_scan(v, v->buf + next, v->len - next, v->base + next, next, true, false,
 			       &end);
+		if (*rc == RS_DEPTH)
+			*rc = RS_LIMIT;	/* where the array ends is unknown: stop */
 		return *rc == RS_STOP ? next + end : SIZE_MAX;
 	}
 	if (d->n == NOPROD || d->g == 0)
@@ -751,6 +874,9 @@ static size_t joblib_skip(struct vm *v, const struct pv *d, size_t next, int *rc
 			   (unsigned long long)bytes);
 		return SIZE_MAX;
 	}
+	/* raw data that looks like a pickle is read as one too: a model error is not a hide */
+	if ((*rc = maybe_nested(v, end, bytes, next)))
+		return SIZE_MAX;
 	return end + bytes;
 }
 
@@ -788,8 +914,8 @@ static int frame_hide(struct vm *v, size_t pos, const char *what)
 	if (v->alt_done || fe >= v->len)
 		return RS_STOP;
 	v->alt_done = true;
-	return sub_scan(v, v->buf + fe, v->len - fe, v->base + fe, pos, false, true, &end) ==
-			       RS_LIMIT ? RS_LIMIT : RS_STOP;
+	sub_scan(v, v->buf + fe, v->len - fe, v->base + fe, pos, false, true, &end);
+	return outer_goes_on(v);
 }
 
 /*
@@ -936,10 +1062,14 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 		case 'L': {	/* LONG */
 			int64_t iv;
 			bool big;
+			size_t n = alen - (op == 'L' && alen && buf[arg + alen - 1] == 'L');
 
-			if (!parse_dec(buf + arg, alen, &iv, &big))
-				return fail(v, pos, "malformed integer line");
-			PUSH(((struct pv){ .t = big ? PV_BIGINT : PV_INT, .n = (uint64_t)iv }));
+			/* CPython also reads hex, octal, ...: any other text is an int
+			 * whose value we do not model (never a parse error of ours) */
+			if (!parse_dec(buf + arg, n, &iv, &big) || big)
+				PUSH(((struct pv){ .t = PV_BIGINT }));
+			else
+				PUSH(((struct pv){ .t = PV_INT, .n = (uint64_t)iv }));
 			break;
 		}
 		case 'J':	/* BININT */
@@ -975,7 +1105,9 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			NEED_STACK(1);
 			TOP = (struct pv){ .t = PV_PERSID };
 			break;
-		case 'S':	/* STRING: a quoted repr */
+		case 'S':	/* STRING: a quoted repr (CPython strips trailing whitespace) */
+			while (alen && buf[arg + alen - 1] <= ' ')
+				alen--;
 			if (alen < 2 || buf[arg] != buf[arg + alen - 1] ||
 			    (buf[arg] != '\'' && buf[arg] != '"'))
 				return fail(v, pos, "STRING argument not quoted");
@@ -1045,6 +1177,13 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 				else if (tu.n != NOPROD)
 					tu.n *= e->n;
 			}
+			/* numpy's dtype state: (version, order, subdescr, names, fields,
+			 * elsize, alignment, flags[, metadata]) */
+			if (tu.n == NOPROD && v->sp - from >= 8 && v->st[from].t == PV_INT &&
+			    v->st[from + 5].t == PV_INT && v->st[from + 7].t == PV_INT) {
+				tu.f |= PF_DTSTATE;
+				tu.n = (v->st[from + 5].n << 32) | (uint32_t)v->st[from + 7].n;
+			}
 			v->sp = from;
 			PUSH(tu);
 			break;
@@ -1076,7 +1215,8 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 		case 's':	/* SETITEM */
 			NEED_STACK(3);
 			if (v->st[v->sp - 3].t == PV_DICT)
-				dict_note(&v->st[v->sp - 3], &v->st[v->sp - 2], &v->st[v->sp - 1]);
+				dict_note(v, &v->st[v->sp - 3], &v->st[v->sp - 2],
+					  &v->st[v->sp - 1]);
 			v->sp -= 2;
 			do_mutate(v, &TOP, "SETITEM", pos);
 			break;
@@ -1088,7 +1228,7 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 				return fail(v, pos, "odd number of items for SETITEMS");
 			if (v->st[from - 1].t == PV_DICT)
 				for (uint32_t i = from; i + 1 < v->sp; i += 2)
-					dict_note(&v->st[from - 1], &v->st[i], &v->st[i + 1]);
+					dict_note(v, &v->st[from - 1], &v->st[i], &v->st[i + 1]);
 			v->sp = from;
 			do_mutate(v, &TOP, "SETITEMS", pos);
 			break;
@@ -1099,6 +1239,8 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			state = v->st[--v->sp];
 			do_mutate(v, &TOP, "BUILD", pos);
 			v->called = true;
+			if (TOP.t == PV_CALL && TOP.k == K_NP_DTYPE)
+				dtype_build(v, &TOP, &state);
 			if (TOP.t == PV_CALL && TOP.k == K_JOBLIB_WRAPPER && state.t == PV_DICT) {
 				size_t after = joblib_skip(v, &state, next, &rc);
 
@@ -1131,6 +1273,11 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			break;
 		case 'c':	/* GLOBAL */
 		case 'i':	/* INST */
+			/* in a probe (data after a pickle, bytes that start like one)
+			 * text that is not a name is data, not an import */
+			if (v->probe && (!name_like(buf + arg, alen) ||
+					 !name_like(buf + arg + alen + 1, (size_t)x)))
+				return fail(v, pos, "opcode 0x%02x: not a module and name", op);
 			do_import(v, (const char *)buf + arg, alen,
 				  (const char *)buf + arg + alen + 1, (size_t)x, pos, &val);
 			if (op == 'i') {
@@ -1186,8 +1333,7 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			int64_t iv;
 			bool big;
 
-			if (!parse_dec(buf + arg, alen, &iv, &big) || iv < 0 || big ||
-			    (alen && buf[arg + alen - 1] == 'L'))
+			if (!parse_dec(buf + arg, alen, &iv, &big) || iv < 0 || big)
 				return fail(v, pos, "malformed memo index");
 			x = (uint64_t)iv;
 			if (op == 'g')
@@ -1272,7 +1418,7 @@ static int run_all(struct vm *v, size_t start, size_t *endp, bool single)
 		v->imported = v->called = v->bad_call = false;
 		v->alt_done = false;
 		rc = run_stream(v, pos, &end);
-		if (rc == RS_ERROR && v->probe && !v->imported && !v->called) {
+		if (rc == RS_ERROR && v->probe && !v->imported && !v->called && !v->bad_call) {
 			/* data, not a pickle: forget what its opcodes suggested */
 			v->r->nfindings = snap_n;
 			v->r->findings_dropped = snap_drop;

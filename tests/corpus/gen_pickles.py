@@ -41,7 +41,32 @@ def frame(n):
     return b"\x95" + struct.pack("<Q", n)
 
 
+def joblib_wrapper(dtype, state, shape, data, tail=b""):
+    """a joblib NumpyArrayWrapper (as NumpyPickler writes it), then the inline @data"""
+    return (b"\x80\x04" + sbu("joblib.numpy_pickle") + sbu("NumpyArrayWrapper") + b"\x93)\x81"
+            + b"}(" + sbu("subclass") + sbu("numpy") + sbu("ndarray") + b"\x93"
+            + sbu("shape") + b"K" + bytes([shape]) + b"\x85" + sbu("order") + sbu("C")
+            + sbu("dtype") + sbu("numpy") + sbu("dtype") + b"\x93" + sbu(dtype)
+            + b"\x89\x88\x87R" + state + b"b" + sbu("allow_mmap") + b"\x89" + b"ub"
+            + data + tail + b".")
+
+
+def dtype_state(elsize, flags):
+    """numpy's dtype state tuple (3, '<', None, None, None, elsize, -1, flags)"""
+    return (b"(K\x03" + sbu("<") + b"NNN" + b"J" + struct.pack("<i", elsize)
+            + b"J\xff\xff\xff\xff" + b"J" + struct.pack("<i", flags) + b"t")
+
+
+PAYLOAD = b"\x80\x02cos\nsystem\nU\x02id\x85R."
+
 HAND = {
+    # a float dtype whose state says "has objects": joblib pickle.load()s the array data
+    "joblib_object_flag_payload.joblib":
+        joblib_wrapper("f8", dtype_state(-1, 63), 1, PAYLOAD),
+    # a 'V1000' dtype whose state makes it 8 bytes: the opcodes after 8 bytes run
+    "joblib_elsize_hide.joblib":
+        joblib_wrapper("V1000", dtype_state(8, 0), 1, b"\x00" * 8,
+                       b"0cos\nsystem\nU\x02id\x85R"),
     # STACK_GLOBAL operands delivered through the memo, index overwritten by MEMOIZE
     "memo_stack_global.pkl":
         b"\x80\x04" + sbu("torch") + b"q\x01" + b"0" + sbu("os") + b"\x94" + b"0"
@@ -74,6 +99,8 @@ HAND = {
     "memo_miss.pkl": b"\x80\x04h\x00" + sbu("system") + b"\x93.",
     # protocol 0: no header at all (CVE-2025-10155)
     "proto0_no_header.pkl": b"cos\nsystem\n(S'id'\ntR.",
+    # deeper than the mark-stack limit (100,000): incomplete, never clean
+    "limit_marks.pkl": b"\x80\x02" + b"(" * 100001 + b"N.",
     # not a pickle after its header: nothing to report but an error
     "garbage.pkl": b"\x80\x02\xff\xfe",
 }

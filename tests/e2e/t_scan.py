@@ -169,6 +169,35 @@ def scan_benign_real_files(t):
 
 
 @test
+def scan_joblib_inline_arrays(t):
+    """joblib array bytes are skipped by the size numpy will use; object arrays are pickles"""
+    d = scan_corpus(t)
+    names = ["joblib_object_flag_payload.joblib", "joblib_elsize_hide.joblib"]
+    reps = scan_json([os.path.join(d, n) for n in names], 1)
+    for n, pickles, nested in ((names[0], 2, " (nested pickle)"), (names[1], 1, "")):
+        p = os.path.join(d, n)
+        with open(p, "rb") as f:
+            data = f.read()
+        at = data.index(b"cos\nsystem\n")
+        rep = reps[p]
+        match(rep, {"verdict": "dangerous", "pickles": pickles, "incomplete": False})
+        check_findings(rep, [("dangerous", at, "os.system")])
+        eq(rep["findings"][0]["why"], "module os is denied%s; called (REDUCE at %d)" % (
+            nested, data.index(b"\x85R", at) + 1), "why of %s" % n)
+
+
+@test
+def scan_limit_is_incomplete(t):
+    """a bound hit makes the report incomplete and suspicious, with the limit named"""
+    d = scan_corpus(t)
+    p = os.path.join(d, "limit_marks.pkl")
+    rep = scan_json([p], 1)[p]
+    match(rep, {"verdict": "suspicious", "incomplete": True, "opcodes": 100002, "pickles": 0})
+    check_findings(rep, [("suspicious", 100002, "")])
+    eq(rep["findings"][0]["why"], "mark stack limit (100000) reached", "why")
+
+
+@test
 def scan_errors_and_exit_codes(t):
     """an unparsable pickle and a missing file are errors (exit 2, even next to a finding)"""
     d = scan_corpus(t)

@@ -122,6 +122,24 @@ static void test_text_put_get_and_long_binput(void **state)
 	want(0, SCAN_DANGEROUS, 39, "subprocess.Popen", "module subprocess is denied");
 }
 
+static void test_text_forms_read_like_cpython(void **state)
+{
+	(void)state;
+	/* int("1_0") == 10, int(" 10 ") == 10, STRING with trailing blanks,
+	 * INT in hex: CPython reads all of them, so must we */
+	assert_int_equal(scan(P("I0x10\n"		/* 0 */
+				"0"			/* 6 */
+				"S'os' \r\n"		/* 7 */
+				"p1_0\n"		/* 15 */
+				"0"			/* 20 */
+				"g 10 \n"		/* 21 */
+				"S\"system\"\n"		/* 27 */
+				"\x93"			/* 37 */
+				".")), 0);
+	assert_int_equal(R.nfindings, 1);
+	want(0, SCAN_DANGEROUS, 37, "os.system", "module os is denied");
+}
+
 static void test_memo_miss_is_dangerous(void **state)
 {
 	(void)state;
@@ -231,6 +249,23 @@ static void test_frame_boundary_hide(void **state)
 	want(0, SCAN_DANGEROUS, 11, "", "opcode crosses the end of its frame");
 	want(1, SCAN_DANGEROUS, 13, "os.system",
 	     "module os is denied (nested pickle); called (REDUCE at 29)");
+}
+
+static void test_frame_hide_in_a_later_broken_pickle(void **state)
+{
+	(void)state;
+	/* a later stream is a probe, but a frame hide is never data */
+	assert_int_equal(scan(P("N."						/* 0 */
+				"\x80\x04"					/* 2 */
+				"\x95\x02\x00\x00\x00\x00\x00\x00\x00"	/* 4 FRAME 2 */
+				"C\x12"						/* 13 */
+				"cos\nsystem\n"					/* 15 */
+				"U\x02id\x85R.")), 0);				/* 26..32 */
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_int_equal(R.nfindings, 3);
+	want(0, SCAN_DANGEROUS, 13, "", "opcode crosses the end of its frame");
+	want(1, SCAN_DANGEROUS, 15, "os.system", "module os is denied (nested pickle)");
+	want(2, SCAN_DANGEROUS, 33, "", "pickle breaks after calling a non-allow-listed global: data ends without STOP");
 }
 
 static void test_frame_inside_frame(void **state)
@@ -419,10 +454,14 @@ static void test_nesting_limit(void **state)
 	(void)state;
 	scan_limits_default(&l);
 	l.max_depth = 0;
-	assert_int_equal(scanl(P("\x80\x04" "C\x05\x80\x02N.." "."), &l), 0);	/* 2 */
+	assert_int_equal(scanl(P("\x80\x04" "C\x05\x80\x02N.."	/* 2 */
+				 "0" "cos\nsystem\n" "."), &l), 0);	/* 10 */
 	assert_true(R.incomplete);
-	assert_int_equal(R.verdict, SCAN_SUSPICIOUS);
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_int_equal(R.nfindings, 2);
 	want(0, SCAN_SUSPICIOUS, 2, "", "nesting limit (0) reached");
+	/* the outer pickle is still read to its end */
+	want(1, SCAN_DANGEROUS, 10, "os.system", "module os is denied");
 }
 
 /* ---- concatenated pickles ------------------------------------------------------- */
@@ -443,6 +482,11 @@ static void test_trailing_data_is_not_a_finding(void **state)
 	/* a legacy torch file: pickles, then raw storage bytes (here a memo miss
 	 * and an underflow if read as opcodes) */
 	assert_int_equal(scan(P("\x80\x02K\x01." "h\x09R\x00\x00")), 0);
+	assert_int_equal(R.verdict, SCAN_CLEAN);
+	assert_int_equal(R.nfindings, 0);
+	assert_int_equal(R.pickles, 1);
+	/* text that only looks like a GLOBAL opcode */
+	assert_int_equal(scan(P("\x80\x02K\x01." "c1,2 3\n4,5\n.")), 0);
 	assert_int_equal(R.verdict, SCAN_CLEAN);
 	assert_int_equal(R.nfindings, 0);
 	assert_int_equal(R.pickles, 1);
@@ -545,6 +589,36 @@ static void test_numpy_protocol2_array_is_clean(void **state)
 	assert_int_equal(R.nfindings, 0);
 }
 
+static void test_joblib_inline_array_is_skipped(void **state)
+{
+	(void)state;
+	/* joblib writes the array bytes after the wrapper's BUILD: never opcodes */
+	assert_int_equal(scan(P("\x80\x04"
+				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
+				"}(\x8c\x05shapeK\x02\x85"
+				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
+				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				"ub"
+				"\x03\xff\xff\xff"			/* padding: 3 bytes */
+				"cos\nsystem\n\x00\x00\x00\x00\x00"	/* 2 x f8 */
+				".")), 0);
+	assert_int_equal(R.verdict, SCAN_CLEAN);
+	assert_int_equal(R.nfindings, 0);
+	assert_int_equal(R.pickles, 1);
+	/* one byte less of data: the STOP is taken as data, the stream has no end */
+	assert_int_equal(scan(P("\x80\x04"
+				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
+				"}(\x8c\x05shapeK\x02\x85"
+				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
+				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				"ub"
+				"\x03\xff\xff\xff"
+				"cos\nsystem\n\x00\x00\x00\x00"
+				".")), -EINVAL);
+	assert_int_equal(R.verdict, SCAN_SUSPICIOUS);
+	want(0, SCAN_SUSPICIOUS, 140, "", "pickle breaks after an import or call: data ends without STOP");
+}
+
 /* ---- classification ---------------------------------------------------------------- */
 
 static enum scan_verdict cls(const char *m, const char *n, char *why)
@@ -624,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_stack_global_through_memo),
 		cmocka_unit_test(test_memoize_overwrites_put_index),
 		cmocka_unit_test(test_text_put_get_and_long_binput),
+		cmocka_unit_test(test_text_forms_read_like_cpython),
 		cmocka_unit_test(test_memo_miss_is_dangerous),
 		cmocka_unit_test(test_memo_miss_feeding_stack_global),
 		cmocka_unit_test(test_dynamic_import_from_call_result),
@@ -632,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_is_an_error),
 		cmocka_unit_test(test_stack_underflow_is_a_finding),
 		cmocka_unit_test(test_frame_boundary_hide),
+		cmocka_unit_test(test_frame_hide_in_a_later_broken_pickle),
 		cmocka_unit_test(test_frame_inside_frame),
 		cmocka_unit_test(test_honest_frames_are_clean),
 		cmocka_unit_test(test_dotted_getattr_chain),
@@ -651,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_stack_and_memo_limits),
 		cmocka_unit_test(test_torch_state_dict_protocol2_is_clean),
 		cmocka_unit_test(test_numpy_protocol2_array_is_clean),
+		cmocka_unit_test(test_joblib_inline_array_is_skipped),
 		cmocka_unit_test(test_globals_classify),
 		cmocka_unit_test(test_report_text_and_json),
 	};
