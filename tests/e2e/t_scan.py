@@ -253,8 +253,6 @@ def scan_text_output(t):
        "text output")
 
 
-@known_limit("headerless protocol 0/1 pickles are routed to the pickle scanner by "
-             "src/scan/sniff.c, which the formats branch brings")
 @test
 def scan_protocol0_headerless(t):
     """protocol 0 and 1 pickles have no magic: sniffed by content, still dangerous"""

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scan_int - helpers shared by the scanner's parsers (not part of the scan.h
+ * API): little-endian readers, a pickle opcode walker used to sniff pickles,
+ * the lenient zip reader, the bounded JSON tokenizer, and the member
+ * dispatcher that zip and tar walkers hand every member to.
+ */
+#ifndef LTRACK_SCAN_INT_H
+#define LTRACK_SCAN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scan/scan.h"
+
+/* inflated buffers: one member is read up to this (halved per nesting level) */
+#define SCAN_INFLATE_CAP (16u << 20)
+/* bytes of a member read to decide what it is */
+#define SCAN_HEAD 4096
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+/* ends_with - @s (NUL-terminated) ends with @suf */
+bool str_ends_with(const char *s, const char *suf);
+
+/* mem_find - first @n-byte @needle in @hay[0..@len), or NULL */
+const uint8_t *mem_find(const uint8_t *hay, size_t len, const char *needle, size_t n);
+
+/* ---- pickle sniffing (sniff.c) --------------------------------------------- */
+
+/*
+ * pk_op_len - length of the pickle opcode (with its argument) at @p, @len
+ * bytes available. 0 when the byte is no opcode or its argument is
+ * malformed; SIZE_MAX when the argument runs past @len (truncated head).
+ */
+size_t pk_op_len(const uint8_t *p, size_t len);
+
+/*
+ * pk_looks_like - @p[0..@len) starts like a pickle: a PROTO 2..5 header, or
+ * protocol 0/1 opcodes that walk cleanly to STOP or for several opcodes.
+ * A text file is not a pickle.
+ */
+bool pk_looks_like(const uint8_t *p, size_t len);
+
+/* pbuf_varint - a protobuf varint at *@off of @p[0..@len); false when malformed or truncated */
+bool pbuf_varint(const uint8_t *p, size_t len, size_t *off, uint64_t *v);
+
+/* ---- zip (zip.c) ----------------------------------------------------------- */
+
+struct zip_entry {
+	char name[SCAN_MEMBER_MAX];	/* NUL bytes replaced by '?', truncated */
+	size_t name_len;		/* the full length of the stored name */
+	uint16_t method;		/* 0 stored, 8 deflate, others unreadable */
+	uint16_t flags;
+	uint64_t csize, usize;		/* from the central directory (zip64 aware) */
+	uint64_t offset;		/* local header offset */
+	const uint8_t *data;		/* compressed bytes in the archive, NULL when unreachable */
+	uint64_t avail;			/* bytes of data present: min(csize, rest of the file) */
+};
+
+/* called per entry; return 0 to go on, 1 to stop, -errno to fail */
+typedef int (*zip_entry_fn)(void *arg, const struct zip_entry *e);
+
+/*
+ * zip_walk - every entry of the zip @buf: the central directory (zip64
+ * too) when it is sound, else (or after the point where it breaks) the
+ * local headers. At most @max entries. Returns the number of entries
+ * delivered, or the callback's negative value; sets *@damaged when the
+ * central directory was missing or broken and *@truncated at @max.
+ */
+int zip_walk(const uint8_t *buf, size_t len, uint32_t max, zip_entry_fn fn, void *arg,
+	     bool *damaged, bool *truncated);
+
+/* zip_has_cd - an end record at the end of @buf points at a central directory */
+bool zip_has_cd(const uint8_t *buf, size_t len);
+
+/*
+ * zip_read - the content of @e: a pointer into the archive (stored) or a
+ * malloc'd inflated copy (*@owned set; free it) of at most @cap bytes.
+ * *@cut is set when the content was longer than @cap or the data ended
+ * early. -ENOTSUP for methods other than stored/deflate, -EIO for a
+ * corrupt stream (what inflated before the error is returned), -ENOMEM.
+ * c->inflated counts inflated bytes; -E2BIG once the budget is spent.
+ */
+int zip_read(struct scan_ctx *c, const struct zip_entry *e, size_t cap, const uint8_t **out,
+	     size_t *outlen, bool *owned, bool *cut);
+
+/*
+ * inflate_mem - inflate @inlen bytes at @in (@wbits as for inflateInit2:
+ * -15 raw deflate, 47 zlib or gzip) into a malloc'd *@out of at most @cap
+ * bytes (@hint, the expected size, sizes the first buffer). Same returns
+ * and budget as zip_read; *@out is NULL only when nothing inflated.
+ */
+int inflate_mem(struct scan_ctx *c, const uint8_t *in, uint64_t inlen, int wbits, uint64_t hint,
+		size_t cap, uint8_t **out, size_t *outlen, bool *cut);
+
+/* zip_scan - scan every member of the zip @buf with scan_member (any zip-based format) */
+int zip_scan(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len);
+
+/* inflate_budget - total inflated bytes one scan may produce */
+uint64_t inflate_budget(const struct scan_ctx *c);
+
+/* inflate_cap - the largest buffer one member may inflate to at this depth */
+size_t inflate_cap(const struct scan_ctx *c);
+
+/* ---- members (torch.c) ----------------------------------------------------- */
+
+/*
+ * scan_member - scan one member of a container (zip, tar) whose content is
+ * @buf: pickles by content whatever the name, .npy, nested containers (up
+ * to max_depth), TorchScript code, Keras config. @tensor marks a raw
+ * storage record (data/N of a torch zip): only a pickle or zip found by
+ * sniffing its first bytes is scanned.
+ */
+int scan_member(struct scan_ctx *c, enum model_format outer, const char *name, const uint8_t *buf,
+		size_t len, bool tensor);
+
+/* scan_numpy - an .npy image: header checks, object arrays' pickles */
+int scan_numpy(struct scan_ctx *c, const uint8_t *buf, size_t len);
+
+/* scan_torchscript_code - flag Python constructs in a TorchScript code/ member */
+void scan_torchscript_code(struct scan_ctx *c, const uint8_t *buf, size_t len);
+
+/* tar_scan - walk a ustar archive, scanning members (pytorch-tar or plain tar) */
+int tar_scan(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len);
+
+/* scan_torch_family - pickles, legacy/tar torch, joblib, numpy and every zip-based format */
+int scan_torch_family(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len);
+
+/* tar_is_torch - the tar's first members include sys_info/pickle/storages/tensors */
+bool tar_is_torch(const uint8_t *buf, size_t len);
+
+/* ---- keras (formats.c) ----------------------------------------------------- */
+
+/* keras_config_scan - walk a Keras config JSON for Lambda, foreign modules, ... */
+int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint64_t base);
+
+/* ---- JSON (json.c) --------------------------------------------------------- */
+
+enum json_type { JSON_NONE = 0, JSON_OBJ, JSON_ARR, JSON_STR, JSON_NUM, JSON_TRUE, JSON_FALSE, JSON_NULL };
+
+struct json_tok {
+	uint8_t type;		/* enum json_type */
+	uint32_t start, end;	/* bytes of the value (a string: between the quotes) */
+	uint32_t size;		/* children: object members (keys) or array elements */
+	uint32_t next;		/* index of the token after this value's subtree */
+};
+
+struct json_doc {
+	const uint8_t *src;
+	size_t len;		/* bytes parsed (the value ends there or before) */
+	struct json_tok *tok;	/* tok[0] is the root value */
+	uint32_t ntok;
+};
+
+/*
+ * jtok_parse - tokenise the one JSON value at the start of @src (trailing
+ * bytes are allowed when @trailing). Object members are stored as key
+ * token then value token. At most @max_tok tokens and @max_depth nesting.
+ * Returns 0, -EINVAL (syntax, with the offset in *@err_off), -E2BIG (a
+ * bound) or -ENOMEM. jtok_free releases it.
+ */
+int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
+	       uint32_t max_depth, size_t *err_off);
+void jtok_free(struct json_doc *d);
+
+/*
+ * jtok_str - decode string token @t (escapes, \u surrogates to UTF-8) into
+ * @out (NUL-terminated, truncated to @n). Returns the decoded length
+ * (which may exceed @n - 1 when truncated) or -EINVAL for a bad escape.
+ */
+long jtok_str(const struct json_doc *d, const struct json_tok *t, char *out, size_t n);
+
+/* jtok_str_eq - string token @t decodes to exactly @s */
+bool jtok_str_eq(const struct json_doc *d, const struct json_tok *t, const char *s);
+
+/* jtok_get - the value of @key in object token @obj (first match), or -1 */
+long jtok_get(const struct json_doc *d, uint32_t obj, const char *key);
+
+/* json_int - number token as a non-negative integer; -EINVAL when it is not one */
+int jtok_u64(const struct json_doc *d, const struct json_tok *t, uint64_t *v);
+
+#endif

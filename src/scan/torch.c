@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: MIT
+/*
+ * torch - PyTorch's containers (zip members, the tar era, TorchScript
+ * code), numpy .npy and joblib.
+ *
+ * scan_member is the one place a container member is dispatched from (zip
+ * and tar walkers call it): pickles by content whatever their name, nested
+ * containers up to max_depth, numpy arrays, Keras configs, TorchScript
+ * code. Legacy torch files are stacked pickles (magic, protocol, sys_info,
+ * the object, the storage keys) followed by raw storages: scan_pickle
+ * interprets every concatenated stream, so all five are scanned.
+ *
+ * joblib writes numpy arrays inline, right after the BUILD of a
+ * NumpyArrayWrapper; scan_pickle knows and skips them, so a joblib file is
+ * a pickle once decompressed (zlib and gzip here; bz2, xz, lzma and lz4
+ * are identified and reported as not scanned).
+ */
+#include "scan/scan_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- members ---------------------------------------------------------------- */
+
+static bool is_pickle_format(enum model_format f)
+{
+	return f == MF_PICKLE || f == MF_DILL || f == MF_PYTORCH_LEGACY;
+}
+
+int scan_member(struct scan_ctx *c, enum model_format outer, const char *name, const uint8_t *buf,
+		size_t len, bool tensor)
+{
+	char path[SCAN_MEMBER_MAX];
+	const char *saved = c->member;
+	enum model_format f;
+
+	if (c->member && c->member[0])
+		snprintf(path, sizeof(path), "%s!%s", c->member, name);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	f = scan_sniff(buf, len, len, name);
+	if (tensor && !is_pickle_format(f) && f != MF_JOBLIB && !(len >= 4 && memcmp(buf, "PK\3\4", 4) == 0))
+		return 0;
+	c->member = path;
+	if (outer == MF_KERAS && strcmp(name, "config.json") == 0) {
+		keras_config_scan(c, buf, len, 0);
+	} else if (outer == MF_TORCHSCRIPT && (strncmp(name, "code/", 5) == 0 || strstr(name, "/code/")) &&
+		   f == MF_UNKNOWN) {
+		scan_torchscript_code(c, buf, len);
+	} else if (outer == MF_TORCHSERVE_MAR && str_ends_with(name, ".py") && f == MF_UNKNOWN) {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, path, NULL,
+				 "TorchServe archive ships Python handler code (run on load)");
+	} else if (is_pickle_format(f)) {
+		scan_pickle(c, buf, len, 0);
+	} else if (f != MF_UNKNOWN) {
+		if (c->depth + 1 > c->lim->max_depth) {
+			c->r->incomplete = true;
+			scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, path, NULL,
+					 "%s nested deeper than max_depth: not scanned", model_format_name(f));
+		} else {
+			c->depth++;
+			scan_format(c, f, buf, len);
+			c->depth--;
+		}
+	}
+	c->member = saved;
+	return 0;
+}
+
+/* ---- TorchScript ------------------------------------------------------------ */
+
+static const char *const ts_suspicious[] = {
+	"__import__", "import os", "import sys", "import subprocess", "os.system", "os.popen",
+	"subprocess.", "eval(", "exec(", "__builtins__", "builtins.", "__globals__",
+	"load_library", "__subclasses__",
+};
+
+void scan_torchscript_code(struct scan_ctx *c, const uint8_t *buf, size_t len)
+{
+	for (size_t k = 0; k < sizeof(ts_suspicious) / sizeof(ts_suspicious[0]); k++) {
+		const uint8_t *hit = mem_find(buf, len, ts_suspicious[k], strlen(ts_suspicious[k]));
+
+		if (hit)
+			scan_add_finding(c->r, SCAN_SUSPICIOUS, (uint64_t)(hit - buf), c->member, NULL,
+					 "TorchScript code uses '%s'", ts_suspicious[k]);
+	}
+}
+
+/* ---- numpy ------------------------------------------------------------------ */
+
+/* npy_find_key - the value after 'key': in a dict literal, or NULL */
+static const uint8_t *npy_value(const uint8_t *h, size_t n, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (size_t i = 0; i + kl + 2 < n; i++) {
+		if ((h[i] != '\'' && h[i] != '"') || memcmp(h + i + 1, key, kl) || h[i + 1 + kl] != h[i])
+			continue;
+		size_t j = i + kl + 2;
+		while (j < n && h[j] == ' ')
+			j++;
+		if (j >= n || h[j] != ':')
+			continue;
+		j++;
+		while (j < n && h[j] == ' ')
+			j++;
+		return j < n ? h + j : NULL;
+	}
+	return NULL;
+}
+
+/* the end of a Python literal starting at @v: a quoted string or a bracketed list/tuple */
+static size_t literal_len(const uint8_t *v, size_t n)
+{
+	int depth = 0;
+	uint8_t q = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = v[i];
+
+		if (q) {
+			if (ch == '\\')
+				i++;
+			else if (ch == q) {
+				q = 0;
+				if (!depth)
+					return i + 1;
+			}
+			continue;
+		}
+		if (ch == '\'' || ch == '"')
+			q = ch;
+		else if (ch == '[' || ch == '(')
+			depth++;
+		else if (ch == ']' || ch == ')') {
+			if (--depth <= 0)
+				return i + 1;
+		} else if (!depth && (ch == ',' || ch == '}'))
+			return i;
+	}
+	return n;
+}
+
+/*
+ * descr_has_objects - a dtype string of an object ('O', '|O', '<O8')
+ * anywhere in the descr literal, except in field-name position (a string
+ * right after '(' in a structured dtype names a field)
+ */
+static bool descr_has_objects(const uint8_t *v, size_t n)
+{
+	uint8_t prev = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] != '\'' && v[i] != '"') {
+			if (v[i] != ' ')
+				prev = v[i];
+			continue;
+		}
+		const uint8_t *e = memchr(v + i + 1, v[i], n - i - 1);
+		if (!e)
+			break;
+		size_t j = i + 1, end = (size_t)(e - v);
+		if (j < end && v[j] && strchr("|<>=", v[j]))
+			j++;
+		if (prev != '(' && j < end && v[j] == 'O') {
+			bool digits = true;
+			for (size_t k = j + 1; k < end; k++)
+				digits = digits && v[k] >= '0' && v[k] <= '9';
+			if (digits)
+				return true;
+		}
+		i = end;
+		prev = v[i];
+	}
+	return false;
+}
+
+int scan_numpy(struct scan_ctx *c, const uint8_t *buf, size_t len)
+{
+	size_t hl, hoff;
+
+	if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
+		scan_set_error(c->r, "numpy: not an .npy image");
+		return 0;
+	}
+	if (buf[6] == 1) {
+		hl = rd16(buf + 8);
+		hoff = 10;
+	} else if (buf[6] == 2 || buf[6] == 3) {
+		if (len < 12) {
+			scan_set_error(c->r, "numpy: truncated header");
+			return 0;
+		}
+		hl = rd32(buf + 8);
+		hoff = 12;
+	} else {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 6, c->member, NULL,
+				 "numpy format version %u.%u unknown", buf[6], buf[7]);
+		return 0;
+	}
+	if (hl > len - hoff) {
+		scan_set_error(c->r, "numpy: header runs past the end of the file");
+		return 0;
+	}
+	if (hl > 10000)
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 8, c->member, NULL,
+				 "numpy header of %zu bytes exceeds numpy's 10000-byte limit", hl);
+	const uint8_t *h = buf + hoff;
+	size_t hn = hl > (1u << 20) ? (1u << 20) : hl;
+	const uint8_t *descr = npy_value(h, hn, "descr");
+	if (hn < 2 || h[0] != '{' || !descr || !npy_value(h, hn, "shape")) {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, hoff, c->member, NULL,
+				 "malformed numpy header (no descr/shape dict)");
+		return 0;
+	}
+	size_t dl = literal_len(descr, hn - (size_t)(descr - h));
+	if (!descr_has_objects(descr, dl))
+		return 0;
+	size_t data = hoff + hl;
+	scan_add_finding(c->r, SCAN_SUSPICIOUS, data, c->member, NULL,
+			 "numpy array of Python objects: its data is a pickle (needs allow_pickle)");
+	if (data >= len)
+		return 0;
+	if (c->depth + 1 > c->lim->max_depth) {
+		c->r->incomplete = true;
+		return 0;
+	}
+	c->depth++;
+	scan_pickle(c, buf + data, len - data, data);
+	c->depth--;
+	return 0;
+}
+
+/* ---- joblib ----------------------------------------------------------------- */
+
+static int scan_joblib(struct scan_ctx *c, const uint8_t *buf, size_t len)
+{
+	const uint8_t *z = buf;
+	size_t zl = len;
+	const char *what = NULL;
+
+	if (pk_looks_like(buf, len)) {
+		scan_pickle(c, buf, len, 0);	/* it skips the inline arrays itself */
+		return 0;
+	}
+	if (len >= 21 && memcmp(buf, "ZF", 2) == 0) {	/* joblib < 0.10: "ZF", hex length, zlib */
+		z = buf + 21;
+		zl = len - 21;
+	} else if (len >= 3 && memcmp(buf, "BZh", 3) == 0) {
+		what = "bzip2";
+	} else if (len >= 6 && memcmp(buf, "\xfd" "7zXZ\0", 6) == 0) {
+		what = "xz";
+	} else if (len >= 3 && memcmp(buf, "]\0\0", 3) == 0) {
+		what = "lzma";
+	} else if (len >= 4 && memcmp(buf, "\x04\x22\x4d\x18", 4) == 0) {
+		what = "lz4";
+	}
+	if (what) {
+		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "joblib compressed with %s: contents not scanned", what);
+		return 0;
+	}
+	/* zlib or gzip */
+	uint8_t *out;
+	size_t n;
+	bool cut;
+	int ret = inflate_mem(c, z, zl, 15 + 32, 0, inflate_cap(c), &out, &n, &cut);
+	if (ret == -ENOMEM) {
+		scan_set_error(c->r, "joblib: out of memory");
+		return ret;
+	}
+	if (cut || ret == -E2BIG) {
+		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "compressed joblib larger than %zu bytes: scanned only its start",
+				 inflate_cap(c));
+	} else if (ret) {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "corrupt compressed joblib stream");
+	}
+	if (out && n)
+		scan_pickle(c, out, n, 0);
+	free(out);
+	return 0;
+}
+
+/* ---- tar -------------------------------------------------------------------- */
+
+static bool tar_size(const uint8_t *h, uint64_t *size)
+{
+	uint64_t x = 0;
+
+	if (h[124] & 0x80) {	/* base-256 */
+		for (int i = 1; i < 12; i++) {
+			if (x >> 56)
+				return false;
+			x = x << 8 | h[124 + i];
+		}
+		*size = x;
+		return true;
+	}
+	for (int i = 0; i < 12; i++) {
+		uint8_t ch = h[124 + i];
+
+		if (ch == ' ' || ch == 0) {
+			if (x || i)
+				break;
+			continue;
+		}
+		if (ch < '0' || ch > '7')
+			return false;
+		x = x << 3 | (uint64_t)(ch - '0');
+	}
+	*size = x;
+	return true;
+}
+
+static void tar_name(const uint8_t *h, char *out, size_t n)
+{
+	char name[101], prefix[156];
+
+	memcpy(name, h, 100);
+	name[100] = 0;
+	memcpy(prefix, h + 345, 155);
+	prefix[155] = 0;
+	char full[258];
+
+	if (prefix[0] && memcmp(h + 257, "ustar", 5) == 0)
+		snprintf(full, sizeof(full), "%s/%s", prefix, name);
+	else
+		snprintf(full, sizeof(full), "%s", name);
+	snprintf(out, n, "%.*s", (int)(n - 1), full);
+}
+
+typedef int (*tar_fn)(void *arg, const char *name, const uint8_t *data, size_t len);
+
+/* tar_walk - regular members of the tar @buf, at most @max; -EINVAL on a bad header */
+static int tar_walk(const uint8_t *buf, size_t len, uint32_t max, tar_fn fn, void *arg, bool *cut)
+{
+	size_t off = 0;
+	uint32_t n = 0;
+	char longname[SCAN_MEMBER_MAX] = "";
+
+	*cut = false;
+	while (len - off >= 512) {
+		const uint8_t *h = buf + off;
+		char name[SCAN_MEMBER_MAX];
+		uint64_t size;
+		size_t i;
+
+		for (i = 0; i < 512 && !h[i]; i++)
+			;
+		if (i == 512)
+			break;	/* end-of-archive block */
+		if (!tar_size(h, &size))
+			return -EINVAL;
+		size_t data = off + 512;
+		size_t avail = size < len - data ? (size_t)size : len - data;
+		if (longname[0]) {
+			snprintf(name, sizeof(name), "%s", longname);
+			longname[0] = 0;
+		} else {
+			tar_name(h, name, sizeof(name));
+		}
+		if (h[156] == 'L') {
+			size_t k = avail < sizeof(longname) - 1 ? avail : sizeof(longname) - 1;
+			memcpy(longname, buf + data, k);
+			longname[k] = 0;
+		} else if (h[156] == '0' || h[156] == 0 || h[156] == '7') {
+			if (n >= max) {
+				*cut = true;
+				break;
+			}
+			n++;
+			int ret = fn(arg, name, buf + data, avail);
+			if (ret)
+				return ret < 0 ? ret : (int)n;
+		}
+		if (size > len - data)
+			break;
+		uint64_t next = data + ((size + 511) & ~(uint64_t)511);
+		if (next > len)
+			break;
+		off = (size_t)next;
+	}
+	return (int)n;
+}
+
+struct tscan {
+	struct scan_ctx *c;
+	enum model_format f;
+};
+
+static int tscan_member(void *arg, const char *name, const uint8_t *data, size_t len)
+{
+	struct tscan *t = arg;
+
+	scan_member(t->c, t->f, name, data, len, false);
+	return 0;
+}
+
+int tar_scan(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len)
+{
+	struct tscan t = { .c = c, .f = f };
+	bool cut;
+	int n = tar_walk(buf, len, c->lim->max_members, tscan_member, &t, &cut);
+
+	if (n < 0)
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL, "malformed tar header");
+	if (cut) {
+		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "more tar members than max_members: the rest not scanned");
+	}
+	return 0;
+}
+
+struct tkind {
+	unsigned seen;
+};
+
+static int tkind_member(void *arg, const char *name, const uint8_t *data, size_t len)
+{
+	struct tkind *k = arg;
+	static const char *const names[] = { "sys_info", "pickle", "storages", "tensors" };
+
+	(void)data;
+	(void)len;
+	for (unsigned i = 0; i < 4; i++)
+		if (strcmp(name, names[i]) == 0)
+			k->seen |= 1u << i;
+	return 0;
+}
+
+bool tar_is_torch(const uint8_t *buf, size_t len)
+{
+	struct tkind k = { 0 };
+	bool cut;
+
+	tar_walk(buf, len, 16, tkind_member, &k, &cut);
+	return (k.seen & 2) && (k.seen & ~2u);
+}
+
+/* ---- dispatch of the torch-family formats ----------------------------------- */
+
+int scan_torch_family(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len)
+{
+	switch (f) {
+	case MF_PYTORCH_LEGACY:
+	case MF_PICKLE:
+	case MF_DILL:
+		scan_pickle(c, buf, len, 0);
+		return 0;
+	case MF_JOBLIB:
+		return scan_joblib(c, buf, len);
+	case MF_PYTORCH_TAR:
+	case MF_TAR:
+		return tar_scan(c, f, buf, len);
+	case MF_NUMPY:
+		if (len >= 6 && memcmp(buf, "\x93NUMPY", 6) == 0)
+			return scan_numpy(c, buf, len);
+		return zip_scan(c, f, buf, len);
+	default:
+		return zip_scan(c, f, buf, len);
+	}
+}
