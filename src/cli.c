@@ -39,6 +39,7 @@ static const struct option opts[] = {
 const char *cli_usage(void)
 {
 	return "usage: ltrack [--config FILE] [--watch EVENTS=DIR]... [options]\n"
+	       "       ltrack models [--format text|json]   the model inventory (--help)\n"
 	       "\n"
 	       "  -c, --config FILE      policy file (default: policy.toml); with --config,\n"
 	       "                         --watch adds to the policy\n"
