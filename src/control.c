@@ -177,6 +177,8 @@ static int read_line(int fd, char *buf, size_t cap)
 			break;
 	}
 	buf[n] = '\0';
+	if (n == 0)
+		return -ENODATA;	/* connected and left: a probe (control_open does it) */
 	char *nl = strchr(buf, '\n');
 
 	if (!nl)
@@ -194,6 +196,13 @@ static void serve(struct control *c, int fd, const struct inventory *inv)
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/*
+	 * the line is read first, even from a client about to be refused:
+	 * closing on unread bytes would reset the connection before the
+	 * client reads why
+	 */
+	int rl = read_line(fd, line, sizeof(line));
+
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred) ||
 	    cred.uid != 0) {
 		c->st.refused++;
@@ -203,7 +212,9 @@ static void serve(struct control *c, int fd, const struct inventory *inv)
 		send_all(fd, "error: permission denied (root only)\n", 37);
 		return;
 	}
-	if (read_line(fd, line, sizeof(line))) {
+	if (rl == -ENODATA)
+		return;
+	if (rl) {
 		c->st.bad++;
 		send_all(fd, "error: no request line\n", 23);
 		return;
