@@ -182,6 +182,38 @@ static int put_utf8(struct jp *p, char *out, size_t cap, size_t *o, unsigned cp)
 	return 0;
 }
 
+/* the length of the valid UTF-8 sequence at @s (a lead byte >= 0x80), or 0 */
+static size_t utf8_len(const char *s, size_t avail)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t k;
+	unsigned cp;
+
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		k = 2;
+		cp = u[0] & 0x1f;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		k = 3;
+		cp = u[0] & 0x0f;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		k = 4;
+		cp = u[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < k)
+		return 0;
+	for (size_t j = 1; j < k; j++) {
+		if ((u[j] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (u[j] & 0x3f);
+	}
+	if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;	/* overlong, out of range, or a surrogate */
+	return k;
+}
+
 /* a string into @out (NULL: skip it) of @cap bytes with its NUL */
 static int jp_str(struct jp *p, char *out, size_t cap)
 {
@@ -199,9 +231,22 @@ static int jp_str(struct jp *p, char *out, size_t cap)
 		}
 		if (c < 0x20)
 			return jp_fail(p, "control character in a string");
+		if (c >= 0x80) {
+			/* JSON text is UTF-8 (and the writer never emits anything else) */
+			size_t k = utf8_len(p->s + p->i - 1, p->n - (p->i - 1));
+
+			if (!k)
+				return jp_fail(p, "invalid UTF-8 in a string");
+			if (out) {
+				if (cap - 1 - o < k)
+					return jp_fail(p, "string too long");
+				memcpy(out + o, p->s + p->i - 1, k);
+			}
+			o += k;
+			p->i += k - 1;
+			continue;
+		}
 		if (c != '\\') {
-			if (c == 0)
-				return jp_fail(p, "NUL in a string");
 			if (out) {
 				if (o + 1 >= cap)
 					return jp_fail(p, "string too long");
