@@ -31,6 +31,8 @@
 struct control {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;			/* the socket file we made: only that one is unlinked */
+	ino_t ino;
 	struct control_stats st;
 	struct jbuf out;
 };
@@ -116,6 +118,14 @@ struct control *control_open(const char *path)
 		goto fail;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
+	{
+		struct stat st;
+
+		if (lstat(path, &st) == 0) {
+			c->dev = st.st_dev;
+			c->ino = st.st_ino;
+		}
+	}
 	return c;
 fail:
 	if (c->fd >= 0)
@@ -131,8 +141,12 @@ void control_free(struct control *c)
 	if (!c)
 		return;
 	if (c->fd >= 0) {
+		struct stat st;
+
 		close(c->fd);
-		unlink(c->path);
+		/* a later agent may have replaced it already: leave that one alone */
+		if (lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
+			unlink(c->path);
 	}
 	jbuf_release(&c->out);
 	free(c);
