@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -298,6 +299,14 @@ int scanner_seccomp_apply(int sock)
 	ALLOW(mremap, 0);
 	ALLOW(brk, 0);
 	ALLOW(madvise, 0);
+	/* pthread_once (a parser's lazily sorted tables) wakes waiters: there are none */
+	ALLOW(futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
+	/*
+	 * glibc's qsort asks sysinfo for the RAM size to size a buffer and
+	 * copes with a failure: it gets ENOSYS, not the host's figures
+	 */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(sysinfo), 0);
 	/* the per-request limits; unprivileged, it can only lower them */
 	ALLOW(prlimit64, 2, SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_AS));
 	ALLOW(prlimit64, 2, SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_CPU));
@@ -313,7 +322,7 @@ int scanner_seccomp_apply(int sock)
 #if SB_ASAN
 	/* sanitizer builds: the runtime writes its report to stderr, then dies */
 	ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 2));
-	ALLOW(futex, 0);
+	ALLOW(futex, 1, SCMP_A1(SCMP_CMP_NE, FUTEX_WAKE_PRIVATE));
 	ALLOW(sched_yield, 0);
 	ALLOW(sigaltstack, 0);	/* the runtime's exit path looks at its signal stack */
 #endif
