@@ -161,7 +161,8 @@ int inventory_load(struct inventory *inv, const char *path, char *err, size_t er
 /*
  * inventory_save - write the whole table to @path atomically: a temporary
  * file in the same directory (mode 0600), fsync, rename, fsync of the
- * directory. Marks the table clean. 0 or -errno.
+ * directory, which is created (mode 0700) when missing; its parent must
+ * exist. Marks the table clean. 0 or -errno.
  */
 int inventory_save(struct inventory *inv, const char *path);
 

@@ -676,6 +676,12 @@ int inventory_save(struct inventory *inv, const char *path)
 	rc = b.err;
 	if (rc)
 		goto out;
+	/* a first save on a fresh host: /var/lib/ltrack may not exist yet */
+	if (mkdir(dirname(dir), 0700) && errno != EEXIST) {
+		rc = -errno;
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);	/* dirname() may have cut it */
 	fd = mkostemp(tmp, O_CLOEXEC);	/* mode 0600 */
 	if (fd < 0) {
 		rc = -errno;

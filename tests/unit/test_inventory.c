@@ -263,7 +263,7 @@ static void test_save_load_round_trip_survives_restart(void **state)
 	char *first, *second;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/models.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/lib/models.json", tmpdir);	/* lib/ is made */
 	m = seen("/m/a.pt", SHA_A, 10, 1000);
 	assert_int_equal(inventory_record_load(inv, &m), 0);
 	m = seen("/m/\"odd\"\n\xc3\xa9.pt", NULL, 11, 2000);	/* escapes, UTF-8, pending digest */
@@ -282,8 +282,11 @@ static void test_save_load_round_trip_survives_restart(void **state)
 	{
 		char cmd[256];
 
-		snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", tmpdir);
+		snprintf(cmd, sizeof(cmd), "test $(ls -A %s/lib | wc -l) -eq 1", tmpdir);
 		assert_int_equal(system(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "%s/lib", tmpdir);
+		assert_int_equal(stat(cmd, &sb), 0);
+		assert_int_equal(sb.st_mode & 07777, 0700);
 	}
 	/* the "restarted agent" reads back exactly the same table */
 	assert_int_equal(inventory_load(back, path, err, sizeof(err)), 0);
