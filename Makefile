@@ -33,6 +33,7 @@ CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) $(SAN_FLAG
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lelf -lz
 LDLIBS += -lcrypto -lpthread	# hash: SHA-256 (OpenSSL EVP), worker threads
+LDLIBS += -lseccomp	# scan: the scan workers' syscall filter (src/scan/sandbox.c)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Iinclude -Isrc/bpf

@@ -4,7 +4,7 @@
 # nothing (and needs no network) when everything is present.
 set -eu
 
-pkgs_build="gcc make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev pkg-config"
+pkgs_build="gcc make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev pkg-config libseccomp-dev"
 pkgs_test="libcmocka-dev python3 libclang-rt-14-dev iproute2 util-linux python3-torch python3-numpy python3-sklearn python3-joblib"
 pkgs_bench="bpftrace libbpf-tools auditd python3"
 

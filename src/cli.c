@@ -40,6 +40,7 @@ const char *cli_usage(void)
 {
 	return "usage: ltrack [--config FILE] [--watch EVENTS=DIR]... [options]\n"
 	       "       ltrack scan [--format text|json] PATH...   (scan model files; see --help there)\n"
+	       "       ltrack models [--format text|json]   the model inventory (--help)\n"
 	       "\n"
 	       "  -c, --config FILE      policy file (default: policy.toml); with --config,\n"
 	       "                         --watch adds to the policy\n"

@@ -192,6 +192,11 @@ static const struct cfg_section sections[] = {
 	  "renaming, sockets on stdio, io_uring). Reported wherever they happen whenever a "
 	  "policy file is in use; each key turns one group off (its programs are then not "
 	  "attached)." },
+	/* inventory (the model-events keys share this section) */
+	{ "model_monitor", NO_OFF,
+	  "ML model files: the inventory of every model the agent has seen and the control "
+	  "channel `ltrack models` reads it through (docs/models.md). Whenever a policy file is "
+	  "in use. Read at start: a reload keeps the running values." },
 };
 
 static const struct cfg_key keys[] = {
@@ -394,6 +399,20 @@ static const struct cfg_key keys[] = {
 	     "kill events: kill, tkill, tgkill to another process (not signal 0)"),
 	BOOL("security_monitor", "modules", sec_modules, 1,
 	     "module_load and module_delete events (init_module, finit_module, delete_module)"),
+	/* inventory */
+	STR("model_monitor", "inventory_file", inventory_file, "/var/lib/ltrack/models.json", NULL,
+	    NULL, CK_EMPTY_OK,
+	    "where the model inventory is kept across restarts (JSON, written atomically, mode "
+	    "0600); \"\" = in memory only"),
+	STR("model_monitor", "control_socket", control_socket, "/run/ltrack/control.sock", NULL,
+	    NULL, CK_EMPTY_OK,
+	    "unix socket `ltrack models` asks the running agent through (mode 0600 in a 0700 "
+	    "directory, root only); \"\" = none"),
+	INT("model_monitor", "inventory_max_entries", inventory_max_entries, 1, 1000000, 10000,
+	    "models kept; past it the one seen least recently is evicted (counted)"),
+	INT("model_monitor", "inventory_loaders", inventory_loaders, 1, 16, 8,
+	    "processes kept per model, the most recent ones"),
+	/* end inventory */
 };
 
 /* event field names an extra field must not shadow */

@@ -166,6 +166,12 @@ struct lt_config {
 	bool sec_timestomp, sec_xattr, sec_truncate, sec_namespaces, sec_mounts, sec_bpf,
 	     sec_perf, sec_process_vm, sec_prctl, sec_fd_redirect, sec_io_uring;
 	/* end evade */
+	/* [model_monitor] (inventory): the model inventory and ltrack models' channel */
+	char *inventory_file;		/* "" or NULL: kept in memory only */
+	char *control_socket;		/* "" or NULL: no control channel */
+	int64_t inventory_max_entries;
+	int64_t inventory_loaders;
+	/* end inventory */
 
 	/* run-time switches (CLI; some have policy keys) */
 	bool failed;			/* --failed or [agent] failed: report failed attempts too */

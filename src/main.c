@@ -41,6 +41,9 @@
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
 #include "model.h"	/* model */
+#include "control.h"	/* inventory */
+#include "inventory.h"
+#include "models_cmd.h"
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -85,6 +88,8 @@ struct agent {
 	struct evade *evade;		/* evade: io_uring_ops summaries */
 	struct event *evade_ev;		/* evade: a summary is decoded here (ev may be in use) */
 	struct model *model;		/* model: sniffing, model_modified, model_access */
+	struct inventory *inv;		/* inventory: models seen (src/inventory.h) */
+	struct control *ctl;		/* inventory: ltrack models' channel */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -896,12 +901,57 @@ static int setup_log(struct agent *a)
 	return 0;
 }
 
+/* inventory: the table, its file and the control channel (a policy file is in use) */
+#define LT_INV_SAVE_MS 10000
+
+static void setup_inventory(struct agent *a)
+{
+	const char *file = a->cfg.inventory_file, *sock = a->cfg.control_socket;
+	char err[512];
+
+	if (!a->cfg.have_policy)
+		return;
+	a->inv = inventory_new((size_t)a->cfg.inventory_max_entries,
+			       (unsigned)a->cfg.inventory_loaders);
+	if (!a->inv) {
+		log_warn("model inventory disabled: %s", strerror(errno));
+		return;
+	}
+	if (file && file[0]) {
+		if (inventory_load(a->inv, file, err, sizeof(err)))
+			log_warn("model inventory: %s; starting with what could be read", err);
+		else
+			log_info("model inventory: %s", file);
+	}
+	if (sock && sock[0]) {
+		a->ctl = control_open(sock);
+		if (!a->ctl)
+			log_warn("control socket %s: %s; ltrack models will read the inventory "
+				 "file", sock, strerror(errno));
+	}
+}
+
+static void save_inventory(struct agent *a)
+{
+	const char *file = a->cfg.inventory_file;
+	int rc;
+
+	if (!a->inv || !file || !file[0] || !inventory_dirty(a->inv))
+		return;
+	rc = inventory_save(a->inv, file);
+	if (rc) {
+		log_warn("model inventory: cannot write %s: %s", file, strerror(-rc));
+		inventory_mark_clean(a->inv);	/* tried; the next change tries again */
+	}
+}
+/* end inventory */
+
 static int run(struct agent *a)
 {
 	struct epoll_event ev, evs[8];
 	sigset_t mask;
 	int epfd = -1, sfd = -1, rc = 0;
-	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0;
+	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0, next_save = 0;
 	char err[512];
 	bool stop = false, busy = false;
 	bool hash_woke;	/* hash: the workers' eventfd fired */
@@ -979,6 +1029,11 @@ static int run(struct agent *a)
 		ev.data.u32 = 2;
 		epoll_ctl(epfd, EPOLL_CTL_ADD, enrich_fd(a->enrich), &ev);
 	}
+	setup_inventory(a);	/* inventory */
+	if (a->ctl) {
+		ev.data.u32 = 3;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd(a->ctl), &ev);
+	}
 	log_unimplemented(&a->cfg);
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
@@ -993,6 +1048,8 @@ static int run(struct agent *a)
 
 			if (evs[i].data.u32 == 2)	/* hash */
 				hash_woke = true;
+			if (evs[i].data.u32 == 3)	/* inventory */
+				control_handle(a->ctl, a->inv);
 			if (evs[i].data.u32 != 1)
 				continue;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -1015,6 +1072,10 @@ static int run(struct agent *a)
 			if (a->sink)
 				sink_tick(a->sink, now);
 			loader_refresh(a->L);
+		}
+		if (now >= next_save) {	/* inventory */
+			next_save = now + LT_INV_SAVE_MS;
+			save_inventory(a);
 		}
 		if (now >= next_sec) {
 			next_sec = now + 1000;
@@ -1041,6 +1102,7 @@ static int run(struct agent *a)
 	emit_stats(a, true);
 	if (a->sink)
 		sink_flush(a->sink);
+	save_inventory(a);	/* inventory */
 	rc = 0;
 out:
 	if (epfd >= 0)
@@ -1061,6 +1123,8 @@ int main(int argc, char **argv)
 	/* model: a subcommand, before the agent's options are parsed */
 	if (argc >= 2 && !strcmp(argv[1], "scan"))
 		return scan_cmd_main(argc - 1, argv + 1, stdout, stderr);
+	if (argc >= 2 && !strcmp(argv[1], "models"))	/* inventory: a subcommand */
+		return models_main(argc - 1, argv + 1);
 	if (cli_parse(&a->cli, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "ltrack: %s\n%s", err, cli_usage());
 		return 2;
@@ -1113,6 +1177,8 @@ out:
 	model_free(a->model);	/* model */
 	loader_free(a->L);
 	enrich_free(a->enrich);	/* hash */
+	control_free(a->ctl);	/* inventory */
+	inventory_free(a->inv);
 	sink_free(a->sink);
 	proctree_free(a->procs);
 	cg_entry_put(a->cg_hold);	/* ctx */

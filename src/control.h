@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * control - the agent's local control channel: a unix stream socket that
+ * only root can use (the socket is mode 0600 in a 0700 directory, and each
+ * client's SO_PEERCRED uid must be 0). A client sends one request line and
+ * reads the answer until EOF. Requests:
+ *   "models\n"  -> the model inventory as one JSON array and "\n"
+ * Anything else, or a client that is not root, gets one line "error: ...".
+ * See docs/models.md.
+ */
+#ifndef LTRACK_CONTROL_H
+#define LTRACK_CONTROL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inventory.h"
+#include "jsonw.h"
+
+#define CONTROL_REQ_MAX 64		/* a request line, newline included */
+
+struct control;
+
+struct control_stats {
+	uint64_t served;		/* requests answered */
+	uint64_t refused;		/* clients that were not root */
+	uint64_t bad;			/* unknown or unreadable requests */
+};
+
+/*
+ * control_open - listen on @path. Creates its directory (mode 0700, owned
+ * by root; an existing one is tightened to 0700 when root owns it, refused
+ * otherwise), replaces a stale socket, refuses one a live agent answers on
+ * (-EADDRINUSE). NULL with errno set.
+ */
+struct control *control_open(const char *path);
+
+/* control_free - close and unlink the socket; NULL is a no-op */
+void control_free(struct control *c);
+
+/* control_fd - the listening socket, for the event loop (readable: clients wait) */
+int control_fd(const struct control *c);
+
+/*
+ * control_handle - accept and answer every waiting client (the event loop
+ * calls it when control_fd is readable). A client gets 1 s to send its
+ * line and to take the answer; a slow one is dropped. @inv may be NULL (an
+ * empty list).
+ */
+void control_handle(struct control *c, const struct inventory *inv);
+
+void control_get_stats(const struct control *c, struct control_stats *st);
+
+/*
+ * control_request - the client side: send @req (a line with its "\n") to
+ * the agent at @path and read the whole answer into @out. 0, or -errno:
+ * -ENOENT/-ECONNREFUSED when no agent listens, -EACCES when the caller may
+ * not use the socket, -ETIMEDOUT after @timeout_ms without progress.
+ */
+int control_request(const char *path, const char *req, struct jbuf *out, int timeout_ms);
+
+#endif

@@ -1,0 +1,141 @@
+# tests/e2e/t_models.py - `ltrack models` and the model inventory ([model_monitor],
+# src/inventory.c, src/control.c, docs/models.md).
+# Runs in run.py's namespace (see load_test_modules): T, eq, check, fail are the harness's.
+#
+# Every test gives the agent its own inventory file and control socket in the test
+# directory, so runs never meet the host's /run/ltrack or /var/lib/ltrack.
+
+SHA_A = "a" * 64
+SHA_B = "0123456789abcdef" * 4
+
+# what a file written by hand holds: the exact entries `ltrack models` must list,
+# most recently seen first (the order the agent keeps and prints)
+INV_MODELS = [
+    {"path": "/srv/models/resnet.pt", "sha256": SHA_A, "format": "pytorch-zip",
+     "verdict": "dangerous", "size": 46830571, "dev": 2049, "inode": 131077,
+     "first_seen_ns": 1764600000000000000, "last_seen_ns": 1764650000000000000,
+     "load_count": 3,
+     "loaders": [{"pid": 4242, "comm": "python3", "exe": "/usr/bin/python3.11",
+                  "ts_ns": 1764650000000000000},
+                 {"pid": 4100, "comm": "torchrun", "exe": None,
+                  "ts_ns": 1764640000000000000}]},
+    {"path": "/srv/models/llama \u00e9.gguf", "sha256": SHA_B, "format": "gguf",
+     "verdict": "unscanned", "size": 7, "dev": 2050, "inode": 12,
+     "first_seen_ns": 1764500000000000000, "last_seen_ns": 1764500000000000000,
+     "load_count": 1,
+     "loaders": [{"pid": 99, "comm": "llama-server", "exe": "/usr/local/bin/llama-server",
+                  "ts_ns": 1764500000000000000}]},
+]
+
+
+def models_policy(t):
+    return ('[agent]\nstats_interval = 0\n[model_monitor]\ninventory_file = "%s"\n'
+            'control_socket = "%s"\n' % (t.path("models.json"), t.path("run", "control.sock")))
+
+
+def models_cmd(t, args, as_nobody=False):
+    """run `ltrack models` with the test's policy; (rc, stdout, stderr)"""
+    cmd = [LTRACK, "models", "--config", t.path("models-policy.toml")] + args
+    if as_nobody:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    r = subprocess.run(cmd, capture_output=True, cwd=t.dir, timeout=30)
+    return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+
+def models_start(t):
+    pol = models_policy(t)
+    t.write("models-policy.toml", pol)
+    return t.ltrack([], policy=pol)
+
+
+def models_json(t, expect_stderr=""):
+    rc, out, err = models_cmd(t, ["--format", "json"])
+    eq(rc, 0, "ltrack models exit status (stderr: %s)" % err)
+    eq(err, expect_stderr, "ltrack models stderr")
+    check(out.endswith("\n") and out.count("\n") == 1, "one JSON line: %r" % out[:200])
+    return json.loads(out)
+
+
+@test
+def models_agent_answers_empty_list(t):
+    """a fresh agent answers `ltrack models --format json` with [] over a 0600 socket"""
+    lt = models_start(t)
+    eq(models_json(t), [], "no model seen yet")
+    st = os.stat(t.path("run", "control.sock"))
+    eq(oct(st.st_mode & 0o7777), oct(0o600), "socket mode")
+    eq(st.st_uid, 0, "socket owner")
+    eq(oct(os.stat(t.path("run")).st_mode & 0o7777), oct(0o700), "socket directory mode")
+    rc, out, err = models_cmd(t, [])
+    eq(rc, 0, "text listing")
+    eq(out.splitlines()[-1], "0 model(s)", "text summary")
+    lt.stop()
+    lt.wait_exit()
+    check(not os.path.exists(t.path("run", "control.sock")), "socket removed at exit")
+
+
+@test
+def models_inventory_file_listed_and_survives_restart(t):
+    """the agent lists a pre-written inventory exactly, before and after a restart, and
+    `ltrack models` reads the file itself when no agent runs (saying so)"""
+    with open(t.path("models.json"), "w") as f:
+        json.dump({"version": 1, "evicted": 2, "models": INV_MODELS}, f)
+    lt = models_start(t)
+    eq(models_json(t), INV_MODELS, "listed by the running agent")
+    lt.stop()
+    lt.wait_exit()          # a restart: the old agent is gone first (as under systemd)
+    lt = models_start(t)
+    eq(models_json(t), INV_MODELS, "listed after a restart")
+    rc, out, err = models_cmd(t, [])
+    eq(rc, 0, "text listing")
+    lines = out.splitlines()
+    check(lines[0].split() == ["VERDICT", "FORMAT", "SHA256", "SIZE", "LOADS", "FIRST",
+                               "SEEN", "LAST", "SEEN", "PATH"], "header: %r" % lines[0])
+    check(lines[1].startswith("dangerous  pytorch-zip") and
+          lines[1].endswith('"/srv/models/resnet.pt"'), "first model: %r" % lines[1])
+    check("loaded by pid 4242 (\"python3\") \"/usr/bin/python3.11\"" in lines[2],
+          "its latest loader: %r" % lines[2])
+    eq(lines[-1], "2 model(s)", "text summary")
+    lt.stop()
+    lt.wait_exit()
+    # no agent: the file, and a note on stderr
+    got = models_json(t, expect_stderr=(
+        "ltrack models: the agent is not running (no answer on %s): reading %s\n" % (
+            t.path("run", "control.sock"), t.path("models.json"))))
+    eq(got, INV_MODELS, "read from the file")
+    # the file the agent kept is still the same document
+    with open(t.path("models.json")) as f:
+        eq(json.load(f)["models"], INV_MODELS, "inventory file after two agent runs")
+
+
+@test
+def models_corrupt_inventory_tolerated(t):
+    """a corrupt inventory file is a warning: the agent starts and answers"""
+    with open(t.path("models.json"), "w") as f:
+        f.write('{"version":1,"models":[{"path":"/m/ok.pt","sha256":"%s"},{"path":"/m/cu' %
+                SHA_A)
+    lt = models_start(t)
+    lt.wait_log("model inventory: %s: offset" % t.path("models.json"))
+    got = models_json(t)
+    eq([m["path"] for m in got], ["/m/ok.pt"], "the entry before the damage")
+    lt.stop()
+
+
+@test
+def models_refuses_non_root(t):
+    """nobody cannot reach the socket; with the permissions opened up, SO_PEERCRED refuses"""
+    lt = models_start(t)
+    rc, out, err = models_cmd(t, ["--format", "json"], as_nobody=True)
+    eq(rc, 1, "exit status as nobody")
+    eq(out, "", "nothing listed")
+    eq(err, "ltrack models: %s: permission denied (root only)\n" % t.path("run", "control.sock"),
+       "stderr as nobody")
+    os.chmod(t.path("run"), 0o755)
+    os.chmod(t.path("run", "control.sock"), 0o666)
+    rc, out, err = models_cmd(t, ["--format", "json"], as_nobody=True)
+    eq(rc, 1, "exit status as nobody, socket open to all")
+    eq(out, "", "nothing listed")
+    eq(err, "ltrack models: the agent says: error: permission denied (root only)\n",
+       "the agent's refusal")
+    lt.wait_log("control: refused a client (uid 65534")
+    eq(models_json(t), [], "root still served")
+    lt.stop()

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_inventory.c - the model inventory: records (new entry, repeat load,
+ * loader list bound and order, pending digest filled in), verdicts by
+ * digest, the bound with LRU eviction by last seen (counted), the JSON
+ * store (exact round trip, atomic save, a survivor of a "restart", a
+ * corrupt or truncated file keeps what was read), and the control channel
+ * (models answered as JSON, a non-root peer refused).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "inventory.h"
+
+static const char SHA_A[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+static const char SHA_B[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ltrack-invtest-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct model_seen seen(const char *path, const char *sha, uint32_t pid, uint64_t ts)
+{
+	struct model_seen m = { .path = path, .sha256 = sha, .format = MF_PYTORCH_ZIP,
+				.size = 1000, .dev = 2049, .ino = 77, .pid = pid,
+				.comm = "python3", .exe = "/usr/bin/python3.11", .ts_ns = ts };
+	return m;
+}
+
+static int collect_paths(const struct inv_entry *e, void *ctx)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s", n ? "," : "", e->path);
+	return 0;
+}
+
+static void order_is(struct inventory *inv, const char *want)
+{
+	char got[512] = "";
+
+	inventory_foreach(inv, collect_paths, got);
+	assert_string_equal(got, want);
+}
+
+static void test_record_and_repeat(void **state)
+{
+	struct inventory *inv = inventory_new(10, 3);
+	struct model_seen m = seen("/m/a.pt", SHA_A, 100, 1000);
+	const struct inv_entry *e;
+	struct inventory_stats st;
+
+	(void)state;
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	m.ts_ns = 2000;
+	m.pid = 101;
+	m.comm = "torchrun";
+	m.exe = NULL;
+	m.size = 1001;
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	e = inventory_find(inv, "/m/a.pt", SHA_A);
+	assert_non_null(e);
+	assert_int_equal(e->load_count, 2);
+	assert_int_equal(e->first_seen_ns, 1000);
+	assert_int_equal(e->last_seen_ns, 2000);
+	assert_int_equal(e->size, 1001);
+	assert_int_equal(e->dev, 2049);
+	assert_int_equal(e->ino, 77);
+	assert_int_equal(e->format, MF_PYTORCH_ZIP);
+	assert_int_equal(e->verdict, INV_VERDICT_NONE);
+	assert_int_equal(e->nloaders, 2);
+	assert_int_equal(e->loaders[0].pid, 101);		/* most recent first */
+	assert_string_equal(e->loaders[0].comm, "torchrun");
+	assert_null(e->loaders[0].exe);
+	assert_int_equal(e->loaders[1].pid, 100);
+	assert_string_equal(e->loaders[1].exe, "/usr/bin/python3.11");
+	/* the same pid again moves to the front, is not listed twice */
+	m.pid = 100;
+	m.ts_ns = 3000;
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	assert_int_equal(e->nloaders, 2);
+	assert_int_equal(e->loaders[0].pid, 100);
+	assert_int_equal(e->loaders[0].ts_ns, 3000);
+	assert_int_equal(e->loaders[1].pid, 101);
+	/* bounded at 3: the oldest loader goes */
+	for (uint32_t pid = 200; pid < 203; pid++) {
+		m.pid = pid;
+		m.ts_ns++;
+		assert_int_equal(inventory_record_load(inv, &m), 0);
+	}
+	assert_int_equal(e->nloaders, 3);
+	assert_int_equal(e->loaders[0].pid, 202);
+	assert_int_equal(e->loaders[1].pid, 201);
+	assert_int_equal(e->loaders[2].pid, 200);
+	assert_int_equal(e->load_count, 6);
+	/* same path, new content: a second entry; the first stays */
+	m = seen("/m/a.pt", SHA_B, 300, 5000);
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	assert_non_null(inventory_find(inv, "/m/a.pt", SHA_A));
+	assert_non_null(inventory_find(inv, "/m/a.pt", SHA_B));
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.records, 7);
+	/* refused: relative path, bad digest */
+	m.path = "m/a.pt";
+	assert_int_equal(inventory_record_load(inv, &m), -EINVAL);
+	m.path = "/m/a.pt";
+	m.sha256 = "xyz";
+	assert_int_equal(inventory_record_load(inv, &m), -EINVAL);
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.rejected, 2);
+	assert_true(inventory_dirty(inv));
+	inventory_free(inv);
+}
+
+static void test_pending_digest_is_filled_in(void **state)
+{
+	struct inventory *inv = inventory_new(10, 4);
+	struct model_seen m = seen("/m/b.gguf", NULL, 7, 100);
+	struct inventory_stats st;
+	const struct inv_entry *e;
+
+	(void)state;
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	assert_non_null(inventory_find(inv, "/m/b.gguf", ""));
+	m.sha256 = SHA_B;
+	m.ts_ns = 200;
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	assert_null(inventory_find(inv, "/m/b.gguf", ""));
+	e = inventory_find(inv, "/m/b.gguf", SHA_B);
+	assert_non_null(e);
+	assert_int_equal(e->load_count, 2);
+	assert_int_equal(e->first_seen_ns, 100);
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.entries, 1);
+	inventory_free(inv);
+}
+
+static void test_verdict_by_digest(void **state)
+{
+	struct inventory *inv = inventory_new(10, 4);
+	struct model_seen m1 = seen("/m/x.pkl", SHA_A, 1, 10);
+	struct model_seen m2 = seen("/copy/x.pkl", SHA_A, 2, 20);
+	struct model_seen m3 = seen("/m/y.pkl", SHA_B, 3, 30);
+
+	(void)state;
+	m1.format = m2.format = m3.format = MF_UNKNOWN;
+	assert_int_equal(inventory_record_load(inv, &m1), 0);
+	assert_int_equal(inventory_record_load(inv, &m2), 0);
+	assert_int_equal(inventory_record_load(inv, &m3), 0);
+	inventory_mark_clean(inv);
+	assert_int_equal(inventory_set_verdict(inv, SHA_A, SCAN_DANGEROUS, MF_PICKLE), 0);
+	assert_true(inventory_dirty(inv));
+	assert_int_equal(inventory_find(inv, "/m/x.pkl", SHA_A)->verdict, SCAN_DANGEROUS);
+	assert_int_equal(inventory_find(inv, "/copy/x.pkl", SHA_A)->verdict, SCAN_DANGEROUS);
+	assert_int_equal(inventory_find(inv, "/copy/x.pkl", SHA_A)->format, MF_PICKLE);
+	assert_int_equal(inventory_find(inv, "/m/y.pkl", SHA_B)->verdict, INV_VERDICT_NONE);
+	assert_int_equal(inventory_find(inv, "/m/y.pkl", SHA_B)->format, MF_UNKNOWN);
+	/* MF_UNKNOWN keeps the format known */
+	assert_int_equal(inventory_set_verdict(inv, SHA_A, SCAN_CLEAN, MF_UNKNOWN), 0);
+	assert_int_equal(inventory_find(inv, "/m/x.pkl", SHA_A)->format, MF_PICKLE);
+	assert_int_equal(inventory_find(inv, "/m/x.pkl", SHA_A)->verdict, SCAN_CLEAN);
+	assert_int_equal(inventory_set_verdict(inv,
+		"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", SCAN_CLEAN,
+		MF_UNKNOWN), -ENOENT);
+	assert_int_equal(inventory_set_verdict(inv, "short", SCAN_CLEAN, MF_UNKNOWN), -EINVAL);
+	assert_string_equal(inventory_verdict_name(INV_VERDICT_NONE), "unscanned");
+	assert_string_equal(inventory_verdict_name(SCAN_DANGEROUS), "dangerous");
+	inventory_free(inv);
+}
+
+static void test_bound_evicts_least_recently_seen(void **state)
+{
+	struct inventory *inv = inventory_new(3, 2);
+	struct inventory_stats st;
+	struct model_seen m;
+
+	(void)state;
+	m = seen("/m/1", SHA_A, 1, 100);
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	m = seen("/m/2", SHA_A, 1, 200);
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	m = seen("/m/3", SHA_A, 1, 300);
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	m = seen("/m/1", SHA_A, 1, 400);	/* seen again: now the most recent */
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	order_is(inv, "/m/1,/m/3,/m/2");
+	m = seen("/m/4", SHA_A, 1, 500);	/* full: /m/2 (last seen 200) goes */
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	order_is(inv, "/m/4,/m/1,/m/3");
+	assert_null(inventory_find(inv, "/m/2", SHA_A));
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.max_entries, 3);
+	assert_int_equal(st.evicted, 1);
+	/* a load stamped earlier than the rest is placed by its time */
+	m = seen("/m/5", SHA_A, 1, 350);
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	order_is(inv, "/m/4,/m/1,/m/5");
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.evicted, 2);
+	inventory_free(inv);
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_save_load_round_trip_survives_restart(void **state)
+{
+	struct inventory *inv = inventory_new(100, 4);
+	struct inventory *back = inventory_new(100, 4);
+	struct model_seen m;
+	struct inventory_stats st;
+	struct stat sb;
+	struct jbuf a, b;
+	char path[128], err[256];
+	char *first, *second;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/lib/models.json", tmpdir);	/* lib/ is made */
+	m = seen("/m/a.pt", SHA_A, 10, 1000);
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	m = seen("/m/\"odd\"\n\xc3\xa9.pt", NULL, 11, 2000);	/* escapes, UTF-8, pending digest */
+	m.exe = NULL;
+	m.comm = "a\tb";
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	m = seen("/m/a.pt", SHA_A, 12, 3000);
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	assert_int_equal(inventory_set_verdict(inv, SHA_A, SCAN_SUSPICIOUS, MF_PICKLE), 0);
+	inventory_set_evicted(inv, 5);
+	assert_int_equal(inventory_save(inv, path), 0);
+	assert_false(inventory_dirty(inv));
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	/* no temporary left behind */
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "test $(ls -A %s/lib | wc -l) -eq 1", tmpdir);
+		assert_int_equal(system(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "%s/lib", tmpdir);
+		assert_int_equal(stat(cmd, &sb), 0);
+		assert_int_equal(sb.st_mode & 07777, 0700);
+	}
+	/* the "restarted agent" reads back exactly the same table */
+	assert_int_equal(inventory_load(back, path, err, sizeof(err)), 0);
+	jbuf_init(&a);
+	jbuf_init(&b);
+	inventory_write_list(inv, &a);
+	inventory_write_list(back, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	inventory_get_stats(back, &st);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.evicted, 5);
+	assert_false(inventory_dirty(back));
+	{
+		const struct inv_entry *e = inventory_find(back, "/m/a.pt", SHA_A);
+
+		assert_non_null(e);
+		assert_int_equal(e->verdict, SCAN_SUSPICIOUS);
+		assert_int_equal(e->format, MF_PICKLE);
+		assert_int_equal(e->load_count, 2);
+		assert_int_equal(e->loaders[0].pid, 12);
+		e = inventory_find(back, "/m/\"odd\"\n\xc3\xa9.pt", "");
+		assert_non_null(e);
+		assert_string_equal(e->loaders[0].comm, "a\tb");
+		assert_null(e->loaders[0].exe);
+	}
+	/* saving what was read gives the same bytes */
+	first = read_all(path);
+	assert_int_equal(inventory_save(back, path), 0);
+	second = read_all(path);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	jbuf_release(&a);
+	jbuf_release(&b);
+	inventory_free(inv);
+	inventory_free(back);
+}
+
+static void test_missing_file_is_a_first_start(void **state)
+{
+	struct inventory *inv = inventory_new(10, 4);
+	struct inventory_stats st;
+	char path[128], err[256] = "x";
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/none.json", tmpdir);
+	assert_int_equal(inventory_load(inv, path, err, sizeof(err)), 0);
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.entries, 0);
+	inventory_free(inv);
+}
+
+static void test_corrupt_file_keeps_what_was_read(void **state)
+{
+	struct inventory *inv = inventory_new(10, 4);
+	struct inventory_stats st;
+	char path[128], err[256], doc[1024];
+	int n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/corrupt.json", tmpdir);
+	/* one good model, then the file was cut short */
+	n = snprintf(doc, sizeof(doc),
+		     "{\"version\":1,\"models\":[{\"path\":\"/m/ok.pt\",\"sha256\":\"%s\","
+		     "\"format\":\"gguf\",\"verdict\":\"clean\",\"last_seen_ns\":5,"
+		     "\"future_key\":{\"x\":[1,2,{\"y\":null}]},"
+		     "\"loaders\":[{\"pid\":9,\"comm\":\"llama\",\"exe\":null,\"ts_ns\":5}]},"
+		     "{\"path\":\"/m/cut", SHA_A);
+	assert_true(n > 0 && n < (int)sizeof(doc));
+	write_text(path, doc);
+	assert_int_equal(inventory_load(inv, path, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unterminated string"));
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(inventory_find(inv, "/m/ok.pt", SHA_A)->format, MF_GGUF);
+	assert_int_equal(inventory_find(inv, "/m/ok.pt", SHA_A)->verdict, SCAN_CLEAN);
+	inventory_free(inv);
+
+	/* garbage, wrong version, a relative path, a bad digest: refused with a reason */
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "\x7f" "ELF", "expected an object" },
+		{ "{\"version\":2,\"models\":[]}", "unknown version" },
+		{ "{\"models\":[{\"path\":\"rel/x.pt\"}]}", "invalid path" },
+		{ "{\"models\":[{\"path\":\"/x.pt\",\"sha256\":\"zz\"}]}", "invalid path, sha256" },
+		{ "{\"models\":[{\"sha256\":\"\"}]}", "without a path" },
+		{ "{\"models\":[]} x", "trailing bytes" },
+		{ "{\"evicted\":99999999999999999999}", "number too large" },
+		{ "{\"models\":[{\"path\":\"/a\\u0000b\"}]}", "NUL in a string" },
+		{ "{\"x\":[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]}", "nested too deep" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		inv = inventory_new(10, 4);
+		write_text(path, bad[i].text);
+		assert_int_equal(inventory_load(inv, path, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, bad[i].why))
+			fail_msg("case %zu: '%s' does not say '%s'", i, err, bad[i].why);
+		inventory_get_stats(inv, &st);
+		assert_int_equal(st.entries, 0);
+		inventory_free(inv);
+	}
+}
+
+static void test_restore_over_the_bound(void **state)
+{
+	struct inventory *inv = inventory_new(2, 4);
+	struct inventory_stats st;
+	char doc[2048], err[256];
+
+	(void)state;
+	snprintf(doc, sizeof(doc),
+		 "{\"version\":1,\"evicted\":4,\"models\":["
+		 "{\"path\":\"/m/3\",\"sha256\":\"%s\",\"last_seen_ns\":30},"
+		 "{\"path\":\"/m/1\",\"sha256\":\"%s\",\"last_seen_ns\":10},"
+		 "{\"path\":\"/m/2\",\"sha256\":\"%s\",\"last_seen_ns\":20}]}",
+		 SHA_A, SHA_A, SHA_A);
+	assert_int_equal(inventory_parse(inv, doc, strlen(doc), err, sizeof(err)), 0);
+	order_is(inv, "/m/3,/m/2");
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.evicted, 5);	/* the file's 4 and /m/1 now */
+	inventory_free(inv);
+}
+
+static void test_control_answers_root_refuses_others(void **state)
+{
+	struct inventory *inv = inventory_new(10, 4);
+	struct model_seen m = seen("/m/a.pt", SHA_A, 10, 1000);
+	struct control_stats st;
+	struct control *c;
+	struct jbuf ans, want;
+	char sock[160], dir[128];
+	struct stat sb;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	snprintf(dir, sizeof(dir), "%s/run", tmpdir);
+	snprintf(sock, sizeof(sock), "%s/control.sock", dir);
+	c = control_open(sock);
+	assert_non_null(c);
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	assert_int_equal(stat(sock, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	assert_int_equal(sb.st_uid, 0);
+	/* a second agent does not take a live socket */
+	assert_null(control_open(sock));
+	assert_int_equal(errno, EADDRINUSE);
+
+	/* the client in a child: the server answers in this process */
+	jbuf_init(&want);
+	inventory_write_list(inv, &want);
+	jbuf_putc(&want, '\n');
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		jbuf_init(&ans);
+		if (control_request(sock, "models\n", &ans, 5000))
+			_exit(1);
+		_exit(ans.len == want.len && !memcmp(ans.buf, want.buf, ans.len) ? 0 : 2);
+	}
+	usleep(100000);
+	control_handle(c, inv);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* nobody: with the directory and socket opened up, SO_PEERCRED still refuses */
+	assert_int_equal(chmod(tmpdir, 0755), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chmod(sock, 0666), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static const char want_err[] = "error: permission denied (root only)\n";
+
+		jbuf_init(&ans);
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		if (control_request(sock, "models\n", &ans, 5000))
+			_exit(1);
+		_exit(ans.len == sizeof(want_err) - 1 && !memcmp(ans.buf, want_err, ans.len) ? 0 :
+											       2);
+	}
+	usleep(100000);
+	control_handle(c, inv);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* an unknown request */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		jbuf_init(&ans);
+		if (control_request(sock, "shutdown\n", &ans, 5000))
+			_exit(1);
+		_exit(ans.len == 23 && !memcmp(ans.buf, "error: unknown request\n", 23) ? 0 : 2);
+	}
+	usleep(100000);
+	control_handle(c, inv);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	control_get_stats(c, &st);
+	assert_int_equal(st.served, 1);
+	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.bad, 1);
+	control_free(c);
+	assert_int_equal(stat(sock, &sb), -1);	/* unlinked */
+	jbuf_init(&ans);
+	assert_int_equal(control_request(sock, "models\n", &ans, 1000), -ENOENT);
+	jbuf_release(&ans);
+	jbuf_release(&want);
+	inventory_free(inv);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_and_repeat),
+		cmocka_unit_test(test_pending_digest_is_filled_in),
+		cmocka_unit_test(test_verdict_by_digest),
+		cmocka_unit_test(test_bound_evicts_least_recently_seen),
+		cmocka_unit_test(test_save_load_round_trip_survives_restart),
+		cmocka_unit_test(test_missing_file_is_a_first_start),
+		cmocka_unit_test(test_corrupt_file_keeps_what_was_read),
+		cmocka_unit_test(test_restore_over_the_bound),
+		cmocka_unit_test(test_control_answers_root_refuses_others),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
