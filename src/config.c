@@ -160,10 +160,15 @@ static const struct cfg_section sections[] = {
 	  "Library loads: lib_load (every file mapped executable, and ld.so at exec) and "
 	  "dlopen (glibc's dlopen calls). On whenever a policy file is in use; see "
 	  "docs/events.md for the trusted directories." },
-	/* model: the model events; gpu adds gpu_access */
+	/* model: the model events, their scan verdicts, gpu_access and the inventory */
 	{ "model_monitor", NO_OFF,
-	  "ML model observability: model loads, tampering, exfiltration and GPU access. "
-	  "On whenever a policy file is in use; each key narrows it (docs/events.md)." },
+	  "ML model files, everywhere on the host: model_load (a model file opened or mapped, "
+	  "by its name or, for ML loader processes, by its content) with the file's SHA-256 and "
+	  "the scanner's verdict, model_modified, model_exfil, model_access, gpu_access; the "
+	  "inventory of every model seen and the control channel `ltrack models` reads it "
+	  "through (docs/events.md, docs/models.md, docs/scanner.md). On whenever a policy file "
+	  "is in use; each key narrows it. The scanner, inventory and control keys are read at "
+	  "start: a reload keeps the running values." },
 	{ "log", NO_OFF, "ltrack's own diagnostic log (not the events)." },
 	{ "storage", NO_OFF, "Where events go and in which format." },
 	{ "http_server", F(http_present),
@@ -179,11 +184,6 @@ static const struct cfg_section sections[] = {
 	  "SHA-256 of every executed image (exec events) and loaded library (lib_load), made by "
 	  "worker threads off the event path; see docs/events.md. Read at start: a reload keeps "
 	  "the running values." },
-	/* model */
-	{ "model_monitor", NO_OFF,
-	  "ML model files: model_load (a model file opened or mapped, by its name or, for ML "
-	  "loader processes, by its content), model_modified, model_exfil and model_access, "
-	  "everywhere on the host. On whenever a policy file is in use; see docs/events.md." },
 	/* evade and mem share this section (each adds its own keys) */
 	{ "security_monitor", NO_OFF,
 	  "Security-relevant calls: executable memory, fileless execution, privilege, "
@@ -192,11 +192,6 @@ static const struct cfg_section sections[] = {
 	  "renaming, sockets on stdio, io_uring). Reported wherever they happen whenever a "
 	  "policy file is in use; each key turns one group off (its programs are then not "
 	  "attached)." },
-	/* inventory (the model-events keys share this section) */
-	{ "model_monitor", NO_OFF,
-	  "ML model files: the inventory of every model the agent has seen and the control "
-	  "channel `ltrack models` reads it through (docs/models.md). Whenever a policy file is "
-	  "in use. Read at start: a reload keeps the running values." },
 };
 
 static const struct cfg_key keys[] = {
@@ -285,6 +280,14 @@ static const struct cfg_key keys[] = {
 	INT("model_monitor", "model_max_mb", model_max_mb, 1, 16777216, 65536,
 	    "model files larger than this are not hashed (hash_state \"skipped\"); "
 	    "[hashing] max_file_mb does not apply to them"),
+	BOOL("model_monitor", "scan", model_scan, 1,
+	     "scan every loaded model file (ltrack scan's analysis, in a sandboxed worker) and "
+	     "put the verdict in its model_load"),
+	INT("model_monitor", "scan_wait_ms", model_scan_wait_ms, 0, 60000, 2000,
+	    "how long a model_load waits for its verdict before it is written with "
+	    "scan.verdict \"pending\" (a scan_update follows); 0 = never wait"),
+	INT("model_monitor", "scan_timeout_ms", model_scan_timeout_ms, 100, 600000, 10000,
+	    "a scan that takes longer is stopped: verdict \"error\" (\"timed out\")"),
 	/* end model */
 
 	ENUM("log", "level", log_level, LT_LOG_INFO, level_names, "level",
@@ -2162,6 +2165,8 @@ static const char reference_example[] =
 	"trainers = [\"train.py\"]\n"
 	"exfil_percent = 50\n"
 	"model_max_mb = 65536\n"
+	"scan = true\n"
+	"scan_wait_ms = 2000\n"
 	"\n"
 	"[log]\n"
 	"level = \"info\"\n"

@@ -99,6 +99,9 @@ struct lt_config {
 	size_t nmodel_trainers;
 	int64_t model_exfil_percent;	/* % of a model's size sent to one address: model_exfil */
 	int64_t model_max_mb;		/* larger model files are not hashed */
+	bool model_scan;		/* scan loaded models (sandbox) */
+	int64_t model_scan_wait_ms;	/* a model_load waits this long for its verdict */
+	int64_t model_scan_timeout_ms;	/* per scan */
 
 	/* [log] ltrack's own diagnostic log */
 	enum lt_log_level log_level;	/* default info */

@@ -22,12 +22,14 @@
 
 #include "enrich.h"
 #include "hash.h"
+#include "scan/scan.h"	/* model: scan verdicts */
 
 struct held {
 	struct held *next;
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC */
-	bool waiting;			/* its digest is still being made */
+	bool waiting;			/* its digest or its scan verdict is still being made */
 	char *watch, *exe;
+	struct scan_report *scan;	/* model: its verdict, copied (ev.model.scan) */
 	void *rec;			/* the ring record, copied */
 	struct event ev;		/* last: large */
 };
@@ -43,6 +45,8 @@ struct awaiting {
 	bool has_ctx;
 	char comm[17];
 	char *exe, *filename;
+	uint64_t scan_cookie;		/* model: awaits this scan (a scan_update), not a digest */
+	char sha256[65];		/* model: the event's digest, "" if it had none */
 };
 
 struct inflight {
@@ -117,6 +121,7 @@ static void held_free(struct held *h)
 	free(h->watch);
 	free(h->exe);
 	free(h->rec);
+	free(h->scan);
 	free(h);
 }
 
@@ -162,14 +167,14 @@ int enrich_fd(const struct enrich *e)
 
 /* ---- output ------------------------------------------------------------------- */
 
-/* remember what the hash_update of @ev (written as @seq) needs */
-static void awaiting_add(struct enrich *e, const struct event *ev, uint64_t seq)
+/* remember what the hash_update (or scan_update) of @ev (written as @seq) needs */
+static struct awaiting *awaiting_add(struct enrich *e, const struct event *ev, uint64_t seq)
 {
 	struct awaiting *a;
 
 	if (e->naw >= ENRICH_AWAIT_MAX || !(a = calloc(1, sizeof(*a)))) {
 		e->st.updates_dropped++;
-		return;
+		return NULL;
 	}
 	a->id = ev->fid;
 	a->ref_seq = seq;
@@ -196,28 +201,42 @@ static void awaiting_add(struct enrich *e, const struct event *ev, uint64_t seq)
 	a->next = e->aw;
 	e->aw = a;
 	e->naw++;
+	return a;
 }
 
 static void out(struct enrich *e, struct event *ev, const char *watch)
 {
-	uint64_t seq = e->emit(e->ctx, ev, watch);
+	uint64_t seq;
 
+	if (ev->model.scan_state == EV_SCAN_WAITING)	/* model: its verdict comes later */
+		ev->model.scan_state = EV_SCAN_PENDING;
+	seq = e->emit(e->ctx, ev, watch);
 	if (ev->hash_state == HASH_PENDING) {
 		e->st.emitted_pending++;
 		awaiting_add(e, ev, seq);
 	}
+	if (ev->model.scan_state == EV_SCAN_PENDING) {
+		struct awaiting *a = awaiting_add(e, ev, seq);
+
+		e->st.scan_pending++;
+		if (a) {
+			a->scan_cookie = ev->model.scan_cookie;
+			if (ev->hash_state == HASH_OK)
+				memcpy(a->sha256, ev->sha256, sizeof(a->sha256));
+		}
+	}
 }
 
-/* the hash_update of @a, with the result @r */
-static void out_update(struct enrich *e, const struct awaiting *a, const struct hash_result *r)
+/* update_head - e->scratch as an update of type @type about @a's event */
+static struct event *update_head(struct enrich *e, const struct awaiting *a, uint32_t type)
 {
 	struct event *u = &e->scratch;
 	struct timespec ts;
 
 	memset(u, 0, offsetof(struct event, canon));
 	u->canon[0] = u->canon2[0] = '\0';
-	u->type = LT_EV_HASH_UPDATE;
-	u->name = event_name(LT_EV_HASH_UPDATE);
+	u->type = type;
+	u->name = event_name(type);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	u->ts_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	u->pid = a->pid;
@@ -243,13 +262,36 @@ static void out_update(struct enrich *e, const struct awaiting *a, const struct 
 	u->filename = a->filename;
 	u->fid = a->id;
 	u->has_fid = true;
+	u->hash_ref_seq = a->ref_seq;
+	u->hash_ref_name = a->ref_name;
+	return u;
+}
+
+/* the hash_update of @a, with the result @r */
+static void out_update(struct enrich *e, const struct awaiting *a, const struct hash_result *r)
+{
+	struct event *u = update_head(e, a, LT_EV_HASH_UPDATE);
+
 	u->hash_state = r->state;
 	u->hash_error = r->state == HASH_OK ? NULL : r->why;
 	memcpy(u->sha256, r->hex, sizeof(u->sha256));
-	u->hash_ref_seq = a->ref_seq;
-	u->hash_ref_name = a->ref_name;
 	e->emit(e->ctx, u, NULL);
 	e->st.updates++;
+}
+
+/* model: the scan_update of @a, with the verdict @r */
+static void out_scan_update(struct enrich *e, const struct awaiting *a, const struct scan_report *r)
+{
+	struct event *u = update_head(e, a, LT_EV_SCAN_UPDATE);
+
+	if (a->sha256[0]) {
+		u->hash_state = HASH_OK;
+		memcpy(u->sha256, a->sha256, sizeof(u->sha256));
+	}
+	u->model.scan = r;
+	u->model.scan_state = EV_SCAN_DONE;
+	e->emit(e->ctx, u, NULL);
+	e->st.scan_updates++;
 }
 
 /* ---- held events --------------------------------------------------------------- */
@@ -288,6 +330,12 @@ static struct held *held_new(struct enrich *e, const struct event *ev, const cha
 			memcpy((char *)&h->ev + off, &t, sizeof(t));
 	}
 	h->ev.exe = h->exe;
+	if (ev->model.scan) {	/* model: the verdict may live in a cache that moves on */
+		h->scan = scan_report_dup(ev->model.scan);
+		if (!h->scan)
+			goto out_free;
+		h->ev.model.scan = h->scan;
+	}
 	return h;
 out_free:
 	held_free(h);
@@ -379,7 +427,7 @@ static void apply(struct enrich *e, const struct hash_result *r)
 	for (struct held *h = e->head; h; h = h->next) {
 		if (h->ev.hash_state != HASH_PENDING || !id_eq(&h->ev.fid, &r->id))
 			continue;
-		h->waiting = false;
+		h->waiting = h->ev.model.scan_state == EV_SCAN_WAITING;
 		h->ev.hash_state = r->state;
 		h->ev.hash_error = r->state == HASH_OK ? NULL : r->why;
 		memcpy(h->ev.sha256, r->hex, sizeof(h->ev.sha256));
@@ -387,7 +435,7 @@ static void apply(struct enrich *e, const struct hash_result *r)
 	while (*ap) {
 		struct awaiting *a = *ap;
 
-		if (!id_eq(&a->id, &r->id)) {
+		if (a->scan_cookie || !id_eq(&a->id, &r->id)) {
 			ap = &a->next;
 			continue;
 		}
@@ -448,6 +496,7 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 		  size_t len)
 {
 	bool wait = false;
+	uint64_t deadline = 0;
 	struct held *h;
 
 	if (e->pool && ev->has_fid) {
@@ -472,6 +521,15 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 			wait = e->o.wait_ms > 0;
 		}
 	}
+	/* model: a model_load waits for its scan verdict too, for scan_wait_ms */
+	if (ev->model.scan_state == EV_SCAN_WAITING && e->o.scan_wait_ms > 0) {
+		uint64_t ms = wait && e->o.wait_ms > e->o.scan_wait_ms ? e->o.wait_ms : e->o.scan_wait_ms;
+
+		wait = true;
+		deadline = mono_ns() + ms * 1000000ULL;
+	} else if (wait) {
+		deadline = mono_ns() + e->o.wait_ms * 1000000ULL;
+	}
 	if (!wait && (!e->head || !is_held(e, ev->pid, ev->start_ns))) {
 		out(e, ev, watch);
 		return;
@@ -483,7 +541,7 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 		return;
 	}
 	h->waiting = wait;
-	h->deadline_ns = wait ? mono_ns() + e->o.wait_ms * 1000000ULL : 0;
+	h->deadline_ns = deadline;
 	if (e->tail)
 		e->tail->next = h;
 	else
@@ -494,10 +552,8 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 
 void enrich_poll(struct enrich *e, bool woke)
 {
-	if (!e->pool)
-		return;
 	/* results exist only for jobs in flight; a wake-up clears the eventfd */
-	if (woke || e->infl)
+	if (e->pool && (woke || e->infl))
 		take_results(e);
 	if (e->head)
 		run(e, false);
@@ -521,6 +577,44 @@ void enrich_flush(struct enrich *e)
 	}
 	take_results(e);
 	run(e, true);
+}
+
+void enrich_scan_done(struct enrich *e, uint64_t cookie, const struct scan_report *r)
+{
+	struct awaiting **ap = &e->aw;
+	bool held = false;
+
+	for (struct held *h = e->head; h; h = h->next) {
+		struct scan_report *c;
+
+		if (h->ev.model.scan_state != EV_SCAN_WAITING || h->ev.model.scan_cookie != cookie)
+			continue;
+		c = scan_report_dup(r);
+		if (!c)
+			continue;	/* out of memory: it goes out pending, at its deadline */
+		free(h->scan);
+		h->scan = c;
+		h->ev.model.scan = c;
+		h->ev.model.scan_state = EV_SCAN_DONE;
+		h->waiting = h->ev.hash_state == HASH_PENDING;
+		held = true;
+	}
+	if (held) {
+		run(e, false);
+		return;
+	}
+	while (*ap) {
+		struct awaiting *a = *ap;
+
+		if (a->scan_cookie != cookie) {
+			ap = &a->next;
+			continue;
+		}
+		*ap = a->next;
+		e->naw--;
+		out_scan_update(e, a, r);
+		awaiting_free(a);
+	}
 }
 
 void enrich_get_stats(const struct enrich *e, struct ev_hash_stats *st)

@@ -46,6 +46,7 @@ struct enrich_opts {
 	uint64_t max_file_bytes;	/* larger objects: hash_state "skipped" */
 	int nice;			/* of the hashing workers (hash_pool_new) */
 	uint64_t model_max_file_bytes;	/* model: the same for model files (model_* events) */
+	uint64_t scan_wait_ms;		/* model: how long a model_load waits for its scan verdict */
 };
 
 /*
@@ -110,6 +111,14 @@ void enrich_poll(struct enrich *e, bool woke);
  * digest is still not known).
  */
 void enrich_flush(struct enrich *e);
+
+/*
+ * enrich_scan_done - model: the scan verdict @r for @cookie (ev->model.scan_cookie
+ * of a model_load). A held event takes it (a copy) and goes out when its
+ * digest is known too; an event already out "pending" gets a scan_update.
+ */
+struct scan_report;
+void enrich_scan_done(struct enrich *e, uint64_t cookie, const struct scan_report *r);
 
 void enrich_get_stats(const struct enrich *e, struct ev_hash_stats *st);
 

@@ -29,6 +29,7 @@ static const struct {
 	{ LT_EV_PROC_SNAP, "proc_snapshot" }, { LT_EV_STATS, "stats" },
 	/* hash */
 	{ LT_EV_HASH_UPDATE, "hash_update" },
+	{ LT_EV_SCAN_UPDATE, "scan_update" },	/* model */
 	/* evade */
 	{ LT_EV_UTIMES, "utimes" }, { LT_EV_SETXATTR, "setxattr" }, { LT_EV_TRUNCATE, "truncate" },
 	{ LT_EV_UNSHARE, "unshare" }, { LT_EV_SETNS, "setns" }, { LT_EV_MOUNT, "mount" },

@@ -44,7 +44,15 @@ struct ev_stats {
 		uint64_t jobs_queued, jobs_dropped, queue_depth, held, held_full;
 		uint64_t emitted_pending, updates, updates_dropped, unavailable, skipped;
 		uint64_t prio_failed;	/* workers running at normal priority (hash.c) */
+		uint64_t scan_pending, scan_updates;	/* model: shown in "scan" below */
 	} hash;
+	/* model: scan verdicts of model_load (src/modelscan.h, src/scan/sandbox.h) */
+	struct ev_scan_stats {
+		bool enabled;
+		uint64_t submitted, cache_hits, verdicts, refused, cache_entries;
+		uint64_t emitted_pending, updates;	/* from the enrichment stage */
+		uint64_t workers_crashed, timeouts;	/* from the sandbox */
+	} scan;
 };
 
 /* ctx: one ancestor of an event's process (main.c, from the process table) */
@@ -55,6 +63,16 @@ struct ev_ancestor {
 	const char *exe;		/* NULL: unknown */
 	const char *args;		/* NUL-separated argv, NULL: unknown */
 	size_t args_len;
+};
+
+struct scan_report;
+
+/* struct ev_model.scan_state */
+enum {
+	EV_SCAN_NONE = 0,	/* no scan for this event */
+	EV_SCAN_WAITING,	/* submitted; the event may wait for it (enrich) */
+	EV_SCAN_DONE,		/* model.scan holds the report */
+	EV_SCAN_PENDING,	/* went out without it: a scan_update follows */
 };
 
 struct event {
@@ -201,6 +219,10 @@ struct event {
 		uint8_t daddr[16];
 		char old_sha256[65];		/* modified: hex, "" unknown */
 		const char *format;		/* static (model_format_name), NULL: not sniffed */
+		/* the scan verdict (src/modelscan.h): model_load and scan_update */
+		const struct scan_report *scan;	/* set with EV_SCAN_DONE */
+		uint64_t scan_cookie;		/* the scan a model_load waits for; 0: none */
+		uint8_t scan_state;		/* EV_SCAN_* */
 	} model;
 	/* enrichment scratch: canonicalised filename / path2, when user space made them */
 	char canon[EV_PATH_BUF];

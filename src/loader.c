@@ -261,7 +261,7 @@ static void disable_missing(struct loader *L)
 	}
 }
 
-struct loader *loader_open(char *err, size_t errlen)
+struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen)
 {
 	struct loader *L = calloc(1, sizeof(*L));
 	int rc;
@@ -291,6 +291,7 @@ struct loader *loader_open(char *err, size_t errlen)
 	}
 	disable_missing(L);
 	L->skel->rodata->lt_self_tgid = getpid();
+	L->skel->rodata->lt_helper_tgid = helper_tgid > 0 ? (__u32)helper_tgid : 0;
 	L->raw_dispatch = getenv("LTRACK_DISPATCH") && !strcmp(getenv("LTRACK_DISPATCH"), "raw");
 	if (L->raw_dispatch)
 		log_warn("LTRACK_DISPATCH=raw: opens are captured by one raw sys_exit program "

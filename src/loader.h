@@ -14,6 +14,7 @@
 #define LTRACK_LOADER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include <ltrack/event.h>
@@ -28,9 +29,11 @@ typedef int (*loader_record_fn)(void *ctx, void *data, size_t size);
 
 /*
  * loader_open - mount tracefs if needed, open and load the BPF programs.
- * Returns NULL with errno set and a message in @err on failure.
+ * Besides the agent itself, the process @helper_tgid (the scan zygote; 0:
+ * none) and its children are never reported. Returns NULL with errno set
+ * and a message in @err on failure.
  */
-struct loader *loader_open(char *err, size_t errlen);
+struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen);
 
 /*
  * loader_apply - make @c the active policy (watches, commands, knobs).

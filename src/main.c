@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sysmacros.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -44,6 +46,9 @@
 #include "control.h"	/* inventory */
 #include "inventory.h"
 #include "models_cmd.h"
+#include "modelscan.h"	/* model: scan verdicts */
+#include "hash.h"
+#include "scan/sandbox.h"
 
 #define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
@@ -90,6 +95,8 @@ struct agent {
 	struct model *model;		/* model: sniffing, model_modified, model_access */
 	struct inventory *inv;		/* inventory: models seen (src/inventory.h) */
 	struct control *ctl;		/* inventory: ltrack models' channel */
+	struct scanner *scanner;	/* model: sandboxed scan workers */
+	struct modelscan *mscan;	/* model: verdicts of model_load */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -570,6 +577,60 @@ static void enrich_ancestors(struct agent *a, struct event *ev)
 	}
 }
 
+/* model: scan verdicts - the file of each model_load goes to the scanner */
+static void scan_load_hook(void *ctx, struct event *ev, int fd)
+{
+	struct agent *a = ctx;
+
+	modelscan_on_load(a->mscan, ev, fd);
+}
+
+/* model: the inventory records each model_load as it goes out, and verdicts that come later */
+static void inventory_on_emit(struct agent *a, const struct event *ev)
+{
+	const struct scan_report *r = ev->model.scan_state == EV_SCAN_DONE ? ev->model.scan : NULL;
+	const char *sha = ev->hash_state == HASH_OK ? ev->sha256 : NULL;
+
+	if (!a->inv)
+		return;
+	if (ev->type == LT_EV_MODEL_LOAD && ev->filename) {
+		struct model_seen m = {
+			.path = ev->canon[0] ? ev->canon : ev->filename,
+			.sha256 = sha,
+			.format = model_format_by_name(ev->model.format),
+			.size = ev->fid.size,
+			.dev = makedev(kdev_major(ev->fid.dev), kdev_minor(ev->fid.dev)),	/* as stat(2) */
+			.ino = ev->fid.ino,
+			.pid = ev->pid,
+			.comm = ev->comm,
+			.exe = ev->exe,
+			.ts_ns = ev->ts_ns,
+		};
+
+		inventory_record_load(a->inv, &m);
+	}
+	if ((ev->type == LT_EV_MODEL_LOAD || ev->type == LT_EV_SCAN_UPDATE) && r && sha)
+		inventory_set_verdict(a->inv, sha, r->verdict, r->format);
+}
+
+/* model: the sandboxed scanner, before any thread starts (a policy file, scan on) */
+static void setup_scanner(struct agent *a)
+{
+	struct scanner_opts o = {
+		.workers = 1,
+		.timeout_ms = (unsigned)a->cfg.model_scan_timeout_ms,
+	};
+
+	if (!a->cfg.have_policy || !a->cfg.model_enabled || !a->cfg.model_scan)
+		return;
+	a->scanner = scanner_new(&o);
+	if (a->scanner)
+		a->mscan = modelscan_new(a->scanner);
+	if (!a->scanner || !a->mscan)
+		log_warn("model scanner disabled: %s; model_load events carry no verdict",
+			 strerror(errno));
+}
+
 /* hash: the enrichment stage writes through this (it needs the seq) */
 static uint64_t emit_enriched(void *ctx, struct event *ev, const char *watch)
 {
@@ -584,6 +645,7 @@ static uint64_t emit_enriched(void *ctx, struct event *ev, const char *watch)
 	enrich_ancestors(a, ev);
 	emit(a, ev, watch);
 	model_on_emit(a->model, ev);	/* model: digests per path (model_modified) */
+	inventory_on_emit(a, ev);	/* model: the inventory learns of loads and verdicts */
 	return a->seq;
 }
 
@@ -598,6 +660,7 @@ static int setup_enrich(struct agent *a)
 		.max_file_bytes = (uint64_t)a->cfg.hash_max_file_mb << 20,
 		.nice = (int)a->cfg.hash_nice,
 		.model_max_file_bytes = (uint64_t)a->cfg.model_max_mb << 20,	/* model */
+		.scan_wait_ms = a->mscan ? (uint64_t)a->cfg.model_scan_wait_ms : 0,
 	};
 
 	a->enrich = enrich_new(&o, emit_enriched, a);
@@ -806,6 +869,23 @@ static void emit_stats(struct agent *a, bool final)
 	st.final = final;
 	if (a->enrich)	/* hash */
 		enrich_get_stats(a->enrich, &st.hash);
+	if (a->mscan) {	/* model: scan verdicts */
+		struct modelscan_stats ms;
+		struct scanner_stats sst;
+
+		modelscan_get_stats(a->mscan, &ms);
+		scanner_get_stats(a->scanner, &sst);
+		st.scan.enabled = true;
+		st.scan.submitted = ms.submitted;
+		st.scan.cache_hits = ms.cache_hits;
+		st.scan.verdicts = ms.results;
+		st.scan.refused = ms.refused;
+		st.scan.cache_entries = ms.cache_entries;
+		st.scan.emitted_pending = st.hash.scan_pending;
+		st.scan.updates = st.hash.scan_updates;
+		st.scan.workers_crashed = sst.crashes;
+		st.scan.timeouts = sst.timeouts;
+	}
 
 	if (st.drops_total != a->last_drops_total || final)
 		log_at_(st.drops_total ? LT_LOG_WARN : LT_LOG_INFO,
@@ -946,6 +1026,20 @@ static void save_inventory(struct agent *a)
 }
 /* end inventory */
 
+/* model: at shutdown, scans in flight get ENRICH_FLUSH_MS to deliver their verdicts */
+static void flush_scans(struct agent *a)
+{
+	uint64_t end = clock_ns(CLOCK_MONOTONIC) + ENRICH_FLUSH_MS * 1000000ULL;
+
+	while (a->mscan && modelscan_inflight(a->mscan) && clock_ns(CLOCK_MONOTONIC) < end) {
+		struct pollfd pfd = { .fd = modelscan_fd(a->mscan), .events = POLLIN };
+
+		if (poll(&pfd, 1, 20) < 0 && errno != EINTR)
+			break;
+		modelscan_poll(a->mscan, a->enrich);
+	}
+}
+
 static int run(struct agent *a)
 {
 	struct epoll_event ev, evs[8];
@@ -974,7 +1068,7 @@ static int run(struct agent *a)
 	rc = setup_enrich(a);
 	if (rc)
 		goto out;
-	a->L = loader_open(err, sizeof(err));
+	a->L = loader_open(a->scanner ? scanner_zygote_pid(a->scanner) : 0, err, sizeof(err));
 	if (!a->L) {
 		rc = -errno;
 		log_error("%s", err);
@@ -986,6 +1080,12 @@ static int run(struct agent *a)
 		rc = -ENOMEM;
 		log_error("model monitor: out of memory");
 		goto out;
+	}
+	if (a->mscan) {	/* model: the verdict of each model_load */
+		model_set_load_hook(a->model, scan_load_hook, a);
+		ev.events = EPOLLIN;
+		ev.data.u32 = 4;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, modelscan_fd(a->mscan), &ev);
 	}
 	clock_refresh(a);
 	rc = loader_snapshot(a->L, on_snapshot, a);
@@ -1050,6 +1150,8 @@ static int run(struct agent *a)
 				hash_woke = true;
 			if (evs[i].data.u32 == 3)	/* inventory */
 				control_handle(a->ctl, a->inv);
+			if (evs[i].data.u32 == 4)	/* model: scan verdicts */
+				modelscan_poll(a->mscan, a->enrich);
 			if (evs[i].data.u32 != 1)
 				continue;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -1096,6 +1198,7 @@ static int run(struct agent *a)
 	drain_crit(a);
 	ring_buffer__consume(a->rb);
 	model_tick(a->model, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);	/* model */
+	flush_scans(a);
 	enrich_flush(a->enrich);	/* hash: held events go out before the final stats */
 	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 	evade_iou_flush(a->evade, true, evade_emit, a);
@@ -1151,6 +1254,7 @@ int main(int argc, char **argv)
 	}
 	if (setup_log(a))
 		return 2;
+	setup_scanner(a);	/* model: forks its workers, so before any thread */
 	if (geteuid() != 0)
 		log_warn("not running as root: loading BPF programs will likely fail");
 	gethostname(a->hostname, sizeof(a->hostname) - 1);
@@ -1177,6 +1281,8 @@ out:
 	model_free(a->model);	/* model */
 	loader_free(a->L);
 	enrich_free(a->enrich);	/* hash */
+	modelscan_free(a->mscan);	/* model */
+	scanner_free(a->scanner);
 	control_free(a->ctl);	/* inventory */
 	inventory_free(a->inv);
 	sink_free(a->sink);

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "ltrack.skel.h"
 #include "model.h"
+#include "scan/report.h"
 #include "net.h"
 #include "scan/scan.h"
 
@@ -187,6 +188,32 @@ static void json_access(struct jbuf *b, uint32_t access)
 	json_arr_end(b);
 }
 
+void model_scan_json(struct jbuf *b, const struct event *ev)
+{
+	const struct ev_model *m = &ev->model;
+
+	if (m->scan_state == EV_SCAN_NONE)
+		return;
+	json_key(b, "scan");
+	json_obj_begin(b);
+	if (m->scan_state == EV_SCAN_DONE && m->scan)
+		scan_report_json_members(b, m->scan);
+	else
+		json_kv_str(b, "verdict", "pending");
+	json_obj_end(b);
+}
+
+const char *model_scan_verdict(const struct event *ev)
+{
+	const struct ev_model *m = &ev->model;
+
+	if (m->scan_state == EV_SCAN_NONE)
+		return NULL;
+	if (m->scan_state == EV_SCAN_DONE && m->scan)
+		return scan_verdict_name(m->scan->verdict);
+	return "pending";
+}
+
 void model_json(struct jbuf *b, const struct event *ev)
 {
 	const struct ev_model *m = &ev->model;
@@ -207,6 +234,7 @@ void model_json(struct jbuf *b, const struct event *ev)
 		json_kv_int(b, "fd", m->fd);
 		if (m->access & LT_MA_OPEN)
 			json_kv_uint(b, "flags", m->open_flags);
+		model_scan_json(b, ev);
 		break;
 	case LT_EV_MODEL_ACCESS:
 		json_access(b, m->access);
@@ -245,6 +273,8 @@ void model_text(struct jbuf *b, const struct event *ev)
 	case LT_EV_MODEL_LOAD:
 		jbuf_printf(b, ", format=%s, access=%s", m->format ? m->format : "unknown",
 			    model_access_str(m->access, acc, sizeof(acc)));
+		if (model_scan_verdict(ev))
+			jbuf_printf(b, ", scan=%s", model_scan_verdict(ev));
 		break;
 	case LT_EV_MODEL_ACCESS:
 		jbuf_printf(b, ", access=%s, read_bytes=%llu",
@@ -544,6 +574,8 @@ struct model {
 	uint64_t exfil_percent;
 	uint64_t now_ms;
 	struct model_stats st;
+	model_load_hook_fn load_hook;	/* the scanner (modelscan), at integration */
+	void *load_ctx;
 };
 
 struct model *model_new(struct loader *L, model_out_fn out, void *ctx)
@@ -1021,6 +1053,14 @@ bool model_on_record(struct model *m, const void *rec, size_t len)
 
 /* ---- hooks on decoded events -------------------------------------------------------- */
 
+void model_set_load_hook(struct model *m, model_load_hook_fn fn, void *ctx)
+{
+	if (!m)
+		return;
+	m->load_hook = fn;
+	m->load_ctx = ctx;
+}
+
 void model_on_load(struct model *m, struct event *ev)
 {
 	struct lt_file_id fid;
@@ -1034,6 +1074,8 @@ void model_on_load(struct model *m, struct event *ev)
 	fd = open_model(ev->pid, ev->model.fd, ev->filename, &fid);
 	if (fd >= 0) {
 		ev->model.format = model_format_name(model_sniff_fd(fd, fid.size, ev->filename));
+		if (m->load_hook)	/* the scan verdict */
+			m->load_hook(m->load_ctx, ev, fd);
 		close(fd);
 	}
 	if (ev->filename)

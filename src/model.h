@@ -92,6 +92,14 @@ bool model_on_record(struct model *m, const void *rec, size_t len);
  */
 void model_on_load(struct model *m, struct event *ev);
 
+/*
+ * model_set_load_hook - @fn is called from model_on_load with each loaded
+ * model's file open as @fd (identity checked against the kernel's; valid
+ * only during the call): the scan verdict (src/modelscan.h) plugs in here.
+ */
+typedef void (*model_load_hook_fn)(void *ctx, struct event *ev, int fd);
+void model_set_load_hook(struct model *m, model_load_hook_fn fn, void *ctx);
+
 /* model_on_exfil - a decoded model_exfil: completes nothing today (reserved for the inventory) */
 void model_on_exfil(struct model *m, struct event *ev);
 
@@ -132,6 +140,16 @@ bool model_is_event(uint32_t type);
 int model_decode(const void *rec, size_t len, struct event *ev);
 
 /* model_json - the JSON fields of a model event (docs/events.md) */
+/*
+ * model_scan_json - the "scan" member of a model_load or scan_update: the
+ * scanner's report (docs/scanner.md) or {"verdict": "pending"}; nothing
+ * when the event has no scan
+ */
+void model_scan_json(struct jbuf *b, const struct event *ev);
+
+/* model_scan_verdict - "clean" ... "error", "pending", or NULL (no scan) */
+const char *model_scan_verdict(const struct event *ev);
+
 void model_json(struct jbuf *b, const struct event *ev);
 
 /* model_text - the text line's body of a model event */

@@ -42,6 +42,8 @@ enum lt_ev_type {
 	LT_EV_MODIFY = 15,
 	/* hash: made by user space (src/enrich.c), the digest of an earlier event's object */
 	LT_EV_HASH_UPDATE = 58,
+	/* model: made by user space (src/enrich.c), a scan verdict that came after its model_load */
+	LT_EV_SCAN_UPDATE = 59,
 	/* evade: evasion and escalation paths (src/bpf/evade.bpf.c, docs/events.md) */
 	LT_EV_UTIMES = 36,
 	LT_EV_SETXATTR = 37,

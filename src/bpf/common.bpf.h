@@ -108,6 +108,8 @@ struct {
 
 /* set before load */
 const volatile __u32 lt_self_tgid __weak = 0;
+/* the agent's scan zygote (src/scan/sandbox.h): it and the workers it forks are ltrack too */
+const volatile __u32 lt_helper_tgid __weak = 0;
 
 /* active policy generation (0 or 1); user space flips it on reload */
 volatile __u32 lt_active_gen __weak = 0;
@@ -358,7 +360,17 @@ static __always_inline bool ev_gate_ids(const struct lt_policy *p, __u32 type, _
 
 static __always_inline bool is_self(void)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == lt_self_tgid;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t;
+
+	if (tgid == lt_self_tgid)
+		return true;
+	if (!lt_helper_tgid)
+		return false;
+	if (tgid == lt_helper_tgid)
+		return true;
+	t = bpf_get_current_task_btf();
+	return t->real_parent->tgid == lt_helper_tgid;	/* a scan worker */
 }
 
 /* the kernel's dev_t encoding of a superblock */

@@ -422,6 +422,20 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "skipped", st->hash.skipped);
 	KV_UINT(b, "workers_prio_failed", st->hash.prio_failed);
 	json_obj_end(b);
+	/* model: scan verdicts */
+	json_key(b, "scan");
+	json_obj_begin(b);
+	KV_BOOL(b, "enabled", st->scan.enabled);
+	KV_UINT(b, "submitted", st->scan.submitted);
+	KV_UINT(b, "cache_hits", st->scan.cache_hits);
+	KV_UINT(b, "verdicts", st->scan.verdicts);
+	KV_UINT(b, "refused", st->scan.refused);
+	KV_UINT(b, "cache_entries", st->scan.cache_entries);
+	KV_UINT(b, "emitted_pending", st->scan.emitted_pending);
+	KV_UINT(b, "updates", st->scan.updates);
+	KV_UINT(b, "workers_crashed", st->scan.workers_crashed);
+	KV_UINT(b, "timeouts", st->scan.timeouts);
+	json_obj_end(b);
 }
 
 /* hash: sha256, hash_state and hash_error of an event whose object was hashed */
@@ -629,6 +643,14 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		KV_UINT(b, "ref_seq", ev->hash_ref_seq);
 		KV_STR(b, "ref_event_name", ev->hash_ref_name);
 		break;
+	case LT_EV_SCAN_UPDATE:	/* model */
+		KV_STR(b, "filename", ev->filename);
+		kv_dev(b, "dev", ev->fid.dev);
+		KV_UINT(b, "inode", ev->fid.ino);
+		KV_UINT(b, "ref_seq", ev->hash_ref_seq);
+		KV_STR(b, "ref_event_name", ev->hash_ref_name);
+		model_scan_json(b, ev);
+		break;
 	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
 		format_json_evade(b, ev);
 		break;
@@ -796,6 +818,11 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	case LT_EV_HASH_UPDATE:
 		tq(b, ev->filename);
 		jbuf_printf(b, ", ref_seq=%llu", (unsigned long long)ev->hash_ref_seq);
+		break;
+	case LT_EV_SCAN_UPDATE:	/* model */
+		tq(b, ev->filename);
+		jbuf_printf(b, ", scan=%s, ref_seq=%llu", model_scan_verdict(ev),
+			    (unsigned long long)ev->hash_ref_seq);
 		break;
 	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
 		format_text_evade(b, ev);

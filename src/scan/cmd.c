@@ -6,9 +6,10 @@
  * directory are never followed (so no loops), only regular files are
  * scanned, and the walk stops descending below SCAN_WALK_DEPTH levels.
  * A path named on the command line is followed if it is a symlink.
- * Each file is opened O_NOFOLLOW|O_NONBLOCK and scanned through scan_one(),
- * the single place that decides where the scan runs (today in-process via
- * scan_fd; the sandboxed worker's scanner_scan_sync takes its place).
+ * Each file is opened O_NOFOLLOW|O_NONBLOCK and scanned through scan_one():
+ * the descriptor goes to a sandboxed worker (src/scan/sandbox.h: an
+ * unprivileged, seccomp-confined process that never sees a path), as in
+ * the agent. ltrack scan itself never parses a file.
  */
 #include "scan/cmd.h"
 
@@ -24,6 +25,7 @@
 
 #include "jsonw.h"
 #include "scan/report.h"
+#include "scan/sandbox.h"
 #include "scan/scan.h"
 
 #define SCAN_WALK_DEPTH 64
@@ -35,6 +37,7 @@ struct scan_run {
 	struct scan_limits lim;
 	struct jbuf b;
 	struct scan_report *r;	/* large: on the heap */
+	struct scanner *sc;	/* the sandboxed workers */
 	unsigned files, clean, suspicious, dangerous, errors;
 	int status;
 };
@@ -42,10 +45,10 @@ struct scan_run {
 /* nftw has no user pointer */
 static struct scan_run *walk_run;
 
-/* scan_one - where the scan runs: the one line to switch to the sandbox */
+/* scan_one - where the scan runs: in a sandboxed worker */
 static int scan_one(struct scan_run *s, int fd, const char *name)
 {
-	return scan_fd(fd, name, &s->lim, s->r);
+	return scanner_scan_sync(s->sc, fd, name, s->r);
 }
 
 static void raise_status(struct scan_run *s, int st)
@@ -221,6 +224,14 @@ int scan_cmd_main(int argc, char **argv, FILE *out, FILE *err)
 		return 2;
 	}
 	scan_limits_default(&s.lim);
+	fflush(out);	/* the workers are forked: nothing buffered may be written twice */
+	fflush(err);
+	s.sc = scanner_new(&(struct scanner_opts){ .workers = 1 });
+	if (!s.sc) {
+		fprintf(err, "ltrack scan: cannot start the scan sandbox: %s\n", strerror(errno));
+		free(s.r);
+		return 2;
+	}
 	jbuf_init(&s.b);
 	for (int i = optind; i < argc; i++)
 		scan_arg(&s, argv[i]);
@@ -230,6 +241,7 @@ int scan_cmd_main(int argc, char **argv, FILE *out, FILE *err)
 			s.errors, s.errors == 1 ? "" : "s");
 	fflush(out);
 	jbuf_release(&s.b);
+	scanner_free(s.sc);
 	free(s.r);
 	return s.status;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -70,6 +71,16 @@ void scan_limits_default(struct scan_limits *l)
 	l->max_member_bytes = 256ull << 20;
 	l->max_depth = 8;
 	l->max_pickles = 64;
+}
+
+struct scan_report *scan_report_dup(const struct scan_report *r)
+{
+	size_t n = scan_report_size(r);
+	struct scan_report *c = malloc(n);
+
+	if (c)
+		memcpy(c, r, n);
+	return c;
 }
 
 void scan_report_init(struct scan_report *r)

@@ -107,6 +107,20 @@ struct scan_limits {
 	uint32_t max_pickles;		/* concatenated pickle streams per member */
 };
 
+/* scan_report_size - the bytes of @r that matter: the header and its kept findings */
+static inline size_t scan_report_size(const struct scan_report *r)
+{
+	uint32_t n = r->nfindings < SCAN_MAX_FINDINGS ? r->nfindings : SCAN_MAX_FINDINGS;
+
+	return offsetof(struct scan_report, findings) + n * sizeof(struct scan_finding);
+}
+
+/*
+ * scan_report_dup - a heap copy of @r of scan_report_size(@r) bytes (only
+ * its kept findings may be read), or NULL; free() it
+ */
+struct scan_report *scan_report_dup(const struct scan_report *r);
+
 /* scan_limits_default - the defaults (documented in docs/scanner.md) */
 void scan_limits_default(struct scan_limits *l);
 

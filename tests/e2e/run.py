@@ -1919,6 +1919,10 @@ STATS_KEYS |= {"proc_table_expired", "proc_table_args_cut", "cgroup_cache_entrie
                "cgroup_cache_evicted"}
 
 
+# model: scan verdict counters, an object like "hash" (t_model.py checks their values)
+STATS_KEYS.add("scan")
+
+
 def check_stats(s):
     """the fields of a stats event"""
     eq(set(s) - COMMON_KEYS, STATS_KEYS, "stats keys")
@@ -1926,10 +1930,10 @@ def check_stats(s):
                                    "evade", "mem", "lib", "net", "net_tracking", "gpu",
                                    "model"]),
        "drop categories")
-    for k in STATS_KEYS - {"drops", "final", "hash"}:
+    for k in STATS_KEYS - {"drops", "final", "hash", "scan"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))
     # hash: the enrichment stage's counters, an object (t_hash.py checks their values)
-    for k, v in s.get("hash", {}).items():
+    for k, v in list(s.get("hash", {}).items()) + list(s.get("scan", {}).items()):
         check(type(v) is (bool if k == "enabled" else int) and v >= 0, "stats hash.%s %r" % (k, v))
     for k, v in s["drops"].items():
         check(type(v) is int and v >= 0, "drops %s %r" % (k, v))

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/* modelscan - the scan verdict of every model_load. See modelscan.h. */
+#include "modelscan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enrich.h"
+#include "scan/sandbox.h"
+#include "scan/scan.h"
+
+struct vcache {
+	struct ev_file_id id;
+	uint64_t used;			/* LRU tick */
+	struct scan_report *r;		/* heap, scan_report_size bytes */
+};
+
+struct inflight {
+	uint64_t cookie;
+	struct ev_file_id id;
+};
+
+struct modelscan {
+	struct scanner *s;
+	struct vcache cache[MODELSCAN_CACHE_MAX];
+	size_t ncache;
+	uint64_t tick;
+	struct inflight infl[MODELSCAN_INFLIGHT_MAX];
+	size_t ninfl;
+	uint64_t next_cookie;
+	struct scan_report *res;	/* a result is read here (large: heap) */
+	struct scan_report refused;	/* the verdict of a file that could not be scanned */
+	struct modelscan_stats st;
+};
+
+static bool id_eq(const struct ev_file_id *a, const struct ev_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+struct modelscan *modelscan_new(struct scanner *s)
+{
+	struct modelscan *ms = calloc(1, sizeof(*ms));
+
+	if (!ms)
+		return NULL;
+	ms->s = s;
+	ms->res = malloc(sizeof(*ms->res));
+	if (!ms->res) {
+		free(ms);
+		errno = ENOMEM;
+		return NULL;
+	}
+	scan_report_init(&ms->refused);
+	scan_set_error(&ms->refused, "not scanned: the scanner's queue is full");
+	return ms;
+}
+
+void modelscan_free(struct modelscan *ms)
+{
+	if (!ms)
+		return;
+	for (size_t i = 0; i < ms->ncache; i++)
+		free(ms->cache[i].r);
+	free(ms->res);
+	free(ms);
+}
+
+int modelscan_fd(const struct modelscan *ms)
+{
+	return ms && ms->s ? scanner_fd(ms->s) : -1;
+}
+
+static struct vcache *cache_find(struct modelscan *ms, const struct ev_file_id *id)
+{
+	for (size_t i = 0; i < ms->ncache; i++)
+		if (id_eq(&ms->cache[i].id, id)) {
+			ms->cache[i].used = ++ms->tick;
+			return &ms->cache[i];
+		}
+	return NULL;
+}
+
+/* cache_put - remember @r for @id (the least recently used entry goes when full) */
+static const struct scan_report *cache_put(struct modelscan *ms, const struct ev_file_id *id,
+					   const struct scan_report *r)
+{
+	struct vcache *v = cache_find(ms, id);
+	struct scan_report *c = scan_report_dup(r);
+
+	if (!c)
+		return NULL;
+	if (!v && ms->ncache < MODELSCAN_CACHE_MAX) {
+		v = &ms->cache[ms->ncache++];
+	} else if (!v) {
+		v = &ms->cache[0];
+		for (size_t i = 1; i < ms->ncache; i++)
+			if (ms->cache[i].used < v->used)
+				v = &ms->cache[i];
+	}
+	free(v->r);
+	v->id = *id;
+	v->r = c;
+	v->used = ++ms->tick;
+	return c;
+}
+
+void modelscan_on_load(struct modelscan *ms, struct event *ev, int fd)
+{
+	struct vcache *v;
+	uint64_t cookie;
+
+	if (!ms || !ms->s || ev->type != LT_EV_MODEL_LOAD || !ev->has_fid)
+		return;
+	v = cache_find(ms, &ev->fid);
+	if (v) {
+		ms->st.cache_hits++;
+		ev->model.scan = v->r;
+		ev->model.scan_state = EV_SCAN_DONE;
+		return;
+	}
+	cookie = ++ms->next_cookie;
+	if (ms->ninfl >= MODELSCAN_INFLIGHT_MAX ||
+	    scanner_submit(ms->s, fd, ev->filename, NULL, cookie)) {
+		ms->st.refused++;
+		ev->model.scan = &ms->refused;
+		ev->model.scan_state = EV_SCAN_DONE;
+		return;
+	}
+	ms->infl[ms->ninfl].cookie = cookie;
+	ms->infl[ms->ninfl].id = ev->fid;
+	ms->ninfl++;
+	ms->st.submitted++;
+	ev->model.scan_cookie = cookie;
+	ev->model.scan_state = EV_SCAN_WAITING;
+}
+
+/* transient - a failure of the worker, not a verdict on the bytes: not cached */
+static bool transient(const struct scan_report *r)
+{
+	static const char *const why[] = { "timed out", "worker", "no scan worker", "scan cancelled" };
+
+	if (r->verdict != SCAN_ERROR)
+		return false;
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (!strncmp(r->error, why[i], strlen(why[i])))
+			return true;
+	return false;
+}
+
+void modelscan_poll(struct modelscan *ms, struct enrich *e)
+{
+	uint64_t cookie;
+
+	if (!ms || !ms->s)
+		return;
+	while (scanner_next(ms->s, &cookie, ms->res) == 1) {
+		const struct scan_report *r = ms->res;
+
+		ms->st.results++;
+		for (size_t i = 0; i < ms->ninfl; i++) {
+			if (ms->infl[i].cookie != cookie)
+				continue;
+			if (!transient(ms->res)) {
+				const struct scan_report *c = cache_put(ms, &ms->infl[i].id, ms->res);
+
+				if (c)
+					r = c;
+			}
+			ms->infl[i] = ms->infl[--ms->ninfl];
+			break;
+		}
+		enrich_scan_done(e, cookie, r);
+	}
+}
+
+size_t modelscan_inflight(const struct modelscan *ms)
+{
+	return ms ? ms->ninfl : 0;
+}
+
+void modelscan_get_stats(const struct modelscan *ms, struct modelscan_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!ms)
+		return;
+	*st = ms->st;
+	st->cache_entries = ms->ncache;
+}
