@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,10 +621,15 @@ static void setup_scanner(struct agent *a)
 		.workers = 1,
 		.timeout_ms = (unsigned)a->cfg.model_scan_timeout_ms,
 	};
+	sigset_t all, old;
 
 	if (!a->cfg.have_policy || !a->cfg.model_enabled || !a->cfg.model_scan)
 		return;
+	/* its dispatch threads must never take the signals the event loop reads */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	a->scanner = scanner_new(&o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (a->scanner)
 		a->mscan = modelscan_new(a->scanner);
 	if (!a->scanner || !a->mscan)

@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: MIT
+"""
+t_modelscan.py - the scanner's verdict on model_load (src/modelscan.c), the
+scan_update that follows a verdict slower than [model_monitor] scan_wait_ms,
+the inventory the agent keeps, and a malicious PyTorch file loaded by real
+torch: its model_load says dangerous and names the global, and the shell
+its pickle spawns is an exec whose ancestry leads back to the loading
+python. Runs in run.py's namespace after t_model.py (PY, torch_save,
+model_sha, file_fields, model_evs).
+"""
+
+TYPES.update({"scan_update": 59})
+
+EVIL_PT = r"""
+import os, sys, torch
+class Payload:
+    def __reduce__(self):
+        return (os.system, (sys.argv[2],))
+torch.save({"weights": torch.zeros(2), "x": Payload()}, sys.argv[1])
+"""
+
+SCAN_POLICY = """
+[exec_monitor]
+enabled = true
+ancestors = 3
+[agent]
+stats_interval = 0
+[hashing]
+wait_ms = %(hash_wait)d
+[model_monitor]
+enabled = true
+inventory_file = "%(dir)s/models.json"
+control_socket = "%(dir)s/control.sock"
+%(extra)s
+""" + SECURITY_OFF + LIB_OFF
+
+
+def scan_policy(t, extra="", hash_wait=5000):
+    return SCAN_POLICY % {"dir": t.dir, "extra": extra, "hash_wait": hash_wait}
+
+
+def evil_pt(t, name, cmd):
+    path = t.path(name)
+    subprocess.run([PY, "-c", EVIL_PT, path, cmd], check=True)
+    return path
+
+
+@test
+def modelscan_malicious_torch_load(t):
+    """a .pt whose pickle runs os.system: scan says dangerous; torch.load's model_load too; the shell's ancestry is python"""
+    marker = t.path("pwned")
+    m = evil_pt(t, "evil.pt", "echo pwned > " + marker)
+    # the CLI first: exit 1, the global named
+    p = subprocess.run([LTRACK, "scan", "--format", "json", m], stdout=subprocess.PIPE)
+    eq(p.returncode, 1, "ltrack scan exit status (dangerous)")
+    rep = json.loads(p.stdout)
+    match(rep, {"path": m, "verdict": "dangerous", "format": "pytorch-zip"})
+    eq([(f["severity"], f["global"], f["member"]) for f in rep["findings"]],
+       [("dangerous", "posix.system", "evil/data.pkl")], "findings of ltrack scan")
+
+    lt = t.ltrack([], policy=scan_policy(t))
+    pid, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    check(os.path.exists(marker), "the payload ran (torch.load is not weights_only here)")
+    lt.wait_event(event_name="model_access", pid=pid, filename=m)
+    evs = lt.stop()
+    loads = model_evs(evs, "model_load", m)
+    eq(len(loads), 1, "model_load events of %s" % m)
+    want = file_fields(m)
+    want.update({"pid": pid, "comm": "python3", "format": "pytorch-zip"})
+    match(loads[0], want)
+    scan = loads[0]["scan"]
+    match(scan, {"verdict": "dangerous", "format": "pytorch-zip", "incomplete": False,
+                 "size": want["size"]})
+    eq([(f["severity"], f["global"], f["member"]) for f in scan["findings"]],
+       [("dangerous", "posix.system", "evil/data.pkl")], "findings in model_load")
+    eq(scan["findings"][0]["offset"], rep["findings"][0]["offset"], "same offset as ltrack scan")
+    # os.system -> sh -c "echo pwned > ..." whose parent is the loading python
+    sh = [e for e in evs if e["event_name"] == "exec" and e["ppid"] == pid and
+          e.get("argv", [])[:2] == ["sh", "-c"]]
+    eq(len(sh), 1, "the payload's shell exec")
+    eq(sh[0]["argv"], ["sh", "-c", "echo pwned > " + marker], "its argv")
+    eq(sh[0]["ancestors"][0]["pid"], pid, "its first ancestor is the loading python")
+    eq(sh[0]["ancestors"][0]["exe"], os.path.realpath(PY), "that ancestor's image")
+    # no model_load from ltrack's own scan workers
+    eq([e for e in evs if e["event_name"] == "model_load" and e["pid"] != pid
+        and e.get("filename") == m], [], "model_load by other processes (scan workers)")
+
+
+@test
+def modelscan_verdict_cache_and_inventory(t):
+    """clean verdict; a second process hits the cache; the inventory lists the model with its verdict, also after a restart"""
+    m = t.path("net.pt")
+    torch_save(m)
+    pol = scan_policy(t)
+    lt = t.ltrack([], policy=pol)
+    p1, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    p2, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    lt.wait_event(event_name="model_access", pid=p2, filename=m)
+    out = subprocess.run([LTRACK, "models", "--format", "json", "--socket",
+                          t.path("control.sock")], stdout=subprocess.PIPE, check=True).stdout
+    evs = lt.stop()
+    loads = model_evs(evs, "model_load", m)
+    eq([e["pid"] for e in loads], [p1, p2], "model_load pids")
+    for e in loads:
+        eq(e["scan"]["verdict"], "clean", "verdict of a real torch.save")
+        eq(e["scan"]["findings"], [], "findings")
+    stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
+    eq(len(stats), 1, "final stats")
+    match(stats[0]["scan"], {"enabled": True, "submitted": 1, "cache_hits": 1, "verdicts": 1,
+                             "refused": 0, "emitted_pending": 0, "updates": 0})
+    sha = model_sha(m)
+    inv = [x for x in json.loads(out) if x["path"] == m]
+    eq(len(inv), 1, "inventory entries for the model")
+    match(inv[0], {"sha256": sha, "format": "pytorch-zip", "verdict": "clean", "load_count": 2})
+    eq(sorted(x["pid"] for x in inv[0]["loaders"]), sorted([p1, p2]), "loaders")
+    # restarted, the agent still knows it (its inventory file)
+    lt = t.ltrack([], policy=pol)
+    out = subprocess.run([LTRACK, "models", "--format", "json", "--socket",
+                          t.path("control.sock")], stdout=subprocess.PIPE, check=True).stdout
+    lt.stop()
+    inv2 = [x for x in json.loads(out) if x["path"] == m]
+    eq([(x["sha256"], x["verdict"], x["load_count"]) for x in inv2], [(sha, "clean", 2)],
+       "inventory after a restart")
+
+
+@test
+def modelscan_pending_then_scan_update(t):
+    """scan_wait_ms = 0 (and no wait for the digest): model_load goes out with verdict pending, a scan_update follows"""
+    m = evil_pt(t, "late.pt", "true")
+    lt = t.ltrack([], policy=scan_policy(t, "scan_wait_ms = 0", hash_wait=0))
+    pid, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    lt.wait_event(event_name="scan_update", filename=m)
+    evs = lt.stop()
+    loads = model_evs(evs, "model_load", m)
+    eq(len(loads), 1, "model_load events")
+    eq(loads[0]["scan"], {"verdict": "pending"}, "verdict at load time")
+    ups = [e for e in evs if e["event_name"] == "scan_update"]
+    eq(len(ups), 1, "scan_update events")
+    st = os.stat(m)
+    match(ups[0], {"pid": pid, "filename": m, "inode": st.st_ino, "ref_seq": loads[0]["seq"],
+                   "ref_event_name": "model_load", "event_type": 59})
+    eq(ups[0]["scan"]["verdict"], "dangerous", "verdict in the update")
+    eq([f["global"] for f in ups[0]["scan"]["findings"]], ["posix.system"], "global named")
+    check(ups[0]["seq"] > loads[0]["seq"], "the update comes after its model_load")
