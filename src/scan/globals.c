@@ -334,9 +334,8 @@ static bool denied(const char *mod, const char *name, char *why, size_t whylen)
 			}
 		}
 	}
-	if (!strchr(name, '.'))
-		return false;
-	/* dotted name: attribute traversal, every component counts */
+	/* the name is attribute traversal: every component counts; a dunder
+	 * (__builtins__, __globals__, __class__ ...) reaches interpreter internals */
 	for (const char *c = name; *c;) {
 		size_t n = strcspn(c, ".");
 
@@ -344,9 +343,12 @@ static bool denied(const char *mod, const char *name, char *why, size_t whylen)
 			memcpy(key, c, n);
 			key[n] = '\0';
 			if (dunder(c, n)) {
-				snprintf(why, whylen, "dotted name reaches %s (attribute traversal)", key);
+				snprintf(why, whylen, "%sname reaches %s (attribute traversal)",
+					 strchr(name, '.') ? "dotted " : "", key);
 				return true;
 			}
+			if (!strchr(name, '.'))
+				break;
 			if (in_table(deny_modules, N(deny_modules), key) ||
 			    in_table(deny_attrs, N(deny_attrs), key)) {
 				snprintf(why, whylen, "dotted name component %s is denied", key);

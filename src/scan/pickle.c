@@ -26,18 +26,25 @@
  * Streams: every pickle concatenated in the buffer is interpreted until
  * EOF or bytes that are not a pickle. A stream after the first (and a
  * nested one) is a "probe": if it breaks before importing or calling
- * anything, it was data (a legacy torch file's storages) and its findings
- * are rolled back. Bytes and str values that start like a pickle
+ * anything (or hiding opcodes in a frame), it was data (a legacy torch
+ * file's storages) and its findings are rolled back; in a probe, GLOBAL
+ * text that is not a name is data too. Bytes and str values that start like a pickle
  * (\x80\x02..\x80\x05, also as latin-1 text of protocol 2's
  * _codecs.encode) are interpreted as nested pickles, up to max_depth.
  * joblib: after the BUILD of a NumpyArrayWrapper the raw array bytes that
  * joblib writes inline are skipped (their size comes from the wrapper's
- * shape and dtype), and an object array's inline pickle is interpreted.
+ * shape and dtype, with the dtype's BUILD state applied as numpy applies
+ * it), and an object array's inline pickle is interpreted.
  *
  * Bounds: opcodes (over the whole file), stack and mark-stack depth, memo
  * index, streams, nesting. A bound hit marks the report incomplete and is
- * a suspicious finding; the scan stops. Memory: the stack and the memo
- * grow on demand up to their bounds (24 bytes per value).
+ * a suspicious finding; the scan stops (a nested pickle's bound stops only
+ * the nested pickle). Memory: the stack and the memo grow on demand; the
+ * values of all live interpreters share one budget (24 bytes per value).
+ *
+ * Text opcodes are read as CPython's C unpickler reads them (base-0 INT,
+ * int() memo indices, STRING's trailing blanks stripped), so a spelling
+ * CPython accepts never stops the interpretation early.
  */
 #include "scan/scan.h"
 
@@ -104,7 +111,7 @@ enum { K_NONE = 0, K_JOBLIB_WRAPPER, K_NP_DTYPE };
  *     (p = the REDUCE that made it: an identity for dtype_site)
  *   TUPLE: n = product of its int elements (NOPROD), p/g = first element str;
  *     with PF_DTSTATE, n = elsize << 32 | flags of a numpy dtype state
- *   DICT: n = "shape" product (NOPROD), g = "dtype" item size, p = its site, f
+ *   DICT: p = its identity (the opcode that made it; see struct dict_sum)
  */
 struct pv {
 	const uint8_t *p;
@@ -129,6 +136,22 @@ struct dtype_site {
 };
 
 #define DTYPE_SITES 64
+
+/*
+ * What joblib's array reader will find in a dict, kept by the dict's
+ * identity (the opcode that made it), since copies of a dict taken from
+ * the memo are the same object: a SETITEM through any copy counts. An
+ * entry lives from the first relevant key to the wrapper's BUILD.
+ */
+struct dict_sum {
+	const uint8_t *id;
+	uint64_t shape;			/* element count, NOPROD unknown */
+	uint64_t itemsize;		/* 0 unknown */
+	const uint8_t *dtype_site;	/* the numpy dtype's REDUCE, for dtype_site */
+	uint8_t f;			/* PF_ALIGN, PF_OBJDT, PF_UNSIZED */
+};
+
+#define DICT_SUMS 64
 
 /* results of one stream (RS_DEPTH: sub_scan only, the nesting bound was hit) */
 enum { RS_STOP = 0, RS_ERROR, RS_LIMIT, RS_DEPTH };
@@ -156,6 +179,9 @@ struct vm {
 	struct dtype_site dts[DTYPE_SITES];
 	uint32_t ndts;
 	bool dts_lost;		/* more changed dtypes than DTYPE_SITES */
+	struct dict_sum dsums[DICT_SUMS];
+	uint32_t ndsums;
+	bool dsums_lost;	/* more dicts with array keys than DICT_SUMS */
 };
 
 /* ---- findings ------------------------------------------------------------- */
@@ -798,55 +824,90 @@ static void dtype_build(struct vm *v, struct pv *dt, const struct pv *state)
 	*ds = (struct dtype_site){ .site = dt->p, .size = dt->n, .object = dt->f & PF_OBJDT };
 }
 
-/* the dict summary joblib needs: "shape", "dtype", "numpy_array_alignment_bytes" */
-static void dict_note(struct vm *v, struct pv *d, const struct pv *key, const struct pv *val)
+static struct dict_sum *dsum_find(struct vm *v, const uint8_t *id)
 {
+	for (uint32_t i = 0; i < v->ndsums; i++)
+		if (v->dsums[i].id == id)
+			return &v->dsums[i];
+	return NULL;
+}
+
+/* the summary joblib needs: "shape", "dtype", "numpy_array_alignment_bytes" */
+static void dict_note(struct vm *v, const struct pv *d, const struct pv *key,
+		      const struct pv *val)
+{
+	struct dict_sum *ds;
+	int which;
+
 	if (key->t != PV_STR)
 		return;
-	if (bytes_eq(key, "shape")) {
-		d->n = val->t == PV_TUPLE && !(val->f & PF_DTSTATE) ? val->n : NOPROD;
-	} else if (bytes_eq(key, "dtype")) {
-		struct pv dt = *val;
-		bool found = false;
-
-		if (val->t != PV_CALL || val->k != K_NP_DTYPE) {
-			d->f |= PF_UNSIZED;
+	which = bytes_eq(key, "shape") ? 1 : bytes_eq(key, "dtype") ? 2 :
+		bytes_eq(key, "numpy_array_alignment_bytes") ? 3 : 0;
+	if (!which)
+		return;
+	ds = dsum_find(v, d->p);
+	if (!ds) {
+		if (v->ndsums == DICT_SUMS) {
+			v->dsums_lost = true;
 			return;
 		}
-		/* the latest state of this dtype object, wherever this copy came from */
-		for (uint32_t i = 0; i < v->ndts; i++)
-			if (v->dts[i].site == dt.p) {
-				dt.n = v->dts[i].size;
-				dt.f = (dt.f & ~PF_OBJDT) | (v->dts[i].object ? PF_OBJDT : 0);
-				found = true;
-			}
-		if (!found && v->dts_lost)
-			d->f |= PF_UNSIZED;
-		d->g = (uint32_t)(dt.n > UINT32_MAX ? 0 : dt.n);
-		d->p = dt.p;
-		d->f = (d->f & ~PF_OBJDT) | (dt.f & PF_OBJDT);
-	} else if (bytes_eq(key, "numpy_array_alignment_bytes")) {
-		/* joblib reads a padding byte unless the value is None */
-		if (val->t == PV_INT)
-			d->f |= PF_ALIGN;
-		else if (val->t != PV_NONE)
-			d->f |= PF_UNSIZED;
+		ds = &v->dsums[v->ndsums++];
+		*ds = (struct dict_sum){ .id = d->p, .shape = NOPROD };
+	}
+	if (which == 1) {
+		ds->shape = val->t == PV_TUPLE && !(val->f & PF_DTSTATE) ? val->n : NOPROD;
+	} else if (which == 2) {
+		if (val->t == PV_CALL && val->k == K_NP_DTYPE) {
+			ds->itemsize = val->n;
+			ds->dtype_site = val->p;
+			ds->f = (ds->f & ~(PF_OBJDT | PF_UNSIZED)) | (val->f & PF_OBJDT);
+		} else {
+			ds->f |= PF_UNSIZED;
+		}
+	} else if (val->t == PV_INT) {
+		ds->f = (ds->f & ~PF_UNSIZED) | PF_ALIGN;
+	} else if (val->t == PV_NONE) {
+		ds->f &= ~PF_ALIGN;	/* joblib reads a padding byte unless the value is None */
+	} else {
+		ds->f |= PF_UNSIZED;
 	}
 }
 
 /*
- * joblib_skip - after BUILD of a NumpyArrayWrapper with state @d at @next:
- * the array joblib wrote inline. Returns the position after it, or
- * SIZE_MAX with a finding made when it does not fit.
+ * joblib_skip - after BUILD of a NumpyArrayWrapper with the state dict @d
+ * at @next: the array joblib wrote inline. Returns the position after it
+ * (@next when its size cannot be known: the next opcode will tell), or
+ * SIZE_MAX with *@rc set when the stream cannot go on.
  */
 static size_t joblib_skip(struct vm *v, const struct pv *d, size_t next, int *rc)
 {
+	struct dict_sum *ds = dsum_find(v, d->p), sum;
 	size_t end = next;
+	uint64_t bytes;
 
 	*rc = RS_STOP;
-	if (d->f & PF_UNSIZED)
-		return next;	/* the next opcode will tell */
-	if (d->f & PF_OBJDT) {
+	if (!ds)
+		return next;
+	sum = *ds;
+	*ds = v->dsums[--v->ndsums];	/* consumed */
+	/* the dtype as its latest BUILD left it, whichever copy the dict holds */
+	for (uint32_t i = 0; i < v->ndts; i++)
+		if (v->dts[i].site == sum.dtype_site) {
+			sum.itemsize = v->dts[i].size;
+			sum.f = (sum.f & ~PF_OBJDT) | (v->dts[i].object ? PF_OBJDT : 0);
+			sum.dtype_site = NULL;
+		}
+	if ((sum.dtype_site && v->dts_lost) || (sum.f & PF_UNSIZED))
+		return next;
+	if (v->frame_end > next) {
+		/* joblib reads the array from the file, after the frame the unpickler
+		 * has buffered, and the opcodes after BUILD from that frame */
+		finding(v, SCAN_DANGEROUS, next, NULL,
+			"joblib array inside a frame (parser differential that hides opcodes)");
+		v->bad_call = true;
+		return next;
+	}
+	if (sum.f & PF_OBJDT) {
 		/* pickle.dump(array, protocol=2) right here */
 		*rc = sub_scan(v, v->buf + next, v->len - next, v->base + next, next, true, false,
 			       &end);
@@ -854,21 +915,20 @@ static size_t joblib_skip(struct vm *v, const struct pv *d, size_t next, int *rc
 			*rc = RS_LIMIT;	/* where the array ends is unknown: stop */
 		return *rc == RS_STOP ? next + end : SIZE_MAX;
 	}
-	if (d->n == NOPROD || d->g == 0)
-		return next;	/* unknown size: the next opcode will tell */
-	if (d->f & PF_ALIGN) {
+	if (sum.shape == NOPROD || sum.itemsize == 0)
+		return next;
+	if (sum.f & PF_ALIGN) {
 		if (next >= v->len) {
 			*rc = fail(v, next, "joblib array padding past the end");
 			return SIZE_MAX;
 		}
 		end = next + 1 + v->buf[next];
 	}
-	if (d->n && d->g > UINT64_MAX / d->n) {
+	if (sum.shape && sum.itemsize > UINT64_MAX / sum.shape) {
 		*rc = fail(v, next, "joblib array size overflows");
 		return SIZE_MAX;
 	}
-	uint64_t bytes = d->n * d->g;
-
+	bytes = sum.shape * sum.itemsize;
 	if (end > v->len || bytes > v->len - end) {
 		*rc = fail(v, next, "joblib array data (%llu bytes) past the end",
 			   (unsigned long long)bytes);
@@ -1147,7 +1207,7 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			PUSH(((struct pv){ .t = PV_LIST }));
 			break;
 		case '}':	/* EMPTY_DICT */
-			PUSH(((struct pv){ .t = PV_DICT, .n = NOPROD }));
+			PUSH(((struct pv){ .t = PV_DICT, .p = buf + pos }));
 			break;
 		case 0x8f:	/* EMPTY_SET */
 			PUSH(((struct pv){ .t = PV_SET }));
@@ -1194,10 +1254,14 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 			POP_MARK(from);
 			if (op == 'd' && ((v->sp - from) & 1))
 				return fail(v, pos, "odd number of items for DICT");
+			val = (struct pv){ .t = op == 'l' ? PV_LIST : op == 'd' ? PV_DICT :
+							    PV_FROZENSET,
+					   .p = buf + pos };
+			if (op == 'd')
+				for (uint32_t i = from; i + 1 < v->sp; i += 2)
+					dict_note(v, &val, &v->st[i], &v->st[i + 1]);
 			v->sp = from;
-			PUSH(((struct pv){ .t = op == 'l' ? PV_LIST : op == 'd' ? PV_DICT :
-							   PV_FROZENSET,
-					   .n = NOPROD }));
+			PUSH(val);
 			break;
 		case 'a':	/* APPEND */
 			NEED_STACK(2);
@@ -1417,6 +1481,8 @@ static int run_all(struct vm *v, size_t start, size_t *endp, bool single)
 		v->frame_end = 0;
 		v->imported = v->called = v->bad_call = false;
 		v->alt_done = false;
+		v->ndts = v->ndsums = 0;
+		v->dts_lost = v->dsums_lost = false;
 		rc = run_stream(v, pos, &end);
 		if (rc == RS_ERROR && v->probe && !v->imported && !v->called && !v->bad_call) {
 			/* data, not a pickle: forget what its opcodes suggested */

@@ -67,6 +67,14 @@ HAND = {
     "joblib_elsize_hide.joblib":
         joblib_wrapper("V1000", dtype_state(8, 0), 1, b"\x00" * 8,
                        b"0cos\nsystem\nU\x02id\x85R"),
+    # the wrapper's state dict changed through its memo copy: shape (1000,) becomes (1,)
+    "joblib_dict_alias_hide.joblib":
+        b"\x80\x04" + sbu("joblib.numpy_pickle") + sbu("NumpyArrayWrapper") + b"\x93)\x81"
+        + b"}\x94(" + sbu("shape") + b"M\xe8\x03\x85" + sbu("order") + sbu("C")
+        + sbu("dtype") + sbu("numpy") + sbu("dtype") + b"\x93" + sbu("f8") + b"\x89\x88\x87R"
+        + dtype_state(-1, 0) + b"b" + sbu("allow_mmap") + b"\x89" + b"u"
+        + b"h\x00" + sbu("shape") + b"K\x01\x85" + b"s0"
+        + b"b" + b"\x00" * 8 + b"0cos\nsystem\nU\x02id\x85R.",
     # STACK_GLOBAL operands delivered through the memo, index overwritten by MEMOIZE
     "memo_stack_global.pkl":
         b"\x80\x04" + sbu("torch") + b"q\x01" + b"0" + sbu("os") + b"\x94" + b"0"

@@ -170,11 +170,14 @@ def scan_benign_real_files(t):
 
 @test
 def scan_joblib_inline_arrays(t):
-    """joblib array bytes are skipped by the size numpy will use; object arrays are pickles"""
+    """joblib array bytes are skipped by the size numpy and joblib will use (dtype state,
+    dict changed through a memo copy); object arrays are pickles"""
     d = scan_corpus(t)
-    names = ["joblib_object_flag_payload.joblib", "joblib_elsize_hide.joblib"]
+    names = ["joblib_object_flag_payload.joblib", "joblib_elsize_hide.joblib",
+             "joblib_dict_alias_hide.joblib"]
     reps = scan_json([os.path.join(d, n) for n in names], 1)
-    for n, pickles, nested in ((names[0], 2, " (nested pickle)"), (names[1], 1, "")):
+    for n, pickles, nested in ((names[0], 2, " (nested pickle)"), (names[1], 1, ""),
+                               (names[2], 1, "")):
         p = os.path.join(d, n)
         with open(p, "rb") as f:
             data = f.read()

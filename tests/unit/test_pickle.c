@@ -589,15 +589,19 @@ static void test_numpy_protocol2_array_is_clean(void **state)
 	assert_int_equal(R.nfindings, 0);
 }
 
+/* a NumpyArrayWrapper of shape (2,), dtype f8, aligned: the SETITEMS and BUILD follow */
+#define JOBLIB_F8_2                                                                        \
+	"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"                    \
+	"}(\x8c\x05shapeK\x02\x85"                                                         \
+	"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"         \
+	"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+
 static void test_joblib_inline_array_is_skipped(void **state)
 {
 	(void)state;
 	/* joblib writes the array bytes after the wrapper's BUILD: never opcodes */
 	assert_int_equal(scan(P("\x80\x04"
-				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
-				"}(\x8c\x05shapeK\x02\x85"
-				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
-				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				JOBLIB_F8_2
 				"ub"
 				"\x03\xff\xff\xff"			/* padding: 3 bytes */
 				"cos\nsystem\n\x00\x00\x00\x00\x00"	/* 2 x f8 */
@@ -607,16 +611,30 @@ static void test_joblib_inline_array_is_skipped(void **state)
 	assert_int_equal(R.pickles, 1);
 	/* one byte less of data: the STOP is taken as data, the stream has no end */
 	assert_int_equal(scan(P("\x80\x04"
-				"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81"
-				"}(\x8c\x05shapeK\x02\x85"
-				"\x8c\x05" "dtype\x8c\x05numpy\x8c\x05" "dtype\x93\x8c\x02" "f8\x89\x88\x87R"
-				"\x8c\x1bnumpy_array_alignment_bytesK\x10"
+				JOBLIB_F8_2
 				"ub"
 				"\x03\xff\xff\xff"
 				"cos\nsystem\n\x00\x00\x00\x00"
 				".")), -EINVAL);
 	assert_int_equal(R.verdict, SCAN_SUSPICIOUS);
 	want(0, SCAN_SUSPICIOUS, 140, "", "pickle breaks after an import or call: data ends without STOP");
+}
+
+static void test_joblib_array_inside_a_frame(void **state)
+{
+	(void)state;
+	/* joblib would read the array after the frame, the opcodes from inside it */
+	assert_int_equal(scan(P("\x80\x04"
+				"\x95\x8b\x00\x00\x00\x00\x00\x00\x00"	/* 2 FRAME 139: all */
+				JOBLIB_F8_2
+				"ub"					/* 127, 128 */
+				"\x03\xff\xff\xff"			/* 129 */
+				"cos\nsystem\n\x00\x00\x00\x00\x00"
+				".")), -EINVAL);
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_int_equal(R.nfindings, 2);
+	want(0, SCAN_DANGEROUS, 129, "", "joblib array inside a frame");
+	want(1, SCAN_DANGEROUS, 129, "", "unknown opcode 0x03");
 }
 
 /* ---- classification ---------------------------------------------------------------- */
@@ -662,6 +680,10 @@ static void test_globals_classify(void **state)
 	assert_int_equal(cls("pkgutil", "resolve_name", why), SCAN_DANGEROUS);
 	assert_int_equal(cls("numpy", "load", why), SCAN_DANGEROUS);
 	assert_int_equal(cls("sklearn.datasets", "Bunch", why), SCAN_SUSPICIOUS);
+	/* a module's __builtins__ (modelscan issues/330) */
+	assert_int_equal(cls("numpy", "__builtins__", why), SCAN_DANGEROUS);
+	assert_string_equal(why, "name reaches __builtins__ (attribute traversal)");
+	assert_int_equal(cls("copyreg", "__newobj__", why), SCAN_CLEAN);
 	assert_int_equal(globals_classify("os\0x", 4, "system", 6, why, sizeof(why)),
 			 SCAN_DANGEROUS);
 	assert_string_equal(why, "global name too long or holds NUL bytes");
@@ -728,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_torch_state_dict_protocol2_is_clean),
 		cmocka_unit_test(test_numpy_protocol2_array_is_clean),
 		cmocka_unit_test(test_joblib_inline_array_is_skipped),
+		cmocka_unit_test(test_joblib_array_inside_a_frame),
 		cmocka_unit_test(test_globals_classify),
 		cmocka_unit_test(test_report_text_and_json),
 	};
