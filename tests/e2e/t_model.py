@@ -20,11 +20,11 @@ import threading
 
 TYPES.update({"model_load": 64, "model_modified": 65, "model_exfil": 66, "model_access": 70})
 
-PY = "/usr/bin/python3"
+MODEL_PY = "/usr/bin/python3"
 
-_SNIFF_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "scan",
+_MODEL_SNIFF_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "scan",
                         "sniff.c")
-with open(_SNIFF_C) as _f:
+with open(_MODEL_SNIFF_C) as _f:
     TORCH_FMT = "zip" if "PLACEHOLDER" in _f.read() else "pytorch-zip"
 
 MODEL_POLICY = """
@@ -49,19 +49,19 @@ def torch_save(path, width=4):
     """a real model saved by torch (a zip); @width changes its content"""
     code = ("import torch,sys\ntorch.manual_seed(1)\n"
             "torch.save(torch.nn.Linear(%d, 2).state_dict(), sys.argv[1])\n" % width)
-    subprocess.run([PY, "-c", code, path], check=True)
+    subprocess.run([MODEL_PY, "-c", code, path], check=True)
 
 
-def py(code, *args, stdin=None):
+def model_py(code, *args, stdin=None):
     """run /usr/bin/python3 -c @code @args; returns (pid, stdout)"""
-    p = subprocess.Popen([PY, "-c", code] + [str(a) for a in args], stdout=subprocess.PIPE,
+    p = subprocess.Popen([MODEL_PY, "-c", code] + [str(a) for a in args], stdout=subprocess.PIPE,
                          stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
     out, _ = p.communicate(stdin)
     eq(p.returncode, 0, "exit status of python %r" % code[:60])
     return p.pid, out.decode()
 
 
-def listener():
+def model_listener():
     """a loopback TCP listener that drains every connection; returns (port, byte counts)"""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -84,7 +84,7 @@ def listener():
     return s.getsockname()[1], got
 
 
-def file_fields(path):
+def model_fields(path):
     st = os.stat(path)
     return {"filename": path, "dev": "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev)),
             "inode": st.st_ino, "size": st.st_size, "mtime": st.st_mtime_ns,
@@ -102,13 +102,13 @@ def model_load_torch(t):
     m = t.path("net.pt")
     torch_save(m)
     lt = t.ltrack([], policy=MODEL_POLICY % "")
-    pid, _ = py("import torch,sys\ntorch.load(sys.argv[1])\ntorch.load(sys.argv[1])\n", m)
+    pid, _ = model_py("import torch,sys\ntorch.load(sys.argv[1])\ntorch.load(sys.argv[1])\n", m)
     lt.wait_event(event_name="model_access", pid=pid, filename=m)
     evs = lt.stop()
     loads = model_evs(evs, "model_load", m)
     eq(len(loads), 1, "model_load events of %s (two torch.load calls, one process)" % m)
-    want = file_fields(m)
-    want.update({"pid": pid, "comm": "python3", "exe": os.path.realpath(PY),
+    want = model_fields(m)
+    want.update({"pid": pid, "comm": "python3", "exe": os.path.realpath(MODEL_PY),
                  "format": TORCH_FMT, "access": ["open"], "found_by": "name",
                  "event_type": 64})
     match(loads[0], want)
@@ -134,7 +134,7 @@ def model_content_and_access(t):
     lt = t.ltrack([], policy=MODEL_POLICY % "")
     cat = subprocess.Popen(["/bin/cat", w], stdout=subprocess.DEVNULL)
     cat.wait()
-    pid, _ = py("import torch,sys,os,mmap\n"
+    pid, _ = model_py("import torch,sys,os,mmap\n"
                 "torch.load(sys.argv[1])\n"
                 "fd = os.open(sys.argv[2], os.O_RDONLY)\n"
                 "m = mmap.mmap(fd, 0, prot=mmap.PROT_READ); m.close(); os.close(fd)\n"
@@ -144,16 +144,16 @@ def model_content_and_access(t):
     # by content: python (a loader) yes, cat (not a loader, .dat not a model name) no
     eq(len(model_evs(evs, "model_load", w)), 1, "model_load events of %s" % w)
     match(model_evs(evs, "model_load", w)[0],
-          dict(file_fields(w), pid=pid, format=TORCH_FMT, access=["open"], found_by="content"))
+          dict(model_fields(w), pid=pid, format=TORCH_FMT, access=["open"], found_by="content"))
     eq(model_evs(evs, "model_load", w, cat.pid), [], "model_load of cat (not a loader)")
     # mmap: the load is the open; the mapping shows in model_access at exit
     match(model_evs(evs, "model_load", st, pid)[0],
-          dict(file_fields(st), access=["open"], found_by="name", format="unknown"))
+          dict(model_fields(st), access=["open"], found_by="name", format="unknown"))
     match(model_evs(evs, "model_access", st, pid)[0],
           {"access": ["open", "mmap"], "mapped": True, "read_bytes": 0})
     # a plain read(): Python reads the size, then hits EOF: exactly the file's bytes
     match(model_evs(evs, "model_access", plain, pid)[0],
-          dict(file_fields(plain), access=["open", "read"], read_bytes=os.path.getsize(plain)))
+          dict(model_fields(plain), access=["open", "read"], read_bytes=os.path.getsize(plain)))
 
 
 @test
@@ -162,27 +162,30 @@ def model_exfil_sendfile_splice_send(t):
     m = t.path("secret.pt")
     torch_save(m, width=64)
     size = os.path.getsize(m)
-    port, got = listener()
+    port, got = model_listener()
     lt = t.ltrack([], policy=MODEL_POLICY % "")
-    sf, _ = py("import os,socket,sys\nc = socket.create_connection(('127.0.0.1', %d))\n"
+    sf, _ = model_py("import os,socket,sys\nc = socket.create_connection(('127.0.0.1', %d))\n"
                "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
                "n = os.sendfile(c.fileno(), fd, 0, os.fstat(fd).st_size)\n"
                "assert n == os.fstat(fd).st_size\n" % port, m)
-    sp, _ = py("import os,socket,sys\nc = socket.create_connection(('127.0.0.1', %d))\n"
+    sp, _ = model_py("import os,socket,sys\nc = socket.create_connection(('127.0.0.1', %d))\n"
                "fd = os.open(sys.argv[1], os.O_RDONLY); r, w = os.pipe()\n"
                "n = os.splice(fd, w, %d)\nassert os.splice(r, c.fileno(), n) == n\n"
                % (port, size), m)
-    sd, _ = py("import socket,sys\nd = open(sys.argv[1], 'rb').read()\n"
+    sd, _ = model_py("import socket,sys\nd = open(sys.argv[1], 'rb').read()\n"
                "c = socket.create_connection(('127.0.0.1', %d))\nc.sendall(d)\n" % port, m)
     for pid in (sf, sp, sd):
         lt.wait_event(event_name="model_exfil", pid=pid)
     evs = lt.stop()
-    base = dict(file_fields(m), remote_addr="127.0.0.1", remote_port=port, protocol="tcp",
+    base = dict(model_fields(m), remote_addr="127.0.0.1", remote_port=port, protocol="tcp",
                 bytes=size)
     for pid, method in ((sf, "sendfile"), (sp, "splice"), (sd, "send")):
         ex = [e for e in evs if e["event_name"] == "model_exfil" and e["pid"] == pid]
         eq(len(ex), 1, "model_exfil events of the %s process" % method)
         match(ex[0], dict(base, method=method, comm="python3"))
+    deadline = time.monotonic() + 10
+    while len(got) < 3 and time.monotonic() < deadline:   # the listener drains in a thread
+        time.sleep(0.01)
     eq(sorted(got), [size, size, size], "bytes the listener received")
 
 
@@ -197,28 +200,28 @@ def model_modified_by_writer_and_digest(t):
     torch_save(third, width=6)
     lt = t.ltrack([], policy=MODEL_POLICY % 'trainers = ["cp"]')
     load = "import torch,sys\ntorch.load(sys.argv[1])\n"
-    p1, _ = py(load, m)
+    p1, _ = model_py(load, m)
     old = model_sha(m)
     lt.wait_event(event_name="model_load", pid=p1, sha256=old)
     # a python process (not a trainer) rewrites the loaded model in place
-    wpid, _ = py("import sys\nd = open(sys.argv[2], 'rb').read()\n"
+    wpid, _ = model_py("import sys\nd = open(sys.argv[2], 'rb').read()\n"
                  "f = open(sys.argv[1], 'r+b'); f.truncate(0); f.write(d); f.close()\n", m, other)
     new = model_sha(m)
     mod = lt.wait_event(event_name="model_modified", pid=wpid)
-    match(mod, dict(file_fields(m), old_sha256=old, writer=True, comm="python3"))
+    match(mod, dict(model_fields(m), old_sha256=old, writer=True, comm="python3"))
     # cp is a trainer: its rewrite is expected; the next load's new digest is no model_modified
-    p2, _ = py(load, m)
+    p2, _ = model_py(load, m)
     lt.wait_event(event_name="model_load", pid=p2, sha256=new)
     subprocess.run(["/bin/cp", third, m], check=True)
-    p3, _ = py(load, m)
+    p3, _ = model_py(load, m)
     lt.wait_event(event_name="model_load", pid=p3, sha256=model_sha(m))
     # a replacement by rename (a new inode, no write to the loaded one): the digest tells
     repl = t.path("repl.tmp")
     torch_save(repl, width=7)
     os.rename(repl, m)
-    p4, _ = py(load, m)
+    p4, _ = model_py(load, m)
     lt.wait_event(event_name="model_modified", pid=p4)
     evs = lt.stop()
     mods = model_evs(evs, "model_modified", m)
     eq(len(mods), 2, "model_modified events (python's write, the replacement)")
-    match(mods[1], dict(file_fields(m), old_sha256=model_sha(third), writer=False, pid=p4))
+    match(mods[1], dict(model_fields(m), old_sha256=model_sha(third), writer=False, pid=p4))
