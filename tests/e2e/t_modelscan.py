@@ -6,7 +6,7 @@ the inventory the agent keeps, and a malicious PyTorch file loaded by real
 torch: its model_load says dangerous and names the global, and the shell
 its pickle spawns is an exec whose ancestry leads back to the loading
 python. Runs in run.py's namespace after t_model.py (PY, torch_save,
-model_sha, file_fields, model_evs).
+model_sha, model_fields, model_py, model_evs).
 """
 
 TYPES.update({"scan_update": 59})
@@ -59,13 +59,13 @@ def modelscan_malicious_torch_load(t):
        [("dangerous", "posix.system", "evil/data.pkl")], "findings of ltrack scan")
 
     lt = t.ltrack([], policy=scan_policy(t))
-    pid, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    pid, _ = model_py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
     check(os.path.exists(marker), "the payload ran (torch.load is not weights_only here)")
     lt.wait_event(event_name="model_access", pid=pid, filename=m)
     evs = lt.stop()
     loads = model_evs(evs, "model_load", m)
     eq(len(loads), 1, "model_load events of %s" % m)
-    want = file_fields(m)
+    want = model_fields(m)
     want.update({"pid": pid, "comm": "python3", "format": "pytorch-zip"})
     match(loads[0], want)
     scan = loads[0]["scan"]
@@ -93,8 +93,8 @@ def modelscan_verdict_cache_and_inventory(t):
     torch_save(m)
     pol = scan_policy(t)
     lt = t.ltrack([], policy=pol)
-    p1, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
-    p2, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    p1, _ = model_py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    p2, _ = model_py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
     lt.wait_event(event_name="model_access", pid=p2, filename=m)
     out = subprocess.run([LTRACK, "models", "--format", "json", "--socket",
                           t.path("control.sock")], stdout=subprocess.PIPE, check=True).stdout
@@ -128,7 +128,7 @@ def modelscan_pending_then_scan_update(t):
     """scan_wait_ms = 0 (and no wait for the digest): model_load goes out with verdict pending, a scan_update follows"""
     m = evil_pt(t, "late.pt", "true")
     lt = t.ltrack([], policy=scan_policy(t, "scan_wait_ms = 0", hash_wait=0))
-    pid, _ = py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
+    pid, _ = model_py("import torch,sys\ntorch.load(sys.argv[1])\n", m)
     lt.wait_event(event_name="scan_update", filename=m)
     evs = lt.stop()
     loads = model_evs(evs, "model_load", m)
