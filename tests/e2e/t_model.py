@@ -8,10 +8,7 @@ real model before ltrack starts, then loads it while ltrack runs. Every
 Python process the tests start is /usr/bin/python3 (comm "python3", a
 [model_monitor] loader by default).
 
-format: the sniffer on this branch may still be scan-base's placeholder,
-which calls a PyTorch zip "zip"; the real one (src/scan/sniff.c without
-the PLACEHOLDER mark) says "pytorch-zip". TORCH_FMT is the exact answer of
-the sniffer that is built.
+format: what src/scan/sniff.c says of the file's first bytes.
 """
 
 import hashlib
@@ -22,10 +19,7 @@ TYPES.update({"model_load": 64, "model_modified": 65, "model_exfil": 66, "model_
 
 MODEL_PY = "/usr/bin/python3"
 
-_MODEL_SNIFF_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "scan",
-                        "sniff.c")
-with open(_MODEL_SNIFF_C) as _f:
-    TORCH_FMT = "zip" if "PLACEHOLDER" in _f.read() else "pytorch-zip"
+TORCH_FMT = "pytorch-zip"
 
 MODEL_POLICY = """
 [exec_monitor]
@@ -148,7 +142,7 @@ def model_content_and_access(t):
     eq(model_evs(evs, "model_load", w, cat.pid), [], "model_load of cat (not a loader)")
     # mmap: the load is the open; the mapping shows in model_access at exit
     match(model_evs(evs, "model_load", st, pid)[0],
-          dict(model_fields(st), access=["open"], found_by="name", format="unknown"))
+          dict(model_fields(st), access=["open"], found_by="name", format="safetensors"))
     match(model_evs(evs, "model_access", st, pid)[0],
           {"access": ["open", "mmap"], "mapped": True, "read_bytes": 0})
     # a plain read(): Python reads the size, then hits EOF: exactly the file's bytes

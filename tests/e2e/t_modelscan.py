@@ -5,7 +5,7 @@ scan_update that follows a verdict slower than [model_monitor] scan_wait_ms,
 the inventory the agent keeps, and a malicious PyTorch file loaded by real
 torch: its model_load says dangerous and names the global, and the shell
 its pickle spawns is an exec whose ancestry leads back to the loading
-python. Runs in run.py's namespace after t_model.py (PY, torch_save,
+python. Runs in run.py's namespace after t_model.py (MODEL_PY, torch_save,
 model_sha, model_fields, model_py, model_evs).
 """
 
@@ -41,7 +41,7 @@ def scan_policy(t, extra="", hash_wait=5000):
 
 def evil_pt(t, name, cmd):
     path = t.path(name)
-    subprocess.run([PY, "-c", EVIL_PT, path, cmd], check=True)
+    subprocess.run([MODEL_PY, "-c", EVIL_PT, path, cmd], check=True)
     return path
 
 
@@ -80,7 +80,7 @@ def modelscan_malicious_torch_load(t):
     eq(len(sh), 1, "the payload's shell exec")
     eq(sh[0]["argv"], ["sh", "-c", "echo pwned > " + marker], "its argv")
     eq(sh[0]["ancestors"][0]["pid"], pid, "its first ancestor is the loading python")
-    eq(sh[0]["ancestors"][0]["exe"], os.path.realpath(PY), "that ancestor's image")
+    eq(sh[0]["ancestors"][0]["exe"], os.path.realpath(MODEL_PY), "that ancestor's image")
     # no model_load from ltrack's own scan workers
     eq([e for e in evs if e["event_name"] == "model_load" and e["pid"] != pid
         and e.get("filename") == m], [], "model_load by other processes (scan workers)")
