@@ -659,12 +659,18 @@ static void hdr_from(struct lt_hdr *h, const struct event *ev)
 }
 
 /* does @fd hold exactly the file (dev, ino) of @id? */
+/* same_file - exactly the object the kernel saw (dev, inode, size, mtime, ctime) */
 static bool same_file(int fd, const struct lt_file_id *id)
 {
-	struct stat st;
+	struct ev_file_id e = {
+		.dev = id->dev,
+		.ino = id->ino,
+		.size = id->size,
+		.mtime_ns = id->mtime_ns,
+		.ctime_ns = id->ctime_ns,
+	};
 
-	return !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_ino == id->ino &&
-	       kdev_from_user(st.st_dev) == id->dev;
+	return hash_same_id(fd, &e) == 1;
 }
 
 /* the file of a record: through the process's descriptor, else by name; -1 when gone */

@@ -295,8 +295,9 @@ static void candidate_is_sniffed(void **state)
 	id_of(txt, &id);
 	rec_fill(&r, LT_EV_MODEL_CAND, txt, &id);
 	assert_true(model_on_record(m, &r, r.e.hdr.size));
-	/* another file now at the name: refused by its identity */
-	id.ino ^= 1;
+	/* another file now at the name: refused by its identity (the kernel saw another ctime) */
+	id_of(pk, &id);
+	id.ctime_ns += 1;
 	rec_fill(&r, LT_EV_MODEL_CAND, pk, &id);
 	assert_true(model_on_record(m, &r, r.e.hdr.size));
 	model_tick(m, 1000);
