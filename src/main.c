@@ -987,7 +987,7 @@ static int setup_log(struct agent *a)
 	return 0;
 }
 
-/* inventory: the table, its file and the control channel (a policy file is in use) */
+/* inventory: the table, its file and the control channel (a policy file is in use, the model monitor on) */
 #define LT_INV_SAVE_MS 10000
 
 static void setup_inventory(struct agent *a)
@@ -995,7 +995,7 @@ static void setup_inventory(struct agent *a)
 	const char *file = a->cfg.inventory_file, *sock = a->cfg.control_socket;
 	char err[512];
 
-	if (!a->cfg.have_policy)
+	if (!a->cfg.have_policy || !a->cfg.model_enabled)
 		return;
 	a->inv = inventory_new((size_t)a->cfg.inventory_max_entries,
 			       (unsigned)a->cfg.inventory_loaders);

@@ -30,6 +30,8 @@ stats_interval = 0
 wait_ms = 5000
 [model_monitor]
 enabled = true
+inventory_file = ""
+control_socket = ""
 %s
 """ + SECURITY_OFF
 
