@@ -3,7 +3,9 @@
  * test_enrich.c - the enrichment stage: a held event is a deep copy (the
  * ring record may be overwritten at once), a cache hit goes out at once,
  * a process's later events wait behind its held one while other processes'
- * do not, and wait_ms = 0 gives "pending" then a hash_update.
+ * do not, and wait_ms = 0 gives "pending" then a hash_update. The same for a
+ * model_load's scan verdict (enrich_scan_done): held, or "pending" then a
+ * scan_update.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,13 +24,14 @@
 
 #include "enrich.h"
 #include "hash.h"
+#include "scan/scan.h"
 
 static const char D_ABC[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 #define NO_PID 0x3ffffff0u	/* above pid_max: no /proc entry, hashing goes by name */
 
 struct seen {
 	uint32_t type, pid;
-	int state;
+	int state, scan_state, verdict;
 	uint64_t seq, ref_seq;
 	char filename[256], args[64], exe[64], sha[65];
 };
@@ -51,6 +54,8 @@ static uint64_t record(void *ctx, struct event *ev, const char *watch)
 	s->state = ev->hash_state;
 	s->seq = ++l->n;
 	s->ref_seq = ev->hash_ref_seq;
+	s->scan_state = ev->model.scan_state;
+	s->verdict = ev->model.scan ? (int)ev->model.scan->verdict : -1;
 	snprintf(s->filename, sizeof(s->filename), "%s", ev->filename ? ev->filename : "");
 	if (ev->args)
 		memcpy(s->args, ev->args, ev->args_len < sizeof(s->args) ? ev->args_len : 0);
@@ -292,6 +297,67 @@ static void test_off_passes_through(void **state)
 	free(ev);
 }
 
+/* feed_scan - pass in @r as an event waiting for scan @cookie */
+static void feed_scan(struct enrich *e, struct rec *r, struct event *ev, uint64_t cookie)
+{
+	assert_int_equal(event_decode(&r->u, r->len, ev), 0);
+	ev->model.scan_cookie = cookie;
+	ev->model.scan_state = EV_SCAN_WAITING;
+	enrich_event(e, ev, NULL, &r->u, r->len);
+}
+
+static void test_scan_verdict_held_or_pending_then_update(void **state)
+{
+	struct enrich_opts o = { .hashing = false, .scan_wait_ms = 10000 };
+	struct sink_log log = { 0 };
+	static struct event ev;
+	static struct rec r;
+	static struct scan_report rep;
+	struct enrich *e = enrich_new(&o, record, &log);
+
+	(void)state;
+	assert_non_null(e);
+	scan_report_init(&rep);
+	scan_add_finding(&rep, SCAN_DANGEROUS, 13, "m/data.pkl", "posix.system", "denied");
+	/* held for its verdict, and the process's next event behind it */
+	exec_rec(&r, 4242, tmp_path);
+	feed_scan(e, &r, &ev, 7);
+	exit_rec(&r, 4242);
+	feed(e, &r, &ev, NULL);
+	enrich_poll(e, false);
+	assert_int_equal(log.n, 0);
+	enrich_scan_done(e, 7, &rep);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.ev[0].type, LT_EV_EXEC);
+	assert_int_equal(log.ev[0].scan_state, EV_SCAN_DONE);
+	assert_int_equal(log.ev[0].verdict, SCAN_DANGEROUS);
+	assert_int_equal(log.ev[1].type, LT_EV_EXIT);
+	enrich_free(e);
+
+	/* scan_wait_ms = 0: out "pending" at once, then a scan_update that names it */
+	o.scan_wait_ms = 0;
+	memset(&log, 0, sizeof(log));
+	e = enrich_new(&o, record, &log);
+	assert_non_null(e);
+	exec_rec(&r, 4243, tmp_path);
+	feed_scan(e, &r, &ev, 8);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.ev[0].scan_state, EV_SCAN_PENDING);
+	assert_int_equal(log.ev[0].verdict, -1);
+	enrich_scan_done(e, 99, &rep);	/* not this event's scan */
+	assert_int_equal(log.n, 1);
+	enrich_scan_done(e, 8, &rep);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.ev[1].type, LT_EV_SCAN_UPDATE);
+	assert_int_equal(log.ev[1].ref_seq, log.ev[0].seq);
+	assert_int_equal(log.ev[1].pid, 4243);
+	assert_string_equal(log.ev[1].filename, tmp_path);
+	assert_int_equal(log.ev[1].verdict, SCAN_DANGEROUS);
+	enrich_scan_done(e, 8, &rep);	/* delivered once */
+	assert_int_equal(log.n, 2);
+	enrich_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_wait_zero_pending_then_update),
 		cmocka_unit_test(test_changed_file_is_unavailable),
 		cmocka_unit_test(test_off_passes_through),
+		cmocka_unit_test(test_scan_verdict_held_or_pending_then_update),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
