@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "events.h"
+#include "kfeat.h"
 #include "loader.h"
 #include "log.h"
 #include "memmon.h"	/* mem */
@@ -200,6 +201,7 @@ struct loader {
 	bool lib_on;		/* lib: the policy being applied wants library loads */
 	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
 	bool model_on;		/* model: the policy being applied wants model events */
+	struct kfeat kf;	/* what the kernel offers (src/kfeat.h) */
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -242,19 +244,25 @@ static int tracefs_ensure(char *err, size_t errlen)
 	return 0;
 }
 
-/* a syscall tracepoint program whose tracepoint this kernel lacks is not loaded */
+/* a program whose tracepoint this kernel lacks is not loaded */
 static void disable_missing(struct loader *L)
 {
 	for (size_t i = 0; i < NPROGS; i++) {
 		const char *sec = bpf_program__section_name(L->progs[i]);
 		char path[PATH_MAX];
+		bool missing;
 
-		if (strncmp(sec, "tracepoint/", 11))
+		if (!strncmp(sec, "tracepoint/", 11)) {
+			snprintf(path, sizeof(path), TRACEFS "/events/%s", sec + 11);
+			missing = access(path, F_OK) != 0;
+		} else if (!strncmp(sec, "tp_btf/", 7)) {
+			missing = !kfeat_tp_btf_exists(&L->kf, sec + 7);
+		} else {
 			continue;
-		snprintf(path, sizeof(path), TRACEFS "/events/%s", sec + 11);
-		if (access(path, F_OK)) {
+		}
+		if (missing) {
 			log_warn("%s: this kernel has no tracepoint %s; not loaded", prog_table[i].name,
-				 sec + 11);
+				 strchr(sec, '/') + 1);
 			bpf_program__set_autoload(L->progs[i], false);
 			L->progs[i] = NULL;
 		}
@@ -274,6 +282,12 @@ struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen)
 	rc = tracefs_ensure(err, errlen);
 	if (rc)
 		goto out_free;
+	rc = kfeat_probe(&L->kf, err, errlen);
+	if (rc)
+		goto out_free;
+	log_info("kernel: reads %s%s, exit %s%s", kfeat_reads(&L->kf),
+		 L->kf.rdonly_cast ? " (bpf_rdonly_cast)" : " (bpf_probe_read_kernel)",
+		 kfeat_exit(&L->kf), L->kf.forced ? " (LTRACK_KFEAT_OFF)" : "");
 	L->skel = ltrack_bpf__open();
 	if (!L->skel) {
 		rc = -errno;
@@ -290,6 +304,7 @@ struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen)
 		}
 	}
 	disable_missing(L);
+	kfeat_apply(&L->kf, L->skel);
 	L->skel->rodata->lt_self_tgid = getpid();
 	L->skel->rodata->lt_helper_tgid = helper_tgid > 0 ? (__u32)helper_tgid : 0;
 	L->raw_dispatch = getenv("LTRACK_DISPATCH") && !strcmp(getenv("LTRACK_DISPATCH"), "raw");
@@ -316,6 +331,7 @@ struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen)
 out_destroy:
 	ltrack_bpf__destroy(L->skel);
 out_free:
+	kfeat_release(&L->kf);
 	free(L);
 	errno = -rc;
 	return NULL;
@@ -951,6 +967,7 @@ void loader_free(struct loader *L)
 		bpf_link__destroy(L->links[i]);
 	memmon_free(L->mem);	/* mem */
 	ltrack_bpf__destroy(L->skel);
+	kfeat_release(&L->kf);
 	watches_free(L->watches, L->nwatches);
 	free(L->edges);
 	free(L);

@@ -26,6 +26,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <ltrack/event.h>
+#include "core_fixes.bpf.h"
 
 #define LT_RING_CRIT_SIZE (1u << 20)
 #define LT_RING_BULK_SIZE (4u << 20)
@@ -211,6 +212,25 @@ struct lt_pc_val {
 	char path[LT_PC_LEN];
 };
 
+/* a position in the dentry tree */
+struct lt_loc {
+	struct dentry *d;
+	struct mount *m;
+};
+
+/* the result of resolving a path string */
+struct lt_pres {
+	struct lt_loc start;	/* kernel-resolved directory after leading ".." */
+	int ncomp;		/* components below start, the last being the object */
+	int ulen;
+	int inexact;		/* an intermediate component may be a symlink */
+	int overflow;		/* too many components */
+	int found;		/* a watch contains the object */
+	struct lt_watch_val w;
+	__u32 pdev;		/* the object's directory, when !inexact */
+	__u64 pino;
+};
+
 struct lt_scratch {
 	char path[2 * LT_PATH_MAX];	/* backward path builder, masked writes */
 	char ustr[2 * LT_PATH_MAX + LT_NAME_MAX];	/* up to two user strings */
@@ -227,6 +247,7 @@ struct lt_scratch {
 	struct lt_spstate sp;
 	struct lt_pc_val pcv;
 	struct lt_lastdir lastdir;
+	struct lt_pres pres[2];		/* path_event's two resolved paths */
 };
 
 struct {
@@ -263,18 +284,6 @@ static __always_inline void *evbuf_get(void)
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-/*
- * kptr - view a kernel address as a BTF-typed (untrusted, read-only)
- * pointer, so fields are read with plain loads the verifier turns into
- * fault-safe PROBE_MEM loads: about one instruction each instead of a
- * bpf_probe_read_kernel() call. The verifier removes the kfunc call itself.
- * Needs kernel 6.2 (bpf_rdonly_cast).
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-#define kptr(type, p) \
-	((struct type *)bpf_rdonly_cast((const void *)(unsigned long)(p), \
-					bpf_core_type_id_kernel(struct type)))
 
 /* mask @x in a way the compiler cannot fold away, so the verifier sees the bound */
 #define bound_mask(x, mask) asm volatile("%[v] &= " #mask : [v] "+r"(x))
@@ -370,36 +379,33 @@ static __always_inline bool is_self(void)
 	if (tgid == lt_helper_tgid)
 		return true;
 	t = bpf_get_current_task_btf();
-	return t->real_parent->tgid == lt_helper_tgid;	/* a scan worker */
+	return KR(t, real_parent, tgid) == lt_helper_tgid;	/* a scan worker */
 }
 
 /* the kernel's dev_t encoding of a superblock */
 static __always_inline __u32 sb_dev(struct super_block *sb)
 {
-	return kptr(super_block, sb)->s_dev;
+	return KR(sb, s_dev);
 }
 
 /* file_id - the content identity of inode @ino (see struct lt_file_id) */
 static __always_inline void file_id(struct lt_file_id *id, struct inode *ino)
 {
-	struct inode *i = kptr(inode, ino);
-
 	if (!ino) {
 		__builtin_memset(id, 0, sizeof(*id));
 		return;
 	}
-	id->ino = i->i_ino;
-	id->size = i->i_size;
-	/* the top bits of i_ctime_nsec are multigrain flags (I_CTIME_QUERIED) */
-	id->mtime_ns = (__u64)i->i_mtime_sec * 1000000000ULL + (i->i_mtime_nsec & 0x3fffffff);
-	id->ctime_ns = (__u64)i->i_ctime_sec * 1000000000ULL + (i->i_ctime_nsec & 0x3fffffff);
-	id->dev = kptr(super_block, i->i_sb)->s_dev;
+	id->ino = KR(ino, i_ino);
+	id->size = KR(ino, i_size);
+	id->mtime_ns = inode_mtime_ns(ino);
+	id->ctime_ns = inode_ctime_ns(ino);
+	id->dev = KR(ino, i_sb, s_dev);
 	id->pad = 0;
 }
 
 static __always_inline __u64 task_start_ns(struct task_struct *t)
 {
-	return kptr(task_struct, t)->group_leader->start_boottime;
+	return KR(t, group_leader, start_boottime);
 }
 
 /*
@@ -409,26 +415,26 @@ static __always_inline __u64 task_start_ns(struct task_struct *t)
  */
 static __always_inline void hdr_ctx(struct lt_hdr *h, struct task_struct *t)
 {
-	struct task_struct *tk = kptr(task_struct, t);
-	struct nsproxy *nsp = tk->nsproxy;
-	struct pid *pid = tk->thread_pid;
-	struct tty_struct *tty = tk->signal->tty;
-	unsigned int lvl = pid ? pid->level : 0;
+	struct nsproxy *nsp = KR(t, nsproxy);
+	struct pid *pid = KR(t, thread_pid);
+	struct tty_struct *tty = KR(t, signal, tty);
+	unsigned int lvl = pid ? KR(pid, level) : 0;
 	struct pid_namespace *pns = NULL;
 
-	h->sessionid = tk->sessionid;
-	h->cgroup_id = tk->cgroups->dfl_cgrp->kn->id;
-	h->mnt_ns = nsp ? nsp->mnt_ns->ns.inum : 0;
-	h->net_ns = nsp ? nsp->net_ns->ns.inum : 0;
+	h->sessionid = KR(t, sessionid);
+	h->cgroup_id = KR(t, cgroups, dfl_cgrp, kn, id);
+	h->mnt_ns = nsp ? KR(nsp, mnt_ns, ns.inum) : 0;
+	h->net_ns = nsp ? KR(nsp, net_ns, ns.inum) : 0;
 	/* task_active_pid_ns(): the namespace at the pid's own level */
 	if (pid)
-		bpf_probe_read_kernel(&pns, sizeof(pns), &pid->numbers[lvl & 31].ns);
-	h->pid_ns = pns ? kptr(pid_namespace, pns)->ns.inum : 0;
+		bpf_probe_read_kernel(&pns, sizeof(pns), KADDR(pid, numbers[lvl & 31].ns));
+	h->pid_ns = pns ? KR(pns, ns.inum) : 0;
 	h->tty = 0;
 	if (tty) {
-		struct tty_driver *drv = tty->driver;
+		struct tty_driver *drv = KR(tty, driver);
 
-		h->tty = (__u32)drv->major << 20 | ((drv->minor_start + tty->index) & 0xfffff);
+		h->tty = (__u32)KR(drv, major) << 20 |
+			 ((KR(drv, minor_start) + KR(tty, index)) & 0xfffff);
 	}
 	h->reserved = 0;
 }
@@ -441,21 +447,20 @@ static __always_inline void hdr_fill(struct lt_hdr *h, __u32 type, struct task_s
 {
 	__u64 pidtgid = bpf_get_current_pid_tgid();
 	__u64 uidgid = bpf_get_current_uid_gid();
-	struct task_struct *tk = kptr(task_struct, t);
-	struct task_struct *parent = tk->real_parent;
+	struct task_struct *parent = KR(t, real_parent);
 
 	h->ts_boot_ns = bpf_ktime_get_boot_ns();
-	h->start_ns = tk->group_leader->start_boottime;
-	h->parent_start_ns = parent->group_leader->start_boottime;
+	h->start_ns = KR(t, group_leader, start_boottime);
+	h->parent_start_ns = KR(parent, group_leader, start_boottime);
 	h->type = type;
 	h->size = 0;
 	h->tgid = pidtgid >> 32;
 	h->tid = (__u32)pidtgid;
-	h->ppid = parent->tgid;
+	h->ppid = KR(parent, tgid);
 	h->uid = (__u32)uidgid;
 	h->gid = uidgid >> 32;
-	h->euid = tk->cred->euid.val;
-	h->loginuid = tk->loginuid.val;
+	h->euid = KR(t, cred, euid.val);
+	h->loginuid = KR(t, loginuid.val);
 	h->syscall_nr = -1;
 	h->ret = 0;
 	h->flags = 0;
@@ -466,22 +471,35 @@ static __always_inline void hdr_fill(struct lt_hdr *h, __u32 type, struct task_s
 /* x86-64 syscall argument @n of the current task, read from its saved registers */
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
-	struct pt_regs *r = kptr(pt_regs, regs);
-
 	switch (n) {
 	case 0:
-		return r->di;
+		return KR(regs, di);
 	case 1:
-		return r->si;
+		return KR(regs, si);
 	case 2:
-		return r->dx;
+		return KR(regs, dx);
 	case 3:
-		return r->r10;
+		return KR(regs, r10);
 	case 4:
-		return r->r8;
+		return KR(regs, r8);
 	default:
-		return r->r9;
+		return KR(regs, r9);
 	}
+}
+
+/* fd_file - the open file @fd of the current task, or NULL */
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = KR(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= KR(fdt, max_fds))
+		return NULL;
+	/* fd[] is an array of pointers: not typed for the verifier, so one helper read */
+	fds = KR(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
 }
 
 /*

@@ -504,10 +504,10 @@ int lt_evade_enter_ftruncate(struct evade_enter_ctx *ctx)
 	f = fd_file(ctx->args[0]);
 	if (!f)
 		return 0;
-	ino = kptr(inode, f->f_inode);
-	if ((ino->i_mode & EV_S_IFMT) != EV_S_IFREG || (__s64)ctx->args[1] >= ino->i_size)
+	ino = KR(f, f_inode);
+	st.old_size = KR(ino, i_size);
+	if ((KR(ino, i_mode) & EV_S_IFMT) != EV_S_IFREG || (__s64)ctx->args[1] >= st.old_size)
 		return 0;
-	st.old_size = ino->i_size;
 	bpf_map_update_elem(&lt_evade_stash, &tid, &st, BPF_ANY);
 	return 0;
 }
@@ -572,14 +572,14 @@ int lt_evade_setns(struct evade_exit_ctx *ctx)
 	e->v[1] = (int)sys_arg(r, 1);
 	f = fd_file(sys_arg(r, 0));
 	if (f) {
-		struct inode *ino = kptr(inode, f->f_inode);
-		unsigned long magic = ino->i_sb->s_magic;
+		struct inode *ino = KR(f, f_inode);
+		unsigned long magic = KR(ino, i_sb, s_magic);
 
 		if (magic == EV_NSFS_MAGIC) {
-			struct ns_common *ns = kptr(ns_common, ino->i_private);
+			struct ns_common *ns = KR(ino, i_private);
 
-			e->v[2] = ns->ns_type;
-			e->v[3] = ns->inum;
+			e->v[2] = ns_type_of(ns);
+			e->v[3] = KR(ns, inum);
 		} else if (magic == EV_PIDFS_MAGIC) {
 			e->v[4] = LT_SETNS_PIDFD;
 		}
@@ -667,7 +667,7 @@ int lt_evade_chroot(struct evade_exit_ctx *ctx)
 	if (ctx->ret == 0) {
 		struct lt_scratch *s = scratch_get();
 		struct task_struct *t = bpf_get_current_task_btf();
-		struct path root = kptr(task_struct, t)->fs->root;
+		struct path root = KR(t, fs, root);
 		struct lt_loc l;
 		int pos;
 
@@ -856,8 +856,8 @@ static __always_inline int redirect_event(struct evade_exit_ctx *ctx, long oldfd
 	f = fd_file(oldfd);
 	if (!f)
 		return 0;
-	ino = kptr(inode, f->f_inode);
-	if ((ino->i_mode & EV_S_IFMT) != EV_S_IFSOCK)
+	ino = KR(f, f_inode);
+	if ((KR(ino, i_mode) & EV_S_IFMT) != EV_S_IFSOCK)
 		return 0;
 	if (!evade_on(LT_EG_FD_REDIRECT, LT_EV_FD_REDIRECT, ctx->ret))
 		return 0;
@@ -866,22 +866,22 @@ static __always_inline int redirect_event(struct evade_exit_ctx *ctx, long oldfd
 		return 0;
 	e->v[0] = newfd;
 	e->v[1] = oldfd;
-	so = kptr(socket, f->private_data);
-	sk = kptr(sock, so->sk);
+	so = KR(f, private_data);
+	sk = so ? KR(so, sk) : NULL;
 	if (sk) {
-		fam = sk->__sk_common.skc_family;
+		fam = KR(sk, __sk_common.skc_family);
 		e->v[2] = fam;
-		e->v[3] = sk->sk_type;
-		e->v[4] = sk->sk_protocol;
+		e->v[3] = KR(sk, sk_type);
+		e->v[4] = KR(sk, sk_protocol);
 		if (fam == EV_AF_INET || fam == EV_AF_INET6) {
-			__u16 port = sk->__sk_common.skc_dport;
+			__u16 port = KR(sk, __sk_common.skc_dport);
 
 			e->v[5] = (__u16)((port >> 8) | (port << 8));
 			if (fam == EV_AF_INET)
-				e->v[6] = sk->__sk_common.skc_daddr;
+				e->v[6] = KR(sk, __sk_common.skc_daddr);
 			else
 				bpf_probe_read_kernel(&e->v[6], 16,
-						      &sk->__sk_common.skc_v6_daddr);
+						      KADDR(sk, __sk_common.skc_v6_daddr));
 		}
 	}
 	xev_send(e);
@@ -930,9 +930,8 @@ int BPF_PROG(lt_evade_iou_submit, struct io_kiocb *req)
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct lt_iou_key k = {};
 	struct lt_iou_ops *v;
-	struct io_kiocb *rq = kptr(io_kiocb, req);
-	__u32 op = rq->opcode;
-	__u32 cflags = rq->ctx->flags;
+	__u32 op = KR(req, opcode);
+	__u32 cflags = KR(req, ctx, flags);
 
 	if (!evade_on(LT_EG_IO_URING, LT_EV_IO_URING_OPS, 0))
 		return 0;

@@ -133,12 +133,14 @@ static __always_inline void fev_send(struct lt_file_ev *e)
 /* ---- fd-based operations ----------------------------------------------------- */
 
 /*
- * fd_event - report an operation on open file @f if it lies in a watch that
- * asks for @a->type. @mode_from_inode: take the mode from the inode.
+ * fd_event - report an operation on open file @fptr (a struct file *) if it
+ * lies in a watch that asks for @a->type. @mode_from_inode: take the mode
+ * from the inode. A global function: verified once per program, however
+ * many callers it has.
  */
-static __always_inline int fd_event(struct file *f, struct fargs *a, __u32 gen,
-				    bool mode_from_inode)
+__noinline int fd_event(__u64 fptr, struct fargs *a, __u32 gen, __u32 mode_from_inode)
 {
+	struct file *f = KPTR(file, fptr);
 	struct lt_policy *pol = policy_get(gen);
 	struct lt_scratch *s;
 	struct lt_file_ev *e;
@@ -149,7 +151,7 @@ static __always_inline int fd_event(struct file *f, struct fargs *a, __u32 gen,
 	int pos;
 
 	/* ctx: --events/--pid/--uid, before any path work or ring space */
-	if (!f || !pol || !ev_gate(pol, a->type))
+	if (!f || !a || !pol || !ev_gate(pol, a->type))
 		return 0;
 	loc_of_file(&l, f);
 	dir = l;
@@ -163,22 +165,22 @@ static __always_inline int fd_event(struct file *f, struct fargs *a, __u32 gen,
 	e = fev_init(a);
 	if (!e)
 		return 0;
-	ino = kptr(file, f)->f_inode;
-	e->ino = ino->i_ino;
-	e->dev = ino->i_sb->s_dev;
+	ino = KR(f, f_inode);
+	e->ino = KR(ino, i_ino);
+	e->dev = KR(ino, i_sb, s_dev);
 	if (mode_from_inode)
-		e->mode = ino->i_mode;
+		e->mode = KR(ino, i_mode);
 	e->watch_id = w.id;
-	if (dir.d == kptr(dentry, l.d)->d_parent) {
+	if (dir.d == KR(l.d, d_parent)) {
 		/* the usual case: the cached directory path, then the name */
-		struct dentry *d = kptr(dentry, l.d);
+		struct qstr q = KR(l.d, d_name);
 		int n = dir_path_put(s, e->str, &dir, &pf);
-		__u32 nlen = d->d_name.len;
+		__u32 nlen = q.len;
 
 		if (n >= 0 && nlen < LT_NAME_MAX && n + 2 + nlen <= LT_PATH_MAX) {
 			e->str[n & LT_STR_MASK] = '/';
 			bound_mask(nlen, 0xff);
-			bpf_probe_read_kernel(&e->str[(n + 1) & LT_STR_MASK], nlen, d->d_name.name);
+			bpf_probe_read_kernel(&e->str[(n + 1) & LT_STR_MASK], nlen, q.name);
 			e->str[(n + 1 + nlen) & LT_STR_MASK] = 0;
 			e->len[0] = n + 2 + nlen;
 			e->pflags[0] = 0;
@@ -279,7 +281,7 @@ static __always_inline bool touch_syscall(long nr)
 
 static __always_inline void touch_record(struct inode *inode)
 {
-	long nr = kptr(pt_regs, cur_regs())->orig_ax;
+	long nr = KR(cur_regs(), orig_ax);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 now = bpf_ktime_get_ns();
 	struct lt_touch *v, nv = {};
@@ -329,10 +331,10 @@ static __always_inline struct dentry *inode_dentry(__u64 ino_ptr)
 
 	if (!ino_ptr)
 		return NULL;
-	first = kptr(inode, ino_ptr)->i_dentry.first;
+	first = KR(KPTR(inode, ino_ptr), i_dentry.first);
 	if (!first)
 		return NULL;
-	return kptr(dentry, (__u64)first - bpf_core_field_offset(struct dentry, d_u.d_alias));
+	return KPTR(dentry, (__u64)first - bpf_core_field_offset(struct dentry, d_u.d_alias));
 }
 
 /*
@@ -347,8 +349,8 @@ static __always_inline bool touched_dir(struct fargs *a, struct lt_pres *r, stru
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct lt_touch *v = bpf_map_lookup_elem(&lt_touch, &tid);
 	struct dentry *cand[4] = {};
-	struct mount *m = kptr(mount, r->start.m);
-	struct super_block *sb = m->mnt.mnt_sb;
+	struct mount *m = r->start.m;
+	struct super_block *sb = KR(m, mnt.mnt_sb);
 	bool obj = a->type == LT_EV_ATTRIB || a->type == LT_EV_MODIFY;
 
 	if (!v || v->nr != (__u32)a->nr)
@@ -356,14 +358,14 @@ static __always_inline bool touched_dir(struct fargs *a, struct lt_pres *r, stru
 	for (int i = 0; i < 4; i++) {
 		struct dentry *d = inode_dentry(v->inode[i]);
 
-		if (!d || d->d_sb != sb)
+		if (!d || KR(d, d_sb) != sb)
 			continue;
 		if (obj) {
-			dir->d = d->d_parent;
+			dir->d = KR(d, d_parent);
 			dir->m = m;
 			return true;
 		}
-		if (((d->d_inode->i_mode) & S_IFMT_) == S_IFDIR_)
+		if ((KR(d, d_inode, i_mode) & S_IFMT_) == S_IFDIR_)
 			cand[i] = d;
 	}
 	for (int i = 0; i < 4; i++) {
@@ -372,7 +374,7 @@ static __always_inline bool touched_dir(struct fargs *a, struct lt_pres *r, stru
 		if (!cand[i])
 			continue;
 		for (int j = 0; j < 4; j++)
-			if (j != i && cand[j] && cand[i]->d_parent == cand[j])
+			if (j != i && cand[j] && KR(cand[i], d_parent) == cand[j])
 				child = true;
 		if (child)
 			continue;
@@ -430,7 +432,7 @@ static __always_inline int path_event_once(struct fargs *a, struct pargs *p)
 	__u32 bit = ev_bit(a->type);
 	struct lt_scratch *s;
 	struct lt_file_ev *e;
-	struct lt_pres r1, r2;
+	struct lt_pres *r1, *r2;
 	bool m1, m2 = false;
 
 	if (!pol || is_self())
@@ -445,41 +447,44 @@ static __always_inline int path_event_once(struct fargs *a, struct pargs *p)
 	s = scratch_get();
 	if (!s)
 		return 0;
+	/* in scratch, not on the stack: a global function's frame adds to its callers' */
+	r1 = &s->pres[0];
+	r2 = &s->pres[1];
 	e = fev_init(a);
 	if (!e)
 		return 0;
-	if (pev_resolve(s, p, 0, gen, &r1) < 0)
+	if (pev_resolve(s, p, 0, gen, r1) < 0)
 		return 0;
-	m1 = r1.found && (r1.w.mask & bit);
+	m1 = r1->found && (r1->w.mask & bit);
 	if (!p->two) {
 		if (!m1) {
 			/* the lexical path may hide a symlink: ask what the kernel touched */
-			if (!r1.inexact || !touched_event(s, e, a, &r1, gen, bit))
+			if (!r1->inexact || !touched_event(s, e, a, r1, gen, bit))
 				return 0;
 			goto send;
 		}
-		e->watch_id = r1.w.id;
-		pev_put(s, e, 0, &r1);
+		e->watch_id = r1->w.id;
+		pev_put(s, e, 0, r1);
 	} else if (m1) {
 		/* the components live in scratch: build each path right after resolving it */
-		e->watch_id = r1.w.id;
-		pev_put(s, e, 0, &r1);
-		if (pev_resolve(s, p, 1, gen, &r2) < 0)
+		e->watch_id = r1->w.id;
+		pev_put(s, e, 0, r1);
+		if (pev_resolve(s, p, 1, gen, r2) < 0)
 			return 0;
-		pev_put(s, e, 1, &r2);
+		pev_put(s, e, 1, r2);
 	} else {
-		if (pev_resolve(s, p, 1, gen, &r2) < 0)
+		if (pev_resolve(s, p, 1, gen, r2) < 0)
 			return 0;
-		m2 = r2.found && (r2.w.mask & bit);
+		m2 = r2->found && (r2->w.mask & bit);
 		if (!m2)
 			return 0;
-		e->watch_id = r2.w.id;
-		if (pev_resolve(s, p, 0, gen, &r1) < 0)
+		e->watch_id = r2->w.id;
+		if (pev_resolve(s, p, 0, gen, r1) < 0)
 			return 0;
-		pev_put(s, e, 0, &r1);
-		if (pev_resolve(s, p, 1, gen, &r2) < 0)
+		pev_put(s, e, 0, r1);
+		if (pev_resolve(s, p, 1, gen, r2) < 0)
 			return 0;
-		pev_put(s, e, 1, &r2);
+		pev_put(s, e, 1, r2);
 	}
 send:
 	if (p->raw2) {
@@ -495,10 +500,13 @@ send:
 	return 0;
 }
 
-static __always_inline int path_event(struct fargs *a, struct pargs *p)
+/* path_event - report a path-string operation (a global function, see fd_event) */
+__noinline int path_event(struct fargs *a, struct pargs *p)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
+	if (!a || !p)
+		return 0;
 	path_event_once(a, p);
 	/* what this syscall touched is used up */
 	bpf_map_delete_elem(&lt_touch, &tid);
@@ -515,40 +523,69 @@ static __always_inline __u32 umask_apply(__u32 mode)
 }
 
 /* model: every successful open of a regular file (src/bpf/model.bpf.c) */
-static __always_inline void model_on_open(struct file *f, long nr, long fd, __u32 oflags);
+int model_on_open(__u64 fptr, long nr, long fd, __u32 oflags);
 
-static __always_inline int open_exit(long nr, long ret, int dfd, const char *upath, __u32 flags,
-				     __u32 mode)
+/* an open-family syscall as it returned */
+struct open_args {
+	__s64 nr;
+	__s64 ret;
+	__u64 upath;		/* const char __user * */
+	__s32 dfd;
+	__u32 flags;
+	__u32 mode;
+	__u32 pad;
+};
+
+/*
+ * open_failed - a failed open (reported only with --failed): resolved from
+ * its path string (a global function, see fd_event)
+ */
+__noinline int open_failed(struct open_args *oa)
+{
+	__u32 gen = gen_active();
+	struct lt_policy *pol = policy_get(gen);
+	struct fargs a = {};
+	struct pargs p = {};
+
+	if (!oa || !pol || !pol->failed || is_self())
+		return 0;
+	a.nr = oa->nr;
+	a.ret = oa->ret;
+	a.open_flags = oa->flags;
+	a.mode = oa->mode;
+	p.dfd = oa->dfd;
+	p.path = (const char *)oa->upath;
+	gpu_open_failed(gen, a.nr, a.ret, oa->upath, oa->flags);	/* gpu */
+	a.type = (oa->flags & O_CREAT_) ? LT_EV_CREATE : LT_EV_OPEN;
+	if (oa->flags & O_CREAT_)
+		a.mode = S_IFREG_ | umask_apply(oa->mode);	/* as it would have been */
+	return path_event(&a, &p);
+}
+
+/* open_exit - a successful open, creat or openat(2) (a global function, see fd_event) */
+__noinline int open_exit(struct open_args *oa)
 {
 	__u32 gen = gen_active();
 	struct lt_policy *pol = policy_get(gen);
 	struct fargs a = {};
 	struct file *f;
 	__u32 fmode, need;
+	long nr, ret;
 
-	if (!pol || is_self())
+	if (!oa || !pol || is_self())
 		return 0;
+	nr = oa->nr;
+	ret = oa->ret;
 	a.nr = nr;
 	a.ret = ret;
-	a.open_flags = flags;
-	a.mode = mode;
-	if (ret < 0) {
-		struct pargs p = { .dfd = dfd, .path = upath };
-
-		if (!pol->failed)
-			return 0;
-		gpu_open_failed(gen, pol, nr, ret, upath, flags);	/* gpu */
-		a.type = (flags & O_CREAT_) ? LT_EV_CREATE : LT_EV_OPEN;
-		if (flags & O_CREAT_)
-			a.mode = S_IFREG_ | umask_apply(mode);	/* as it would have been */
-		return path_event(&a, &p);
-	}
+	a.open_flags = oa->flags;
+	a.mode = oa->mode;
 	f = fd_file(ret);
 	if (!f)
 		return 0;
-	gpu_open(f, gen, pol, nr, ret, flags);	/* gpu */
-	model_on_open(f, nr, ret, flags);	/* model */
-	fmode = BPF_CORE_READ(f, f_mode);
+	gpu_open((__u64)f, gen, nr, ret, oa->flags);	/* gpu */
+	model_on_open((__u64)f, nr, ret, oa->flags);	/* model */
+	fmode = KR(f, f_mode);
 	need = (fmode & FMODE_CREATED_) ? LT_W_CREATE : LT_W_OPEN;
 	if (fmode & FMODE_WRITE_)
 		need |= LT_W_MODIFY;
@@ -566,7 +603,7 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 				.start_ns = task_start_ns(bpf_get_current_task_btf()),
 				.tgid = bpf_get_current_pid_tgid() >> 32,
 				.watch_id = w.id,
-				.ino = kptr(file, f)->f_inode->i_ino,
+				.ino = KR(f, f_inode, i_ino),
 			};
 
 			if (bpf_map_update_elem(&lt_modify, &key, &mv, BPF_NOEXIST) == 0)
@@ -578,7 +615,7 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 	a.type = (fmode & FMODE_CREATED_) ? LT_EV_CREATE : LT_EV_OPEN;
 	if (!(pol->watch_union & ev_bit(a.type)))
 		return 0;
-	return fd_event(f, &a, gen, a.type == LT_EV_CREATE);
+	return fd_event((__u64)f, &a, gen, a.type == LT_EV_CREATE);
 }
 
 #define NR_open 2
@@ -586,27 +623,42 @@ static __always_inline int open_exit(long nr, long ret, int dfd, const char *upa
 #define NR_openat 257
 #define NR_openat2 437
 
+/* the arguments of open-family syscall @nr from the saved registers @r, then open_exit */
 static __always_inline int open_dispatch(long nr, long ret, struct pt_regs *r)
 {
+	struct open_args oa = { .nr = nr, .ret = ret, .dfd = AT_FDCWD_ };
+
 	switch (nr) {
 	case NR_openat:
-		return open_exit(nr, ret, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
-				 sys_arg(r, 3));
+		oa.dfd = sys_arg(r, 0);
+		oa.upath = sys_arg(r, 1);
+		oa.flags = sys_arg(r, 2);
+		oa.mode = sys_arg(r, 3);
+		break;
 	case NR_open:
-		return open_exit(nr, ret, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1),
-				 sys_arg(r, 2));
+		oa.upath = sys_arg(r, 0);
+		oa.flags = sys_arg(r, 1);
+		oa.mode = sys_arg(r, 2);
+		break;
 	case NR_creat:
-		return open_exit(nr, ret, AT_FDCWD_, (const char *)sys_arg(r, 0),
-				 O_CREAT_ | O_WRONLY_ | O_TRUNC_, sys_arg(r, 1));
+		oa.upath = sys_arg(r, 0);
+		oa.flags = O_CREAT_ | O_WRONLY_ | O_TRUNC_;
+		oa.mode = sys_arg(r, 1);
+		break;
 	case NR_openat2: {
 		struct open_how how = {};
 
 		bpf_probe_read_user(&how, sizeof(how), (void *)sys_arg(r, 2));
-		return open_exit(nr, ret, sys_arg(r, 0), (const char *)sys_arg(r, 1), how.flags,
-				 how.mode);
+		oa.dfd = sys_arg(r, 0);
+		oa.upath = sys_arg(r, 1);
+		oa.flags = how.flags;
+		oa.mode = how.mode;
+		break;
 	}
+	default:
+		return 0;
 	}
-	return 0;
+	return ret < 0 ? open_failed(&oa) : open_exit(&oa);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
@@ -653,11 +705,16 @@ int lt_raw_exit(struct bpf_raw_tracepoint_args *ctx)
 
 /* ---- modify: close of a file opened for writing, truncate ----------------------- */
 
-static __always_inline int modify_close(struct file *f, int nr)
+/*
+ * modify_close - file @fptr (a struct file *) is being closed: report the
+ * modify it was awaiting, if any (a global function, see fd_event)
+ */
+__noinline int modify_close(__u64 fptr, int nr)
 {
+	struct file *f = KPTR(file, fptr);
 	struct lt_modify_val *mv;
 	struct fargs a = {};
-	__u64 key = (__u64)f;
+	__u64 key = fptr;
 	bool stale;
 
 	if (!f)
@@ -665,14 +722,14 @@ static __always_inline int modify_close(struct file *f, int nr)
 	mv = bpf_map_lookup_elem(&lt_modify, &key);
 	if (!mv)
 		return 0;
-	stale = mv->ino != kptr(file, f)->f_inode->i_ino;
+	stale = mv->ino != KR(f, f_inode, i_ino);
 	if (bpf_map_delete_elem(&lt_modify, &key) == 0)
 		__sync_fetch_and_add(&lt_modify_pending, -1);
 	if (stale)
 		return 0;	/* the struct file was reused since: its entry was lost */
 	a.type = LT_EV_MODIFY;
 	a.nr = nr;
-	return fd_event(f, &a, gen_active(), false);
+	return fd_event(fptr, &a, gen_active(), false);
 }
 
 SEC("tracepoint/syscalls/sys_enter_close")
@@ -680,7 +737,7 @@ int lt_enter_close(struct sys_enter_ctx *ctx)
 {
 	if (lt_modify_pending <= 0)
 		return 0;
-	return modify_close(fd_file(ctx->args[0]), ctx->id);
+	return modify_close((__u64)fd_file(ctx->args[0]), ctx->id);
 }
 
 /*
@@ -728,27 +785,30 @@ static long xm_cb(__u32 i, void *arg)
 static __always_inline void modify_scan(struct task_struct *t, __u32 lo, __u32 hi, bool cloexec,
 					int nr)
 {
-	struct fdtable *fdt = kptr(task_struct, t)->files->fdt;
+	struct fdtable *fdt = KR(t, files, fdt);
+	__u32 max_fds = KR(fdt, max_fds);
 	struct xm_ctx c = {};
 
-	c.fdarr = fdt->fd;
-	c.cloexec = cloexec ? fdt->close_on_exec : NULL;
+	c.fdarr = KR(fdt, fd);
+	c.cloexec = cloexec ? KR(fdt, close_on_exec) : NULL;
 	c.lo = lo;
-	c.hi = hi < fdt->max_fds ? hi : fdt->max_fds;
+	c.hi = hi < max_fds ? hi : max_fds;
 	if (c.lo >= c.hi)
 		return;
 	bpf_loop(65536, xm_cb, &c, 0);
 	for (int i = 0; i < 8; i++) {
 		if (i >= c.n)
 			break;
-		modify_close(kptr(file, c.files[i]), nr);
+		modify_close(c.files[i], nr);
 	}
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(lt_exit_modify, struct task_struct *t, bool group_dead)
+int lt_exit_modify(__u64 *ctx)
 {
-	if (!group_dead || lt_modify_pending <= 0 || is_self())
+	struct task_struct *t = (struct task_struct *)ctx[0];
+
+	if (lt_modify_pending <= 0 || is_self() || !exit_group_dead(ctx, t, LT_EXIT_MODIFY))
 		return 0;
 	modify_scan(t, 0, ~0u, false, -1);
 	return 0;
@@ -772,7 +832,7 @@ static __always_inline int dup_over(struct sys_enter_ctx *ctx)
 {
 	if (lt_modify_pending <= 0 || ctx->args[0] == ctx->args[1])
 		return 0;
-	return modify_close(fd_file(ctx->args[1]), ctx->id);
+	return modify_close((__u64)fd_file(ctx->args[1]), ctx->id);
 }
 
 SEC("tracepoint/syscalls/sys_enter_dup2")
@@ -825,7 +885,7 @@ int lt_exit_ftruncate(struct sys_exit_ctx *ctx)
 	key = (__u64)f;
 	if (ctx->ret == 0 && bpf_map_lookup_elem(&lt_modify, &key))
 		return 0;	/* its close will report it */
-	return fd_event(f, &a, gen, false);
+	return fd_event(key, &a, gen, false);
 }
 
 SEC("tracepoint/syscalls/sys_exit_truncate")
@@ -981,7 +1041,7 @@ static __always_inline bool same_parent(int odfd, const char *op, int ndfd, cons
  * path strings through the new name match before user space refreshes the
  * graph (within 100 ms), and the old name no longer leads there.
  */
-static __always_inline void edge_follow_rename(struct pargs *p)
+__noinline int edge_follow_rename(struct pargs *p)
 {
 	__u32 gen = gen_active();
 	struct lt_scratch *s = scratch_get();
@@ -989,26 +1049,27 @@ static __always_inline void edge_follow_rename(struct pargs *p)
 	struct lt_edge_val *ev, child;
 	struct lt_pres r1, r2;
 
-	if (!s || pev_resolve(s, p, 0, gen, &r1) < 0 || r1.inexact || r1.ncomp < 1)
-		return;
+	if (!p || !s || pev_resolve(s, p, 0, gen, &r1) < 0 || r1.inexact || r1.ncomp < 1)
+		return 0;
 	ok.gen = gen;
 	ok.dev = r1.pdev;
 	ok.ino = r1.pino;
 	ok.name_hash = s->chash[(r1.ncomp - 1) & (LT_COMPS_MAX - 1)];
 	ev = bpf_map_lookup_elem(&lt_edges, &ok);
 	if (!ev)
-		return;
+		return 0;
 	child = *ev;
 	/* keep clang from merging loads of the two results (the verifier refuses that) */
 	asm volatile("" ::: "memory");
 	if (pev_resolve(s, p, 1, gen, &r2) < 0 || r2.inexact || r2.ncomp < 1)
-		return;
+		return 0;
 	nk.gen = gen;
 	nk.dev = r2.pdev;
 	nk.ino = r2.pino;
 	nk.name_hash = s->chash[(r2.ncomp - 1) & (LT_COMPS_MAX - 1)];
 	bpf_map_delete_elem(&lt_edges, &ok);
 	bpf_map_update_elem(&lt_edges, &nk, &child, BPF_ANY);
+	return 0;
 }
 
 static __always_inline int rename_common(struct sys_exit_ctx *ctx, int odfd,
@@ -1121,7 +1182,7 @@ static __always_inline int attr_fd(struct sys_exit_ctx *ctx, int fd, struct farg
 		return 0;
 	if (ctx->ret < 0 && !pol->failed)
 		return 0;
-	return fd_event(fd_file(fd), a, gen, false);
+	return fd_event((__u64)fd_file(fd), a, gen, false);
 }
 
 static __always_inline int chmod_common(struct sys_exit_ctx *ctx, int dfd,

@@ -80,20 +80,21 @@ static __always_inline bool gpu_is_3(const char *n, __u32 len, char a, char b, c
  */
 static __always_inline __u32 gpu_kind_of(struct dentry *d, __u32 *namelen)
 {
-	struct dentry *dk = kptr(dentry, d);
+	struct qstr q = KR(d, d_name);
 	struct dentry *p;
 	char n[8] = {};
-	__u32 len = dk->d_name.len;
+	__u32 len = q.len;
 
 	*namelen = len;
-	bpf_probe_read_kernel(n, sizeof(n), dk->d_name.name);
+	bpf_probe_read_kernel(n, sizeof(n), q.name);
 	if (gpu_is_nvidia(n, len))
 		return LT_GPU_NVIDIA;
 	if (gpu_is_3(n, len, 'k', 'f', 'd'))
 		return LT_GPU_KFD;
-	p = kptr(dentry, dk->d_parent);
-	len = p->d_name.len;
-	bpf_probe_read_kernel(n, 4, p->d_name.name);
+	p = KR(d, d_parent);
+	q = KR(p, d_name);
+	len = q.len;
+	bpf_probe_read_kernel(n, 4, q.name);
 	if (gpu_is_3(n, len, 'd', 'r', 'i'))
 		return LT_GPU_DRI;
 	return 0;
@@ -151,11 +152,11 @@ static __always_inline struct lt_gpu_ev *gpu_ev_init(__u32 kind, long nr, long r
  * gpu_open - report the successful open of @f (syscall @nr returned @ret,
  * flags as passed @flags) when it is a GPU device node (see the top).
  */
-static __always_inline void gpu_open(struct file *f, __u32 gen, struct lt_policy *pol, long nr,
-				     long ret, __u32 flags)
+__noinline int gpu_open(__u64 fptr, __u32 gen, long nr, long ret, __u32 flags)
 {
-	struct file *fk = kptr(file, f);
-	struct inode *ino = fk->f_inode;
+	struct lt_policy *pol = policy_get(gen);
+	struct file *f = KPTR(file, fptr);
+	struct inode *ino = KR(f, f_inode);
 	struct lt_gpu_seen_key key = {};
 	struct lt_scratch *s;
 	struct lt_gpu_ev *e;
@@ -165,37 +166,40 @@ static __always_inline void gpu_open(struct file *f, __u32 gen, struct lt_policy
 	__u16 pf;
 	int pos, len;
 
-	if ((ino->i_mode & GPU_S_IFMT) != GPU_S_IFCHR || (fk->f_mode & GPU_FMODE_PATH))
-		return;
+	if (!f || !pol)
+		return 0;
+	if ((KR(ino, i_mode) & GPU_S_IFMT) != GPU_S_IFCHR || (KR(f, f_mode) & GPU_FMODE_PATH))
+		return 0;
 	if (!gpu_on(gen) || !ev_gate(pol, LT_EV_GPU_ACCESS))
-		return;
-	kind = gpu_kind_of(fk->f_path.dentry, &namelen);
+		return 0;
+	kind = gpu_kind_of(KR(f, f_path.dentry), &namelen);
 	if (!kind)
-		return;
+		return 0;
 	s = scratch_get();
 	if (!s)
-		return;
+		return 0;
 	loc_of_file(&l, f);
 	pos = loc_build(s, &l, &pf);
 	len = LT_PATH_MAX - 1 - pos;
 	if ((pf & LT_PF_TRUNC) || !gpu_path_ok(s, pos, len, kind, namelen))
-		return;
-	rdev = ino->i_rdev;
+		return 0;
+	rdev = KR(ino, i_rdev);
 	key.start_ns = task_start_ns(bpf_get_current_task_btf());
-	key.exec_id = bpf_get_current_task_btf()->self_exec_id;
+	key.exec_id = KR(bpf_get_current_task_btf(), self_exec_id);
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.rdev = rdev;
 	now = bpf_ktime_get_boot_ns();
 	if (bpf_map_update_elem(&lt_gpu_seen, &key, &now, BPF_NOEXIST))
-		return;	/* this image has opened this device before */
+		return 0;	/* this image has opened this device before */
 	e = gpu_ev_init(kind, nr, ret, flags);
 	if (!e)
-		return;
-	e->ino = ino->i_ino;
-	e->dev = kptr(super_block, ino->i_sb)->s_dev;
+		return 0;
+	e->ino = KR(ino, i_ino);
+	e->dev = KR(ino, i_sb, s_dev);
 	e->rdev = rdev;
 	e->path_len = str_put_path(e->str, 0, s, pos);
 	gpu_send(e);
+	return 0;
 }
 
 /*
@@ -205,26 +209,27 @@ static __always_inline void gpu_open(struct file *f, __u32 gen, struct lt_policy
  * a relative or unnormalised path ("/dev//kfd") is not recognised. Not
  * deduplicated: --failed asks for every attempt.
  */
-static __always_inline void gpu_open_failed(__u32 gen, struct lt_policy *pol, long nr, long ret,
-					    const char *upath, __u32 flags)
+__noinline int gpu_open_failed(__u32 gen, long nr, long ret, __u64 upath_u, __u32 flags)
 {
+	struct lt_policy *pol = policy_get(gen);
+	const char *upath = (const char *)upath_u;
 	struct lt_scratch *s;
 	struct lt_gpu_ev *e;
 	const char *n;
 	__u32 kind = 0, rest;
 	long len;
 
-	if (!gpu_on(gen) || !ev_gate(pol, LT_EV_GPU_ACCESS))
-		return;
+	if (!pol || !gpu_on(gen) || !ev_gate(pol, LT_EV_GPU_ACCESS))
+		return 0;
 	s = scratch_get();
 	if (!s)
-		return;
+		return 0;
 	len = bpf_probe_read_user_str(s->name, GPU_UPATH_MAX, upath);
 	if (len < 7 || len >= GPU_UPATH_MAX)	/* "/dev/X" and its NUL; longer: no GPU node */
-		return;
+		return 0;
 	n = s->name;
 	if (n[0] != '/' || n[1] != 'd' || n[2] != 'e' || n[3] != 'v' || n[4] != '/')
-		return;
+		return 0;
 	rest = len - 1 - 5;	/* the bytes after "/dev/" */
 	if (gpu_is_nvidia(n + 5, rest))
 		kind = LT_GPU_NVIDIA;
@@ -233,21 +238,22 @@ static __always_inline void gpu_open_failed(__u32 gen, struct lt_policy *pol, lo
 	else if (rest > 4 && n[5] == 'd' && n[6] == 'r' && n[7] == 'i' && n[8] == '/')
 		kind = LT_GPU_DRI;
 	if (!kind)
-		return;
+		return 0;
 	/* one component below /dev (or /dev/dri) */
 	for (int i = kind == LT_GPU_DRI ? 9 : 5; i < GPU_UPATH_MAX; i++) {
 		if (i >= len - 1)
 			break;
 		if (n[i] == '/')
-			return;
+			return 0;
 	}
 	e = gpu_ev_init(kind, nr, ret, flags);
 	if (!e)
-		return;
+		return 0;
 	bound_mask(len, 0x3f);
 	bpf_probe_read_kernel(e->str, len, s->name);
 	e->path_len = len;
 	gpu_send(e);
+	return 0;
 }
 
 #endif

@@ -94,20 +94,18 @@ extern int LINUX_KERNEL_VERSION __kconfig;
  */
 static __always_inline struct inode *file_user_loc(struct lt_loc *l, struct file *f)
 {
-	struct file *k = kptr(file, f);
 	__u32 backing = LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 14, 0) ? 1u << 24 : 1u << 25;
 
-	if (bpf_core_type_exists(struct backing_file) && (k->f_mode & backing)) {
-		struct backing_file *bf = kptr(backing_file, f);
-		struct path p = bf->user_path;
+	if (bpf_core_type_exists(struct backing_file) && (KR(f, f_mode) & backing)) {
+		struct path p = KR((struct backing_file *)f, user_path);
 
 		if (p.dentry && p.mnt) {
 			loc_from_path(l, &p);
-			return kptr(dentry, p.dentry)->d_inode;
+			return KR(p.dentry, d_inode);
 		}
 	}
 	loc_of_file(l, f);
-	return k->f_inode;
+	return KR(f, f_inode);
 }
 
 /*
@@ -279,7 +277,7 @@ static __always_inline __u64 auxv_base(struct mm_struct *mm)
 	__u32 zero = 0;
 	struct lt_auxv *v = bpf_map_lookup_elem(&lt_lib_auxv, &zero);
 
-	if (!v || bpf_probe_read_kernel(v->w, sizeof(v->w), &kptr(mm_struct, mm)->saved_auxv))
+	if (!v || bpf_probe_read_kernel(v->w, sizeof(v->w), KADDR(mm, saved_auxv)))
 		return 0;
 	for (int i = 0; i + 1 < LT_AUXV_WORDS; i += 2) {
 		if (v->w[i] == AT_NULL_)
@@ -299,7 +297,7 @@ int BPF_PROG(lt_lib_exec, struct task_struct *t, pid_t old_pid, struct linux_bin
 
 	if (!lib_gate(gen_active(), LT_EV_LIB_LOAD))
 		return 0;
-	mm = kptr(task_struct, t)->mm;
+	mm = KR(t, mm);
 	if (!mm)
 		return 0;
 	base = auxv_base(mm);

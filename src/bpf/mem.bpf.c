@@ -205,7 +205,7 @@ int lt_mem_memfd(struct mem_exit_ctx *ctx)
 		struct file *f = fd_file(ctx->ret);
 
 		if (f) {
-			const unsigned char *name = kptr(dentry, f->f_path.dentry)->d_name.name;
+			const unsigned char *name = KR(f, f_path.dentry, d_name.name);
 
 			n = bpf_probe_read_kernel_str(e->str, LT_NAME_MAX, name + 6);
 		}
@@ -231,19 +231,19 @@ struct {
 
 static __always_inline void mem_creds_read(struct lt_creds *o)
 {
-	const struct cred *c = kptr(task_struct, bpf_get_current_task_btf())->cred;
+	struct cred *c = (struct cred *)KR(bpf_get_current_task_btf(), cred);
 
-	o->uid = c->uid.val;
-	o->euid = c->euid.val;
-	o->suid = c->suid.val;
-	o->fsuid = c->fsuid.val;
-	o->gid = c->gid.val;
-	o->egid = c->egid.val;
-	o->sgid = c->sgid.val;
-	o->fsgid = c->fsgid.val;
-	o->cap_effective = c->cap_effective.val;
-	o->cap_permitted = c->cap_permitted.val;
-	o->cap_inheritable = c->cap_inheritable.val;
+	o->uid = KR(c, uid.val);
+	o->euid = KR(c, euid.val);
+	o->suid = KR(c, suid.val);
+	o->fsuid = KR(c, fsuid.val);
+	o->gid = KR(c, gid.val);
+	o->egid = KR(c, egid.val);
+	o->sgid = KR(c, sgid.val);
+	o->fsgid = KR(c, fsgid.val);
+	o->cap_effective = KR(c, cap_effective.val);
+	o->cap_permitted = KR(c, cap_permitted.val);
+	o->cap_inheritable = KR(c, cap_inheritable.val);
 }
 
 static __always_inline int mem_cred_enter(void)

@@ -54,48 +54,48 @@ static __always_inline __u32 mem_groups(void)
 static __always_inline __u32 mem_exec_check(struct lt_exec_ev *e, struct linux_binprm *bprm,
 					    struct task_struct *t, __u32 n)
 {
-	struct linux_binprm *b = kptr(linux_binprm, bprm);
-	struct file *f = kptr(file, b->file);
-	struct dentry *d = kptr(dentry, f->f_path.dentry);
-	struct inode *ino = kptr(inode, f->f_inode);
-	const struct cred *c = kptr(task_struct, t)->cred;
+	struct linux_binprm *b = bprm;
+	struct file *f = KR(b, file);
+	struct dentry *d = KR(f, f_path.dentry);
+	struct inode *ino = KR(f, f_inode);
+	struct cred *c = (struct cred *)KR(t, cred);
 	__u32 groups = mem_groups();
 	__u16 fl = 0;
 
-	e->egid = c->egid.val;
+	e->egid = KR(c, egid.val);
 	e->mem_pad = 0;
-	e->cap_effective = c->cap_effective.val;
-	e->cap_permitted = c->cap_permitted.val;
+	e->cap_effective = KR(c, cap_effective.val);
+	e->cap_permitted = KR(c, cap_permitted.val);
 	if (groups & LT_MEMG_FILELESS) {
-		if (d == d->d_parent && d != d->d_sb->s_root) {
+		if (d == KR(d, d_parent) && d != KR(d, d_sb, s_root)) {
 			char pfx[6] = {};
 			long r;
 
 			fl |= LT_XF_FILELESS;
-			bpf_probe_read_kernel(pfx, sizeof(pfx), d->d_name.name);
+			bpf_probe_read_kernel(pfx, sizeof(pfx), KR(d, d_name.name));
 			if (pfx[0] == 'm' && pfx[1] == 'e' && pfx[2] == 'm' && pfx[3] == 'f' &&
 			    pfx[4] == 'd' && pfx[5] == ':')
 				fl |= LT_XF_MEMFD;
-			r = bpf_probe_read_kernel_str(e->str, LT_NAME_MAX, d->d_name.name);
+			r = bpf_probe_read_kernel_str(e->str, LT_NAME_MAX, KR(d, d_name.name));
 			if (r > 0) {
 				n = r;
 				e->filename_flags = 0;
 			}
-		} else if (!d->d_hash.pprev) {
+		} else if (!KR(d, d_hash.pprev)) {
 			fl |= LT_XF_FILELESS;
 		}
 	}
 	if ((groups & LT_MEMG_CREDS) && BPF_CORE_READ_BITFIELD_PROBED(b, secureexec)) {
-		__u32 mode = ino->i_mode;
-		__u32 uid = c->uid.val, euid = c->euid.val;
-		__u32 gid = c->gid.val, egid = c->egid.val;
+		__u32 mode = KR(ino, i_mode);
+		__u32 uid = KR(c, uid.val), euid = KR(c, euid.val);
+		__u32 gid = KR(c, gid.val), egid = KR(c, egid.val);
 
-		if ((mode & MEM_S_ISUID_) && euid == ino->i_uid.val && euid != uid)
+		if ((mode & MEM_S_ISUID_) && euid == KR(ino, i_uid.val) && euid != uid)
 			fl |= LT_XF_SETUID;
-		if ((mode & MEM_S_ISGID_) && (mode & MEM_S_IXGRP_) && egid == ino->i_gid.val &&
+		if ((mode & MEM_S_ISGID_) && (mode & MEM_S_IXGRP_) && egid == KR(ino, i_gid.val) &&
 		    egid != gid)
 			fl |= LT_XF_SETGID;
-		if (euid != 0 && (c->cap_permitted.val & ~c->cap_ambient.val))
+		if (euid != 0 && (KR(c, cap_permitted.val) & ~KR(c, cap_ambient.val)))
 			fl |= LT_XF_FILECAPS;
 		if (fl & (LT_XF_SETUID | LT_XF_SETGID | LT_XF_FILECAPS))
 			fl |= LT_XF_PRIVGAIN;

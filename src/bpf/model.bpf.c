@@ -154,9 +154,9 @@ static __always_inline struct lt_model_policy *model_pol(__u32 gen)
 static __always_inline __u32 model_ext_key(struct dentry *d, struct lt_model_ext_key *key,
 					   __u8 *last)
 {
-	struct dentry *k = kptr(dentry, d);
-	__u32 len = k->d_name.len;
-	const unsigned char *name = k->d_name.name;
+	struct qstr q = KR(d, d_name);
+	__u32 len = q.len;
+	const unsigned char *name = q.name;
 	unsigned char tail[16];
 	__u64 lo = 0, hi = 0;
 	__u32 n, cnt = 0;
@@ -229,7 +229,7 @@ static __always_inline bool model_is_loader(__u32 tgid, __u64 start)
 /* pseudo file systems whose files are never models */
 static __always_inline bool model_pseudo_fs(struct inode *ino)
 {
-	unsigned long m = kptr(super_block, kptr(inode, ino)->i_sb)->s_magic;
+	unsigned long m = KR(ino, i_sb, s_magic);
 
 	return m == 0x9fa0 /* proc */ || m == 0x62656572 /* sysfs */ ||
 	       m == 0x27e0eb /* cgroup */ || m == 0x63677270 /* cgroup2 */ ||
@@ -269,7 +269,7 @@ static __always_inline void model_send_rec(bool crit, __u32 type, struct file *f
 	e->hdr.ret = ret;
 	e->hdr.flags = LT_HF_REPORT;
 	if (f)
-		file_id(&e->fid, kptr(file, f)->f_inode);
+		file_id(&e->fid, KR(f, f_inode));
 	else
 		e->fid = *fid;
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr) + sizeof(e->old_sha256));
@@ -332,7 +332,7 @@ static __always_inline void model_touch(struct file *f, __u16 access, long fd, _
 					int nr, long ret, __u32 gen, const struct lt_model_policy *mp)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct inode *ino = kptr(file, f)->f_inode;
+	struct inode *ino = KR(f, f_inode);
 	struct lt_model_seen sv = { .kind = LT_MS_MODEL, .access = access };
 	struct lt_model_key key = {};
 	struct lt_model_seen *seen;
@@ -341,8 +341,8 @@ static __always_inline void model_touch(struct file *f, __u16 access, long fd, _
 
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.start_ns = task_start_ns(t);
-	key.ino = kptr(inode, ino)->i_ino;
-	key.dev = sb_dev(kptr(inode, ino)->i_sb);
+	key.ino = KR(ino, i_ino);
+	key.dev = KR(ino, i_sb, s_dev);
 	seen = bpf_map_lookup_elem(&lt_model_seen, &key);
 	if (seen) {
 		if (seen->kind == LT_MS_MODEL && !(seen->access & access))
@@ -367,17 +367,17 @@ static __always_inline void model_touch(struct file *f, __u16 access, long fd, _
 static __always_inline void model_cand(struct file *f, __u16 access, long fd, __u32 oflags,
 				       int nr, long ret, __u32 gen)
 {
-	struct inode *ino = kptr(file, f)->f_inode;
+	struct inode *ino = KR(f, f_inode);
 	struct lt_model_seen sv = { .kind = LT_MS_CAND, .access = access };
 	struct lt_model_key key = {};
 	struct lt_policy *pol;
 
-	if (kptr(inode, ino)->i_size < 8 || model_pseudo_fs(ino))
+	if (KR(ino, i_size) < 8 || model_pseudo_fs(ino))
 		return;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.start_ns = task_start_ns(bpf_get_current_task_btf());
-	key.ino = kptr(inode, ino)->i_ino;
-	key.dev = sb_dev(kptr(inode, ino)->i_sb);
+	key.ino = KR(ino, i_ino);
+	key.dev = KR(ino, i_sb, s_dev);
 	if (bpf_map_lookup_elem(&lt_model_seen, &key))
 		return;
 	pol = policy_get(gen);
@@ -392,12 +392,12 @@ static __always_inline void model_cand(struct file *f, __u16 access, long fd, __
 static __always_inline void model_write_check(struct file *f, long fd, __u32 oflags, int nr,
 					      long ret, __u32 gen)
 {
-	struct inode *ino = kptr(file, f)->f_inode;
+	struct inode *ino = KR(f, f_inode);
 	struct lt_model_ino ik = {};
 	struct lt_policy *pol;
 
-	ik.ino = kptr(inode, ino)->i_ino;
-	ik.dev = sb_dev(kptr(inode, ino)->i_sb);
+	ik.ino = KR(ino, i_ino);
+	ik.dev = KR(ino, i_sb, s_dev);
 	if (!bpf_map_lookup_elem(&lt_model_inodes, &ik))
 		return;
 	pol = policy_get(gen);
@@ -411,40 +411,41 @@ static __always_inline void model_write_check(struct file *f, long fd, __u32 ofl
  * open (the open programs are attached while the model monitor is on).
  * Cheap for the common case: a mode test, one name read, one hash lookup.
  */
-static __always_inline void model_on_open(struct file *f, long nr, long fd, __u32 oflags)
+__noinline int model_on_open(__u64 fptr, long nr, long fd, __u32 oflags)
 {
+	struct file *f = KPTR(file, fptr);
 	__u32 gen = gen_active(), kind;
 	struct lt_model_policy *mp = model_pol(gen);
-	struct file *k = kptr(file, f);
 	__u32 fmode;
 
-	if (!mp || !mp->enabled)
-		return;
-	if ((kptr(inode, k->f_inode)->i_mode & M_S_IFMT) != M_S_IFREG)
-		return;
-	fmode = k->f_mode;
+	if (!f || !mp || !mp->enabled)
+		return 0;
+	if ((KR(f, f_inode, i_mode) & M_S_IFMT) != M_S_IFREG)
+		return 0;
+	fmode = KR(f, f_mode);
 	if ((fmode & M_FMODE_WRITE) && lt_model_any_inode)
 		model_write_check(f, fd, oflags, nr, fd, gen);
 	if (!(fmode & M_FMODE_READ))
-		return;
-	kind = model_ext_kind(k->f_path.dentry, gen, mp, true);
+		return 0;
+	kind = model_ext_kind(KR(f, f_path.dentry), gen, mp, true);
 	if (kind == LT_MEXT_MODEL) {
 		model_touch(f, LT_MA_OPEN, fd, oflags, nr, fd, gen, mp);
-		return;
+		return 0;
 	}
 	if (kind == LT_MEXT_CONFIRM) {
 		model_cand(f, LT_MA_OPEN, fd, oflags, nr, fd, gen);
-		return;
+		return 0;
 	}
 	/* not a model by its name: only loaders go on (none alive: one load) */
 	if (!mp->sniff || lt_model_nloaders <= 0)
-		return;
+		return 0;
 	if (!model_is_loader(bpf_get_current_pid_tgid() >> 32,
 			     task_start_ns(bpf_get_current_task_btf())))
-		return;
-	if (model_ext_kind(k->f_path.dentry, gen, mp, false) == LT_MEXT_SKIP)
-		return;
+		return 0;
+	if (model_ext_kind(KR(f, f_path.dentry), gen, mp, false) == LT_MEXT_SKIP)
+		return 0;
 	model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
+	return 0;
 }
 
 /* ---- loaders: decided at exec, inherited at fork ------------------------------ */
@@ -492,17 +493,16 @@ int BPF_PROG(lt_model_exec, struct task_struct *t, pid_t old_pid, struct linux_b
 {
 	__u32 gen = gen_active();
 	struct lt_model_policy *mp = model_pol(gen);
-	struct task_struct *tk = kptr(task_struct, t);
 	struct model_names nm = {};
-	__u32 tgid = tk->tgid;
+	__u32 tgid = KR(t, tgid);
 	__u64 start;
 
 	if (!mp || !mp->enabled || !mp->sniff)
 		return 0;
 	start = task_start_ns(t);
-	bpf_probe_read_kernel_str(nm.comm, sizeof(nm.comm), tk->comm);
+	bpf_probe_read_kernel_str(nm.comm, sizeof(nm.comm), KADDR(t, comm));
 	bpf_probe_read_kernel_str(nm.exe, sizeof(nm.exe),
-				  kptr(file, kptr(linux_binprm, bprm)->file)->f_path.dentry->d_name.name);
+				  KR(bprm, file, f_path.dentry, d_name.name));
 	if (model_loader_match(gen, mp->nloaders, &nm)) {
 		if (bpf_map_update_elem(&lt_model_loader, &tgid, &start, BPF_NOEXIST) == 0)
 			__sync_fetch_and_add(&lt_model_nloaders, 1);
@@ -518,12 +518,12 @@ int BPF_PROG(lt_model_exec, struct task_struct *t, pid_t old_pid, struct linux_b
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(lt_model_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = kptr(task_struct, parent)->tgid, ctgid = kptr(task_struct, child)->tgid;
+	__u32 ptgid = KR(parent, tgid), ctgid = KR(child, tgid);
 	__u64 start;
 
 	if (ptgid == ctgid || !model_is_loader(ptgid, task_start_ns(parent)))
 		return 0;
-	start = kptr(task_struct, child)->start_boottime;	/* the child leads its group */
+	start = KR(child, start_boottime);	/* the child leads its group */
 	if (bpf_map_update_elem(&lt_model_loader, &ctgid, &start, BPF_NOEXIST) == 0)
 		__sync_fetch_and_add(&lt_model_nloaders, 1);
 	else
@@ -532,12 +532,15 @@ int BPF_PROG(lt_model_fork, struct task_struct *parent, struct task_struct *chil
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(lt_model_exit, struct task_struct *t, bool group_dead)
+int lt_model_exit(__u64 *ctx)
 {
-	__u32 tgid = kptr(task_struct, t)->tgid;
+	struct task_struct *t = (struct task_struct *)ctx[0];
+	__u32 tgid = KR(t, tgid);
 	struct lt_model_hold *h;
 
-	if (!group_dead)
+	if (lt_model_nloaders <= 0 && lt_model_nholders <= 0)
+		return 0;
+	if (!exit_group_dead(ctx, t, LT_EXIT_MODEL))
 		return 0;
 	if (lt_model_nloaders > 0 && bpf_map_lookup_elem(&lt_model_loader, &tgid) &&
 	    bpf_map_delete_elem(&lt_model_loader, &tgid) == 0)
@@ -576,16 +579,16 @@ static __always_inline struct lt_model_hold *model_holder(__u32 tgid, __u64 *sta
 /* the lt_model_seen entry of (current process, @f) when it is a model */
 static __always_inline struct lt_model_seen *model_seen_of(struct file *f, __u32 tgid, __u64 start)
 {
-	struct inode *ino = kptr(file, f)->f_inode;
+	struct inode *ino = KR(f, f_inode);
 	struct lt_model_key key = {};
 	struct lt_model_seen *sv;
 
-	if ((kptr(inode, ino)->i_mode & M_S_IFMT) != M_S_IFREG)
+	if ((KR(ino, i_mode) & M_S_IFMT) != M_S_IFREG)
 		return NULL;
 	key.tgid = tgid;
 	key.start_ns = start;
-	key.ino = kptr(inode, ino)->i_ino;
-	key.dev = sb_dev(kptr(inode, ino)->i_sb);
+	key.ino = KR(ino, i_ino);
+	key.dev = KR(ino, i_sb, s_dev);
 	sv = bpf_map_lookup_elem(&lt_model_seen, &key);
 	return sv && sv->kind == LT_MS_MODEL ? sv : NULL;
 }
@@ -613,9 +616,9 @@ int lt_model_mmap(struct sys_exit_ctx_model *ctx)
 	if (!mp || !mp->enabled || is_self())
 		return 0;
 	f = fd_file(fd);
-	if (!f || (kptr(inode, f->f_inode)->i_mode & M_S_IFMT) != M_S_IFREG)
+	if (!f || (KR(f, f_inode, i_mode) & M_S_IFMT) != M_S_IFREG)
 		return 0;
-	if (model_ext_kind(f->f_path.dentry, gen, mp, true) == LT_MEXT_MODEL) {
+	if (model_ext_kind(KR(f, f_path.dentry), gen, mp, true) == LT_MEXT_MODEL) {
 		model_touch(f, LT_MA_MMAP, fd, 0, ctx->id, ret, gen, mp);
 		return 0;
 	}
@@ -735,16 +738,16 @@ static __always_inline struct lt_model_policy *model_exfil_gate(void)
 /* a model known by its inode, or by its name */
 static __always_inline bool model_file(struct file *f, const struct lt_model_policy *mp)
 {
-	struct inode *ino = kptr(file, f)->f_inode;
+	struct inode *ino = KR(f, f_inode);
 	struct lt_model_ino ik = {};
 
-	if ((kptr(inode, ino)->i_mode & M_S_IFMT) != M_S_IFREG)
+	if ((KR(ino, i_mode) & M_S_IFMT) != M_S_IFREG)
 		return false;
-	ik.ino = kptr(inode, ino)->i_ino;
-	ik.dev = sb_dev(kptr(inode, ino)->i_sb);
+	ik.ino = KR(ino, i_ino);
+	ik.dev = KR(ino, i_sb, s_dev);
 	if (bpf_map_lookup_elem(&lt_model_inodes, &ik))
 		return true;
-	return model_ext_kind(kptr(file, f)->f_path.dentry, gen_active(), mp, true) ==
+	return model_ext_kind(KR(f, f_path.dentry), gen_active(), mp, true) ==
 	       LT_MEXT_MODEL;
 }
 
@@ -806,19 +809,19 @@ int lt_model_splice(struct sys_exit_ctx_model *ctx)
 	out = fd_file(out_fd);
 	if (!in || !out)
 		return 0;
-	if ((kptr(inode, out->f_inode)->i_mode & M_S_IFMT) == M_S_IFIFO) {
+	if ((KR(out, f_inode, i_mode) & M_S_IFMT) == M_S_IFIFO) {
 		struct lt_file_id fid;
 
 		if (!model_file(in, mp))
 			return 0;
-		file_id(&fid, in->f_inode);
-		pipe = (__u64)out->f_inode;
+		file_id(&fid, KR(in, f_inode));
+		pipe = (__u64)KR(out, f_inode);
 		bpf_map_update_elem(&lt_model_pipes, &pipe, &fid, BPF_ANY);
 		return 0;
 	}
-	if ((kptr(inode, in->f_inode)->i_mode & M_S_IFMT) != M_S_IFIFO)
+	if ((KR(in, f_inode, i_mode) & M_S_IFMT) != M_S_IFIFO)
 		return 0;
-	pipe = (__u64)in->f_inode;
+	pipe = (__u64)KR(in, f_inode);
 	taint = bpf_map_lookup_elem(&lt_model_pipes, &pipe);
 	if (!taint || !model_dest_of(out_fd, NULL, 0, &d))
 		return 0;

@@ -209,39 +209,30 @@ static __always_inline struct lt_net_policy *net_gate(__u32 type, struct lt_poli
 /* net_sock_of_fd - the socket open on descriptor @fd of the current task */
 static __always_inline bool net_sock_of_fd(long fd, struct net_sock *ns)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
-	struct file *f = NULL;
+	struct file *f = fd_file(fd);
 	struct inode *ino;
 	struct socket *so;
 	struct sock *sk;
 
-	if (fd < 0 || fd >= fdt->max_fds)
-		return false;
-	/* fd[] is an array of pointers, untyped for the verifier: one helper read */
-	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd & 0xfffffff]);
 	if (!f)
 		return false;
-	f = kptr(file, f);
-	ino = f->f_inode;
-	if (!ino || (kptr(inode, ino)->i_mode & S_IFMT__) != S_IFSOCK_)
+	ino = KR(f, f_inode);
+	if (!ino || (KR(ino, i_mode) & S_IFMT__) != S_IFSOCK_)
 		return false;
-	so = f->private_data;
+	so = KR(f, private_data);
 	if (!so)
 		return false;
-	so = kptr(socket, so);
 	/* a socket file's private_data is its struct socket, which points back */
-	if (so->file != f)
+	if (KR(so, file) != f)
 		return false;
-	sk = so->sk;
+	sk = KR(so, sk);
 	if (!sk)
 		return false;
-	sk = kptr(sock, sk);
 	ns->sk = sk;
-	ns->ino = kptr(inode, ino)->i_ino;
-	ns->family = sk->__sk_common.skc_family;
-	ns->type = sk->sk_type;
-	ns->proto = sk->sk_protocol;
+	ns->ino = KR(ino, i_ino);
+	ns->family = KR(sk, __sk_common.skc_family);
+	ns->type = KR(sk, sk_type);
+	ns->proto = KR(sk, sk_protocol);
 	ns->pbit = net_pbit(ns->family, ns->type, ns->proto);
 	return true;
 }
@@ -257,28 +248,26 @@ static __always_inline void net_init(struct net_info *n, const struct net_sock *
 /* the socket's local address, when it has a port */
 static __always_inline void net_local(struct net_info *n, struct sock *sk)
 {
-	struct sock_common *c = &kptr(sock, sk)->__sk_common;
+	__u16 num = KR(sk, __sk_common.skc_num);
 
-	if (!c->skc_num)
+	if (!num)
 		return;
 	if (n->family == AF_INET6_)
-		bpf_probe_read_kernel(n->laddr, 16, &c->skc_v6_rcv_saddr);
+		bpf_probe_read_kernel(n->laddr, 16, KADDR(sk, __sk_common.skc_v6_rcv_saddr));
 	else
-		__builtin_memcpy(n->laddr, &(__u32){ c->skc_rcv_saddr }, 4);
-	n->lport = c->skc_num;
+		__builtin_memcpy(n->laddr, &(__u32){ KR(sk, __sk_common.skc_rcv_saddr) }, 4);
+	n->lport = num;
 	n->nflags |= LT_NF_LOCAL;
 }
 
 /* the socket's peer (a connected socket; rport 0 when there is none) */
 static __always_inline void net_remote(struct net_info *n, struct sock *sk)
 {
-	struct sock_common *c = &kptr(sock, sk)->__sk_common;
-
 	if (n->family == AF_INET6_)
-		bpf_probe_read_kernel(n->raddr, 16, &c->skc_v6_daddr);
+		bpf_probe_read_kernel(n->raddr, 16, KADDR(sk, __sk_common.skc_v6_daddr));
 	else
-		__builtin_memcpy(n->raddr, &(__u32){ c->skc_daddr }, 4);
-	n->rport = bpf_ntohs(c->skc_dport);
+		__builtin_memcpy(n->raddr, &(__u32){ KR(sk, __sk_common.skc_daddr) }, 4);
+	n->rport = bpf_ntohs(KR(sk, __sk_common.skc_dport));
 	n->rfamily = n->family;
 }
 
@@ -351,14 +340,13 @@ static __always_inline void net_unix_bound(struct net_info *n, int i, struct soc
 
 	if (!sk)
 		return;
-	a = kptr(unix_sock, sk)->addr;
+	a = KR((struct unix_sock *)sk, addr);
 	if (!a)
 		return;
-	a = kptr(unix_address, a);
-	len = a->len;
+	len = KR(a, len);
 	if (len <= 2)
 		return;
-	n->path[i & 1] = &a->name[0].sun_path[0];
+	n->path[i & 1] = KADDR(a, name[0].sun_path[0]);
 	n->plen[i & 1] = len - 2;
 }
 
@@ -461,9 +449,8 @@ static __always_inline void pend_emit(struct net_pend *p, __u64 key)
 /* CLOSE -> SYN_SENT, in the connecting task: prepare the connect_result */
 static __always_inline int pend_start(struct sock *sk0)
 {
-	struct sock *sk = kptr(sock, sk0);
-	struct sock_common *c = &sk->__sk_common;
-	__u16 family = c->skc_family;
+	struct sock *sk = sk0;
+	__u16 family = KR(sk, __sk_common.skc_family);
 	struct lt_net_policy *np;
 	struct lt_policy *pol;
 	struct pt_regs *r;
@@ -471,7 +458,7 @@ static __always_inline int pend_start(struct sock *sk0)
 	__u64 key = (__u64)sk0;
 	__u32 zero = 0;
 
-	if (sk->sk_protocol != IPPROTO_TCP_ || (family != AF_INET_ && family != AF_INET6_))
+	if (KR(sk, sk_protocol) != IPPROTO_TCP_ || (family != AF_INET_ && family != AF_INET6_))
 		return 0;
 	np = net_gate(LT_EV_CONNECT, &pol);
 	if (!np || !(np->protos & LT_NP_TCP) || !(np->events & LT_NE(LT_EV_CONNECT_RESULT)) ||
@@ -479,9 +466,9 @@ static __always_inline int pend_start(struct sock *sk0)
 		return 0;
 	/* only connect(2) itself (not TCP Fast Open's sendmsg, not io_uring) */
 	r = cur_regs();
-	if (kptr(pt_regs, r)->orig_ax != NR_connect_)
+	if (KR(r, orig_ax) != NR_connect_)
 		return 0;
-	if (!net_port_ok(np, LT_NP_TCP, bpf_ntohs(c->skc_dport)))
+	if (!net_port_ok(np, LT_NP_TCP, bpf_ntohs(KR(sk, __sk_common.skc_dport))))
 		return 0;
 	p = bpf_map_lookup_elem(&lt_net_pscratch, &zero);
 	if (!p)
@@ -490,13 +477,13 @@ static __always_inline int pend_start(struct sock *sk0)
 	p->ev.fd = sys_arg(r, 0);
 	p->ev.family = family;
 	p->ev.rfamily = family;
-	p->ev.sock_type = sk->sk_type;
+	p->ev.sock_type = KR(sk, sk_type);
 	p->ev.protocol = IPPROTO_TCP_;
 	if (family == AF_INET6_)
-		bpf_probe_read_kernel(p->ev.raddr, 16, &c->skc_v6_daddr);
+		bpf_probe_read_kernel(p->ev.raddr, 16, KADDR(sk, __sk_common.skc_v6_daddr));
 	else
-		__builtin_memcpy(p->ev.raddr, &(__u32){ c->skc_daddr }, 4);
-	p->ev.rport = bpf_ntohs(c->skc_dport);
+		__builtin_memcpy(p->ev.raddr, &(__u32){ KR(sk, __sk_common.skc_daddr) }, 4);
+	p->ev.rport = bpf_ntohs(KR(sk, __sk_common.skc_dport));
 	p->syn_ns = bpf_ktime_get_boot_ns();
 	p->tid = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&lt_net_tok, &key, &zero, BPF_ANY)) {
@@ -513,8 +500,7 @@ static __always_inline int pend_start(struct sock *sk0)
 /* SYN_SENT -> @newstate: the handshake ended (R) */
 static __always_inline int pend_result(struct sock *sk0, int newstate)
 {
-	struct sock *sk = kptr(sock, sk0);
-	struct sock_common *c = &sk->__sk_common;
+	struct sock *sk = sk0;
 	__u64 key = (__u64)sk0;
 	struct net_pend *p = bpf_map_lookup_elem(&lt_net_pend, &key);
 	__u64 now;
@@ -528,13 +514,15 @@ static __always_inline int pend_result(struct sock *sk0, int newstate)
 	/* a simultaneous open (SYN_SENT -> SYN_RECV, rare) is not followed further */
 	if (newstate != TCP_ESTABLISHED_ && newstate != TCP_CLOSE_)
 		p->cancel = 1;
-	p->ev.err = newstate == TCP_ESTABLISHED_ ? 0 : -sk->sk_err;
-	if (c->skc_num) {
+	p->ev.err = newstate == TCP_ESTABLISHED_ ? 0 : -KR(sk, sk_err);
+	if (KR(sk, __sk_common.skc_num)) {
 		if (p->ev.family == AF_INET6_)
-			bpf_probe_read_kernel(p->ev.laddr, 16, &c->skc_v6_rcv_saddr);
+			bpf_probe_read_kernel(p->ev.laddr, 16,
+					      KADDR(sk, __sk_common.skc_v6_rcv_saddr));
 		else
-			__builtin_memcpy(p->ev.laddr, &(__u32){ c->skc_rcv_saddr }, 4);
-		p->ev.lport = c->skc_num;
+			__builtin_memcpy(p->ev.laddr,
+					 &(__u32){ KR(sk, __sk_common.skc_rcv_saddr) }, 4);
+		p->ev.lport = KR(sk, __sk_common.skc_num);
 		p->ev.nflags |= LT_NF_LOCAL;
 	}
 	if (bpf_map_delete_elem(&lt_net_tok, &key) == 0)
@@ -629,7 +617,7 @@ int lt_exit_connect(struct net_exit_ctx *ctx)
 			 * peer: the caller's memory may have been changed since the
 			 * kernel read it, by another thread
 			 */
-			if (ok && n.rfamily && kptr(sock, ns.sk)->__sk_common.skc_dport)
+			if (ok && n.rfamily && KR(ns.sk, __sk_common.skc_dport))
 				net_remote(&n, ns.sk);
 			/* AF_UNSPEC dissolves an association: not a connect */
 			sel = n.rfamily && net_port_ok(np, ns.pbit, n.rport);
@@ -743,7 +731,7 @@ static __always_inline int accept_exit(struct net_exit_ctx *ctx)
 	if (ns.pbit == LT_NP_UNIX) {
 		net_unix_bound(&n, 0, ns.sk);	/* the listener's name */
 		if (ret >= 0)
-			net_unix_bound(&n, 1, kptr(unix_sock, ns.sk)->peer);
+			net_unix_bound(&n, 1, KR((struct unix_sock *)ns.sk, peer));
 	} else {
 		net_local(&n, ns.sk);
 		if (ret >= 0)

@@ -48,15 +48,11 @@ struct {
 	__type(value, struct lt_dc_val);
 } lt_dircache SEC(".maps") __weak;
 
-/* a position in the dentry tree */
-struct lt_loc {
-	struct dentry *d;
-	struct mount *m;
-};
+/* struct lt_loc, struct lt_pres: common.bpf.h (the scratch map keeps them) */
 
 static __always_inline struct mount *real_mount_of(struct vfsmount *vm)
 {
-	return kptr(mount, (unsigned long)vm - bpf_core_field_offset(struct mount, mnt));
+	return KPTR(mount, (unsigned long)vm - bpf_core_field_offset(struct mount, mnt));
 }
 
 static __always_inline void loc_from_path(struct lt_loc *l, const struct path *p)
@@ -68,10 +64,8 @@ static __always_inline void loc_from_path(struct lt_loc *l, const struct path *p
 /* the location of an open file */
 static __always_inline void loc_of_file(struct lt_loc *l, struct file *file)
 {
-	struct file *f = kptr(file, file);
-
-	l->d = f->f_path.dentry;
-	l->m = real_mount_of(f->f_path.mnt);
+	l->d = KR(file, f_path.dentry);
+	l->m = real_mount_of(KR(file, f_path.mnt));
 }
 
 /*
@@ -80,24 +74,24 @@ static __always_inline void loc_of_file(struct lt_loc *l, struct file *file)
  */
 static __always_inline bool loc_up(struct lt_loc *l)
 {
-	struct dentry *d = kptr(dentry, l->d), *mroot, *p;
-	struct mount *m = kptr(mount, l->m);
+	struct dentry *d = l->d, *mroot, *p;
+	struct mount *m = l->m;
 
-	mroot = m->mnt.mnt_root;
+	mroot = KR(m, mnt.mnt_root);
 	if (d == mroot) {
-		struct mount *mp = m->mnt_parent;
+		struct mount *mp = KR(m, mnt_parent);
 
 		if (mp == m)
 			return false;
-		d = m->mnt_mountpoint;
+		d = KR(m, mnt_mountpoint);
 		m = mp;
 		l->d = d;
 		l->m = m;
 		/* a mountpoint may itself be a mount root: the next call handles it */
-		if (d == m->mnt.mnt_root)
+		if (d == KR(m, mnt.mnt_root))
 			return true;
 	}
-	p = d->d_parent;
+	p = KR(d, d_parent);
 	if (p == d)
 		return false;
 	l->d = p;
@@ -106,9 +100,9 @@ static __always_inline bool loc_up(struct lt_loc *l)
 
 static __always_inline void loc_ident(struct lt_loc *l, __u32 *dev, __u64 *ino)
 {
-	struct dentry *d = kptr(dentry, l->d);
-	__u32 dv = d->d_sb->s_dev;
-	__u64 iv = d->d_inode->i_ino;
+	struct dentry *d = l->d;
+	__u32 dv = KR(d, d_sb, s_dev);
+	__u64 iv = KR(d, d_inode, i_ino);
 
 	/*
 	 * Load now, as values: otherwise clang may merge these loads with a
@@ -162,21 +156,20 @@ static long pb_walk_cb(__u32 i, void *arg)
 	b = &s->pb;
 	if (b->d == b->root_d && b->m == b->root_m)
 		return 1;
-	d = kptr(dentry, b->d);
-	m = kptr(mount, b->m);
-	mroot = m->mnt.mnt_root;
-	parent = d->d_parent;
+	d = KPTR(dentry, b->d);
+	m = KPTR(mount, b->m);
+	mroot = KR(m, mnt.mnt_root);
+	parent = KR(d, d_parent);
 	if (d == mroot || d == parent) {
-		struct mount *mp = m->mnt_parent;
+		struct mount *mp = KR(m, mnt_parent);
 
 		if (d != mroot || mp == m)
 			return 1;
-		b->d = (__u64)m->mnt_mountpoint;
+		b->d = (__u64)KR(m, mnt_mountpoint);
 		b->m = (__u64)mp;
 		return 0;
 	}
-	q.name = d->d_name.name;
-	q.len = d->d_name.len;
+	q = KR(d, d_name);
 	if (pb_prepend(s, q.name, q.len) < 0)
 		return 1;
 	b->d = (__u64)parent;
@@ -185,7 +178,7 @@ static long pb_walk_cb(__u32 i, void *arg)
 
 static __always_inline void pb_init_task(struct lt_scratch *s, struct task_struct *t)
 {
-	struct path root = kptr(task_struct, t)->fs->root;
+	struct path root = KR(t, fs, root);
 
 	s->pb.pos = LT_PATH_MAX - 1;
 	s->pb.trunc = 0;
@@ -258,7 +251,7 @@ static __always_inline int watch_of_dir(struct lt_loc *dir, __u32 gen, struct lt
 	struct lt_dc_key dk = { .dentry = (__u64)dir->d, .mnt = (__u64)dir->m };
 	struct lt_dc_val *dv, nv = {};
 	__u64 epoch = lt_epoch;
-	__u64 ino = kptr(dentry, dir->d)->d_inode->i_ino;
+	__u64 ino = KR(dir->d, d_inode, i_ino);
 
 	if (!s)
 		return 0;
@@ -298,18 +291,6 @@ static __always_inline int watch_of_dir(struct lt_loc *dir, __u32 gen, struct lt
 
 /* ---- path strings ------------------------------------------------------------ */
 
-/* the result of resolving a path string */
-struct lt_pres {
-	struct lt_loc start;	/* kernel-resolved directory after leading ".." */
-	int ncomp;		/* components below start, the last being the object */
-	int ulen;
-	int inexact;		/* an intermediate component may be a symlink */
-	int overflow;		/* too many components */
-	int found;		/* a watch contains the object */
-	struct lt_watch_val w;
-	__u32 pdev;		/* the object's directory, when !inexact */
-	__u64 pino;
-};
 
 #define USTR_MASK (2 * LT_PATH_MAX - 1)
 
@@ -403,22 +384,6 @@ static long desc_cb(__u32 i, void *arg)
 	return 0;
 }
 
-/* fd_file - the open file @fd of the current task, or NULL */
-static __always_inline struct file *fd_file(int fd)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
-	struct file *f = NULL;
-
-	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
-		return NULL;
-	/* fd[] is an array of pointers: not typed for the verifier, so one helper read */
-	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
-	if (!f)
-		return NULL;
-	return kptr(file, f);
-}
-
 /* fd_loc - the location of open file @fd of the current task; false when not open */
 static __always_inline bool fd_loc(int fd, struct lt_loc *l)
 {
@@ -452,11 +417,11 @@ static __always_inline int pstr_resolve(struct lt_scratch *s, int dfd, const cha
 	if (n <= 0)
 		return -1;
 	r->ulen = n - 1;
-	root = t->fs->root;
+	root = KR(t, fs, root);
 	if (s->ustr[ubase] == '/') {
 		loc_from_path(&r->start, &root);
 	} else if (dfd == AT_FDCWD_) {
-		struct path pwd = t->fs->pwd;
+		struct path pwd = KR(t, fs, pwd);
 
 		loc_from_path(&r->start, &pwd);
 	} else if (!fd_loc(dfd, &r->start)) {
@@ -597,8 +562,8 @@ static __always_inline int dir_path_put(struct lt_scratch *s, char *str, struct 
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct lt_dc_key key = { .dentry = (__u64)dir->d, .mnt = (__u64)dir->m };
-	__u64 ino = kptr(dentry, dir->d)->d_inode->i_ino;
-	__u64 root = (__u64)t->fs->root.dentry;
+	__u64 ino = KR(dir->d, d_inode, i_ino);
+	__u64 root = (__u64)KR(t, fs, root.dentry);
 	__u64 epoch = lt_path_epoch;
 	struct lt_pc_val *pc = bpf_map_lookup_elem(&lt_pathcache, &key);
 	int pos, len;

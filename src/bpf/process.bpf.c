@@ -235,15 +235,16 @@ int BPF_PROG(lt_fork, struct task_struct *parent, struct task_struct *child)
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(lt_exit, struct task_struct *t, bool group_dead)
+int lt_exit(__u64 *ctx)
 {
+	struct task_struct *t = (struct task_struct *)ctx[0];
 	__u32 gen = gen_active();
 	struct lt_policy *pol = policy_get(gen);
 	struct lt_exit_ev *e;
 	__u32 tgid;
 	bool sel;
 
-	if (!group_dead || !pol || is_self())
+	if (!pol || is_self() || !exit_group_dead(ctx, t, LT_EXIT_PROC))
 		return 0;
 	sel = proc_selected(t, pol, gen);
 	tgid = bpf_get_current_pid_tgid() >> 32;
