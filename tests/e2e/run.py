@@ -657,6 +657,8 @@ def lib_off(policy):
 # ---- tests -------------------------------------------------------------------------
 
 TESTS = []
+# functions the t_*.py modules want called once every module is loaded
+LATE_REGISTRATIONS = []
 
 # Known limits (docs/paths.md): the test stays, shows the gap on every run as
 # "xfail", and fails ("XPASS") the day the limit is fixed without updating this.
@@ -2201,6 +2203,8 @@ def load_test_modules():
             path = os.path.join(here, name)
             with open(path) as f:
                 exec(compile(f.read(), path, "exec"), globals())
+    for fn in LATE_REGISTRATIONS:
+        fn()
 
 
 if __name__ == "__main__":

@@ -116,6 +116,46 @@ def model_load_torch(t):
           "torch read the whole file at least once: %d < %d" % (acc[0]["read_bytes"], want["size"]))
 
 
+def safetensors_write(path, payload=b"\0\0\0\0"):
+    """a small valid safetensors file (header length, JSON header, data)"""
+    hdr = b'{"a":{"dtype":"F32","shape":[%d],"data_offsets":[0,%d]}}' % (
+        len(payload) // 4, len(payload))
+    with open(path, "wb") as f:
+        f.write(len(hdr).to_bytes(8, "little") + hdr + payload)
+
+
+@test
+def model_load_without_torch(t):
+    """open, read, mmap and sendfile of a safetensors file by a plain process (no torch:
+    the kernels VM runs it): model_load, model_access and model_exfil with exact fields"""
+    m = t.path("tiny.safetensors")
+    safetensors_write(m, bytes(range(64)))
+    port, got = model_listener()
+    lt = t.ltrack([], policy=MODEL_POLICY % "")
+    pid, _ = model_py("import sys,os,mmap,socket\n"
+                      "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+                      "n = len(os.read(fd, 1 << 20))\n"
+                      "m = mmap.mmap(fd, 0, prot=mmap.PROT_READ); m.close()\n"
+                      "s = socket.create_connection(('127.0.0.1', int(sys.argv[2])))\n"
+                      "os.sendfile(s.fileno(), fd, 0, n); s.close(); os.close(fd)\n", m, port)
+    lt.wait_event(event_name="model_access", pid=pid, filename=m)
+    evs = lt.stop()
+    want = model_fields(m)
+    loads = model_evs(evs, "model_load", m)
+    eq(len(loads), 1, "model_load events of %s" % m)
+    match(loads[0], dict(want, pid=pid, comm="python3", exe=os.path.realpath(MODEL_PY),
+                         format="safetensors", access=["open"], found_by="name",
+                         event_type=64))
+    acc = model_evs(evs, "model_access", m, pid)
+    eq(len(acc), 1, "model_access events")
+    match(acc[0], {"access": ["open", "mmap", "read"], "mapped": True,
+                   "read_bytes": os.path.getsize(m), "inode": want["inode"]})
+    ex = model_evs(evs, "model_exfil", m, pid)
+    eq(len(ex), 1, "model_exfil events")
+    match(ex[0], dict(want, method="sendfile", remote_addr="127.0.0.1", remote_port=port,
+                      protocol="tcp", bytes=os.path.getsize(m), comm="python3"))
+
+
 @test
 def model_content_and_access(t):
     """an innocent name found by content (python only); read bytes exact; mmap reported"""

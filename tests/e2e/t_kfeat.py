@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: MIT
+"""
+t_kfeat.py - kernel feature probes (src/kfeat.c) and the fallbacks they
+select (src/bpf/core_fixes.bpf.h). Runs in run.py's namespace.
+
+  kfeat_probes_match_btf   the variants the agent announces are what the
+                           kernel's own BTF says it has;
+  kfeat_off_unknown        LTRACK_KFEAT_OFF with a name it does not know;
+  kfeat_fallback__NAME     every test of core-tests.txt once more with every
+                           probed feature forced off (LTRACK_KFEAT_OFF), the
+                           way Debian 12's 6.1 runs them: probe reads instead
+                           of bpf_rdonly_cast, exits without group_dead. Each
+                           also checks that each of its agents ran the
+                           fallbacks. On a kernel that lacks the features
+                           anyway they are the same as the plain tests and
+                           are not registered.
+"""
+
+import struct
+
+KFEAT_ALL_OFF = "rdonly_cast,exit_group_dead"
+KFEAT_RE = re.compile(r'kernel: reads (\w+) \(([^)]*)\), exit (\w+)')
+
+# BTF kinds (include/uapi/linux/btf.h) and the bytes that follow each type
+BTF_PTR, BTF_TYPEDEF, BTF_FUNC, BTF_FUNC_PROTO = 2, 8, 12, 13
+
+
+def btf_extra(kind, vlen):
+    return {1: 4, 3: 12, 4: 12 * vlen, 5: 12 * vlen, 6: 8 * vlen, 13: 8 * vlen, 14: 4,
+            15: 12 * vlen, 17: 4, 19: 12 * vlen}.get(kind, 0)
+
+
+def btf_facts(path="/sys/kernel/btf/vmlinux"):
+    """from the kernel's raw BTF: (is there a FUNC bpf_rdonly_cast, the number of
+    parameters of btf_trace_sched_process_exit's prototype, 0 when none)"""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic, _, _, hdr_len, type_off, type_len, str_off, _ = struct.unpack_from("<HBBIIIII", data)
+    check(magic == 0xeb9f, "BTF magic of %s" % path)
+    strs = hdr_len + str_off
+
+    def name(off):
+        return data[strs + off:data.index(b"\0", strs + off)].decode()
+
+    types = [None]     # ids start at 1
+    pos, end = hdr_len + type_off, hdr_len + type_off + type_len
+    while pos < end:
+        name_off, info, size_type = struct.unpack_from("<III", data, pos)
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        types.append((name_off, kind, vlen, size_type))
+        pos += 12 + btf_extra(kind, vlen)
+    cast = any(k == BTF_FUNC and name(n) == "bpf_rdonly_cast" for n, k, _, _ in types[1:])
+    nparams = 0
+    for n, k, _, ref in types[1:]:
+        if k == BTF_TYPEDEF and name(n) == "btf_trace_sched_process_exit":
+            ptr = types[ref]
+            if ptr[1] == BTF_PTR and types[ptr[3]][1] == BTF_FUNC_PROTO:
+                nparams = types[ptr[3]][2]
+            break
+    return cast, nparams
+
+
+def kfeat_line(lt):
+    m = KFEAT_RE.search(lt.stderr())
+    if not m:
+        fail("no 'kernel: reads ..., exit ...' line in ltrack's log:\n%s" % lt.stderr())
+    return m
+
+
+@test
+def kfeat_probes_match_btf(t):
+    """the announced variants are what the kernel's BTF says it has"""
+    cast, nparams = btf_facts()
+    check(nparams in (2, 3), "btf_trace_sched_process_exit has %d parameters" % nparams)
+    lt = t.ltrack([], policy=NO_EXEC_POLICY, env={"LTRACK_KFEAT_OFF": ""})
+    lt.stop()
+    m = kfeat_line(lt)
+    eq(m.group(1), "direct" if cast else "probe", "kernel reads variant")
+    eq(m.group(2), "bpf_rdonly_cast" if cast else "bpf_probe_read_kernel", "read helper")
+    eq(m.group(3), "group_dead" if nparams == 3 else "signal_live", "exit variant")
+    check("LTRACK_KFEAT_OFF" not in m.group(0), "no feature was forced off")
+
+
+@test
+def kfeat_off_unknown(t):
+    """LTRACK_KFEAT_OFF naming an unknown feature: a clear error, exit status 2"""
+    lt = t.ltrack([], policy=NO_EXEC_POLICY, env={"LTRACK_KFEAT_OFF": "rdonly_cast,warp"},
+                  ready=False)
+    lt.stopped = True
+    lt.expect_rc = 2
+    lt.wait_exit()
+    check("LTRACK_KFEAT_OFF: unknown feature 'warp'" in lt.stderr(),
+          "the error names the feature:\n" + lt.stderr())
+
+
+def kfeat_fallback(inner):
+    def run(t):
+        old = os.environ.get("LTRACK_KFEAT_OFF")
+        os.environ["LTRACK_KFEAT_OFF"] = KFEAT_ALL_OFF
+        try:
+            inner(t)
+        finally:
+            if old is None:
+                del os.environ["LTRACK_KFEAT_OFF"]
+            else:
+                os.environ["LTRACK_KFEAT_OFF"] = old
+        check(t.ltracks, "the test started ltrack")
+        for lt in t.ltracks:
+            m = kfeat_line(lt)
+            eq((m.group(1), m.group(3)), ("probe", "signal_live"),
+               "variants of ltrack pid %d" % lt.pid)
+    run.__name__ = "kfeat_fallback__" + inner.__name__
+    run.__doc__ = "with every probed feature off: " + (inner.__doc__ or inner.__name__)
+    return run
+
+
+def core_tests():
+    """the names listed in core-tests.txt"""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "core-tests.txt")) as f:
+        return [l.split("#")[0].strip() for l in f if l.split("#")[0].strip()]
+
+
+def register_fallbacks():
+    if os.geteuid() != 0:
+        return
+    cast, nparams = btf_facts()
+    if not cast and nparams < 3:
+        return          # this kernel runs the fallbacks in the plain tests already
+    by_name = {f.__name__: f for f in TESTS}
+    for name in core_tests():
+        if name not in by_name:
+            raise SystemExit("core-tests.txt names an unknown test: %s" % name)
+        test(kfeat_fallback(by_name[name]))
+
+
+# after the other t_*.py modules (sorted: t_kfeat comes before some of them)
+LATE_REGISTRATIONS.append(register_fallbacks)
