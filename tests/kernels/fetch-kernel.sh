@@ -50,7 +50,12 @@ trap 'rm -rf "$tmp"' EXIT
 # apt-get download writes into the current directory; as root it hands the
 # download to the _apt user, who must be able to write there
 chmod 0777 "$tmp"
-(cd "$tmp" && apt-get download -q "$pkg" >&2)
+if ! (cd "$tmp" && apt-get download -q "$pkg" >&2); then
+	# stale package lists name a file the mirror no longer has
+	echo "fetch-kernel: download failed; apt-get update and once more" >&2
+	apt-get update -qq >&2
+	(cd "$tmp" && apt-get download -q "$pkg" >&2)
+fi
 deb=$(ls "$tmp"/*.deb)
 dpkg-deb -x "$deb" "$tmp/root"
 rm -rf "$out"
