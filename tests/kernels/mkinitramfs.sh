@@ -106,7 +106,7 @@ bb=$(cd "$(dirname "$BUSYBOX")" && pwd -P)/$(basename "$BUSYBOX")
 	[ -e "$stage/$a" ] || [ -L "$stage/$a" ] || ln -s "$bb" "$stage/$a"
 done
 
-# host binaries (placed before: a busybox link never hides one)
+# host binaries, each in place of the busybox link of the same name
 for b in $HOST_BINS $EXTRA_BINS; do
 	[ -e "$b" ] || { echo "mkinitramfs: no $b on this host" >&2; exit 1; }
 	rm -f "$stage$(cd "$(dirname "$b")" && pwd -P)/$(basename "$b")"

@@ -20,7 +20,7 @@
 # failed (exit 124 when the limit struck, 125 otherwise).
 #
 # Environment: KERNEL_PKG (a package name, default the newest
-# linux-image-6.1.0-*-cloud-amd64-unsigned), HOST_BINS, EXTRA_BINS and
+# linux-image-6.1.0-*-cloud-amd64-unsigned), HOST_BINS, EXTRA_BINS, EXTRA_FILES and
 # VM_MODULES (what the initramfs holds, see mkinitramfs.sh), VM_MEM (MiB,
 # 4096), VM_SMP (2), VM_APPEND (more kernel arguments), QEMU.
 set -eu
