@@ -4,6 +4,8 @@
 #   make test           install missing packages, build, run every suite (with a
 #                       fuzz smoke run: FUZZ_SMOKE_SECONDS per harness, default 5)
 #   make SANITIZE=1 test   the same under ASan/UBSan (separate build dir)
+#   make test-kernels   boot Debian 12's own kernel (6.1) under qemu and run
+#                       tests/kernels/guest.sh in it (docs/kernels.md)
 #   make bench          overhead and loss versus no monitor and the peers
 #   make fuzz           short libFuzzer runs of every parser
 #   make format         clang-format the tree
@@ -65,7 +67,8 @@ endif
 # keep generated skeletons and BPF objects (they are intermediates of pattern rules)
 .SECONDARY:
 
-.PHONY: all deps deps-test run test unit e2e bench fuzz format clean check-banned docs check-docs
+.PHONY: all deps deps-test deps-kernels run test test-kernels unit e2e bench fuzz format clean \
+	check-banned docs check-docs
 all: deps $(BUILD)/ltrack $(BUILD)/tests/e2e-helper
 
 deps:
@@ -73,6 +76,9 @@ deps:
 
 deps-test:
 	@scripts/deps.sh test
+
+deps-kernels:
+	@scripts/deps.sh kernels
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
@@ -145,6 +151,12 @@ e2e: deps-test all
 
 test: deps-test all $(UNIT_BINS) $(BPFT_BINS) check-banned check-docs
 	@tests/run-all.sh "$(BUILD)" $(UNIT_BINS) -- $(BPFT_BINS)
+
+# Debian 12's kernel in a qemu VM (TCG), the guest's root an initramfs made of
+# $(BUILD): not part of `make test`. VM_ARGS go to tests/kernels/vm-run.sh,
+# e.g. VM_ARGS="-- ltrack verify" runs one command instead of the phases.
+test-kernels: deps-kernels all
+	@tests/kernels/vm-run.sh -b $(BUILD) $(VM_ARGS)
 
 # docs/policy.md is generated from the key table in src/config.c
 docs: $(BUILD)/ltrack
