@@ -137,6 +137,7 @@ static const struct {
 	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT },
 	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING },
 	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING },
+	{ "lt_evade_iou_submit_sqe", NEED_EVADE | LT_EG_IO_URING },
 	/* end evade */
 	/* lib: library loads (the dlopen uprobes are attached by src/libmon.c) */
 	{ "lt_lib_mmap", NEED_LIB },

@@ -33,7 +33,11 @@
  *    series moved it out of struct proc_ns_operations, whose `type` it
  *    replaced); before, ns->ops->type.
  *
- * 4. Process exit (exit_group_dead): tp_btf/sched_process_exit has a second
+ * 4. Capability sets (CRED_CAP): kernel_cap_t is one u64 `val` from 6.3
+ *    ("capability: just use a 'u64' instead of a 'u32[2]' array"); before,
+ *    u32 cap[2].
+ *
+ * 5. Process exit (exit_group_dead): tp_btf/sched_process_exit has a second
  *    argument, group_dead, on recent kernels (present on 6.18); Debian's 6.1
  *    passes the task only ("func 'sched_process_exit' doesn't have 2-th
  *    argument"). Without it, the group is dead when signal->live has
@@ -135,7 +139,30 @@ static __always_inline __u32 ns_type_of(struct ns_common *ns)
 	return KR(o, ops, type);
 }
 
-/* ---- 4. process exit ---------------------------------------------------------- */
+/* ---- 4. capability sets -------------------------------------------------------- */
+
+struct kernel_cap_struct___pre63 {
+	__u32 cap[2];
+} __attribute__((preserve_access_index));
+
+struct cred___pre63 {
+	struct kernel_cap_struct___pre63 cap_inheritable;
+	struct kernel_cap_struct___pre63 cap_permitted;
+	struct kernel_cap_struct___pre63 cap_effective;
+	struct kernel_cap_struct___pre63 cap_ambient;
+} __attribute__((preserve_access_index));
+
+/* CRED_CAP - capability set @set (cap_effective, ...) of struct cred @c as 64 bits */
+#define CRED_CAP(c, set)                                                                    \
+	({                                                                                  \
+		struct cred *__cc = (c);                                                    \
+		struct cred___pre63 *__co = (void *)__cc;                                   \
+		bpf_core_field_exists(__cc->set.val) ?                                      \
+			(__u64)KR(__cc, set.val) :                                          \
+			((__u64)KR(__co, set.cap[0]) | (__u64)KR(__co, set.cap[1]) << 32); \
+	})
+
+/* ---- 5. process exit ---------------------------------------------------------- */
 
 /* lt_exit_once: (tgid, start) -> the callers (LT_EXIT_*) that handled its exit */
 struct lt_exit_key {

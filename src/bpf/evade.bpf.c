@@ -924,8 +924,8 @@ int BPF_PROG(lt_evade_iou_create, int fd, void *ring, u32 sq_entries, u32 cq_ent
 	return 0;
 }
 
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(lt_evade_iou_submit, struct io_kiocb *req)
+/* count request @req's opcode for the current process (io_uring_ops) */
+static __always_inline int iou_count(struct io_kiocb *req)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct lt_iou_key k = {};
@@ -958,4 +958,20 @@ int BPF_PROG(lt_evade_iou_submit, struct io_kiocb *req)
 		__sync_fetch_and_add(&v->sqpoll, 1);
 	__sync_fetch_and_add(&v->counts[op & (LT_IOU_NOPS - 1)], 1);
 	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(lt_evade_iou_submit, struct io_kiocb *req)
+{
+	return iou_count(req);
+}
+
+/*
+ * The same tracepoint before 6.4 ("io_uring: rename trace_io_uring_submit_sqe()
+ * tracepoint", Debian 12's 6.1 has this one): loaded where it exists.
+ */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(lt_evade_iou_submit_sqe, struct io_kiocb *req, bool force_nonblock)
+{
+	return iou_count(req);
 }

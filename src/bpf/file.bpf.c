@@ -562,29 +562,25 @@ __noinline int open_failed(struct open_args *oa)
 	return path_event(&a, &p);
 }
 
-/* open_exit - a successful open, creat or openat(2) (a global function, see fd_event) */
+/*
+ * open_exit - a successful open, creat or openat(2): files opened for
+ * writing. Returns the file event it makes (LT_EV_OPEN or LT_EV_CREATE)
+ * when a watch may want it, else 0; the caller then calls fd_event itself
+ * (a global function, see fd_event).
+ */
 __noinline int open_exit(struct open_args *oa)
 {
 	__u32 gen = gen_active();
 	struct lt_policy *pol = policy_get(gen);
-	struct fargs a = {};
+	__u32 type;
 	struct file *f;
 	__u32 fmode, need;
-	long nr, ret;
 
 	if (!oa || !pol || is_self())
 		return 0;
-	nr = oa->nr;
-	ret = oa->ret;
-	a.nr = nr;
-	a.ret = ret;
-	a.open_flags = oa->flags;
-	a.mode = oa->mode;
-	f = fd_file(ret);
+	f = fd_file(oa->ret);
 	if (!f)
 		return 0;
-	gpu_open((__u64)f, gen, nr, ret, oa->flags);	/* gpu */
-	model_on_open((__u64)f, nr, ret, oa->flags);	/* model */
 	fmode = KR(f, f_mode);
 	need = (fmode & FMODE_CREATED_) ? LT_W_CREATE : LT_W_OPEN;
 	if (fmode & FMODE_WRITE_)
@@ -612,10 +608,8 @@ __noinline int open_exit(struct open_args *oa)
 				drop_count(LT_DROP_MODIFY_TRACK);
 		}
 	}
-	a.type = (fmode & FMODE_CREATED_) ? LT_EV_CREATE : LT_EV_OPEN;
-	if (!(pol->watch_union & ev_bit(a.type)))
-		return 0;
-	return fd_event((__u64)f, &a, gen, a.type == LT_EV_CREATE);
+	type = (fmode & FMODE_CREATED_) ? LT_EV_CREATE : LT_EV_OPEN;
+	return (pol->watch_union & ev_bit(type)) ? type : 0;
 }
 
 #define NR_open 2
@@ -627,6 +621,8 @@ __noinline int open_exit(struct open_args *oa)
 static __always_inline int open_dispatch(long nr, long ret, struct pt_regs *r)
 {
 	struct open_args oa = { .nr = nr, .ret = ret, .dfd = AT_FDCWD_ };
+	struct fargs a = {};
+	int type;
 
 	switch (nr) {
 	case NR_openat:
@@ -658,7 +654,28 @@ static __always_inline int open_dispatch(long nr, long ret, struct pt_regs *r)
 	default:
 		return 0;
 	}
-	return ret < 0 ? open_failed(&oa) : open_exit(&oa);
+	if (ret < 0)
+		return open_failed(&oa);
+	/*
+	 * The global functions are called from here, one after the other, not
+	 * from each other: a call chain's frames add up against the verifier's
+	 * 512-byte stack, on 6.1 rounded up to 32 bytes each.
+	 */
+	if (!is_self()) {
+		__u64 f = (__u64)fd_file(ret);
+
+		gpu_open(f, gen_active(), nr, ret, oa.flags);	/* gpu */
+		model_on_open(f, nr, ret, oa.flags);	/* model */
+	}
+	type = open_exit(&oa);
+	if (type != LT_EV_OPEN && type != LT_EV_CREATE)
+		return 0;
+	a.type = type;
+	a.nr = nr;
+	a.ret = ret;
+	a.open_flags = oa.flags;
+	a.mode = oa.mode;
+	return fd_event((__u64)fd_file(ret), &a, gen_active(), type == LT_EV_CREATE);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")

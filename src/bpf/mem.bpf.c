@@ -241,9 +241,9 @@ static __always_inline void mem_creds_read(struct lt_creds *o)
 	o->egid = KR(c, egid.val);
 	o->sgid = KR(c, sgid.val);
 	o->fsgid = KR(c, fsgid.val);
-	o->cap_effective = KR(c, cap_effective.val);
-	o->cap_permitted = KR(c, cap_permitted.val);
-	o->cap_inheritable = KR(c, cap_inheritable.val);
+	o->cap_effective = CRED_CAP(c, cap_effective);
+	o->cap_permitted = CRED_CAP(c, cap_permitted);
+	o->cap_inheritable = CRED_CAP(c, cap_inheritable);
 }
 
 static __always_inline int mem_cred_enter(void)

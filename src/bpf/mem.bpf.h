@@ -64,8 +64,8 @@ static __always_inline __u32 mem_exec_check(struct lt_exec_ev *e, struct linux_b
 
 	e->egid = KR(c, egid.val);
 	e->mem_pad = 0;
-	e->cap_effective = KR(c, cap_effective.val);
-	e->cap_permitted = KR(c, cap_permitted.val);
+	e->cap_effective = CRED_CAP(c, cap_effective);
+	e->cap_permitted = CRED_CAP(c, cap_permitted);
 	if (groups & LT_MEMG_FILELESS) {
 		if (d == KR(d, d_parent) && d != KR(d, d_sb, s_root)) {
 			char pfx[6] = {};
@@ -95,7 +95,7 @@ static __always_inline __u32 mem_exec_check(struct lt_exec_ev *e, struct linux_b
 		if ((mode & MEM_S_ISGID_) && (mode & MEM_S_IXGRP_) && egid == KR(ino, i_gid.val) &&
 		    egid != gid)
 			fl |= LT_XF_SETGID;
-		if (euid != 0 && (KR(c, cap_permitted.val) & ~KR(c, cap_ambient.val)))
+		if (euid != 0 && (CRED_CAP(c, cap_permitted) & ~CRED_CAP(c, cap_ambient)))
 			fl |= LT_XF_FILECAPS;
 		if (fl & (LT_XF_SETUID | LT_XF_SETGID | LT_XF_FILECAPS))
 			fl |= LT_XF_PRIVGAIN;

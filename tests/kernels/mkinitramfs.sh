@@ -44,7 +44,7 @@ HOST_BINS=${HOST_BINS:-/usr/bin/true /usr/bin/sleep}
 EXTRA_BINS=${EXTRA_BINS:-}
 EXTRA_FILES=${EXTRA_FILES:-}
 VM_MODULES=${VM_MODULES-overlay}
-E2E_LEAVE_OUT=${E2E_LEAVE_OUT:-t_model.py t_formats.py t_modelscan.py t_scan.py}
+E2E_LEAVE_OUT=${E2E_LEAVE_OUT:-t_formats.py t_modelscan.py t_scan.py}
 PYTHON=/usr/bin/python3
 BUSYBOX=/bin/busybox
 
