@@ -98,6 +98,7 @@ struct agent {
 	struct control *ctl;		/* inventory: ltrack models' channel */
 	struct scanner *scanner;	/* model: sandboxed scan workers */
 	struct modelscan *mscan;	/* model: verdicts of model_load */
+	int exit_status;		/* of a failed run: 1, or 2 when nothing could load */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -871,6 +872,7 @@ static void emit_stats(struct agent *a, bool final)
 		st.cg_max = cs.max;
 		st.cg_evicted = cs.evicted;
 	}
+	st.concerns = loader_concerns(a->L);	/* which concerns loaded, and why not */
 	st.interval_s = a->cfg.stats_interval_s;
 	st.final = final;
 	if (a->enrich)	/* hash */
@@ -1052,7 +1054,8 @@ static int run(struct agent *a)
 	sigset_t mask;
 	int epfd = -1, sfd = -1, rc = 0;
 	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0, next_save = 0;
-	char err[512];
+	char err[1024];
+	struct loader_opts lo = {};
 	bool stop = false, busy = false;
 	bool hash_woke;	/* hash: the workers' eventfd fired */
 
@@ -1074,9 +1077,12 @@ static int run(struct agent *a)
 	rc = setup_enrich(a);
 	if (rc)
 		goto out;
-	a->L = loader_open(a->scanner ? scanner_zygote_pid(a->scanner) : 0, err, sizeof(err));
+	lo.helper_tgid = a->scanner ? scanner_zygote_pid(a->scanner) : 0;
+	lo.strict = a->cli.strict || a->cfg.strict;
+	a->L = loader_open(&lo, err, sizeof(err));
 	if (!a->L) {
 		rc = -errno;
+		a->exit_status = 2;	/* nothing useful could load (docs/cli.md) */
 		log_error("%s", err);
 		goto out;
 	}
@@ -1095,7 +1101,10 @@ static int run(struct agent *a)
 	}
 	clock_refresh(a);
 	rc = loader_snapshot(a->L, on_snapshot, a);
-	if (rc < 0)
+	if (rc == -EOPNOTSUPP)
+		log_warn("no startup snapshot (concern snapshot is off): processes already "
+			 "running get their context from /proc");
+	else if (rc < 0)
 		log_warn("startup snapshot failed: %s; processes already running get their "
 			 "context from /proc", strerror(-rc));
 	else
@@ -1277,7 +1286,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	rc = run(a) ? 1 : 0;
+	rc = run(a) ? (a->exit_status ? a->exit_status : 1) : 0;
 out:
 	ring_buffer__free(a->rb);
 	ring_buffer__free(a->rb_crit);
