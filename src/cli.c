@@ -42,6 +42,8 @@ const char *cli_usage(void)
 	return "usage: ltrack [--config FILE] [--watch EVENTS=DIR]... [options]\n"
 	       "       ltrack scan [--format text|json] PATH...   (scan model files; see --help there)\n"
 	       "       ltrack models [--format text|json]   the model inventory (--help)\n"
+	       "       ltrack verify [--budget N] [--format text|json]   the verifier's cost of\n"
+	       "                         each BPF program on this kernel (--help)\n"
 	       "\n"
 	       "  -c, --config FILE      policy file (default: policy.toml); with --config,\n"
 	       "                         --watch adds to the policy\n"

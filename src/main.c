@@ -47,6 +47,7 @@
 #include "control.h"	/* inventory */
 #include "inventory.h"
 #include "models_cmd.h"
+#include "verify_cmd.h"
 #include "modelscan.h"	/* model: scan verdicts */
 #include "hash.h"
 #include "scan/sandbox.h"
@@ -1243,6 +1244,8 @@ int main(int argc, char **argv)
 		return scan_cmd_main(argc - 1, argv + 1, stdout, stderr);
 	if (argc >= 2 && !strcmp(argv[1], "models"))	/* inventory: a subcommand */
 		return models_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "verify"))	/* the verifier's cost per program */
+		return verify_main(argc - 1, argv + 1);
 	if (cli_parse(&a->cli, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "ltrack: %s\n%s", err, cli_usage());
 		return 2;
