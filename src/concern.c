@@ -16,9 +16,14 @@ const struct concern_def concern_defs[LT_NCONCERNS] = {
 			    "the processes running at start (read from /proc instead)" },
 	[LT_C_FILE] = { "file", false, -1, "delete, rmdir, mkdir, mknod, rename, link, symlink "
 			"and attrib in watched directories" },
-	[LT_C_FILE_OPEN] = { "file-open", false, -1, "open and create (and model loads by open, "
-			     "gpu_access)" },
-	[LT_C_FILE_MODIFY] = { "file-modify", false, -1, "modify" },
+	/*
+	 * file's rename and rmdir programs keep the directory caches right
+	 * that the paths of watched files are built from (path.bpf.h): without
+	 * them a path below a renamed directory could be stale
+	 */
+	[LT_C_FILE_OPEN] = { "file-open", false, LT_C_FILE, "open and create (and model loads by "
+			     "open, gpu_access)" },
+	[LT_C_FILE_MODIFY] = { "file-modify", false, LT_C_FILE, "modify" },
 	[LT_C_EVADE_TIMESTOMP] = { "evade.timestomp", false, -1, "timestomp" },
 	[LT_C_EVADE_XATTR] = { "evade.xattr", false, -1, "xattr_change" },
 	[LT_C_EVADE_TRUNCATE] = { "evade.truncate", false, -1, "truncate" },

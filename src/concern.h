@@ -9,8 +9,9 @@
  * target), the loader turns that program's whole concern off and loads the
  * rest (src/loader.c). Only the process concern is essential: without the
  * process table nothing else is worth reporting. A concern may need
- * another (gpu rides on the open programs of file-open): it is off when
- * that one is.
+ * another: it is off when that one is. file-open and file-modify need
+ * file, whose rename and rmdir programs keep the directory caches of
+ * watched paths right; gpu rides on the open programs of file-open.
  *
  * The state of each concern is kept by the loader and reported in the
  * startup log and in every `stats` event (docs/events.md).
@@ -26,8 +27,8 @@ enum lt_concern {
 	LT_C_PROCESS,		/* exec, fork, exit */
 	LT_C_SNAPSHOT,		/* the startup task iterator */
 	LT_C_FILE,		/* namespace operations and attributes in watched dirs */
-	LT_C_FILE_OPEN,		/* the open family: open, create (and model, gpu on top) */
-	LT_C_FILE_MODIFY,	/* modify: close tracking, truncate */
+	LT_C_FILE_OPEN,		/* the open family: open, create (and model, gpu on top); needs file */
+	LT_C_FILE_MODIFY,	/* modify: close tracking, truncate; needs file */
 	/* evade: one per [security_monitor] group (LT_EG_*) */
 	LT_C_EVADE_TIMESTOMP,
 	LT_C_EVADE_XATTR,

@@ -621,6 +621,7 @@ static int load_concerns(struct loader *L, const struct loader_opts *o, char *er
 			 size_t errlen)
 {
 	for (int attempt = 0; attempt <= LT_NCONCERNS; attempt++) {
+		bool was_off[LT_NCONCERNS];
 		struct refusal rf;
 		int rc, c;
 
@@ -649,8 +650,15 @@ static int load_concerns(struct loader *L, const struct loader_opts *o, char *er
 				 rf.libbpf[0] ? "; libbpf: " : "", rf.libbpf);
 			return rc;
 		}
+		for (int d = 0; d < LT_NCONCERNS; d++)
+			was_off[d] = L->cs[d].off;
 		concern_set_off(L->cs, c, rf.reason, rf.prog, rf.err);
 		refusal_log(c, &rf);
+		concern_propagate(L->cs);
+		for (int d = 0; d < LT_NCONCERNS; d++)
+			if (d != c && !was_off[d] && L->cs[d].off)
+				log_warn("concern %s off too (%s): not reported: %s",
+					 concern_defs[d].name, L->cs[d].reason, concern_defs[d].what);
 		if (concern_defs[c].essential) {
 			snprintf(err, errlen, "nothing useful can load: the kernel refused program %s "
 				 "of concern %s (%s), which every other one needs", rf.prog,

@@ -36,7 +36,8 @@ int vlog_parse(const char *log, struct vlog_stats *st);
 /*
  * vlog_tail - the last @nlines non-empty lines of @log, oldest first,
  * joined by " | ", each cut to VLOG_LINE_MAX characters; "" for an empty
- * log. Never reads before @log, whatever its size.
+ * log. Whole lines only: those that do not fit in @outlen are left out,
+ * with the ones after them. Reads @log from its end back, never before it.
  */
 void vlog_tail(const char *log, unsigned int nlines, char *out, size_t outlen);
 

@@ -38,6 +38,8 @@ static void table_is_consistent(void **state)
 	assert_true(concern_defs[LT_C_PROCESS].essential);
 	assert_string_equal(concern_defs[LT_C_FILE_MODIFY].name, "file-modify");
 	assert_int_equal(concern_defs[LT_C_GPU].needs, LT_C_FILE_OPEN);
+	assert_int_equal(concern_defs[LT_C_FILE_OPEN].needs, LT_C_FILE);
+	assert_int_equal(concern_defs[LT_C_FILE_MODIFY].needs, LT_C_FILE);
 	assert_int_equal(concern_by_name("nope"), -ENOENT);
 	assert_int_equal(concern_by_name(""), -ENOENT);
 	assert_int_equal(concern_by_name("NET"), -ENOENT);
@@ -91,6 +93,15 @@ static void needs_propagate(void **state)
 	assert_string_equal(cs[LT_C_GPU].program, "");
 	assert_int_equal(cs[LT_C_GPU].err, 0);
 	assert_int_equal(concern_propagate(cs), 0);	/* settled */
+	/* a chain: without file's rename programs, the watched paths of opens could be stale */
+	concern_init(cs);
+	concern_set_off(cs, LT_C_FILE, "verifier: too complex", "lt_exit_rename", 7);
+	assert_int_equal(concern_propagate(cs), 3);
+	assert_string_equal(cs[LT_C_FILE_OPEN].reason, "needs file");
+	assert_string_equal(cs[LT_C_FILE_MODIFY].reason, "needs file");
+	assert_true(cs[LT_C_GPU].off);
+	assert_false(cs[LT_C_MODEL].off);
+	assert_false(cs[LT_C_PROCESS].off);
 }
 
 static void summary_groups_variants(void **state)
