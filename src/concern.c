@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "concern.h"
-#include "log.h"
 
 const struct concern_def concern_defs[LT_NCONCERNS] = {
 	[LT_C_PROCESS] = { "process", true, -1, "exec, fork and exit: the process table" },
@@ -129,16 +128,6 @@ int concern_propagate(struct concern_state cs[LT_NCONCERNS])
 		}
 	}
 	return n;
-}
-
-void concern_warn_wanted(const struct concern_state cs[LT_NCONCERNS], int c, uint64_t *warned)
-{
-	if (c < 0 || c >= LT_NCONCERNS || !cs[c].off || (*warned & (1ULL << c)))
-		return;
-	*warned |= 1ULL << c;
-	log_at_(cs[c].absent ? LT_LOG_INFO : LT_LOG_WARN,
-		"the policy asks for %s, but concern %s is off (%s): not reported",
-		concern_defs[c].what, concern_defs[c].name, cs[c].reason);
 }
 
 void concern_summary(const struct concern_state cs[LT_NCONCERNS], char *out, size_t outlen)

@@ -14,14 +14,15 @@
  * watched paths right; gpu rides on the open programs of file-open.
  *
  * The state of each concern is kept by the loader and reported in the
- * startup log and in every `stats` event (docs/events.md).
+ * startup log and in every `stats` event (docs/events.md). This module is
+ * the table and its state only (no logging), so the encoders of the stats
+ * event link it alone.
  */
 #ifndef LTRACK_CONCERN_H
 #define LTRACK_CONCERN_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 enum lt_concern {
 	LT_C_PROCESS,		/* exec, fork, exit */
@@ -105,13 +106,6 @@ void concern_set_off(struct concern_state cs[LT_NCONCERNS], int c, const char *r
  * ("needs file-open"). Returns the number of concerns it turned off.
  */
 int concern_propagate(struct concern_state cs[LT_NCONCERNS]);
-
-/*
- * concern_warn_wanted - the policy asks for what concern @c reports: when
- * @c is off, say so in the log, once per concern (*@warned holds a bit per
- * concern said already). A warning, or an info line for an absent concern.
- */
-void concern_warn_wanted(const struct concern_state cs[LT_NCONCERNS], int c, uint64_t *warned);
 
 /*
  * concern_summary - one line for the startup log: the concerns on, grouped

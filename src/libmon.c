@@ -53,7 +53,7 @@ struct libmon {
 	size_t nattached;
 	bool full_logged;
 	uint64_t self_mnt_ns;	/* our mount namespace's inode */
-	uint64_t warned_off;	/* concern_warn_wanted(): lib.dlopen said off once */
+	uint64_t warned_off;	/* loader_warn_wanted(): lib.dlopen said off once */
 };
 
 bool libmon_path_under(const char *dir, const char *path)
@@ -264,7 +264,7 @@ int libmon_apply(struct libmon *m, const struct lt_config *c)
 	/* the uprobe programs are not loaded: concern lib.dlopen is off */
 	if (on && m->L && (!loader_prog(m->L, "lt_dlopen_enter") ||
 			   !loader_prog(m->L, "lt_dlopen_exit"))) {
-		concern_warn_wanted(loader_concerns(m->L), LT_C_LIB_DLOPEN, &m->warned_off);
+		loader_warn_wanted(loader_concerns(m->L), LT_C_LIB_DLOPEN, &m->warned_off);
 		on = false;
 	}
 

@@ -230,7 +230,7 @@ struct loader {
 	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
 	bool model_on;		/* model: the policy being applied wants model events */
 	struct concern_state cs[LT_NCONCERNS];	/* loaded or off, and why (src/concern.h) */
-	uint64_t warned_off;	/* concerns whose "the policy asks for it" was logged */
+	uint64_t warned_off;	/* loader_warn_wanted(): concerns said off once */
 };
 
 _Static_assert(LT_NCONCERNS <= 64, "loader: warned_off holds a bit per concern");
@@ -315,6 +315,16 @@ static int tracefs_ensure(char *err, size_t errlen)
 	}
 	log_info("mounted tracefs on %s", TRACEFS);
 	return 0;
+}
+
+void loader_warn_wanted(const struct concern_state *cs, int c, uint64_t *said)
+{
+	if (c < 0 || c >= LT_NCONCERNS || !cs[c].off || (*said & (1ULL << c)))
+		return;
+	*said |= 1ULL << c;
+	log_at_(cs[c].absent ? LT_LOG_INFO : LT_LOG_WARN,
+		"the policy asks for %s, but concern %s is off (%s): not reported",
+		concern_defs[c].what, concern_defs[c].name, cs[c].reason);
 }
 
 int loader_prog_concern(const char *name)
@@ -1207,12 +1217,12 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 
 	/* attach what the new policy needs before it becomes active */
 	if (L->gpu_on)	/* gpu: no program of its own, off with file-open */
-		concern_warn_wanted(L->cs, LT_C_GPU, &L->warned_off);
+		loader_warn_wanted(L->cs, LT_C_GPU, &L->warned_off);
 	for (size_t i = 0; i < NPROGS; i++) {
 		if (L->links[i] || !prog_needed(L, i, uni, c->nwatches))
 			continue;
 		if (!L->progs[i]) {	/* not loaded: absent here, or its concern is off */
-			concern_warn_wanted(L->cs, prog_table[i].concern, &L->warned_off);
+			loader_warn_wanted(L->cs, prog_table[i].concern, &L->warned_off);
 			continue;
 		}
 		L->links[i] = bpf_program__attach(L->progs[i]);

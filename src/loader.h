@@ -52,6 +52,13 @@ struct concern_state;
 const struct concern_state *loader_concerns(struct loader *L);
 
 /*
+ * loader_warn_wanted - the policy asks for what concern @c reports: when
+ * @c is off in @cs, say so in the log once (*@said holds a bit per concern
+ * said already): a warning, or an info line when @c is absent here
+ */
+void loader_warn_wanted(const struct concern_state *cs, int c, uint64_t *said);
+
+/*
  * loader_prog_concern - the concern (enum lt_concern) of the BPF program
  * called @name, or -ENOENT when no program table lists it
  */

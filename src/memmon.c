@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "concern.h"
+#include "loader.h"
 #include "log.h"
 #include "memmon.h"
 #include "ltrack.skel.h"
@@ -54,7 +55,7 @@ struct memmon {
 	const struct concern_state *cs;		/* the loader's */
 	struct bpf_program *progs[N_MEM_PROGS];	/* NULL: not loaded (absent here, concern off) */
 	struct bpf_link *links[N_MEM_PROGS];
-	uint64_t warned_off;			/* concern_warn_wanted() */
+	uint64_t warned_off;			/* loader_warn_wanted() */
 };
 
 int memmon_prog_concern(const char *name)
@@ -117,7 +118,7 @@ int memmon_prepare(struct memmon *m, uint32_t gen, const struct lt_config *c, ch
 		if (m->links[i] || !(mem_progs[i].groups & pol.groups))
 			continue;
 		if (!m->progs[i]) {
-			concern_warn_wanted(m->cs, mem_progs[i].concern, &m->warned_off);
+			loader_warn_wanted(m->cs, mem_progs[i].concern, &m->warned_off);
 			continue;
 		}
 		m->links[i] = bpf_program__attach(m->progs[i]);
