@@ -2,7 +2,9 @@
 #
 #   make run            install missing packages, build, run on ./policy.toml
 #   make test           install missing packages, build, run every suite (with a
-#                       fuzz smoke run: FUZZ_SMOKE_SECONDS per harness, default 5)
+#                       fuzz smoke run: FUZZ_SMOKE_SECONDS per harness, default 5,
+#                       and the verifier budget: make verify)
+#   make verify         each BPF program's verifier cost against the budget (root)
 #   make SANITIZE=1 test   the same under ASan/UBSan (separate build dir)
 #   make test-kernels   boot Debian 12's own kernel (6.1) under qemu and run
 #                       tests/kernels/guest.sh in it (docs/kernels.md)
@@ -67,8 +69,8 @@ endif
 # keep generated skeletons and BPF objects (they are intermediates of pattern rules)
 .SECONDARY:
 
-.PHONY: all deps deps-test deps-kernels run test test-kernels unit e2e bench fuzz format clean \
-	check-banned docs check-docs
+.PHONY: all deps deps-test deps-kernels run test test-kernels unit e2e verify bench fuzz \
+	format clean check-banned docs check-docs
 all: deps $(BUILD)/ltrack $(BUILD)/tests/e2e-helper
 
 deps:
@@ -148,6 +150,11 @@ unit: deps-test $(UNIT_BINS)
 e2e: deps-test all
 	@LTRACK=$(abspath $(BUILD)/ltrack) HELPER=$(abspath $(BUILD)/tests/e2e-helper) \
 		python3 tests/e2e/run.py
+
+# the verifier's cost of each BPF program on this kernel, against the budget
+# (docs/kernels.md); root. `make test` runs it too, as one test
+verify: deps $(BUILD)/ltrack
+	./$(BUILD)/ltrack verify
 
 test: deps-test all $(UNIT_BINS) $(BPFT_BINS) check-banned check-docs
 	@tests/run-all.sh "$(BUILD)" $(UNIT_BINS) -- $(BPFT_BINS)

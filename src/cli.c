@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF,
+enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF, OPT_STRICT,
        OPT_PID, OPT_UID, OPT_EVENTS, OPT_ANCESTORS, /* ctx */
 	OPT_CONNECT, OPT_LISTEN, OPT_ALL,	/* net */
 };
@@ -22,6 +22,7 @@ static const struct option opts[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "policy-reference", no_argument, NULL, OPT_POLREF },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	/* net */
 	{ "connect", no_argument, NULL, OPT_CONNECT },
 	{ "listen", no_argument, NULL, OPT_LISTEN },
@@ -41,6 +42,8 @@ const char *cli_usage(void)
 	return "usage: ltrack [--config FILE] [--watch EVENTS=DIR]... [options]\n"
 	       "       ltrack scan [--format text|json] PATH...   (scan model files; see --help there)\n"
 	       "       ltrack models [--format text|json]   the model inventory (--help)\n"
+	       "       ltrack verify [--budget N] [--format text|json]   the verifier's cost of\n"
+	       "                         each BPF program on this kernel (--help)\n"
 	       "\n"
 	       "  -c, --config FILE      policy file (default: policy.toml); with --config,\n"
 	       "                         --watch adds to the policy\n"
@@ -63,6 +66,8 @@ const char *cli_usage(void)
 	       "      --uid LIST         only events of these real user ids, as --pid\n"
 	       "      --events LIST      only these event types, e.g. exec,open,connect\n"
 	       "      --ancestors N      add N levels of ancestors to every event (0..16)\n"
+	       "      --strict           exit 2 when the kernel refuses any BPF program, instead\n"
+	       "                         of running without that program's concern\n"
 	       "      --check            validate the policy and exit (0 ok, 2 error)\n"
 	       "      --policy-reference print every policy key as Markdown and exit\n"
 	       "  -V, --version          print the version and exit\n"
@@ -70,7 +75,8 @@ const char *cli_usage(void)
 	       "\n"
 	       "Environment: LTRACK_LOG_LEVEL (debug|info|warn|error), LTRACK_LOG_FORMAT (json|text)\n"
 	       "override [log]. SIGHUP reloads the policy; SIGINT/SIGTERM stop.\n"
-	       "Exit status: 0 ok, 1 runtime failure, 2 bad usage or policy.\n";
+	       "Exit status: 0 ok, 1 runtime failure, 2 bad usage or policy, or nothing useful\n"
+	       "could load (the process programs refused; any program under --strict).\n";
 }
 
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
@@ -135,6 +141,9 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		}
 		case OPT_POLREF:
 			c->policy_reference = true;
+			break;
+		case OPT_STRICT:
+			c->strict = true;
 			break;
 		/* ctx: the lists are checked by config_set_ranges/config_set_events */
 		case OPT_PID:

@@ -19,6 +19,7 @@ struct cli {
 	const char *output;	/* --output FILE: events to a file */
 	int format;		/* --format: enum lt_format, or -1 */
 	bool failed;		/* --failed */
+	bool strict;		/* --strict: a concern the kernel refuses is fatal */
 	bool check;		/* --check: validate and exit */
 	bool version;
 	bool help;

@@ -351,6 +351,10 @@ static const struct cfg_key keys[] = {
 	    "seconds between stats events (drop counters); 0 = only at exit"),
 	BOOL("agent", "failed", failed, 0,
 	     "also report attempts that failed (same as --failed)"),
+	BOOL("agent", "strict", strict, 0,
+	     "exit 2 when the kernel refuses any BPF program (same as --strict); when false, "
+	     "the refused program's concern is turned off and the rest runs (the `stats` "
+	     "event lists the concerns and their state)"),
 
 	/* ctx: filters and ancestry */
 	{ .section = "filter", .name = "pids", .type = CT_RANGES, .off = F(pids),

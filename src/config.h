@@ -178,6 +178,7 @@ struct lt_config {
 
 	/* run-time switches (CLI; some have policy keys) */
 	bool failed;			/* --failed or [agent] failed: report failed attempts too */
+	bool strict;			/* [agent] strict (or --strict): a refused concern is fatal */
 	int64_t stats_interval_s;	/* [agent] stats_interval; 0 = only at exit */
 };
 

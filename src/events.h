@@ -21,6 +21,8 @@
 
 #define EV_PATH_BUF 4352
 
+struct concern_state;
+
 /* the payload of a stats event (made by user space) */
 struct ev_stats {
 	uint64_t drops[LT_DROP_NCAT];	/* kernel drops per category since start */
@@ -46,6 +48,8 @@ struct ev_stats {
 		uint64_t prio_failed;	/* workers running at normal priority (hash.c) */
 		uint64_t scan_pending, scan_updates;	/* model: shown in "scan" below */
 	} hash;
+	/* the concerns: LT_NCONCERNS entries (src/concern.h), or NULL */
+	const struct concern_state *concerns;
 	/* model: scan verdicts of model_load (src/modelscan.h, src/scan/sandbox.h) */
 	struct ev_scan_stats {
 		bool enabled;

@@ -22,6 +22,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "concern.h"
 #include "elfsym.h"
 #include "libmon.h"
 #include "loader.h"
@@ -52,6 +53,7 @@ struct libmon {
 	size_t nattached;
 	bool full_logged;
 	uint64_t self_mnt_ns;	/* our mount namespace's inode */
+	uint64_t warned_off;	/* loader_warn_wanted(): lib.dlopen said off once */
 };
 
 bool libmon_path_under(const char *dir, const char *path)
@@ -258,6 +260,13 @@ int libmon_apply(struct libmon *m, const struct lt_config *c)
 	char **v = NULL;
 	size_t n = 0;
 	bool on = c->have_policy && c->lib_enabled && c->lib_dlopen;
+
+	/* the uprobe programs are not loaded: concern lib.dlopen is off */
+	if (on && m->L && (!loader_prog(m->L, "lt_dlopen_enter") ||
+			   !loader_prog(m->L, "lt_dlopen_exit"))) {
+		loader_warn_wanted(loader_concerns(m->L), LT_C_LIB_DLOPEN, &m->warned_off);
+		on = false;
+	}
 
 	for (size_t i = 0; i < c->ntrusted_dirs; i++)
 		if (trusted_add(&v, &n, c->trusted_dirs[i]))

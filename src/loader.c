@@ -11,6 +11,21 @@
  * Watched directories are held open (O_PATH): their identity is the inode,
  * and their current path is read back from the descriptor after renames to
  * rebuild the name graph that path strings descend through.
+ *
+ * Loading (src/concern.h): every program has a concern. A program whose
+ * hook this kernel lacks is not loaded (absent, not a failure). When the
+ * kernel refuses a program, libbpf stops the whole load and cannot load
+ * that object again, so the loader opens a fresh one, prepares it the same
+ * way (loader_prepare, shared with `ltrack verify`) with the refused
+ * program's concern off, and loads again: at most one attempt per concern.
+ * Each program gets its own log buffer at BPF_LOG_STATS, so libbpf never
+ * verifies a refused program a second time to get a log, and the warning
+ * quotes the verifier's last lines instead of the start of a huge log.
+ *
+ *	open -> prepare (rodata, absent, concerns off, fault) -> load -> ok
+ *	  ^                                                        |
+ *	  +-- destroy <-- its concern off <-- a program refused <--+
+ *	                  (fatal: the process concern, or --strict)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +39,10 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "concern.h"
 #include "events.h"
 #include "kfeat.h"
 #include "loader.h"
@@ -34,6 +51,7 @@
 #include "ltrack.skel.h"
 #include "net.h"	/* net */
 #include "model.h"	/* model */
+#include "verifier_log.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 
@@ -60,115 +78,126 @@
 		  NEED_NUDP)
 /* end net */
 #define NEED_MODEL (1u << 19)	/* model: [model_monitor] enabled */
+#define NEED_OWN 0		/* never attached here: loader_snapshot(), or its module */
 
+/*
+ * Every program of the object, with what makes loader_apply() attach it
+ * and the concern it loads with (src/concern.h). mem's programs are in
+ * memmon.c's own table. A program in neither table stops the load: each
+ * one must say what it serves.
+ */
 static const struct {
 	const char *name;
 	uint32_t need;
+	int concern;		/* enum lt_concern: loaded, or not, with its concern */
 } prog_table[] = {
-	{ "lt_exec", NEED_ALWAYS },
-	{ "lt_fork", NEED_ALWAYS },
-	{ "lt_exit", NEED_ALWAYS },
-	{ "lt_exit_openat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
-	{ "lt_exit_open", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
-	{ "lt_exit_creat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
-	{ "lt_exit_openat2", OPEN_NEED | OPEN_FAMILY | NEED_MODEL },
-	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY | NEED_MODEL },
-	{ "lt_enter_close", LT_W_MODIFY },
-	{ "lt_exit_modify", LT_W_MODIFY },
-	{ "lt_enter_close_range", LT_W_MODIFY },
-	{ "lt_enter_dup2", LT_W_MODIFY },
-	{ "lt_enter_dup3", LT_W_MODIFY },
-	{ "lt_enter_execve", LT_W_MODIFY },
-	{ "lt_enter_execveat", LT_W_MODIFY },
-	{ "lt_exit_ftruncate", LT_W_MODIFY },
-	{ "lt_exit_truncate", LT_W_MODIFY },
-	{ "lt_exit_unlink", LT_W_DELETE },
-	{ "lt_exit_unlinkat", LT_W_DELETE | LT_W_RMDIR | NEED_ANYWATCH },
-	{ "lt_exit_rmdir", LT_W_RMDIR | NEED_ANYWATCH },
-	{ "lt_exit_mkdir", LT_W_MKDIR },
-	{ "lt_exit_mkdirat", LT_W_MKDIR },
-	{ "lt_exit_mknod", LT_W_MKNOD },
-	{ "lt_exit_mknodat", LT_W_MKNOD },
-	{ "lt_exit_rename", LT_W_RENAME | NEED_ANYWATCH },
-	{ "lt_exit_renameat", LT_W_RENAME | NEED_ANYWATCH },
-	{ "lt_exit_renameat2", LT_W_RENAME | NEED_ANYWATCH },
-	{ "lt_touch_xchg", TOUCH_NEED },
-	{ "lt_touch_skip", TOUCH_NEED },
-	{ "lt_touch_set", TOUCH_NEED },
-	{ "lt_exit_link", LT_W_LINK },
-	{ "lt_exit_linkat", LT_W_LINK },
-	{ "lt_exit_symlink", LT_W_SYMLINK },
-	{ "lt_exit_symlinkat", LT_W_SYMLINK },
-	{ "lt_exit_chmod", LT_W_ATTRIB },
-	{ "lt_exit_fchmodat", LT_W_ATTRIB },
-	{ "lt_exit_fchmodat2", LT_W_ATTRIB },
-	{ "lt_exit_fchmod", LT_W_ATTRIB },
-	{ "lt_exit_chown", LT_W_ATTRIB },
-	{ "lt_exit_lchown", LT_W_ATTRIB },
-	{ "lt_exit_fchownat", LT_W_ATTRIB },
-	{ "lt_exit_fchown", LT_W_ATTRIB },
+	{ "lt_exec", NEED_ALWAYS, LT_C_PROCESS },
+	{ "lt_fork", NEED_ALWAYS, LT_C_PROCESS },
+	{ "lt_exit", NEED_ALWAYS, LT_C_PROCESS },
+	{ "lt_snapshot", NEED_OWN, LT_C_SNAPSHOT },	/* run by loader_snapshot() */
+	{ "lt_exit_openat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
+	{ "lt_exit_open", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
+	{ "lt_exit_creat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
+	{ "lt_exit_openat2", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
+	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY | NEED_MODEL, LT_C_FILE_OPEN },
+	{ "lt_enter_close", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_exit_modify", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_enter_close_range", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_enter_dup2", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_enter_dup3", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_enter_execve", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_enter_execveat", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_exit_ftruncate", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_exit_truncate", LT_W_MODIFY, LT_C_FILE_MODIFY },
+	{ "lt_exit_unlink", LT_W_DELETE, LT_C_FILE },
+	{ "lt_exit_unlinkat", LT_W_DELETE | LT_W_RMDIR | NEED_ANYWATCH, LT_C_FILE },
+	{ "lt_exit_rmdir", LT_W_RMDIR | NEED_ANYWATCH, LT_C_FILE },
+	{ "lt_exit_mkdir", LT_W_MKDIR, LT_C_FILE },
+	{ "lt_exit_mkdirat", LT_W_MKDIR, LT_C_FILE },
+	{ "lt_exit_mknod", LT_W_MKNOD, LT_C_FILE },
+	{ "lt_exit_mknodat", LT_W_MKNOD, LT_C_FILE },
+	{ "lt_exit_rename", LT_W_RENAME | NEED_ANYWATCH, LT_C_FILE },
+	{ "lt_exit_renameat", LT_W_RENAME | NEED_ANYWATCH, LT_C_FILE },
+	{ "lt_exit_renameat2", LT_W_RENAME | NEED_ANYWATCH, LT_C_FILE },
+	{ "lt_touch_xchg", TOUCH_NEED, LT_C_FILE },
+	{ "lt_touch_skip", TOUCH_NEED, LT_C_FILE },
+	{ "lt_touch_set", TOUCH_NEED, LT_C_FILE },
+	{ "lt_exit_link", LT_W_LINK, LT_C_FILE },
+	{ "lt_exit_linkat", LT_W_LINK, LT_C_FILE },
+	{ "lt_exit_symlink", LT_W_SYMLINK, LT_C_FILE },
+	{ "lt_exit_symlinkat", LT_W_SYMLINK, LT_C_FILE },
+	{ "lt_exit_chmod", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exit_fchmodat", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exit_fchmodat2", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exit_fchmod", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exit_chown", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exit_lchown", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exit_fchownat", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exit_fchown", LT_W_ATTRIB, LT_C_FILE },
 	/* evade */
-	{ "lt_evade_utimensat", NEED_EVADE | LT_EG_TIMESTOMP },
-	{ "lt_evade_futimesat", NEED_EVADE | LT_EG_TIMESTOMP },
-	{ "lt_evade_utimes", NEED_EVADE | LT_EG_TIMESTOMP },
-	{ "lt_evade_utime", NEED_EVADE | LT_EG_TIMESTOMP },
-	{ "lt_evade_setxattr", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_lsetxattr", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_fsetxattr", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_setxattrat", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_removexattr", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_lremovexattr", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_fremovexattr", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_removexattrat", NEED_EVADE | LT_EG_XATTR },
-	{ "lt_evade_truncate", NEED_EVADE | LT_EG_TRUNCATE },
-	{ "lt_evade_enter_ftruncate", NEED_EVADE | LT_EG_TRUNCATE },
-	{ "lt_evade_ftruncate", NEED_EVADE | LT_EG_TRUNCATE },
-	{ "lt_evade_unshare", NEED_EVADE | LT_EG_NAMESPACES },
-	{ "lt_evade_setns", NEED_EVADE | LT_EG_NAMESPACES },
-	{ "lt_evade_mount", NEED_EVADE | LT_EG_MOUNTS },
-	{ "lt_evade_umount", NEED_EVADE | LT_EG_MOUNTS },
-	{ "lt_evade_pivot_root", NEED_EVADE | LT_EG_MOUNTS },
-	{ "lt_evade_chroot", NEED_EVADE | LT_EG_MOUNTS },
-	{ "lt_evade_bpf", NEED_EVADE | LT_EG_BPF },
-	{ "lt_evade_perf_event_open", NEED_EVADE | LT_EG_PERF },
-	{ "lt_evade_process_vm_writev", NEED_EVADE | LT_EG_PROCESS_VM },
-	{ "lt_evade_prctl", NEED_EVADE | LT_EG_PRCTL },
-	{ "lt_evade_dup2", NEED_EVADE | LT_EG_FD_REDIRECT },
-	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT },
-	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING },
-	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING },
-	{ "lt_evade_iou_submit_sqe", NEED_EVADE | LT_EG_IO_URING },
+	{ "lt_evade_utimensat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
+	{ "lt_evade_futimesat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
+	{ "lt_evade_utimes", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
+	{ "lt_evade_utime", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
+	{ "lt_evade_setxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_lsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_fsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_setxattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_removexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_lremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_fremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_removexattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
+	{ "lt_evade_truncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE },
+	{ "lt_evade_enter_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE },
+	{ "lt_evade_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE },
+	{ "lt_evade_unshare", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES },
+	{ "lt_evade_setns", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES },
+	{ "lt_evade_mount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
+	{ "lt_evade_umount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
+	{ "lt_evade_pivot_root", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
+	{ "lt_evade_chroot", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
+	{ "lt_evade_bpf", NEED_EVADE | LT_EG_BPF, LT_C_EVADE_BPF },
+	{ "lt_evade_perf_event_open", NEED_EVADE | LT_EG_PERF, LT_C_EVADE_PERF },
+	{ "lt_evade_process_vm_writev", NEED_EVADE | LT_EG_PROCESS_VM, LT_C_EVADE_PROCESS_VM },
+	{ "lt_evade_prctl", NEED_EVADE | LT_EG_PRCTL, LT_C_EVADE_PRCTL },
+	{ "lt_evade_dup2", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT },
+	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT },
+	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING },
+	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING },
+	{ "lt_evade_iou_submit_sqe", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING },
 	/* end evade */
 	/* lib: library loads (the dlopen uprobes are attached by src/libmon.c) */
-	{ "lt_lib_mmap", NEED_LIB },
-	{ "lt_lib_mprot_enter", NEED_LIB },
-	{ "lt_lib_mprot_exit", NEED_LIB },
-	{ "lt_lib_exec", NEED_LIB },
+	{ "lt_lib_mmap", NEED_LIB, LT_C_LIB },
+	{ "lt_lib_mprot_enter", NEED_LIB, LT_C_LIB },
+	{ "lt_lib_mprot_exit", NEED_LIB, LT_C_LIB },
+	{ "lt_lib_exec", NEED_LIB, LT_C_LIB },
+	{ "lt_dlopen_enter", NEED_OWN, LT_C_LIB_DLOPEN },
+	{ "lt_dlopen_exit", NEED_OWN, LT_C_LIB_DLOPEN },
 	/* net */
-	{ "lt_exit_connect", NEED_NCONNECT },
-	{ "lt_tcp_state", NEED_NRESULT },
-	{ "lt_exit_bind", NEED_NBIND },
-	{ "lt_exit_listen", NEED_NLISTEN },
-	{ "lt_exit_accept", NEED_NACCEPT },
-	{ "lt_exit_accept4", NEED_NACCEPT },
-	{ "lt_exit_sendto", NEED_NUDP },
-	{ "lt_exit_sendmsg", NEED_NUDP },
-	{ "lt_exit_sendmmsg", NEED_NUDP },
+	{ "lt_exit_connect", NEED_NCONNECT, LT_C_NET },
+	{ "lt_tcp_state", NEED_NRESULT, LT_C_NET },
+	{ "lt_exit_bind", NEED_NBIND, LT_C_NET },
+	{ "lt_exit_listen", NEED_NLISTEN, LT_C_NET },
+	{ "lt_exit_accept", NEED_NACCEPT, LT_C_NET },
+	{ "lt_exit_accept4", NEED_NACCEPT, LT_C_NET },
+	{ "lt_exit_sendto", NEED_NUDP, LT_C_NET },
+	{ "lt_exit_sendmsg", NEED_NUDP, LT_C_NET },
+	{ "lt_exit_sendmmsg", NEED_NUDP, LT_C_NET },
 	/* end net */
 	/* model: ML model files (the open family above serves it too) */
-	{ "lt_model_exec", NEED_MODEL },
-	{ "lt_model_fork", NEED_MODEL },
-	{ "lt_model_exit", NEED_MODEL },
-	{ "lt_model_mmap", NEED_MODEL },
-	{ "lt_model_read", NEED_MODEL },
-	{ "lt_model_pread", NEED_MODEL },
-	{ "lt_model_readv", NEED_MODEL },
-	{ "lt_model_sendfile", NEED_MODEL },
-	{ "lt_model_splice", NEED_MODEL },
-	{ "lt_model_sendto", NEED_MODEL },
-	{ "lt_model_sendmsg", NEED_MODEL },
-	{ "lt_model_write", NEED_MODEL },
-	{ "lt_model_writev", NEED_MODEL },
+	{ "lt_model_exec", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_fork", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_exit", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_mmap", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_read", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_pread", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_readv", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_sendfile", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_splice", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_sendto", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_sendmsg", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_write", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_writev", NEED_MODEL, LT_C_MODEL },
 };
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
@@ -203,7 +232,11 @@ struct loader {
 	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
 	bool model_on;		/* model: the policy being applied wants model events */
 	struct kfeat kf;	/* what the kernel offers (src/kfeat.h) */
+	struct concern_state cs[LT_NCONCERNS];	/* loaded or off, and why (src/concern.h) */
+	uint64_t warned_off;	/* loader_warn_wanted(): concerns said off once */
 };
+
+_Static_assert(LT_NCONCERNS <= 64, "loader: warned_off holds a bit per concern");
 
 uint64_t fnv1a64(const char *s, size_t n)
 {
@@ -216,8 +249,46 @@ uint64_t fnv1a64(const char *s, size_t n)
 	return h;
 }
 
+/*
+ * While a load is attempted, libbpf's warnings that name a program (and
+ * its closing "failed to load object") are kept here and logged at debug
+ * level only: the loader says itself, once and shortly, which program the
+ * kernel refused and what that turns off.
+ */
+static struct {
+	bool on;
+	char prog[CONCERN_PROG_LEN];	/* the last program a warning named */
+	char msg[256];			/* the first warning about it, after "prog 'NAME': " */
+	char other[256];		/* the last warning that named no program */
+} lcap;
+
+static void cap_warning(const char *buf, enum lt_log_level *at)
+{
+	const char *q;
+
+	if (!strncmp(buf, "prog '", 6) && (q = strchr(buf + 6, '\''))) {
+		int n = (int)(q - buf - 6);
+
+		/* the last program named is the one that stopped the load */
+		if (strncmp(lcap.prog, buf + 6, n) || lcap.prog[n]) {
+			snprintf(lcap.prog, sizeof(lcap.prog), "%.*s", n, buf + 6);
+			q++;
+			q += strspn(q, ": ");
+			snprintf(lcap.msg, sizeof(lcap.msg), "%.250s", q);
+		}
+		*at = LT_LOG_DEBUG;
+	} else if (strstr(buf, "failed to load object") ||
+		   strstr(buf, "failed to load BPF skeleton")) {
+		*at = LT_LOG_DEBUG;
+	} else {
+		snprintf(lcap.other, sizeof(lcap.other), "%.250s", buf);
+	}
+}
+
 static int libbpf_log(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
+	enum lt_log_level at = lvl == LIBBPF_WARN ? LT_LOG_WARN : LT_LOG_INFO;
+	const char *msg;
 	char buf[1024];
 	size_t n;
 
@@ -227,7 +298,11 @@ static int libbpf_log(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
-	log_msg(lvl == LIBBPF_WARN ? LT_LOG_WARN : LT_LOG_INFO, "libbpf: %s", buf);
+	/* libbpf's messages start with "libbpf: " already */
+	msg = strncmp(buf, "libbpf: ", 8) ? buf : buf + 8;
+	if (lcap.on && lvl == LIBBPF_WARN)
+		cap_warning(msg, &at);
+	log_at_(at, "libbpf: %s", msg);
 	return 0;
 }
 
@@ -245,41 +320,409 @@ static int tracefs_ensure(char *err, size_t errlen)
 	return 0;
 }
 
-/* a program whose tracepoint this kernel lacks is not loaded */
-static void disable_missing(struct loader *L)
+void loader_warn_wanted(const struct concern_state *cs, int c, uint64_t *said)
 {
-	for (size_t i = 0; i < NPROGS; i++) {
-		const char *sec = bpf_program__section_name(L->progs[i]);
-		char path[PATH_MAX];
-		bool missing;
+	if (c < 0 || c >= LT_NCONCERNS || !cs[c].off || (*said & (1ULL << c)))
+		return;
+	*said |= 1ULL << c;
+	log_at_(cs[c].absent ? LT_LOG_INFO : LT_LOG_WARN,
+		"the policy asks for %s, but concern %s is off (%s): not reported",
+		concern_defs[c].what, concern_defs[c].name, cs[c].reason);
+}
 
-		if (!strncmp(sec, "tracepoint/", 11)) {
-			snprintf(path, sizeof(path), TRACEFS "/events/%s", sec + 11);
-			missing = access(path, F_OK) != 0;
-		} else if (!strncmp(sec, "tp_btf/", 7)) {
-			missing = !kfeat_tp_btf_exists(&L->kf, sec + 7);
-		} else {
-			continue;
-		}
-		if (missing) {
-			log_warn("%s: this kernel has no tracepoint %s; not loaded", prog_table[i].name,
-				 strchr(sec, '/') + 1);
-			bpf_program__set_autoload(L->progs[i], false);
-			L->progs[i] = NULL;
-		}
+int loader_prog_concern(const char *name)
+{
+	for (size_t i = 0; i < NPROGS; i++)
+		if (!strcmp(prog_table[i].name, name))
+			return prog_table[i].concern;
+	return memmon_prog_concern(name);	/* mem */
+}
+
+/* ---- what this kernel has ---- */
+
+/*
+ * hook_missing - @p's hook does not exist on this kernel (@kf): a syscall
+ * tracepoint of a newer syscall or of one not built in (the module
+ * syscalls without CONFIG_MODULES), a tp_btf tracepoint of a newer kernel.
+ * Says which in @why and returns true. Such a program is not loaded and
+ * not a failure. (A tp_btf target is looked up in vmlinux's BTF only: ours
+ * are all in the core kernel.)
+ */
+static bool hook_missing(const struct kfeat *kf, const struct bpf_program *p, char *why,
+			 size_t whylen)
+{
+	const char *sec = bpf_program__section_name(p);
+	char path[PATH_MAX];
+
+	if (!strncmp(sec, "tracepoint/", 11)) {
+		snprintf(path, sizeof(path), TRACEFS "/events/%s", sec + 11);
+		if (!access(path, F_OK))
+			return false;
+		snprintf(why, whylen, "this kernel has no tracepoint %s", sec + 11);
+		return true;
+	}
+	if (!strncmp(sec, "tp_btf/", 7)) {
+		if (kfeat_tp_btf_exists(kf, sec + 7))
+			return false;
+		snprintf(why, whylen, "this kernel has no tracepoint %s (tp_btf)", sec + 7);
+		return true;
+	}
+	return false;
+}
+
+/* ---- the skeleton as the agent loads it ---- */
+
+/*
+ * prepare_rodata - the constants the kernel side is verified with: our own
+ * tgid, the helper's, and the feature knobs. A knob that selects another
+ * flavour of a concern's programs names it in cs[concern].variant (shown
+ * in the startup log and the stats event). The agent and `ltrack verify`
+ * both come through here, so verify measures what the agent loads.
+ */
+static void prepare_rodata(struct ltrack_bpf *sk, const struct loader_opts *o,
+			   struct concern_state cs[LT_NCONCERNS])
+{
+	const struct kfeat *kf = o->kf;
+	bool touched = kfeat_tp_btf_exists(kf, "inode_set_ctime_to_ts");
+
+	sk->rodata->lt_self_tgid = getpid();
+	sk->rodata->lt_helper_tgid = o->helper_tgid > 0 ? (__u32)o->helper_tgid : 0;
+	kfeat_apply(kf, sk);
+	/*
+	 * every concern reads kernel memory one way or the other; those that
+	 * act on a process's exit, and path matching without the ctime
+	 * tracepoints, say so too (docs/kernels.md)
+	 */
+	for (int c = 0; c < LT_NCONCERNS; c++) {
+		bool exit_live = !kf->exit_group_dead &&
+				 (c == LT_C_PROCESS || c == LT_C_FILE_MODIFY || c == LT_C_MODEL);
+
+		snprintf(cs[c].variant, sizeof(cs[c].variant), "%s%s%s", kfeat_reads(kf),
+			 exit_live ? ",exit-live" : "",
+			 c == LT_C_FILE && !touched ? ",no-touched" : "");
 	}
 }
 
-struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen)
+/*
+ * fault_apply - LTRACK_FAULT_CONCERN, a test aid: make the kernel's
+ * verifier refuse the first program of concern @c to be loaded. Two
+ * instructions are appended after its last one ("r0 = r7; exit", a read
+ * of a register nothing initialised), so nothing can reach them: the
+ * verifier refuses the program with "unreachable insn N". Appending keeps
+ * every instruction where libbpf's relocations (maps, calls, CO-RE)
+ * expect it; subprograms are appended after them at load, as always.
+ */
+static int fault_apply(struct bpf_object *obj, int c, char *err, size_t errlen)
+{
+	static const struct bpf_insn tail[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_7 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		size_t n = bpf_program__insn_cnt(p);
+		struct bpf_insn *copy;
+		int rc;
+
+		if (loader_prog_concern(bpf_program__name(p)) != c || !bpf_program__autoload(p))
+			continue;
+		copy = malloc((n + 2) * sizeof(*copy));
+		if (!copy) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		memcpy(copy, bpf_program__insns(p), n * sizeof(*copy));
+		memcpy(copy + n, tail, sizeof(tail));
+		rc = bpf_program__set_insns(p, copy, n + 2);
+		free(copy);
+		if (rc) {
+			snprintf(err, errlen, "LTRACK_FAULT_CONCERN: cannot rewrite %s: %s",
+				 bpf_program__name(p), strerror(-rc));
+			return rc;
+		}
+		log_debug("LTRACK_FAULT_CONCERN=%s: %s made invalid", concern_defs[c].name,
+			  bpf_program__name(p));
+		return 0;
+	}
+	snprintf(err, errlen, "LTRACK_FAULT_CONCERN=%s: %s has no program to make invalid",
+		 concern_defs[c].name, concern_defs[c].name);
+	return -ENOENT;
+}
+
+/* LTRACK_FAULT_CONCERN: the concern to fault, -1 for none, or -EINVAL with @err */
+static int fault_concern(char *err, size_t errlen)
+{
+	const char *v = getenv("LTRACK_FAULT_CONCERN");
+	char names[1024];
+	int c;
+
+	if (!v || !v[0])
+		return -1;
+	c = concern_by_name(v);
+	if (c >= 0)
+		return c;
+	concern_names(names, sizeof(names));
+	snprintf(err, errlen, "LTRACK_FAULT_CONCERN: no concern '%s' (one of: %s)", v, names);
+	return -EINVAL;
+}
+
+int loader_prepare(struct ltrack_bpf *sk, const struct loader_opts *o, struct concern_state *cs,
+		   char *err, size_t errlen)
+{
+	int nprog[LT_NCONCERNS] = { 0 }, nabsent[LT_NCONCERNS] = { 0 };
+	struct bpf_program *p;
+	int fault = fault_concern(err, errlen);
+
+	if (fault == -EINVAL)
+		return fault;
+	prepare_rodata(sk, o, cs);
+	bpf_object__for_each_program(p, sk->obj) {
+		int c = loader_prog_concern(bpf_program__name(p));
+		char why[PATH_MAX];
+
+		if (c < 0) {
+			snprintf(err, errlen, "BPF program %s belongs to no concern (add it to a "
+				 "program table: src/loader.c, src/memmon.c)", bpf_program__name(p));
+			return -ENOENT;
+		}
+		nprog[c]++;
+		if (hook_missing(o->kf, p, why, sizeof(why))) {
+			nabsent[c]++;
+			bpf_program__set_autoload(p, false);
+		}
+	}
+	for (int c = 0; c < LT_NCONCERNS; c++)
+		if (nprog[c] && nabsent[c] == nprog[c] && !cs[c].off) {
+			concern_set_off(cs, c, "absent on this kernel", NULL, 0);
+			cs[c].absent = true;
+		}
+	concern_propagate(cs);
+	bpf_object__for_each_program(p, sk->obj)
+		if (cs[loader_prog_concern(bpf_program__name(p))].off)
+			bpf_program__set_autoload(p, false);
+	if (fault >= 0 && !cs[fault].off)
+		return fault_apply(sk->obj, fault, err, errlen);
+	return 0;
+}
+
+/* ---- loading, and what the kernel refused ---- */
+
+/* a BPF_LOG_STATS log holds the error and a few statistics lines */
+#define PROG_LOG_SIZE (64 * 1024)
+#define LOG_LEVEL_STATS 4	/* BPF_LOG_STATS */
+#define TAIL_LINES 4		/* of a refusal, in the warning */
+#define TAIL_LINES_DEBUG 20
+
+struct refusal {
+	char prog[CONCERN_PROG_LEN];	/* "": libbpf named no program */
+	int err;
+	char reason[CONCERN_REASON_LEN];
+	char tail[TAIL_LINES * (VLOG_LINE_MAX + 8)];	/* the verifier's last lines */
+	char libbpf[256];		/* libbpf's first word on it (or on the object) */
+};
+
+/* give @p its own log buffer at BPF_LOG_STATS: no libbpf retry, no log on stderr */
+static void log_attach(struct bpf_program *p, char *buf)
+{
+	buf[0] = '\0';
+	bpf_program__set_log_buf(p, buf, PROG_LOG_SIZE);
+	bpf_program__set_log_level(p, LOG_LEVEL_STATS);
+}
+
+/* fill @rf from the log of the program libbpf named (lcap), after a failed load */
+static void refusal_fill(struct bpf_object *obj, int rc, struct refusal *rf)
+{
+	struct bpf_program *p = lcap.prog[0] ? bpf_object__find_program_by_name(obj, lcap.prog) :
+				NULL;
+	const char *log = p ? bpf_program__log_buf(p, &(size_t){ 0 }) : NULL;
+
+	memset(rf, 0, sizeof(*rf));
+	rf->err = -rc;
+	snprintf(rf->prog, sizeof(rf->prog), "%s", lcap.prog);
+	snprintf(rf->libbpf, sizeof(rf->libbpf), "%s", lcap.prog[0] ? lcap.msg : lcap.other);
+	if (!log)
+		log = "";
+	vlog_tail(log, TAIL_LINES, rf->tail, sizeof(rf->tail));
+	/* no verifier message: libbpf refused it before the kernel saw it (a missing target) */
+	if (!vlog_reason(log, rf->err, rf->reason, sizeof(rf->reason)) && lcap.prog[0])
+		snprintf(rf->reason, sizeof(rf->reason), "libbpf: %.80s", lcap.msg);
+	if (log_enabled(LT_LOG_DEBUG) && log[0]) {
+		char tail[TAIL_LINES_DEBUG * (VLOG_LINE_MAX + 8)];
+
+		vlog_tail(log, TAIL_LINES_DEBUG, tail, sizeof(tail));
+		log_debug("verifier log of %s, last lines: %s", rf->prog, tail);
+	}
+}
+
+/* the verifier's statistics of every program loaded, at debug level */
+static void loaded_debug(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	if (!log_enabled(LT_LOG_DEBUG))
+		return;
+	bpf_object__for_each_program(p, obj) {
+		const char *log = bpf_program__log_buf(p, &(size_t){ 0 });
+		struct vlog_stats st;
+
+		if (bpf_program__fd(p) < 0 || !log || vlog_parse(log, &st))
+			continue;
+		log_debug("verifier: %s: %lu insns, %lu states (peak %lu), %lu us",
+			  bpf_program__name(p), st.insns, st.total_states, st.peak_states,
+			  st.time_us);
+	}
+}
+
+/*
+ * load_once - one attempt to load @sk, every program with its own log
+ * buffer. Returns 0, or -errno with @rf filled (rf->prog "" when libbpf
+ * named no program: the object as a whole failed).
+ */
+static int load_once(struct ltrack_bpf *sk, struct refusal *rf)
+{
+	struct bpf_program *p;
+	size_t n = 0, i = 0;
+	char *logs;
+	int rc;
+
+	memset(rf, 0, sizeof(*rf));
+	bpf_object__for_each_program(p, sk->obj)
+		n++;
+	logs = malloc(n * PROG_LOG_SIZE);	/* mapped lazily: a few pages are touched */
+	if (!logs) {
+		rf->err = ENOMEM;
+		snprintf(rf->reason, sizeof(rf->reason), "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	bpf_object__for_each_program(p, sk->obj)
+		log_attach(p, logs + i++ * PROG_LOG_SIZE);
+	memset(&lcap, 0, sizeof(lcap));
+	lcap.on = true;
+	rc = ltrack_bpf__load(sk);
+	lcap.on = false;
+	if (rc)
+		refusal_fill(sk->obj, rc, rf);
+	else
+		loaded_debug(sk->obj);
+	free(logs);
+	return rc;
+}
+
+static const char *errname(int e)
+{
+	const char *n = strerrorname_np(e);
+
+	return n ? n : "errno";
+}
+
+/* the warning of a concern turned off: the program, the errno, the verifier's last lines */
+static void refusal_log(int c, const struct refusal *rf)
+{
+	log_warn("concern %s off (%s): the kernel refused program %s (%s: %s): %s%s; not "
+		 "reported: %s", concern_defs[c].name, rf->reason, rf->prog, errname(rf->err),
+		 strerror(rf->err), rf->tail[0] ? "verifier: " : "libbpf: ",
+		 rf->tail[0] ? rf->tail : rf->libbpf, concern_defs[c].what);
+}
+
+/*
+ * load_concerns - load the skeleton, turning off the concern of each
+ * program the kernel refuses, until it loads. libbpf loads an object once,
+ * so each attempt opens a fresh one and prepares it the same way; each
+ * turns one more concern off, so there are at most LT_NCONCERNS + 1.
+ * Returns 0 with L->skel loaded, or -errno with @err (L->skel may be set).
+ */
+static int load_concerns(struct loader *L, const struct loader_opts *o, char *err,
+			 size_t errlen)
+{
+	for (int attempt = 0; attempt <= LT_NCONCERNS; attempt++) {
+		bool was_off[LT_NCONCERNS];
+		struct refusal rf;
+		int rc, c;
+
+		L->skel = ltrack_bpf__open();
+		if (!L->skel) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot open BPF object: %s", strerror(errno));
+			return rc;
+		}
+		rc = loader_prepare(L->skel, o, L->cs, err, errlen);
+		if (rc)
+			return rc;
+		for (c = 0; c < LT_NCONCERNS; c++) {
+			if (concern_defs[c].essential && L->cs[c].off) {
+				snprintf(err, errlen, "nothing useful can load: concern %s is off (%s)",
+					 concern_defs[c].name, L->cs[c].reason);
+				return -ENOENT;
+			}
+		}
+		rc = load_once(L->skel, &rf);
+		if (!rc)
+			return 0;
+		c = rf.prog[0] ? loader_prog_concern(rf.prog) : -1;
+		if (c < 0 || L->cs[c].off) {
+			snprintf(err, errlen, "cannot load BPF programs: %s%s%s", strerror(rf.err),
+				 rf.libbpf[0] ? "; libbpf: " : "", rf.libbpf);
+			return rc;
+		}
+		for (int d = 0; d < LT_NCONCERNS; d++)
+			was_off[d] = L->cs[d].off;
+		concern_set_off(L->cs, c, rf.reason, rf.prog, rf.err);
+		refusal_log(c, &rf);
+		concern_propagate(L->cs);
+		for (int d = 0; d < LT_NCONCERNS; d++)
+			if (d != c && !was_off[d] && L->cs[d].off)
+				log_warn("concern %s off too (%s): not reported: %s",
+					 concern_defs[d].name, L->cs[d].reason, concern_defs[d].what);
+		if (concern_defs[c].essential) {
+			snprintf(err, errlen, "nothing useful can load: the kernel refused program %s "
+				 "of concern %s (%s), which every other one needs", rf.prog,
+				 concern_defs[c].name, rf.reason);
+			return rc;
+		}
+		if (o->strict) {
+			snprintf(err, errlen, "--strict: the kernel refused program %s of concern %s "
+				 "(%s); not starting with %s off", rf.prog, concern_defs[c].name,
+				 rf.reason, concern_defs[c].name);
+			return rc;
+		}
+		ltrack_bpf__destroy(L->skel);
+		L->skel = NULL;
+	}
+	snprintf(err, errlen, "cannot load BPF programs: still refused after %d attempts",
+		 LT_NCONCERNS + 1);
+	return -ELOOP;
+}
+
+/* once loaded: the programs not on this kernel, then every concern's state */
+static void log_loaded(struct loader *L)
+{
+	struct bpf_program *p;
+	char line[4096];
+
+	bpf_object__for_each_program(p, L->skel->obj) {
+		char why[PATH_MAX];
+
+		if (!bpf_program__autoload(p) && hook_missing(&L->kf, p, why, sizeof(why)))
+			log_info("%s: %s; not loaded", bpf_program__name(p), why);
+	}
+	concern_summary(L->cs, line, sizeof(line));
+	log_info("concerns: %s", line);
+}
+
+struct loader *loader_open(const struct loader_opts *o, char *err, size_t errlen)
 {
 	struct loader *L = calloc(1, sizeof(*L));
+	struct loader_opts opts;
 	int rc;
 
 	if (!L) {
 		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
 		return NULL;
 	}
 	libbpf_set_print(libbpf_log);
+	concern_init(L->cs);
 	rc = tracefs_ensure(err, errlen);
 	if (rc)
 		goto out_free;
@@ -289,39 +732,40 @@ struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen)
 	log_info("kernel: reads %s%s, exit %s%s", kfeat_reads(&L->kf),
 		 L->kf.rdonly_cast ? " (bpf_rdonly_cast)" : " (bpf_probe_read_kernel)",
 		 kfeat_exit(&L->kf), L->kf.forced ? " (LTRACK_KFEAT_OFF)" : "");
-	L->skel = ltrack_bpf__open();
-	if (!L->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot open BPF object: %s", strerror(errno));
+	opts = *o;
+	opts.kf = &L->kf;
+	o = &opts;
+	L->raw_dispatch = getenv("LTRACK_DISPATCH") && !strcmp(getenv("LTRACK_DISPATCH"), "raw");
+	if (L->raw_dispatch)
+		log_warn("LTRACK_DISPATCH=raw: opens are captured by one raw sys_exit program "
+			 "(benchmark mode)");
+	rc = fault_concern(err, errlen);
+	if (rc == -EINVAL)
 		goto out_free;
-	}
+	if (rc >= 0)
+		log_warn("LTRACK_FAULT_CONCERN=%s: one of its programs is made invalid (a test aid)",
+			 concern_defs[rc].name);
+	rc = load_concerns(L, o, err, errlen);
+	if (rc)
+		goto out_destroy;
 	for (size_t i = 0; i < NPROGS; i++) {
-		L->progs[i] = bpf_object__find_program_by_name(L->skel->obj, prog_table[i].name);
-		if (!L->progs[i]) {
+		struct bpf_program *p = bpf_object__find_program_by_name(L->skel->obj,
+									 prog_table[i].name);
+
+		if (!p) {
 			rc = -ENOENT;
 			snprintf(err, errlen, "BPF program %s missing from the object",
 				 prog_table[i].name);
 			goto out_destroy;
 		}
+		/* not loaded (its concern is off, its hook absent): never attached */
+		L->progs[i] = bpf_program__fd(p) >= 0 ? p : NULL;
 	}
-	disable_missing(L);
-	kfeat_apply(&L->kf, L->skel);
-	L->skel->rodata->lt_self_tgid = getpid();
-	L->skel->rodata->lt_helper_tgid = helper_tgid > 0 ? (__u32)helper_tgid : 0;
-	L->raw_dispatch = getenv("LTRACK_DISPATCH") && !strcmp(getenv("LTRACK_DISPATCH"), "raw");
-	if (L->raw_dispatch)
-		log_warn("LTRACK_DISPATCH=raw: opens are captured by one raw sys_exit program "
-			 "(benchmark mode)");
-	rc = ltrack_bpf__load(L->skel);
-	if (rc) {
-		snprintf(err, errlen, "cannot load BPF programs: %s (see the libbpf messages above)",
-			 strerror(-rc));
-		goto out_destroy;
-	}
+	log_loaded(L);
 	L->gen = 0;
 	L->skel->bss->lt_active_gen = 0;
 	/* mem */
-	L->mem = memmon_new(L->skel);
+	L->mem = memmon_new(L->skel, L->cs);
 	if (!L->mem) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
@@ -336,6 +780,95 @@ out_free:
 	free(L);
 	errno = -rc;
 	return NULL;
+}
+
+int loader_verify(const struct loader_opts *o, loader_verify_fn fn, void *ctx, char *err,
+		  size_t errlen)
+{
+	struct loader_opts opts = *o;
+	struct kfeat kf;
+	char *log;
+	int rc;
+	size_t idx;
+
+	libbpf_set_print(libbpf_log);
+	rc = tracefs_ensure(err, errlen);	/* where the syscall tracepoints are looked up */
+	if (rc)
+		return rc;
+	rc = kfeat_probe(&kf, err, errlen);	/* the same variants as the agent */
+	if (rc)
+		return rc;
+	opts.kf = &kf;
+	o = &opts;
+	log = malloc(PROG_LOG_SIZE);
+	if (!log) {
+		kfeat_release(&kf);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* a fresh object per program: libbpf loads an object once */
+	for (idx = 0;; idx++) {
+		struct concern_state cs[LT_NCONCERNS];
+		struct ltrack_bpf *sk = ltrack_bpf__open();
+		struct loader_verify v = { .concern = -1 };
+		struct bpf_program *p, *q = NULL;
+		size_t i = 0;
+
+		if (!sk) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot open BPF object: %s", strerror(errno));
+			break;
+		}
+		concern_init(cs);
+		rc = loader_prepare(sk, o, cs, err, errlen);
+		bpf_object__for_each_program(p, sk->obj)
+			if (i++ == idx)
+				q = p;
+		if (rc || !q) {
+			ltrack_bpf__destroy(sk);
+			break;
+		}
+		snprintf(v.program, sizeof(v.program), "%s", bpf_program__name(q));
+		v.concern = loader_prog_concern(v.program);
+		if (!bpf_program__autoload(q)) {
+			v.status = LOADER_V_ABSENT;
+			if (!hook_missing(o->kf, q, v.reason, sizeof(v.reason)))
+				snprintf(v.reason, sizeof(v.reason), "concern %s is off (%.60s)",
+					 concern_defs[v.concern].name, cs[v.concern].reason);
+		} else {
+			bpf_object__for_each_program(p, sk->obj)
+				if (p != q)
+					bpf_program__set_autoload(p, false);
+			log_attach(q, log);
+			memset(&lcap, 0, sizeof(lcap));
+			lcap.on = true;
+			rc = ltrack_bpf__load(sk);
+			lcap.on = false;
+			vlog_parse(log, &v.st);
+			if (rc) {
+				struct refusal rf;
+
+				refusal_fill(sk->obj, rc, &rf);
+				if (!rf.prog[0]) {	/* the object, not this program */
+					snprintf(err, errlen, "cannot load BPF programs: %s%s%s",
+						 strerror(rf.err), rf.libbpf[0] ? "; libbpf: " : "",
+						 rf.libbpf);
+					ltrack_bpf__destroy(sk);
+					break;
+				}
+				v.status = LOADER_V_REFUSED;
+				v.err = rf.err;
+				snprintf(v.reason, sizeof(v.reason), "%s", rf.reason);
+				snprintf(v.tail, sizeof(v.tail), "%s", rf.tail[0] ? rf.tail : rf.libbpf);
+				rc = 0;
+			}
+		}
+		ltrack_bpf__destroy(sk);
+		fn(ctx, &v);
+	}
+	kfeat_release(&kf);
+	free(log);
+	return rc ? rc : (int)idx;
 }
 
 /* delete every key of generation @gen from a map whose keys start with a __u32 gen */
@@ -705,9 +1238,15 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	L->model_on = c->have_policy && c->model_enabled;
 
 	/* attach what the new policy needs before it becomes active */
+	if (L->gpu_on)	/* gpu: no program of its own, off with file-open */
+		loader_warn_wanted(L->cs, LT_C_GPU, &L->warned_off);
 	for (size_t i = 0; i < NPROGS; i++) {
-		if (!L->progs[i] || L->links[i] || !prog_needed(L, i, uni, c->nwatches))
+		if (L->links[i] || !prog_needed(L, i, uni, c->nwatches))
 			continue;
+		if (!L->progs[i]) {	/* not loaded: absent here, or its concern is off */
+			loader_warn_wanted(L->cs, prog_table[i].concern, &L->warned_off);
+			continue;
+		}
 		L->links[i] = bpf_program__attach(L->progs[i]);
 		if (!L->links[i]) {
 			rc = -errno;
@@ -871,6 +1410,8 @@ int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx)
 	size_t len = 0, cap = 0;
 	int fd, rc = 0, count = 0;
 
+	if (bpf_program__fd(L->skel->progs.lt_snapshot) < 0)
+		return -EOPNOTSUPP;	/* concern snapshot is off */
 	link = bpf_program__attach_iter(L->skel->progs.lt_snapshot, NULL);
 	if (!link)
 		return -errno;
@@ -957,7 +1498,14 @@ struct ltrack_bpf *loader_skel(struct loader *L)
 /* lib: programs attached outside prog_table (the dlopen uprobes) */
 struct bpf_program *loader_prog(struct loader *L, const char *name)
 {
-	return bpf_object__find_program_by_name(L->skel->obj, name);
+	struct bpf_program *p = bpf_object__find_program_by_name(L->skel->obj, name);
+
+	return p && bpf_program__fd(p) >= 0 ? p : NULL;
+}
+
+const struct concern_state *loader_concerns(struct loader *L)
+{
+	return L->cs;
 }
 
 void loader_free(struct loader *L)

@@ -20,6 +20,7 @@
 #include <ltrack/event.h>
 
 #include "config.h"
+#include "verifier_log.h"
 
 struct loader;
 struct ring_buffer;
@@ -27,13 +28,84 @@ struct ring_buffer;
 /* called for each ring record; return 0 to go on */
 typedef int (*loader_record_fn)(void *ctx, void *data, size_t size);
 
+struct kfeat;
+
+struct loader_opts {
+	/* the scan zygote (0: none): like the agent itself, it and its children are never reported */
+	pid_t helper_tgid;
+	bool strict;		/* --strict: a concern the kernel refuses is fatal */
+	/* what the kernel offers (src/kfeat.h); loader_open and loader_verify probe it */
+	const struct kfeat *kf;
+};
+
 /*
  * loader_open - mount tracefs if needed, open and load the BPF programs.
- * Besides the agent itself, the process @helper_tgid (the scan zygote; 0:
- * none) and its children are never reported. Returns NULL with errno set
- * and a message in @err on failure.
+ * When the kernel refuses a program, its whole concern is turned off (a
+ * warning with the program, the errno and the verifier's last lines) and
+ * the rest is loaded again (src/concern.h). LTRACK_FAULT_CONCERN=NAME (a
+ * test aid) makes one program of concern NAME invalid first. Returns NULL
+ * with errno set and a message in @err when nothing useful can run: the
+ * object itself fails, the essential process concern is refused, any
+ * concern is refused under @o->strict, or LTRACK_FAULT_CONCERN names no
+ * concern. The caller exits 2 then.
  */
-struct loader *loader_open(pid_t helper_tgid, char *err, size_t errlen);
+struct loader *loader_open(const struct loader_opts *o, char *err, size_t errlen);
+
+/* loader_concerns - the state of every concern (LT_NCONCERNS entries, src/concern.h) */
+struct concern_state;
+const struct concern_state *loader_concerns(struct loader *L);
+
+/*
+ * loader_warn_wanted - the policy asks for what concern @c reports: when
+ * @c is off in @cs, say so in the log once (*@said holds a bit per concern
+ * said already): a warning, or an info line when @c is absent here
+ */
+void loader_warn_wanted(const struct concern_state *cs, int c, uint64_t *said);
+
+/*
+ * loader_prog_concern - the concern (enum lt_concern) of the BPF program
+ * called @name, or -ENOENT when no program table lists it
+ */
+int loader_prog_concern(const char *name);
+
+/*
+ * loader_prepare - set up the freshly opened skeleton @sk exactly as the
+ * agent loads it; the agent and `ltrack verify` share it. It sets the
+ * rodata (our tgid, @o->helper_tgid, feature knobs; each concern's
+ * variant in @cs), turns off the load of the programs whose hook this
+ * kernel lacks (a concern whose hooks are all missing is off: absent),
+ * and of every program of a concern off in @cs, and applies
+ * LTRACK_FAULT_CONCERN. Returns 0, or -errno with @err (a program in no
+ * table, a bad LTRACK_FAULT_CONCERN).
+ */
+struct ltrack_bpf;
+int loader_prepare(struct ltrack_bpf *sk, const struct loader_opts *o,
+		   struct concern_state *cs, char *err, size_t errlen);
+
+/* one program as `ltrack verify` loaded it (src/verify_cmd.c) */
+enum { LOADER_V_OK, LOADER_V_REFUSED, LOADER_V_ABSENT };
+
+struct loader_verify {
+	char program[64];
+	int concern;			/* enum lt_concern */
+	int status;			/* LOADER_V_* */
+	int err;			/* refused: the errno */
+	struct vlog_stats st;		/* the verifier's statistics (loaded or refused) */
+	char reason[96];		/* refused: as in the stats event; absent: the missing hook */
+	char tail[1024];		/* refused: the verifier's last lines (or libbpf's word) */
+};
+
+typedef void (*loader_verify_fn)(void *ctx, const struct loader_verify *v);
+
+/*
+ * loader_verify - load every program of the object on its own: for each,
+ * a fresh skeleton prepared by loader_prepare() with every other program
+ * off, BPF_LOG_STATS and its own log buffer; call @fn with the result.
+ * Returns the number of programs, or -errno with @err when the object
+ * itself cannot be opened, prepared or loaded.
+ */
+int loader_verify(const struct loader_opts *o, loader_verify_fn fn, void *ctx, char *err,
+		  size_t errlen);
 
 /*
  * loader_apply - make @c the active policy (watches, commands, knobs).
@@ -57,7 +129,8 @@ struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void
 
 /*
  * loader_snapshot - run the task iterator and call @fn for each
- * LT_EV_PROC_SNAP record. Returns the number of records or -errno.
+ * LT_EV_PROC_SNAP record. Returns the number of records or -errno
+ * (-EOPNOTSUPP: concern snapshot is off).
  */
 int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx);
 
@@ -81,7 +154,8 @@ int loader_attached(struct loader *L);
 struct ltrack_bpf *loader_skel(struct loader *L);
 /*
  * loader_prog - the loaded BPF program @name, for programs attached by
- * their own module (lib: the dlopen uprobes), or NULL
+ * their own module (lib: the dlopen uprobes), or NULL when it is not
+ * loaded (its concern is off, its hook absent) or does not exist
  */
 struct bpf_program;
 struct bpf_program *loader_prog(struct loader *L, const char *name);

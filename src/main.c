@@ -47,6 +47,7 @@
 #include "control.h"	/* inventory */
 #include "inventory.h"
 #include "models_cmd.h"
+#include "verify_cmd.h"
 #include "modelscan.h"	/* model: scan verdicts */
 #include "hash.h"
 #include "scan/sandbox.h"
@@ -98,6 +99,7 @@ struct agent {
 	struct control *ctl;		/* inventory: ltrack models' channel */
 	struct scanner *scanner;	/* model: sandboxed scan workers */
 	struct modelscan *mscan;	/* model: verdicts of model_load */
+	int exit_status;		/* of a failed run: 1, or 2 when nothing could load */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -871,6 +873,7 @@ static void emit_stats(struct agent *a, bool final)
 		st.cg_max = cs.max;
 		st.cg_evicted = cs.evicted;
 	}
+	st.concerns = loader_concerns(a->L);	/* which concerns loaded, and why not */
 	st.interval_s = a->cfg.stats_interval_s;
 	st.final = final;
 	if (a->enrich)	/* hash */
@@ -1052,7 +1055,8 @@ static int run(struct agent *a)
 	sigset_t mask;
 	int epfd = -1, sfd = -1, rc = 0;
 	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0, next_save = 0;
-	char err[512];
+	char err[1024];
+	struct loader_opts lo = {};
 	bool stop = false, busy = false;
 	bool hash_woke;	/* hash: the workers' eventfd fired */
 
@@ -1074,9 +1078,12 @@ static int run(struct agent *a)
 	rc = setup_enrich(a);
 	if (rc)
 		goto out;
-	a->L = loader_open(a->scanner ? scanner_zygote_pid(a->scanner) : 0, err, sizeof(err));
+	lo.helper_tgid = a->scanner ? scanner_zygote_pid(a->scanner) : 0;
+	lo.strict = a->cli.strict || a->cfg.strict;
+	a->L = loader_open(&lo, err, sizeof(err));
 	if (!a->L) {
 		rc = -errno;
+		a->exit_status = 2;	/* nothing useful could load (docs/cli.md) */
 		log_error("%s", err);
 		goto out;
 	}
@@ -1095,7 +1102,10 @@ static int run(struct agent *a)
 	}
 	clock_refresh(a);
 	rc = loader_snapshot(a->L, on_snapshot, a);
-	if (rc < 0)
+	if (rc == -EOPNOTSUPP)
+		log_warn("no startup snapshot (concern snapshot is off): processes already "
+			 "running get their context from /proc");
+	else if (rc < 0)
 		log_warn("startup snapshot failed: %s; processes already running get their "
 			 "context from /proc", strerror(-rc));
 	else
@@ -1234,6 +1244,8 @@ int main(int argc, char **argv)
 		return scan_cmd_main(argc - 1, argv + 1, stdout, stderr);
 	if (argc >= 2 && !strcmp(argv[1], "models"))	/* inventory: a subcommand */
 		return models_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "verify"))	/* the verifier's cost per program */
+		return verify_main(argc - 1, argv + 1);
 	if (cli_parse(&a->cli, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "ltrack: %s\n%s", err, cli_usage());
 		return 2;
@@ -1277,7 +1289,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	rc = run(a) ? 1 : 0;
+	rc = run(a) ? (a->exit_status ? a->exit_status : 1) : 0;
 out:
 	ring_buffer__free(a->rb);
 	ring_buffer__free(a->rb_crit);

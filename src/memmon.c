@@ -12,22 +12,25 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "concern.h"
+#include "loader.h"
 #include "log.h"
 #include "memmon.h"
 #include "ltrack.skel.h"
 
-#define TRACEFS_EVENTS "/sys/kernel/tracing/events/"
-
-#define CRED_PAIR(sc) { "lt_mem_enter_" #sc, LT_MEMG_CREDS }, { "lt_mem_exit_" #sc, LT_MEMG_CREDS }
+#define CRED_PAIR(sc)                                                         \
+	{ "lt_mem_enter_" #sc, LT_MEMG_CREDS, LT_C_MEM_CREDENTIALS },          \
+	{ "lt_mem_exit_" #sc, LT_MEMG_CREDS, LT_C_MEM_CREDENTIALS }
 
 static const struct {
 	const char *name;
 	uint32_t groups;
+	int concern;		/* enum lt_concern (src/concern.h) */
 } mem_progs[] = {
-	{ "lt_mem_mmap", LT_MEMG_MEMORY },
-	{ "lt_mem_mprotect", LT_MEMG_MEMORY },
-	{ "lt_mem_pkey_mprotect", LT_MEMG_MEMORY },
-	{ "lt_mem_memfd", LT_MEMG_FILELESS },
+	{ "lt_mem_mmap", LT_MEMG_MEMORY, LT_C_MEM_MEMORY },
+	{ "lt_mem_mprotect", LT_MEMG_MEMORY, LT_C_MEM_MEMORY },
+	{ "lt_mem_pkey_mprotect", LT_MEMG_MEMORY, LT_C_MEM_MEMORY },
+	{ "lt_mem_memfd", LT_MEMG_FILELESS, LT_C_MEM_FILELESS },
 	CRED_PAIR(setuid),
 	CRED_PAIR(setgid),
 	CRED_PAIR(setreuid),
@@ -37,21 +40,31 @@ static const struct {
 	CRED_PAIR(setfsuid),
 	CRED_PAIR(setfsgid),
 	CRED_PAIR(capset),
-	{ "lt_mem_ptrace", LT_MEMG_PTRACE },
-	{ "lt_mem_kill", LT_MEMG_KILL },
-	{ "lt_mem_tkill", LT_MEMG_KILL },
-	{ "lt_mem_tgkill", LT_MEMG_KILL },
-	{ "lt_mem_init_module", LT_MEMG_MODULES },
-	{ "lt_mem_finit_module", LT_MEMG_MODULES },
-	{ "lt_mem_delete_module", LT_MEMG_MODULES },
+	{ "lt_mem_ptrace", LT_MEMG_PTRACE, LT_C_MEM_PTRACE },
+	{ "lt_mem_kill", LT_MEMG_KILL, LT_C_MEM_KILL },
+	{ "lt_mem_tkill", LT_MEMG_KILL, LT_C_MEM_KILL },
+	{ "lt_mem_tgkill", LT_MEMG_KILL, LT_C_MEM_KILL },
+	{ "lt_mem_init_module", LT_MEMG_MODULES, LT_C_MEM_MODULES },
+	{ "lt_mem_finit_module", LT_MEMG_MODULES, LT_C_MEM_MODULES },
+	{ "lt_mem_delete_module", LT_MEMG_MODULES, LT_C_MEM_MODULES },
 };
 #define N_MEM_PROGS (sizeof(mem_progs) / sizeof(mem_progs[0]))
 
 struct memmon {
 	struct ltrack_bpf *sk;
-	struct bpf_program *progs[N_MEM_PROGS];	/* NULL: cannot be attached here */
+	const struct concern_state *cs;		/* the loader's */
+	struct bpf_program *progs[N_MEM_PROGS];	/* NULL: not loaded (absent here, concern off) */
 	struct bpf_link *links[N_MEM_PROGS];
+	uint64_t warned_off;			/* loader_warn_wanted() */
 };
+
+int memmon_prog_concern(const char *name)
+{
+	for (size_t i = 0; i < N_MEM_PROGS; i++)
+		if (!strcmp(mem_progs[i].name, name))
+			return mem_progs[i].concern;
+	return -ENOENT;
+}
 
 uint32_t memmon_groups(const struct lt_config *c)
 {
@@ -68,32 +81,24 @@ uint32_t memmon_groups(const struct lt_config *c)
 	return g;
 }
 
-struct memmon *memmon_new(struct ltrack_bpf *sk)
+struct memmon *memmon_new(struct ltrack_bpf *sk, const struct concern_state *cs)
 {
 	struct memmon *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
 	m->sk = sk;
+	m->cs = cs;
 	for (size_t i = 0; i < N_MEM_PROGS; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(sk->obj, mem_progs[i].name);
-		const char *sec;
-		char path[PATH_MAX];
 
 		if (!p) {
 			log_warn("BPF program %s missing from the object", mem_progs[i].name);
 			continue;
 		}
-		sec = bpf_program__section_name(p);
-		if (!strncmp(sec, "tracepoint/", 11)) {
-			snprintf(path, sizeof(path), TRACEFS_EVENTS "%s", sec + 11);
-			if (access(path, F_OK)) {
-				log_info("%s: this kernel has no tracepoint %s (syscall not built in?); "
-					 "not attached", mem_progs[i].name, sec + 11);
-				continue;
-			}
-		}
-		m->progs[i] = p;
+		/* not loaded: the loader said why (no tracepoint here, its concern off) */
+		if (bpf_program__fd(p) >= 0)
+			m->progs[i] = p;
 	}
 	return m;
 }
@@ -110,8 +115,12 @@ int memmon_prepare(struct memmon *m, uint32_t gen, const struct lt_config *c, ch
 		return -e;
 	}
 	for (size_t i = 0; i < N_MEM_PROGS; i++) {
-		if (!m->progs[i] || m->links[i] || !(mem_progs[i].groups & pol.groups))
+		if (m->links[i] || !(mem_progs[i].groups & pol.groups))
 			continue;
+		if (!m->progs[i]) {
+			loader_warn_wanted(m->cs, mem_progs[i].concern, &m->warned_off);
+			continue;
+		}
 		m->links[i] = bpf_program__attach(m->progs[i]);
 		if (!m->links[i]) {
 			int e = errno;

@@ -30,11 +30,16 @@ uint32_t memmon_groups(const struct lt_config *c);
 
 /*
  * memmon_new - find mem's programs in the loaded skeleton @sk. A program
- * whose syscall tracepoint this kernel lacks (e.g. the module syscalls
- * without CONFIG_MODULES) is loaded but never attached; that is logged
- * once. Returns NULL with errno on failure.
+ * that was not loaded (its syscall tracepoint is absent here, e.g. the
+ * module syscalls without CONFIG_MODULES, or its concern is off in the
+ * loader's @cs) is never attached; when the policy asks for it, that is
+ * logged once. Returns NULL with errno on failure.
  */
-struct memmon *memmon_new(struct ltrack_bpf *sk);
+struct concern_state;
+struct memmon *memmon_new(struct ltrack_bpf *sk, const struct concern_state *cs);
+
+/* memmon_prog_concern - the concern of mem's program @name, or -ENOENT */
+int memmon_prog_concern(const char *name);
 
 /*
  * memmon_prepare - write the groups of @c into lt_mem_policy[@gen] and

@@ -1,9 +1,10 @@
 #!/bin/sh
 # run-all.sh BUILD UNIT_BIN... -- BPF_TEST_BIN... - every suite: unit (cmocka),
 # a fuzz smoke run (each libFuzzer harness for FUZZ_SMOKE_SECONDS, default 5;
-# 0 skips it), BPF helpers (BPF_PROG_TEST_RUN, root), end to end (root).
+# 0 skips it), BPF helpers (BPF_PROG_TEST_RUN, root), the verifier budget
+# (`ltrack verify`, root), end to end (root).
 # Prints one closing line "N passed, N failed" over all suites' test cases
-# (a fuzz harness counts as one).
+# (a fuzz harness counts as one, and so does the verifier budget).
 set -u
 build=$1
 shift
@@ -45,6 +46,19 @@ if [ "$(id -u)" = 0 ]; then
 		out=$("$t" 2>&1) || fail_bin "$t"
 		printf '%s\n' "$out" | tee -a "$log"
 	done
+	echo "== verifier budget (ltrack verify: each BPF program loaded on its own)"
+	rcf=$(mktemp)
+	{
+		"$PWD/$build/ltrack" verify
+		echo $? > "$rcf"
+	} 2>&1 | tee -a "$log"
+	if [ "$(cat "$rcf")" = 0 ]; then
+		echo "verify: 1 passed, 0 failed" | tee -a "$log"
+	else
+		echo "verify: 0 passed, 1 failed" | tee -a "$log"
+		status=1
+	fi
+	rm -f "$rcf"
 	echo "== end-to-end tests (real BPF programs, real syscalls)"
 	rcf=$(mktemp)
 	{
@@ -60,11 +74,12 @@ else
 fi
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)..." ;
-# e2e and fuzz: "e2e: N passed, N failed", "fuzz: N passed, N failed"
-p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^\(e2e\|fuzz\): \([0-9]*\) passed.*/\2/p' \
-	"$log" | awk '{s+=$1} END {print s+0}')
+# e2e, fuzz and verify: "e2e: N passed, N failed", "fuzz: ...", "verify: ..."
+p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p
+	s/^\(e2e\|fuzz\|verify\): \([0-9]*\) passed.*/\2/p' "$log" |
+	awk '{s+=$1} END {print s+0}')
 f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p
-	s/^\(e2e\|fuzz\): [0-9]* passed, \([0-9]*\) failed.*/\2/p' "$log" |
+	s/^\(e2e\|fuzz\|verify\): [0-9]* passed, \([0-9]*\) failed.*/\2/p' "$log" |
 	awk '{s+=$1} END {print s+0}')
 [ "$f" -gt 0 ] && status=1
 echo "$p passed, $f failed"

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "concern.h"
 #include "format.h"
 #include "hash.h"
 #include "mem_events.h"	/* mem */
@@ -379,6 +380,31 @@ static void json_lib(struct jbuf *b, const struct event *ev)
 	KV_BOOL(b, "untrusted", ev->untrusted);
 }
 
+/* stats: every concern, on or off and why (src/concern.h) */
+static void json_concerns(struct jbuf *b, const struct concern_state *cs)
+{
+	json_key(b, "concerns");
+	json_arr_begin(b);
+	for (int i = 0; cs && i < LT_NCONCERNS; i++) {
+		json_obj_begin(b);
+		KV_STR(b, "name", concern_defs[i].name);
+		KV_STR(b, "state", cs[i].off ? "off" : "on");
+		KV_STR(b, "variant", cs[i].variant);
+		if (cs[i].off) {
+			KV_STR(b, "reason", cs[i].reason);
+			if (cs[i].program[0])
+				KV_STR(b, "program", cs[i].program);
+			if (cs[i].err) {
+				const char *en = strerrorname_np(cs[i].err);
+
+				KV_STR(b, "errno", en ? en : "unknown");
+			}
+		}
+		json_obj_end(b);
+	}
+	json_arr_end(b);
+}
+
 static void json_stats(struct jbuf *b, const struct ev_stats *st)
 {
 	json_key(b, "drops");
@@ -401,6 +427,7 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "cgroup_cache_evicted", st->cg_evicted);
 	KV_UINT(b, "interval_s", st->interval_s);
 	KV_BOOL(b, "final", st->final);
+	json_concerns(b, st->concerns);
 	/* hash: the enrichment stage (src/enrich.h) */
 	json_key(b, "hash");
 	json_obj_begin(b);
@@ -707,6 +734,24 @@ static void tq(struct jbuf *b, const char *s)
 	text_quote(b, s, strlen(s));
 }
 
+/* stats: the concerns off, e.g. `, off=[file-modify "verifier: too large", gpu "needs file-open"]` */
+static void text_concerns_off(struct jbuf *b, const struct concern_state *cs)
+{
+	bool any = false;
+
+	for (int i = 0; cs && i < LT_NCONCERNS; i++) {
+		if (!cs[i].off)
+			continue;
+		jbuf_puts(b, any ? ", " : ", off=[");
+		jbuf_puts(b, concern_defs[i].name);
+		jbuf_putc(b, ' ');
+		tq(b, cs[i].reason);
+		any = true;
+	}
+	if (any)
+		jbuf_putc(b, ']');
+}
+
 static void text_mode(struct jbuf *b, uint32_t mode)
 {
 	char m[16];
@@ -778,6 +823,7 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 			for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
 				jbuf_printf(b, ", %s=%llu", drop_cat_name(i),
 					    (unsigned long long)ev->stats->drops[i]);
+			text_concerns_off(b, ev->stats->concerns);
 		}
 		break;
 	case LT_EV_CREATE:

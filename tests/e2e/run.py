@@ -1923,6 +1923,8 @@ STATS_KEYS |= {"proc_table_expired", "proc_table_args_cut", "cgroup_cache_entrie
 
 # model: scan verdict counters, an object like "hash" (t_model.py checks their values)
 STATS_KEYS.add("scan")
+# the concerns, on or off and why (t_concerns.py checks them)
+STATS_KEYS.add("concerns")
 
 
 def check_stats(s):
@@ -1932,8 +1934,10 @@ def check_stats(s):
                                    "evade", "mem", "lib", "net", "net_tracking", "gpu",
                                    "model"]),
        "drop categories")
-    for k in STATS_KEYS - {"drops", "final", "hash", "scan"}:
+    for k in STATS_KEYS - {"drops", "final", "hash", "scan", "concerns"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))
+    check(type(s["concerns"]) is list and all(type(c) is dict for c in s["concerns"]),
+          "stats concerns %r" % s["concerns"])
     # hash: the enrichment stage's counters, an object (t_hash.py checks their values)
     for k, v in list(s.get("hash", {}).items()) + list(s.get("scan", {}).items()):
         check(type(v) is (bool if k == "enabled" else int) and v >= 0, "stats hash.%s %r" % (k, v))

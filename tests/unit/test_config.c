@@ -227,6 +227,10 @@ static void test_agent_section_sets_stats_interval_and_failed(void **state)
 	expect_ok(&c, "[agent]\nstats_interval = 86400\n");
 	assert_int_equal(c.stats_interval_s, 86400);
 	assert_false(c.failed);
+	assert_false(c.strict);	/* a refused concern is turned off, not fatal */
+	config_release(&c);
+	expect_ok(&c, "[agent]\nstrict = true\n");
+	assert_true(c.strict);
 	config_release(&c);
 	expect_error("[agent]\nstats_interval = 86401\n",
 		     "policy.toml:2:18: [agent] stats_interval: 86401 is out of range 0..86400");
