@@ -774,23 +774,42 @@ static __always_inline struct lt_net_policy *udp_gate(long ret, long fd, struct 
 }
 
 /* one datagram to @ua (or the connected peer when none): reported once per destination */
-static __always_inline void udp_dest(struct lt_net_policy *np, struct net_sock *ns, int nr,
-				     long ret, long fd, const void *ua, long alen)
+/* a datagram sent: the syscall, its result and the destination the caller gave */
+struct udp_args {
+	__s64 fd;
+	__s64 ret;
+	__u64 ua;		/* const struct sockaddr __user *, or 0 */
+	__s64 alen;
+	__s32 nr;
+	__u32 pad;
+};
+
+/*
+ * udp_dest - report the first datagram of socket @ns to each destination
+ * (a global function, verified once however many messages sendmmsg has)
+ */
+__noinline int udp_dest(struct net_sock *ns, struct udp_args *a)
 {
+	__u32 gen = gen_active();
+	struct lt_net_policy *np = bpf_map_lookup_elem(&lt_net_pol, &gen);
 	struct net_udp_key k = {};
 	struct net_info n = {};
 	__u32 one = 1;
+	long ret;
 
-	net_init(&n, ns, fd);
-	net_remote_user(&n, ua, alen);
+	if (!ns || !a || !np)
+		return 0;
+	ret = a->ret;
+	net_init(&n, ns, a->fd);
+	net_remote_user(&n, (const void *)a->ua, a->alen);
 	if (!n.rfamily) {
 		net_remote(&n, ns->sk);
 		n.nflags |= LT_NF_CONNECTED;
 		if (!n.rport)
-			return;	/* not connected: the send failed, nothing to say */
+			return 0;	/* not connected: the send failed, nothing to say */
 	}
 	if (!net_port_ok(np, LT_NP_UDP, n.rport))
-		return;
+		return 0;
 	k.sk = (__u64)ns->sk;
 	k.ino = ns->ino;
 	__builtin_memcpy(k.addr, n.raddr, 16);
@@ -798,12 +817,13 @@ static __always_inline void udp_dest(struct lt_net_policy *np, struct net_sock *
 	k.family = n.rfamily;
 	k.failed = ret < 0;
 	if (bpf_map_lookup_elem(&lt_udp_seen, &k))
-		return;
+		return 0;
 	/* NOEXIST: when two threads race, one reports */
 	if (bpf_map_update_elem(&lt_udp_seen, &k, &one, BPF_NOEXIST))
-		return;
+		return 0;
 	net_local(&n, ns->sk);
-	net_submit(&n, LT_EV_UDP_SEND, nr, ret, NULL);
+	net_submit(&n, LT_EV_UDP_SEND, a->nr, ret, NULL);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
@@ -811,14 +831,14 @@ int lt_exit_sendto(struct net_exit_ctx *ctx)
 {
 	struct pt_regs *r = cur_regs();
 	long fd = (int)sys_arg(r, 0);
-	struct lt_net_policy *np;
-	struct net_sock ns;
+	struct udp_args a = { .fd = fd, .ret = ctx->ret, .nr = ctx->id };
+	struct net_sock ns = {};
 
-	np = udp_gate(ctx->ret, fd, &ns);
-	if (np)
-		udp_dest(np, &ns, ctx->id, ctx->ret, fd, (const void *)sys_arg(r, 4),
-			 (int)sys_arg(r, 5));
-	return 0;
+	if (!udp_gate(ctx->ret, fd, &ns))
+		return 0;
+	a.ua = sys_arg(r, 4);
+	a.alen = (int)sys_arg(r, 5);
+	return udp_dest(&ns, &a);
 }
 
 /* the start of struct user_msghdr */
@@ -833,16 +853,16 @@ int lt_exit_sendmsg(struct net_exit_ctx *ctx)
 {
 	struct pt_regs *r = cur_regs();
 	long fd = (int)sys_arg(r, 0);
+	struct udp_args a = { .fd = fd, .ret = ctx->ret, .nr = ctx->id };
 	struct net_umsg m = {};
-	struct lt_net_policy *np;
-	struct net_sock ns;
+	struct net_sock ns = {};
 
-	np = udp_gate(ctx->ret, fd, &ns);
-	if (!np)
+	if (!udp_gate(ctx->ret, fd, &ns))
 		return 0;
 	bpf_probe_read_user(&m, sizeof(m), (const void *)sys_arg(r, 1));
-	udp_dest(np, &ns, ctx->id, ctx->ret, fd, m.name, m.namelen);
-	return 0;
+	a.ua = (__u64)m.name;
+	a.alen = m.namelen;
+	return udp_dest(&ns, &a);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
@@ -851,12 +871,11 @@ int lt_exit_sendmmsg(struct net_exit_ctx *ctx)
 	struct pt_regs *r = cur_regs();
 	long fd = (int)sys_arg(r, 0), ret = ctx->ret;
 	const char *vec = (const char *)sys_arg(r, 1);
-	struct lt_net_policy *np;
-	struct net_sock ns;
+	struct udp_args a = { .fd = fd, .ret = ret, .nr = ctx->id };
+	struct net_sock ns = {};
 	long n;
 
-	np = udp_gate(ret, fd, &ns);
-	if (!np)
+	if (!udp_gate(ret, fd, &ns))
 		return 0;
 	/* the messages sent (ret of them); for a failure, the first one */
 	n = ret < 0 ? 1 : ret;
@@ -867,7 +886,9 @@ int lt_exit_sendmmsg(struct net_exit_ctx *ctx)
 			break;
 		/* struct mmsghdr: a user_msghdr (56 bytes) and msg_len, 64 bytes */
 		bpf_probe_read_user(&m, sizeof(m), vec + i * 64);
-		udp_dest(np, &ns, ctx->id, ret, fd, m.name, m.namelen);
+		a.ua = (__u64)m.name;
+		a.alen = m.namelen;
+		udp_dest(&ns, &a);
 	}
 	return 0;
 }
