@@ -38,13 +38,18 @@ LDLIBS += -lseccomp	# scan: the scan workers' syscall filter (src/scan/sandbox.c
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Iinclude -Isrc/bpf
 
-# kernel side: one file per concern, compiled as one unit (see src/bpf/ltrack.bpf.c)
-BPF_HDRS := $(wildcard src/bpf/*.bpf.h src/bpf/*.bpf.c) include/ltrack/event.h
+# Header dependencies: each compile writes a .d file beside its output
+# listing the headers it read (-MMD; -MP adds an empty rule per header, so
+# a deleted header does not stop the build). They are included at the end.
+DEPFLAGS = -MMD -MP
 
 # user side: every module but main is also linked into the tests
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/output/*.c src/scan/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-HDRS := $(wildcard src/*.h src/output/*.h src/scan/*.h) include/ltrack/event.h
+# The sources that include the generated skeleton: a .d file only exists
+# after a first build, so they wait for the skeleton explicitly.
+SKEL_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,\
+	       $(shell grep -l '"ltrack.skel.h"' src/*.c src/output/*.c src/scan/*.c))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -52,6 +57,12 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # BPF helper tests: tests/bpf/X_test.bpf.c driven by tests/bpf/test_X.c (root)
 BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+BPFT_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard tests/bpf/*_test.bpf.c))
+
+DEPFILES := $(patsubst %.o,%.d,$(LIB_OBJS) $(BUILD)/obj/main.o $(BUILD)/ltrack.bpf.o \
+	      $(BPFT_OBJS)) \
+	    $(addsuffix .d,$(UNIT_BINS) $(BPFT_BINS) $(BUILD)/tests/e2e-helper \
+	      $(BUILD)/tests/evade-helper)
 
 # The Debian packages the goals need (scripts/deps.sh sets), installed by
 # one run of deps.sh (two apt-get at once would fight over dpkg's lock)
@@ -82,6 +93,8 @@ endif
 
 # keep generated skeletons and BPF objects (they are intermediates of pattern rules)
 .SECONDARY:
+# a recipe that fails leaves no half-written target that would pass for built
+.DELETE_ON_ERROR:
 
 .PHONY: all deps run test unit e2e bench fuzz format clean check-banned docs check-docs
 # the e2e syscall drivers: helper.c for every test, evade-helper.c for t_evade.py
@@ -95,10 +108,11 @@ $(BUILD)/vmlinux.h: | deps
 	$(msg) GEN $@
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/ltrack.bpf.o: src/bpf/ltrack.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | deps
+# -MT/-MF: the .d names the object, not the temporary file clang writes
+$(BUILD)/ltrack.bpf.o: src/bpf/ltrack.bpf.c $(BUILD)/vmlinux.h | deps
 	@mkdir -p $(@D)
 	$(msg) BPF $@
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp.o
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
 	$(Q)rm -f $@.tmp.o
 
@@ -106,10 +120,12 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o | deps
 	$(msg) SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/ltrack.skel.h | deps
+$(SKEL_OBJS): $(BUILD)/ltrack.skel.h
+
+$(BUILD)/obj/%.o: src/%.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libltrack.a: $(LIB_OBJS) | deps
 	$(msg) AR $@
@@ -119,10 +135,10 @@ $(BUILD)/ltrack: $(BUILD)/obj/main.o $(BUILD)/libltrack.a | deps
 	$(msg) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libltrack.a $(HDRS) | deps
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libltrack.a | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libltrack.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -o $@ $< $(BUILD)/libltrack.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # the syscall drivers of the e2e tests are built without sanitizers even in
 # SANITIZE=1: their runtime forks (LeakSanitizer) and breaks under setresuid,
@@ -130,21 +146,21 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libltrack.a $(HDRS) | deps
 $(BUILD)/tests/e2e-helper: tests/e2e/helper.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $< -lpthread
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(DEPFLAGS) -o $@ $< -lpthread
 
 $(BUILD)/tests/evade-helper: tests/e2e/evade-helper.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $< -lpthread
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(DEPFLAGS) -o $@ $< -lpthread
 
-$(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BPF_HDRS) $(wildcard tests/bpf/*.h) $(BUILD)/vmlinux.h | deps
+$(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BUILD)/vmlinux.h | deps
 	$(msg) BPF $@
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Itests/bpf -c $< -o $@
 
 $(BUILD)/tests/bpf/test_%: tests/bpf/test_%.c $(BUILD)/%_test.skel.h | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf -o $@ $< $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/bpf -o $@ $< $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # phony goals whose own recipe runs an installed tool also wait for deps
 run: $(BUILD)/ltrack
@@ -185,3 +201,6 @@ format: deps
 
 clean:
 	rm -rf build build-san
+
+# the headers each object read at its last build (none yet: it is built anyway)
+-include $(DEPFILES)
