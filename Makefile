@@ -10,7 +10,7 @@
 #                       tests/kernels/guest.sh in it (docs/kernels.md)
 #   make bench          overhead and loss versus no monitor and the peers
 #   make fuzz           short libFuzzer runs of every parser
-#   make format         clang-format the tree
+#   make format         clang-format the tree (installs clang-format if missing)
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -42,13 +42,18 @@ LDLIBS += -lseccomp	# scan: the scan workers' syscall filter (src/scan/sandbox.c
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Iinclude -Isrc/bpf
 
-# kernel side: one file per concern, compiled as one unit (see src/bpf/ltrack.bpf.c)
-BPF_HDRS := $(wildcard src/bpf/*.bpf.h src/bpf/*.bpf.c) include/ltrack/event.h
+# Header dependencies: each compile writes a .d file beside its output
+# listing the headers it read (-MMD; -MP adds an empty rule per header, so
+# a deleted header does not stop the build). They are included at the end.
+DEPFLAGS = -MMD -MP
 
 # user side: every module but main is also linked into the tests
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/output/*.c src/scan/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-HDRS := $(wildcard src/*.h src/output/*.h src/scan/*.h) include/ltrack/event.h
+# The sources that include the generated skeleton: a .d file only exists
+# after a first build, so they wait for the skeleton explicitly.
+SKEL_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,\
+	       $(shell grep -l '"ltrack.skel.h"' src/*.c src/output/*.c src/scan/*.c))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -56,6 +61,33 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # BPF helper tests: tests/bpf/X_test.bpf.c driven by tests/bpf/test_X.c (root)
 BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+BPFT_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard tests/bpf/*_test.bpf.c))
+
+DEPFILES := $(patsubst %.o,%.d,$(LIB_OBJS) $(BUILD)/obj/main.o $(BUILD)/ltrack.bpf.o \
+	      $(BPFT_OBJS)) \
+	    $(addsuffix .d,$(UNIT_BINS) $(BPFT_BINS) $(BUILD)/tests/e2e-helper \
+	      $(BUILD)/tests/evade-helper)
+
+# The Debian packages the goals need (scripts/deps.sh sets), installed by
+# one run of deps.sh (two apt-get at once would fight over dpkg's lock)
+# before anything is built: every rule that runs an installed tool (clang,
+# bpftool, gcc, cmocka, ...) has `| deps`, an order-only prerequisite, so
+# under -j nothing starts before the tools are there, and nothing is
+# rebuilt because deps ran. deps is phony: it runs every time (it does
+# nothing when all is installed), so a package removed since is put back.
+DEPS_SETS := $(if $(filter-out format clean check-banned,$(or $(MAKECMDGOALS),all)),build)
+ifneq ($(filter test unit e2e fuzz $(BUILD)/tests/%,$(MAKECMDGOALS)),)
+DEPS_SETS += test
+endif
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+DEPS_SETS += bench
+endif
+ifneq ($(filter format,$(MAKECMDGOALS)),)
+DEPS_SETS += format
+endif
+ifneq ($(filter test-kernels,$(MAKECMDGOALS)),)
+DEPS_SETS += kernels
+endif
 
 # `make V=1` shows the commands
 ifeq ($(V),1)
@@ -68,101 +100,99 @@ endif
 
 # keep generated skeletons and BPF objects (they are intermediates of pattern rules)
 .SECONDARY:
+# a recipe that fails leaves no half-written target that would pass for built
+.DELETE_ON_ERROR:
 
-.PHONY: all deps deps-test deps-kernels run test test-kernels unit e2e verify bench fuzz \
-	format clean check-banned docs check-docs
-all: deps $(BUILD)/ltrack $(BUILD)/tests/e2e-helper
+.PHONY: all deps run test test-kernels unit e2e verify bench fuzz format clean check-banned \
+	docs check-docs
+# the e2e syscall drivers: helper.c for every test, evade-helper.c for t_evade.py
+all: $(BUILD)/ltrack $(BUILD)/tests/e2e-helper $(BUILD)/tests/evade-helper
 
 deps:
-	@scripts/deps.sh build
+	@scripts/deps.sh $(DEPS_SETS)
 
-deps-test:
-	@scripts/deps.sh test
-
-deps-kernels:
-	@scripts/deps.sh kernels
-
-$(BUILD)/vmlinux.h:
+$(BUILD)/vmlinux.h: | deps
 	@mkdir -p $(@D)
 	$(msg) GEN $@
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/ltrack.bpf.o: src/bpf/ltrack.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+# -MT/-MF: the .d names the object, not the temporary file clang writes
+$(BUILD)/ltrack.bpf.o: src/bpf/ltrack.bpf.c $(BUILD)/vmlinux.h | deps
 	@mkdir -p $(@D)
 	$(msg) BPF $@
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp.o
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
 	$(Q)rm -f $@.tmp.o
 
-$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o | deps
 	$(msg) SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/ltrack.skel.h
+$(SKEL_OBJS): $(BUILD)/ltrack.skel.h
+
+$(BUILD)/obj/%.o: src/%.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/libltrack.a: $(LIB_OBJS)
+$(BUILD)/libltrack.a: $(LIB_OBJS) | deps
 	$(msg) AR $@
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/ltrack: $(BUILD)/obj/main.o $(BUILD)/libltrack.a
+$(BUILD)/ltrack: $(BUILD)/obj/main.o $(BUILD)/libltrack.a | deps
 	$(msg) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libltrack.a $(HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libltrack.a | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libltrack.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -o $@ $< $(BUILD)/libltrack.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
-# the syscall driver of the e2e tests is built without sanitizers even in
+# the syscall drivers of the e2e tests are built without sanitizers even in
 # SANITIZE=1: their runtime forks (LeakSanitizer) and breaks under setresuid,
-# and the tests count exactly its forks and exits
-$(BUILD)/tests/e2e-helper: tests/e2e/helper.c
+# and the tests count exactly their forks and exits
+$(BUILD)/tests/e2e-helper: tests/e2e/helper.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $< -lpthread
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(DEPFLAGS) -o $@ $< -lpthread
 
-# evade: the syscall driver of tests/e2e/t_evade.py (same rules as e2e-helper)
-all: $(BUILD)/tests/evade-helper
-$(BUILD)/tests/evade-helper: tests/e2e/evade-helper.c
+$(BUILD)/tests/evade-helper: tests/e2e/evade-helper.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $< -lpthread
-# end evade
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(DEPFLAGS) -o $@ $< -lpthread
 
-$(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BPF_HDRS) $(wildcard tests/bpf/*.h) $(BUILD)/vmlinux.h
+$(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BUILD)/vmlinux.h | deps
 	$(msg) BPF $@
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Itests/bpf -c $< -o $@
 
-$(BUILD)/tests/bpf/test_%: tests/bpf/test_%.c $(BUILD)/%_test.skel.h
+$(BUILD)/tests/bpf/test_%: tests/bpf/test_%.c $(BUILD)/%_test.skel.h | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf -o $@ $< $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/bpf -o $@ $< $(LDFLAGS) $(LDLIBS) -lcmocka
 
-run: deps $(BUILD)/ltrack
+# phony goals whose own recipe runs an installed tool also wait for deps
+run: $(BUILD)/ltrack
 	./$(BUILD)/ltrack --config policy.toml
 
-unit: deps-test $(UNIT_BINS)
+unit: deps $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
-e2e: deps-test all
+e2e: deps all
 	@LTRACK=$(abspath $(BUILD)/ltrack) HELPER=$(abspath $(BUILD)/tests/e2e-helper) \
 		python3 tests/e2e/run.py
 
 # the verifier's cost of each BPF program on this kernel, against the budget
 # (docs/kernels.md); root. `make test` runs it too, as one test
-verify: deps $(BUILD)/ltrack
+verify: $(BUILD)/ltrack
 	./$(BUILD)/ltrack verify
 
-test: deps-test all $(UNIT_BINS) $(BPFT_BINS) check-banned check-docs
+test: deps all $(UNIT_BINS) $(BPFT_BINS) check-banned check-docs
 	@tests/run-all.sh "$(BUILD)" $(UNIT_BINS) -- $(BPFT_BINS)
 
 # Debian 12's kernel in a qemu VM (TCG), the guest's root an initramfs made of
 # $(BUILD): not part of `make test`. VM_ARGS go to tests/kernels/vm-run.sh,
 # e.g. VM_ARGS="-- ltrack verify" runs one command instead of the phases.
-test-kernels: deps-kernels all
+test-kernels: deps all
 	@tests/kernels/vm-run.sh -b $(BUILD) $(VM_ARGS)
 
 # docs/policy.md is generated from the key table in src/config.c
@@ -178,16 +208,18 @@ check-banned:
 		|| { echo "banned unbounded string call (use the bounded forms)"; exit 1; }
 
 bench: deps $(BUILD)/ltrack
-	@scripts/deps.sh bench
 	$(MAKE) -C bench hash BUILD=$(abspath $(BUILD))	# hash: SHA-256 vs openssl dgst
 	$(MAKE) -C bench scan	# model: the pickle scanner, in-process
 	$(MAKE) -C bench run LTRACK=$(abspath $(BUILD)/ltrack)
 
-fuzz:
+fuzz: deps
 	$(MAKE) -C tests/fuzz run
 
-format:
+format: deps
 	clang-format -i $$(find src include tests -name '*.[ch]')
 
 clean:
 	rm -rf build build-san
+
+# the headers each object read at its last build (none yet: it is built anyway)
+-include $(DEPFILES)

@@ -17,10 +17,18 @@
  *     with '_' for '-', and cgroupfs /kubepods/QOS/podUID/ID).
  *   - on hybrid hosts (cgroup v1 hierarchies beside the v2 mount, where v2
  *     paths are often "/"), the v1 cpu, memory, pids and name=systemd paths
- *     of the process from /proc/PID/cgroup, searched for a container when
- *     the v2 path names none. They are per process, read once per process
- *     and again after its exec or when its v2 cgroup changes (cached in the
- *     process table, proctree.h).
+ *     of the process, searched for a container too. The kernel records
+ *     their ids at each exec and in the startup snapshot
+ *     (lt_exec_ev.cg_v1), resolved like v2 ids through the v1 mounts, so a
+ *     process that is gone by the time the exec is handled keeps them.
+ *     /proc/PID/cgroup is the fallback: for a process seen without its
+ *     exec, one whose v2 cgroup changed, or an id whose cgroup was removed
+ *     already. They are per process (cached in the process table,
+ *     proctree.h).
+ *   - which container: the one found deepest in its path, whichever of the
+ *     v2 and v1 paths names it (ctr_pick): a container inside another
+ *     container (a CI job's podman in a docker sandbox) is the inner one,
+ *     and a path naming no container never hides one another path names.
  *
  * The parsers (ctr_parse_path, cg_proc_parse, cg_mounts_parse) are pure
  * and bounded: they are unit-tested and fuzzed.
@@ -41,6 +49,7 @@ struct ctr_info {
 	char id[CTR_ID_LEN + 1];
 	char runtime[16];	/* "docker", "containerd", "cri-o", "podman" or "" */
 	char pod_uid[CTR_UID_LEN + 1];
+	unsigned int level;	/* the path component (1 = first) that named the id, else the pod */
 };
 
 /*
@@ -52,7 +61,15 @@ struct ctr_info {
  */
 bool ctr_parse_path(const char *path, size_t len, struct ctr_info *ci);
 
-/* the v1 hierarchies read from /proc/PID/cgroup, in search order */
+/*
+ * ctr_pick - of @n candidates (each the ctr_info of one of a process's
+ * cgroup paths, NULL: none), the one whose container was found deepest
+ * (largest level); on a tie the first. NULL when none names a container
+ * or a pod. Order the candidates v2 first, then enum cg_v1_ctl.
+ */
+const struct ctr_info *ctr_pick(const struct ctr_info *const *cand, int n);
+
+/* the v1 hierarchies ltrack reports, in lt_exec_ev.cg_v1's order (ctr_pick's tie order) */
 enum cg_v1_ctl { CG_V1_CPU = 0, CG_V1_MEMORY, CG_V1_PIDS, CG_V1_SYSTEMD, CG_V1_N };
 
 /* cg_v1_name - the JSON key of a v1 hierarchy: "cpu", "memory", "pids", "systemd" */
@@ -73,28 +90,38 @@ struct cg_proc {
  */
 int cg_proc_parse(const char *buf, size_t len, struct cg_proc *out);
 
-/* the cgroup mounts of a mountinfo */
+/* the cgroup mounts of a mountinfo (paths with octal escapes decoded) */
 struct cg_mounts {
-	char v2[CG_PATH_MAX];	/* mount point of cgroup2 (octal escapes decoded) */
+	char v2[CG_PATH_MAX];	/* mount point of cgroup2 */
 	bool has_v2;
 	bool has_v1;		/* some cgroup (v1) hierarchy is mounted */
+	/*
+	 * the v1 hierarchy of each enum cg_v1_ctl: its (first) mount point and
+	 * the cgroup mounted there ("/" unless a subtree is, e.g. in a
+	 * container without a cgroup namespace)
+	 */
+	bool has_v1_ctl[CG_V1_N];
+	char v1[CG_V1_N][CG_PATH_MAX];
+	char v1_root[CG_V1_N][CG_PATH_MAX];
 };
 
 /*
- * cg_mounts_parse - find the cgroup2 mount point and whether v1
- * hierarchies exist in /proc/self/mountinfo text of @len bytes.
- * Returns 0, or -ENOENT when there is no cgroup mount at all.
+ * cg_mounts_parse - find the cgroup2 mount point and the v1 hierarchies
+ * in /proc/self/mountinfo text of @len bytes. Returns 0, or -ENOENT when
+ * there is no cgroup mount at all.
  */
 int cg_mounts_parse(const char *buf, size_t len, struct cg_mounts *out);
 
 /* ---- the cgroup_id cache ------------------------------------------------- */
 
-/* one cgroup v2 id, shared (refcounted) by the cache and the process table */
+/* one cgroup id, shared (refcounted) by the cache and the process table */
 struct cg_entry {
 	uint64_t id;
-	char *path;		/* v2 path relative to the mount ("/a/b"), or NULL: unknown */
+	char *path;		/* v2: relative to the mount ("/a/b"); v1: as /proc/PID/cgroup
+				 * shows it; NULL: unknown */
 	struct ctr_info ci;
 	/* internal */
+	int hier;		/* 0: v2, 1 + enum cg_v1_ctl: that v1 one (each numbers its own) */
 	unsigned int refs;
 	uint64_t used;		/* cache clock at the last lookup */
 	struct cg_entry *hnext;
@@ -110,9 +137,10 @@ struct cgcache_stats {
 };
 
 /*
- * cgcache_new - a cache of at most @max ids, resolving through the cgroup2
- * mount @v2mount (NULL: read /proc/self/mountinfo; none found: paths stay
- * unknown, container detection still works from v1 paths). NULL + errno.
+ * cgcache_new - a cache of at most @max ids, resolving v2 ids through the
+ * cgroup2 mount @v2mount (NULL: read /proc/self/mountinfo; none found: v2
+ * paths stay unknown) and v1 ids through the v1 mounts of
+ * /proc/self/mountinfo. NULL + errno.
  */
 struct cgcache *cgcache_new(size_t max, const char *v2mount);
 
@@ -125,6 +153,13 @@ void cgcache_free(struct cgcache *c);
  * is full the least recently used entry leaves it (holders keep theirs).
  */
 struct cg_entry *cgcache_ref(struct cgcache *c, uint64_t id);
+
+/*
+ * cgcache_ref_v1 - the same for id @id of v1 hierarchy @ctl (lt_exec_ev.cg_v1):
+ * the path is made absolute in the hierarchy, as /proc/PID/cgroup shows it.
+ * NULL when @id is 0, the hierarchy has no v1 mount here, or out of memory.
+ */
+struct cg_entry *cgcache_ref_v1(struct cgcache *c, enum cg_v1_ctl ctl, uint64_t id);
 
 /* cg_entry_put - drop a reference; NULL is a no-op */
 void cg_entry_put(struct cg_entry *e);
@@ -139,7 +174,7 @@ bool cgcache_has_v1(const struct cgcache *c);
 /* the v1 view of one process: owned by its process table entry */
 struct cg_v1 {
 	char *path[CG_V1_N];	/* NULL: not listed or "/" */
-	struct ctr_info ci;	/* the container found in those paths */
+	struct ctr_info ci;	/* the container found deepest in those paths (ctr_pick) */
 	bool found;
 };
 
@@ -149,6 +184,15 @@ struct cg_v1 {
  * of memory. Free with cg_v1_free.
  */
 struct cg_v1 *cg_v1_read(uint32_t pid);
+
+/*
+ * cg_v1_from_ids - the v1 paths of the kernel's ids @ids (lt_exec_ev.cg_v1,
+ * index enum cg_v1_ctl) resolved through @c. *@complete is false when an
+ * id of a hierarchy mounted here did not resolve (its cgroup is gone):
+ * that path is missing, /proc/PID/cgroup may still know it. NULL when
+ * out of memory. Free with cg_v1_free.
+ */
+struct cg_v1 *cg_v1_from_ids(struct cgcache *c, const uint64_t ids[CG_V1_N], bool *complete);
 
 /* cg_v1_dup - a copy of @v (a forked child starts in its parent's cgroups), or NULL */
 struct cg_v1 *cg_v1_dup(const struct cg_v1 *v);

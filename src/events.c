@@ -214,6 +214,7 @@ static int decode_exec(const void *rec, size_t len, struct event *ev)
 	ev->cwd_flags = e->cwd_flags;
 	ev->args_truncated = e->eflags & LT_XF_ARGS_TRUNC;
 	ev->script = e->eflags & LT_XF_SCRIPT;
+	memcpy(ev->cg_v1_ids, e->cg_v1, sizeof(ev->cg_v1_ids));	/* ctx */
 	mem_decode_exec(e, ev);	/* mem */
 	if (take_str(str, avail, &off, e->filename_len, &ev->filename) ||
 	    take_str(str, avail, &off, e->requested_len, &ev->requested) ||

@@ -121,6 +121,7 @@ struct event {
 	uint64_t exe_ino;
 	uint32_t exe_dev;
 	uint64_t exe_size, exe_mtime_ns, exe_ctime_ns;	/* the image's identity (lt_file_id) */
+	uint64_t cg_v1_ids[LT_CG_V1_N];	/* ctx: the v1 cgroups' kernfs ids (lt_exec_ev.cg_v1) */
 
 	/*
 	 * content identity of the object to hash (exec: the image; lib_load: the

@@ -480,9 +480,10 @@ static void snap_args(struct agent *a, const struct event *ev)
 }
 
 /*
- * v1_refresh - re-read @p's v1 paths (hybrid hosts). A process already
- * gone keeps what was read before: at its exec, the snapshot, or an
- * earlier event.
+ * v1_refresh - re-read @p's v1 paths from /proc (hybrid hosts), after its
+ * v2 cgroup changed (it may have moved in v1 too) or for a process seen
+ * without its exec. A process already gone keeps what was known before:
+ * from its exec, the snapshot, or an earlier event.
  */
 static void v1_refresh(struct agent *a, struct proc *p)
 {
@@ -499,6 +500,35 @@ static void v1_refresh(struct agent *a, struct proc *p)
 }
 
 /*
+ * v1_from_kernel - @p's v1 paths from the cgroup ids its exec (or the
+ * snapshot) @ev recorded in the kernel (hybrid hosts): exact even when the
+ * process is gone by now. /proc/PID/cgroup fills in only when a cgroup is
+ * gone already and the process still lives.
+ */
+static void v1_from_kernel(struct agent *a, struct proc *p, const struct event *ev)
+{
+	struct cg_v1 *nv;
+	bool complete;
+
+	if (!a->cgc || !cgcache_has_v1(a->cgc))
+		return;
+	nv = cg_v1_from_ids(a->cgc, ev->cg_v1_ids, &complete);
+	if (nv && !complete) {
+		struct cg_v1 *pv = cg_v1_read(p->tgid);
+
+		if (pv) {
+			cg_v1_free(nv);
+			nv = pv;
+		}
+	}
+	p->v1_valid = true;
+	if (!nv)
+		return;
+	cg_v1_free(p->v1);
+	p->v1 = nv;
+}
+
+/*
  * enrich_ctx - cgroup path, v1 paths, container and pod of @ev. Cached per
  * process (refreshed when the event's cgroup_id differs from the cached
  * one, and at exec) and per cgroup_id (cgcache).
@@ -506,7 +536,7 @@ static void v1_refresh(struct agent *a, struct proc *p)
 static void enrich_ctx(struct agent *a, struct event *ev)
 {
 	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
-	const struct ctr_info *ci = NULL;
+	const struct ctr_info *ci, *cand[2];
 	struct cg_entry *e;
 	struct cg_v1 *v1;
 
@@ -539,14 +569,13 @@ static void enrich_ctx(struct agent *a, struct event *ev)
 		v1_refresh(a, p);
 	v1 = p ? p->v1 : a->v1_hold;
 	ev->cgroup = e->path;
-	if (e->ci.id[0] || e->ci.pod_uid[0])
-		ci = &e->ci;
-	if (v1) {
+	if (v1)
 		for (int k = 0; k < CG_V1_N && k < 4; k++)
 			ev->cgroup_v1[k] = v1->path[k];
-		if (!ci && v1->found)
-			ci = &v1->ci;
-	}
+	/* the container named deepest, in the v2 path or a v1 one (container.h) */
+	cand[0] = &e->ci;
+	cand[1] = v1 && v1->found ? &v1->ci : NULL;
+	ci = ctr_pick(cand, 2);
 	if (ci) {
 		ev->container_id = ci->id[0] ? ci->id : NULL;
 		ev->container_runtime = ci->runtime[0] ? ci->runtime : NULL;
@@ -759,7 +788,7 @@ static int on_record(void *ctx, void *data, size_t size)
 			struct proc *sp = proctree_get(a->procs, ev->pid, ev->start_ns);
 
 			if (sp)
-				v1_refresh(a, sp);
+				v1_from_kernel(a, sp, ev);
 		}
 		if (ev->pid == (uint32_t)getpid()) {
 			a->self_start_ns = ev->start_ns;
@@ -772,8 +801,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 		if (p && ev->args && a->cfg.ancestors > 0)	/* ctx: argv for ancestry */
 			proctree_set_args(a->procs, p, ev->args, ev->args_len);
-		if (p)		/* ctx: while the process surely lives */
-			v1_refresh(a, p);
+		if (p)		/* ctx: the v1 cgroups the kernel saw at the exec */
+			v1_from_kernel(a, p, ev);
 		break;
 	}
 	case LT_EV_FORK: {

@@ -198,6 +198,9 @@ struct lt_file_id {
 };
 _Static_assert(sizeof(struct lt_file_id) == 40, "ABI: lt_file_id");
 
+/* ctx: the cgroup v1 hierarchies an exec records (lt_exec_ev.cg_v1[]) */
+enum lt_cg_v1 { LT_CG_V1_CPU = 0, LT_CG_V1_MEMORY, LT_CG_V1_PIDS, LT_CG_V1_SYSTEMD, LT_CG_V1_N };
+
 /*
  * Exec event (and LT_EV_PROC_SNAP from the startup iterator). Followed by:
  *   filename (resolved image path), requested (as passed to execve),
@@ -223,9 +226,18 @@ struct lt_exec_ev {
 	__u32 mem_pad;
 	__u64 cap_effective;
 	__u64 cap_permitted;
+	/*
+	 * ctx: the task's cgroups in the v1 hierarchies of cpu, memory, pids and
+	 * name=systemd (index LT_CG_V1_*), as kernfs ids (= the directory's inode;
+	 * 0: unknown). Taken here because the process may be gone before user
+	 * space could read /proc/PID/cgroup. A controller bound to cgroup v2
+	 * gives a v2 id: user space uses an id only with a v1 mount of its
+	 * hierarchy.
+	 */
+	__u64 cg_v1[LT_CG_V1_N];
 	char str[];
 };
-_Static_assert(sizeof(struct lt_exec_ev) == 216, "ABI: lt_exec_ev");
+_Static_assert(sizeof(struct lt_exec_ev) == 248, "ABI: lt_exec_ev");
 
 #define LT_XF_ARGS_TRUNC	(1u << 0)	/* argv longer than LT_ARGS_MAX */
 #define LT_XF_SCRIPT		(1u << 1)	/* a binfmt handler (e.g. #!) ran an interpreter */

@@ -440,6 +440,76 @@ static __always_inline void hdr_ctx(struct lt_hdr *h, struct task_struct *t)
 }
 
 /*
+ * ---- ctx: cgroup v1 ---------------------------------------------------------
+ * cg_v1_fill - @t's cgroups in the v1 hierarchies of cpu, memory, pids and
+ * name=systemd, as kernfs ids (the directory's inode), into @ids
+ * (lt_exec_ev.cg_v1). User space used to read /proc/PID/cgroup when it
+ * handled the exec, up to a poll period later: a short-lived process (a
+ * container's `exec` of one command) was gone by then and lost its
+ * container. Plain probe reads (BPF_CORE_READ), no kfunc: any kernel.
+ */
+#define LT_CG_LINKS_MAX 16	/* hierarchies walked: v2, each v1 controller, a few named */
+
+/* the cgroup of controller @ssid (enum cgroup_subsys_id of this kernel): its kernfs id */
+static __always_inline __u64 cg_v1_subsys(struct css_set *cs, __u32 ssid)
+{
+	unsigned long slot = (unsigned long)cs + bpf_core_field_offset(struct css_set, subsys);
+	struct cgroup_subsys_state *css = NULL;
+
+	/* cs->subsys[ssid]: the index is a load-time constant, not a compile-time one */
+	slot += (ssid & 63) * sizeof(css);
+	bpf_probe_read_kernel(&css, sizeof(css), (void *)slot);
+	return css ? BPF_CORE_READ(css, cgroup, kn, id) : 0;
+}
+
+/*
+ * the cgroup in the named hierarchy "systemd", which has no controller to
+ * index subsys[] with: one cgrp_cset_link per hierarchy hangs off
+ * css_set.cgrp_links, as in the kernel's cset_cgroup_from_root()
+ */
+static __always_inline __u64 cg_v1_systemd(struct css_set *cs)
+{
+	unsigned long head = (unsigned long)cs + bpf_core_field_offset(struct css_set, cgrp_links);
+	unsigned long loff = bpf_core_field_offset(struct cgrp_cset_link, cgrp_link);
+	struct list_head *pos = BPF_CORE_READ(cs, cgrp_links.next);
+
+	for (int i = 0; i < LT_CG_LINKS_MAX; i++) {
+		struct cgrp_cset_link *l = (void *)((unsigned long)pos - loff);
+		struct cgroup *cg;
+		char name[8] = {};
+
+		if (!pos || (unsigned long)pos == head)
+			break;
+		cg = BPF_CORE_READ(l, cgrp);
+		BPF_CORE_READ_INTO(&name, cg, root, name);	/* the first 8 of char[64] */
+		if (name[0] == 's' && name[1] == 'y' && name[2] == 's' && name[3] == 't' &&
+		    name[4] == 'e' && name[5] == 'm' && name[6] == 'd' && name[7] == '\0')
+			return BPF_CORE_READ(cg, kn, id);
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return 0;
+}
+
+#define cg_ssid(name) bpf_core_enum_value(enum cgroup_subsys_id, name)
+
+static __always_inline void cg_v1_fill(__u64 ids[LT_CG_V1_N], struct task_struct *t)
+{
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+
+	ids[LT_CG_V1_CPU] = ids[LT_CG_V1_MEMORY] = ids[LT_CG_V1_PIDS] = ids[LT_CG_V1_SYSTEMD] = 0;
+	if (!cs)
+		return;
+	/* a controller this kernel is built without has no enum value: it stays 0 */
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+		ids[LT_CG_V1_CPU] = cg_v1_subsys(cs, cg_ssid(cpu_cgrp_id));
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		ids[LT_CG_V1_MEMORY] = cg_v1_subsys(cs, cg_ssid(memory_cgrp_id));
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
+		ids[LT_CG_V1_PIDS] = cg_v1_subsys(cs, cg_ssid(pids_cgrp_id));
+	ids[LT_CG_V1_SYSTEMD] = cg_v1_systemd(cs);
+}
+
+/*
  * hdr_fill - the common header for @task (the current task), in the
  * context where the event happens.
  */

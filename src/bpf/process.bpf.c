@@ -109,6 +109,7 @@ int BPF_PROG(lt_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 	e->pad = 0;
 	e->filename_len = e->requested_len = e->interp_len = e->cwd_len = e->args_len = 0;
 	e->filename_flags = e->cwd_flags = e->eflags = 0;
+	cg_v1_fill(e->cg_v1, t);	/* ctx: for every exec, the process table keeps it */
 
 	/* selection: image basename or comm */
 	ilen = dentry_name(s, l.d);

@@ -61,6 +61,7 @@ int lt_snapshot(struct bpf_iter__task *ctx)
 	e->filename_flags = e->cwd_flags = e->eflags = 0;
 	e->egid = e->mem_pad = 0;	/* mem */
 	e->cap_effective = e->cap_permitted = 0;
+	cg_v1_fill(e->cg_v1, t);	/* ctx */
 
 	exe = BPF_CORE_READ(t, mm, exe_file);
 	if (exe) {	/* kernel threads have no image */

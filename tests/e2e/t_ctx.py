@@ -2,20 +2,29 @@
 # t_ctx.py - container and process context, ancestry, and eTracee's filters.
 # Runs in run.py's namespace (T, one, match, ident, ... and @test).
 
+def ctx_unescape(field):
+    """a mountinfo field with its octal escapes (\\040 ...) decoded"""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
 def ctx_cg_mounts():
-    """the cgroup2 mount point and the v1 mounts {controller: mount point}"""
+    """
+    the cgroup2 mount point, and the first mount of each v1 hierarchy
+    {controller: (mount point, the cgroup mounted there)}: "/" on a host, a
+    subtree in a container without a cgroup namespace
+    """
     v2, v1 = None, {}
     with open("/proc/self/mountinfo") as f:
         for line in f:
             left, right = line.split(" - ", 1)
-            mnt = left.split()[4]
+            root, mnt = [ctx_unescape(x) for x in left.split()[3:5]]
             fstype, _, opts = right.split()[:3]
             if fstype == "cgroup2" and v2 is None:
                 v2 = mnt
             elif fstype == "cgroup":
                 for o in opts.split(","):
-                    if o in ("cpu", "memory", "pids", "name=systemd"):
-                        v1[o] = mnt
+                    if o in ("cpu", "memory", "pids", "name=systemd") and o not in v1:
+                        v1[o] = (mnt, root)
     return v2, v1
 
 
@@ -39,13 +48,21 @@ def ctx_v1_of(pid):
 
 
 class CtxCgroup:
-    """a cgroup directory tree made for one test under @mount; removed at the end"""
+    """
+    a cgroup directory tree @rel made for one test below the cgroup @base
+    (default: the root) of the hierarchy mounted at @mount, where the cgroup
+    @root is mounted; removed at the end. .rel is its path as
+    /proc/PID/cgroup shows it.
+    """
 
-    def __init__(self, mount, rel):
+    def __init__(self, mount, rel, root="/", base=None):
+        base = base or root
+        below = base[len(root):] if root != "/" else base
+        where = os.path.join(mount, below.strip("/"))
         self.mount = mount
-        self.top = os.path.join(mount, rel.strip("/").split("/")[0])
-        self.path = os.path.join(mount, rel.strip("/"))
-        self.rel = "/" + rel.strip("/")
+        self.top = os.path.join(where, rel.strip("/").split("/")[0])
+        self.path = os.path.join(where, rel.strip("/"))
+        self.rel = base.rstrip("/") + "/" + rel.strip("/")
         os.makedirs(self.path)
 
     def enter(self):
@@ -143,29 +160,92 @@ def ctx_kubepods_pod_uid(t):
             cg.remove()
 
 
+# kubelet's pod cgroups: systemd driver (uid with '_') and cgroupfs driver
+CTX_POD_RE = re.compile(
+    r"/kubepods[^/]*-pod([0-9a-f]{8}(?:_[0-9a-f]{4}){3}_[0-9a-f]{12})\.slice(?=/|$)"
+    r"|/kubepods(?:/[^/]+)*?/pod([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})(?=/|$)")
+
+
+def ctx_pod_uid(path):
+    """the pod uid kubelet's naming puts in @path (the CI's own pod, if any), or MISSING"""
+    found = [m.group(1) or m.group(2) for m in CTX_POD_RE.finditer(path)]
+    return found[-1].replace("_", "-") if found else MISSING
+
+
+def ctx_v1_libpod():
+    """
+    (controller, CtxCgroup) of a podman container libpod-ID.scope in the v1
+    cpu hierarchy (else pids), or (None, None) on a host without them.
+    It is made below the runner's own cgroup of that hierarchy, as an engine
+    in the runner's sandbox would do: on a CI host whose sandbox is itself a
+    container (/docker/ID/...), the test's container is the inner one.
+    """
+    ctl = "cpu" if "cpu" in CTX_V1 else "pids" if "pids" in CTX_V1 else None
+    if not ctl:
+        return None, None
+    mnt, root = CTX_V1[ctl]
+    own = ctx_v1_of(RUNNER_PID)
+    base = own.get(ctl, root) if own is not MISSING else root
+    if not (base + "/").startswith(root.rstrip("/") + "/"):
+        base = root     # not below the mount: next to it, at its root
+    return ctl, CtxCgroup(mnt, "ltrack-t-%d/libpod-%s.scope" % (os.getpid(), CTX_HEX2),
+                          root=root, base=base)
+
+
+def ctx_v2_of(pid):
+    with open("/proc/%d/cgroup" % pid) as f:
+        return [l.split(":", 2)[2].strip() for l in f if l.startswith("0::")][0]
+
+
 @test
 def ctx_podman_v1_hybrid(t):
     """hybrid host: a container named only in a v1 hierarchy (cpu) is found there"""
-    mnt = CTX_V1.get("cpu") or CTX_V1.get("pids")
-    if not mnt:
+    ctl, cg = ctx_v1_libpod()
+    if not cg:
         return      # a pure v2 host: nothing to test here
-    ctl = "cpu" if CTX_V1.get("cpu") else "pids"
     w = t.mkdir("w")
-    cg = CtxCgroup(mnt, "ltrack-t-%d/libpod-%s.scope" % (os.getpid(), CTX_HEX2))
     try:
         lt = t.ltrack(["--watch", "mkdir=" + w])
         h = t.spawn(["mkdir", w + "/v1", 0o755], preexec_fn=cg.enter())
         v1 = ctx_v1_of(h.pid)
         eq(v1.get(ctl), cg.rel, "the helper's %s cgroup" % ctl)
-        with open("/proc/%d/cgroup" % h.pid) as f:
-            v2 = [l.split(":", 2)[2].strip() for l in f if l.startswith("0::")][0]
+        v2 = ctx_v2_of(h.pid)
         h.release().finish()
         evs = lt.stop()
         match(one(evs, pid=h.pid), {"cgroup": v2, "cgroup_v1": v1, "container_id": CTX_HEX2,
-                                    "container_runtime": "podman", "pod_uid": MISSING})
+                                    "container_runtime": "podman",
+                                    "pod_uid": ctx_pod_uid(cg.rel)})
         # a process outside any container has no container fields
         mine = select(evs, pid=RUNNER_PID)
         none(mine, container_id=CTX_HEX2)
+    finally:
+        cg.remove()
+
+
+@test
+def ctx_v1_gone_before_read(t):
+    """the v1 cgroups and container of a process gone before ltrack handled its exec"""
+    ctl, cg = ctx_v1_libpod()
+    if not cg:
+        return
+    w = t.mkdir("w")
+    try:
+        lt = t.ltrack(["--watch", "mkdir=" + w])
+        # ltrack reads nothing until the helper has exec'd, made its directory and exited:
+        # what it reports can only come from what the kernel recorded at the exec
+        os.kill(lt.pid, signal.SIGSTOP)
+        try:
+            h = t.spawn(["mkdir", w + "/gone", 0o755], preexec_fn=cg.enter())
+            v1, v2 = ctx_v1_of(h.pid), ctx_v2_of(h.pid)
+            eq(v1.get(ctl), cg.rel, "the helper's %s cgroup" % ctl)
+            h.release().finish()
+            check(not os.path.exists("/proc/%d" % h.pid), "the helper is gone")
+        finally:
+            os.kill(lt.pid, signal.SIGCONT)
+        evs = lt.stop()
+        match(one(evs, pid=h.pid), {"cgroup": v2, "cgroup_v1": v1, "container_id": CTX_HEX2,
+                                    "container_runtime": "podman",
+                                    "pod_uid": ctx_pod_uid(cg.rel)})
     finally:
         cg.remove()
 

@@ -116,6 +116,73 @@ static void test_deepest_container_wins_and_nul_stops(void **state)
 	assert_false(ctr_parse_path(buf, 3 + 8 + 64 + 1, &ci));
 }
 
+/* level: the component that named the container (else the pod), to compare paths */
+static void test_container_level(void **state)
+{
+	struct ctr_info ci;
+
+	(void)state;
+	assert_true(parse("/docker/" HEX, &ci));
+	assert_int_equal(ci.level, 2);
+	assert_true(parse("//system.slice///docker-" HEX ".scope/", &ci));
+	assert_int_equal(ci.level, 2);	/* empty components do not count */
+	/* podman's inner "container" cgroup: named one level up */
+	assert_true(parse("/machine.slice/libpod-" HEX ".scope/container", &ci));
+	assert_int_equal(ci.level, 2);
+	assert_true(parse("/docker/" HEX "/ltrack-t-1/libpod-" HEX ".scope", &ci));
+	assert_string_equal(ci.runtime, "podman");
+	assert_int_equal(ci.level, 4);
+	/* a pod alone: the pod's component */
+	assert_true(parse("/kubepods/burstable/pod" UID, &ci));
+	assert_int_equal(ci.level, 3);
+	assert_true(parse("/kubepods/burstable/pod" UID "/" HEX, &ci));
+	assert_int_equal(ci.level, 4);
+	assert_false(parse("/process_api/857350679368a786c77fd28bceb6ef82", &ci));
+	assert_int_equal(ci.level, 0);
+}
+
+/*
+ * which container, of a process's v2 and v1 paths: the deepest, whichever
+ * hierarchy names it; a path naming none (a CI sandbox's memory cgroup)
+ * never hides one
+ */
+static void test_pick_deepest_across_paths(void **state)
+{
+	struct ctr_info v2, cpu, mem, pids;
+	const struct ctr_info *cand[4] = { &v2, &cpu, &mem, &pids };
+
+	(void)state;
+	/* this host: memory in the sandbox's own cgroup, the container in cpu only */
+	parse("/", &v2);
+	parse("/ltrack-t-1/libpod-" HEX ".scope", &cpu);
+	parse("/process_api/857350679368a786c77fd28bceb6ef82", &mem);
+	parse("/", &pids);
+	assert_ptr_equal(ctr_pick(cand, 4), &cpu);
+	/* a CI job in a docker sandbox (systemd driver) runs a podman container */
+	parse("/system.slice/docker-" HEX ".scope", &v2);
+	parse("/system.slice/docker-" HEX ".scope/ltrack-t-1/libpod-fedcba9876543210"
+	      "fedcba9876543210fedcba9876543210fedcba9876543210.scope", &cpu);
+	assert_ptr_equal(ctr_pick(cand, 4), &cpu);
+	assert_string_equal(ctr_pick(cand, 4)->runtime, "podman");
+	/* the same container in every hierarchy: a tie, the first (v2) */
+	parse("/system.slice/docker-" HEX ".scope", &cpu);
+	parse("/system.slice/docker-" HEX ".scope", &mem);
+	assert_ptr_equal(ctr_pick(cand, 4), &v2);
+	/* a pod in one path, its container in another: the container is deeper */
+	parse("/kubepods/besteffort/pod" UID, &v2);
+	parse("/kubepods/besteffort/pod" UID "/" HEX, &pids);
+	assert_ptr_equal(ctr_pick(cand, 4), &pids);
+	/* none, or no candidates at all */
+	parse("/", &v2);
+	parse("/", &cpu);
+	parse("/", &mem);
+	parse("/user.slice", &pids);
+	assert_null(ctr_pick(cand, 4));
+	cand[1] = NULL;
+	assert_null(ctr_pick(cand, 2));
+	assert_null(ctr_pick(cand, 0));
+}
+
 static void test_proc_cgroup(void **state)
 {
 	static const char text[] =
@@ -150,15 +217,63 @@ static void test_mountinfo(void **state)
 		"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
 		"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
 		"41 31 0:38 / /sys/fs/cgroup/uni\\040fied rw,relatime - cgroup2 cgroup2 rw\n";
-	struct cg_mounts m;
+	static struct cg_mounts m;
 
 	(void)state;
 	assert_int_equal(cg_mounts_parse(text, sizeof(text) - 1, &m), 0);
 	assert_true(m.has_v2);
 	assert_true(m.has_v1);
 	assert_string_equal(m.v2, "/sys/fs/cgroup/uni fied");
+	assert_true(m.has_v1_ctl[CG_V1_CPU]);
+	assert_string_equal(m.v1[CG_V1_CPU], "/sys/fs/cgroup/cpu");
+	assert_string_equal(m.v1_root[CG_V1_CPU], "/");
+	assert_false(m.has_v1_ctl[CG_V1_MEMORY]);
 	assert_int_equal(cg_mounts_parse("1 2 3:4 / /x rw - ext4 /dev/x rw\n", 32, &m), -ENOENT);
 	assert_false(m.has_v2);
+	assert_false(m.has_v1_ctl[CG_V1_CPU]);
+}
+
+/* where each v1 hierarchy's ids resolve, and which cgroup is mounted there */
+static void test_mountinfo_v1_hierarchies(void **state)
+{
+	static const char text[] =
+		/* a container without a cgroup namespace: subtrees of the host's hierarchies */
+		"40 31 0:33 /docker/" HEX " /sys/fs/cgroup/cpu,cpuacct ro,nosuid - cgroup cgroup "
+		"rw,cpu,cpuacct\n"
+		"41 31 0:34 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n"
+		"42 31 0:35 /a\\040b /sys/fs/cgroup/mem\\040ory rw - cgroup cgroup rw,memory\n"
+		"43 31 0:36 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
+		/* a second mount of a hierarchy (a bind mount): the first one stays */
+		"44 31 0:35 / /mnt/memory rw - cgroup cgroup rw,memory\n"
+		/* pids: no separator, a truncated line */
+		"45 31 0:37 / /sys/fs/cgroup/pids rw cgroup cgroup rw,pids\n"
+		"46 31 0:38 / /sys/fs/cgroup/pids2 rw - cgroup";
+	/* no path holds a NUL, raw or escaped (\000): such a field is no mount (fuzzing) */
+	static const char nul[] = "40 31 0:33 / /sys/fs/cg\0 rw - cgroup cgroup rw,cpu\n"
+				  "41 31 0:34 / /x\\000y rw - cgroup cgroup rw,pids\n"
+				  "42 31 0:35 /\0 /m rw - cgroup cgroup rw,memory\n";
+	static struct cg_mounts m;
+
+	(void)state;
+	assert_int_equal(cg_mounts_parse(text, sizeof(text) - 1, &m), 0);
+	assert_false(m.has_v2);
+	assert_true(m.has_v1);
+	assert_true(m.has_v1_ctl[CG_V1_CPU]);
+	assert_string_equal(m.v1[CG_V1_CPU], "/sys/fs/cgroup/cpu,cpuacct");
+	assert_string_equal(m.v1_root[CG_V1_CPU], "/docker/" HEX);
+	assert_true(m.has_v1_ctl[CG_V1_MEMORY]);
+	assert_string_equal(m.v1[CG_V1_MEMORY], "/sys/fs/cgroup/mem ory");
+	assert_string_equal(m.v1_root[CG_V1_MEMORY], "/a b");
+	assert_true(m.has_v1_ctl[CG_V1_SYSTEMD]);
+	assert_string_equal(m.v1[CG_V1_SYSTEMD], "/sys/fs/cgroup/systemd");
+	assert_false(m.has_v1_ctl[CG_V1_PIDS]);
+	assert_string_equal(m.v1[CG_V1_PIDS], "");
+	assert_int_equal(cg_mounts_parse(nul, sizeof(nul) - 1, &m), 0);
+	assert_true(m.has_v1);
+	assert_false(m.has_v1_ctl[CG_V1_CPU]);
+	assert_false(m.has_v1_ctl[CG_V1_PIDS]);
+	assert_false(m.has_v1_ctl[CG_V1_MEMORY]);
+	assert_string_equal(m.v1_root[CG_V1_MEMORY], "");
 }
 
 static void test_ranges(void **state)
@@ -300,8 +415,11 @@ int main(void)
 		cmocka_unit_test(test_kubepods),
 		cmocka_unit_test(test_not_containers),
 		cmocka_unit_test(test_deepest_container_wins_and_nul_stops),
+		cmocka_unit_test(test_container_level),
+		cmocka_unit_test(test_pick_deepest_across_paths),
 		cmocka_unit_test(test_proc_cgroup),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_mountinfo_v1_hierarchies),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_cli_lists),
 		cmocka_unit_test(test_policy_filter),

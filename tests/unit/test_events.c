@@ -82,7 +82,8 @@ static void test_abi_sizes_match_the_bpf_side(void **state)
 	assert_int_equal(offsetof(struct lt_hdr, comm), 80);
 	assert_int_equal(sizeof(struct lt_file_ev), 176);
 	assert_int_equal(offsetof(struct lt_file_ev, str), 176);
-	assert_int_equal(sizeof(struct lt_exec_ev), 216);
+	assert_int_equal(sizeof(struct lt_exec_ev), 248);
+	assert_int_equal(offsetof(struct lt_exec_ev, cg_v1), 216);	/* ctx */
 	assert_int_equal(sizeof(struct lt_fork_ev), 144);
 	assert_int_equal(sizeof(struct lt_exit_ev), 136);
 }
@@ -184,7 +185,13 @@ static void test_decode_exec_counts_argv_and_flags(void **state)
 	(void)state;
 	exec_rec(&r, "/usr/bin/ls", "./ls", NULL, "/root", "ls\0-l\0/tmp\0", 11);
 	r.u.exec.eflags = LT_XF_ARGS_TRUNC;
+	r.u.exec.cg_v1[LT_CG_V1_MEMORY] = 35;	/* ctx: the v1 cgroups' ids pass through */
+	r.u.exec.cg_v1[LT_CG_V1_SYSTEMD] = 1;
 	assert_int_equal(event_decode(&r.u, r.len, ev), 0);
+	assert_int_equal(ev->cg_v1_ids[LT_CG_V1_CPU], 0);
+	assert_int_equal(ev->cg_v1_ids[LT_CG_V1_MEMORY], 35);
+	assert_int_equal(ev->cg_v1_ids[LT_CG_V1_PIDS], 0);
+	assert_int_equal(ev->cg_v1_ids[LT_CG_V1_SYSTEMD], 1);
 	assert_string_equal(ev->filename, "/usr/bin/ls");
 	assert_string_equal(ev->requested, "./ls");
 	assert_null(ev->interp);
