@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -200,6 +201,9 @@ struct loader {
 	bool lib_on;		/* lib: the policy being applied wants library loads */
 	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
 	bool model_on;		/* model: the policy being applied wants model events */
+	/* the critical ring's position pages, mapped read-only (loader_crit_pos) */
+	const unsigned long *crit_cons, *crit_prod;
+	size_t page;
 };
 
 uint64_t fnv1a64(const char *s, size_t n)
@@ -943,10 +947,43 @@ struct bpf_program *loader_prog(struct loader *L, const char *name)
 	return bpf_object__find_program_by_name(L->skel->obj, name);
 }
 
+int loader_crit_pos(struct loader *L, uint64_t *cons, uint64_t *prod)
+{
+	if (!L->crit_cons) {
+		long pg = sysconf(_SC_PAGESIZE);
+		int fd = bpf_map__fd(L->skel->maps.ring_crit);
+		void *c, *p;
+
+		if (pg <= 0 || fd < 0)
+			return -EINVAL;
+		/* page 0: the consumer position, page 1: the producer's (as libbpf maps them) */
+		c = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, 0);
+		if (c == MAP_FAILED)
+			return -errno;
+		p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, pg);
+		if (p == MAP_FAILED) {
+			int err = -errno;
+
+			munmap(c, (size_t)pg);
+			return err;
+		}
+		L->page = (size_t)pg;
+		L->crit_cons = c;
+		L->crit_prod = p;
+	}
+	*prod = __atomic_load_n(L->crit_prod, __ATOMIC_ACQUIRE);
+	*cons = __atomic_load_n(L->crit_cons, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
 void loader_free(struct loader *L)
 {
 	if (!L)
 		return;
+	if (L->crit_cons) {
+		munmap((void *)L->crit_cons, L->page);
+		munmap((void *)L->crit_prod, L->page);
+	}
 	for (size_t i = 0; i < NPROGS; i++)
 		bpf_link__destroy(L->links[i]);
 	memmon_free(L->mem);	/* mem */
