@@ -290,31 +290,47 @@ def run_dropper(t, how, prog, other, args):
 
 
 def dropper_case(t, how, tag):
+    """
+    the dropper pattern with copies of sleep (0.3 s): the exec has the digest
+    of what ran. A replacement later than 1 ms after the exec (a loaded host)
+    is not the case under test: another copy is tried, at most 3 in all.
+    """
     name = hash_name(tag)
-    prog = hash_prog(t, name, b"\0" * 16 + b"dropped " + tag.encode(), base=SLEEP_BYTES)
-    other = None
-    if how == "rename":
-        other = hash_prog(t, name + "x", b"decoy")
-    want, st = sha_of(prog), ino(prog)
-    lt = t.ltrack([], policy=hash_policy(name, "wait_ms = 5000"))
-    h, elapsed, pid = run_dropper(t, how, prog, other, ["0.3"])
-    check(elapsed < 1000000, "replaced %d ns after the exec: not within 1 ms" % elapsed)
-    if how == "rename":
-        check(sha_of(prog) != want, "another file is at the path now")
-    else:
-        check(not os.path.exists(prog), "the file is gone")
-    lt.wait_event(timeout=20, pid=pid, event_name="exit")
+    lt = t.ltrack([], policy=hash_policy(name + "*", "wait_ms = 5000"))
+    runs = []
+    for i in range(3):
+        prog = hash_prog(t, "%s%d" % (name, i), b"\0" * 16 + b"dropped %s %d" % (tag.encode(), i),
+                         base=SLEEP_BYTES)
+        other = None
+        if how == "rename":
+            other = hash_prog(t, "%s%dx" % (name, i), b"decoy")
+        want, st = sha_of(prog), ino(prog)
+        h, elapsed, pid = run_dropper(t, how, prog, other, ["0.3"])
+        if how == "rename":
+            check(sha_of(prog) != want, "another file is at the path now")
+        else:
+            check(not os.path.exists(prog), "the file is gone")
+        runs.append((h, pid, prog, want, st, elapsed))
+        if elapsed < 1000000:
+            break
+    check(runs[-1][5] < 1000000, "never replaced within 1 ms of the exec: %r" %
+          [r[5] for r in runs])
+    for h, pid, _, _, _, _ in runs:
+        lt.wait_event(timeout=20, pid=pid, event_name="exit")
     evs = lt.stop()
-    mine = [e for e in select(evs, pid=pid) if e["event_name"] != "lib_load"]
-    eq([e["event_name"] for e in mine], ["exec", "exit"], "events of pid %d" % pid)
-    match(mine[0], dict(pid=pid, tid=pid, ppid=h.pid, comm=name, exe=prog, filename=prog,
-                        argv=[name, "0.3"], sha256=want, hash_state="ok", hash_error=MISSING,
-                        **st))
+    for h, pid, prog, want, st, _ in runs:
+        name = os.path.basename(prog)
+        mine = [e for e in select(evs, pid=pid) if e["event_name"] != "lib_load"]
+        eq([e["event_name"] for e in mine], ["exec", "exit"], "events of pid %d" % pid)
+        match(mine[0], dict(pid=pid, tid=pid, ppid=h.pid, comm=name, exe=prog, filename=prog,
+                            argv=[name, "0.3"], sha256=want, hash_state="ok",
+                            hash_error=MISSING, **st))
     none(evs, event_name="hash_update")
     s = hash_stats(evs, unavailable=0, jobs_dropped=0, witness_refused=0)
-    check(s["fd_jobs"] >= 1, "the exec image was read through fanotify's descriptor: %r" % s)
+    check(s["fd_jobs"] >= len(runs), "exec images read through fanotify's descriptor: %r" % s)
     f = fan_stats(evs, enabled=True, lost=0, overflows=0, fd_errors=0, evicted=0)
-    check(f["filesystems"] >= 1 and f["events"] >= 1 and f["used"] >= 1, "fanotify %r" % f)
+    check(f["filesystems"] >= 1 and f["events"] >= 1 and f["used"] >= len(runs),
+          "fanotify %r" % f)
 
 
 @test
