@@ -391,6 +391,11 @@ static const struct cfg_key keys[] = {
 	    "`workers` cores (docs/events.md, Hashes)"),
 	INT("hashing", "max_file_mb", hash_max_file_mb, 1, 1048576, 256,
 	    "larger files are not read: hash_state \"skipped\""),
+	BOOL("hashing", "fanotify", hash_fanotify, 1,
+	     "hash each exec image from the descriptor fanotify hands over at the exec "
+	     "(FAN_OPEN_EXEC marks on every filesystem), so a file replaced or deleted right "
+	     "after its exec is still hashed as executed; false, or fanotify unavailable: "
+	     "through /proc/PID/exe or the name only (docs/events.md, Hashes)"),
 	/* mem: one group each (docs/events.md) */
 	BOOL("security_monitor", "memory", sec_memory, 1,
 	     "mem_exec: memory made writable and executable, or executable without a file "
@@ -435,7 +440,7 @@ static const char *const reserved_fields[] = {
 	"sessionid", "tty", "cgroup_id", "pid_ns", "mnt_ns", "net_ns", "cgroup", "cgroup_v1",
 	"container_id", "container_runtime", "pod_uid", "ancestors",
 	/* hash */
-	"sha256", "hash_state", "hash_error", "ref_seq", "ref_event_name", "hash",
+	"sha256", "hash_state", "hash_error", "ref_seq", "ref_event_name", "hash", "fanotify",
 	/* evade */
 	"atime", "atime_sec", "atime_nsec", "mtime", "mtime_sec", "mtime_nsec", "at_flags", "op",
 	"xattr_name", "value_size", "xattr_flags", "file_caps", "cap_permitted",
@@ -2218,6 +2223,7 @@ static const char reference_example[] =
 	"workers = 2\n"
 	"nice = 10                      # hash: SCHED_BATCH at this nice value\n"
 	"max_file_mb = 256\n"
+	"fanotify = true                # hash: exec images through fanotify's descriptor\n"
 	"\n"
 	"[model_monitor]                # gpu: gpu_access (the model keys are separate)\n"
 	"gpu = true\n"

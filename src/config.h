@@ -162,6 +162,7 @@ struct lt_config {
 	int64_t hash_workers;
 	int64_t hash_max_file_mb;
 	int64_t hash_nice;		/* hash: nice value of the hashing workers */
+	bool hash_fanotify;		/* hash: exec images read through fanotify's descriptor */
 	/*
 	 * [security_monitor], evade's groups (default true; in effect only when a
 	 * policy file is in use): see config_evade_groups()

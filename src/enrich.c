@@ -11,6 +11,14 @@
  * same identity takes the same result. Jobs the pool refuses (queue full)
  * make the event "unavailable" at once.
  *
+ * An exec's job reads fanotify's descriptor of the image when one is held
+ * (hooks.take_fd); the witness's early look is taken as the job starts. A
+ * result with `witness` set (the file's ctime moved after the exec) waits
+ * in `wit` until the witness answers (a late look if the early one does
+ * not cover the read, then confirm), and is applied as "ok" or as
+ * "unavailable" (changed); its identity stays in flight meanwhile, so no
+ * second job starts.
+ *
  * Everything here runs on the event loop's thread; the pool's workers
  * only see struct hash_job copies.
  */
@@ -19,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "enrich.h"
 #include "hash.h"
@@ -52,6 +61,19 @@ struct awaiting {
 struct inflight {
 	struct inflight *next;
 	struct ev_file_id id;
+	/* hash: the exec whose process may vouch for a descriptor's bytes */
+	bool is_exec;
+	bool looked;			/* w.mark is the early look's */
+	struct enrich_witness w;
+};
+
+/* a digest from a descriptor that waits for the exec's witness */
+struct witnessing {
+	struct witnessing *next;
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC */
+	bool looked;			/* w.mark holds a look that covers the read */
+	struct enrich_witness w;
+	struct hash_result r;
 };
 
 struct enrich {
@@ -65,6 +87,7 @@ struct enrich {
 	struct awaiting *aw;
 	size_t naw;
 	struct inflight *infl;
+	struct witnessing *wit;		/* hash: results waiting for their witness */
 	uint64_t next_cookie;
 	struct ev_hash_stats st;
 	struct hash_job job;		/* large: built here, copied by the pool */
@@ -156,6 +179,12 @@ void enrich_free(struct enrich *e)
 
 		e->infl = f->next;
 		free(f);
+	}
+	while (e->wit) {
+		struct witnessing *w = e->wit;
+
+		e->wit = w->next;
+		free(w);
 	}
 	free(e);
 }
@@ -402,11 +431,94 @@ static void run(struct enrich *e, bool all)
 
 /* ---- results ------------------------------------------------------------------- */
 
+static struct inflight *inflight_find(struct enrich *e, const struct ev_file_id *id)
+{
+	for (struct inflight *f = e->infl; f; f = f->next)
+		if (id_eq(&f->id, id))
+			return f;
+	return NULL;
+}
+
+/*
+ * witness_wait - @r needs the witness of its exec: park it in e->wit (its
+ * identity stays in flight). False when it cannot: no exec, no witness, no
+ * memory; the caller then takes it as "changed".
+ */
+static bool witness_wait(struct enrich *e, const struct hash_result *r)
+{
+	struct inflight *f = inflight_find(e, &r->id);
+	struct witnessing *w;
+
+	if (!f || !f->is_exec || !e->o.hooks.look || !e->o.hooks.confirm ||
+	    !(w = calloc(1, sizeof(*w))))
+		return false;
+	w->deadline_ns = mono_ns() + ENRICH_WITNESS_MS * 1000000ULL;
+	w->w = f->w;
+	w->looked = r->early && f->looked;	/* else a look now, after the read */
+	w->r = *r;
+	w->next = e->wit;
+	e->wit = w;
+	return true;
+}
+
+static void apply(struct enrich *e, const struct hash_result *r);
+
+/*
+ * witness_run - ask the witness about each parked result, apply the ones
+ * answered. The list is detached first: the hook may read the critical
+ * ring, which calls enrich_event (never apply, so e->wit only grows here).
+ */
+static void witness_run(struct enrich *e)
+{
+	struct witnessing *list = e->wit, *w;
+
+	e->wit = NULL;
+	while ((w = list)) {
+		int rc;
+
+		list = w->next;
+		rc = w->looked ? 1 : e->o.hooks.look(e->o.hooks.ctx, &w->w);
+		w->looked = rc == 1;
+		if (rc == 1)
+			rc = e->o.hooks.confirm(e->o.hooks.ctx, &w->w);
+		if (rc == -EAGAIN && mono_ns() < w->deadline_ns) {
+			w->next = e->wit;
+			e->wit = w;
+			continue;
+		}
+		w->r.witness = false;
+		if (rc == 1) {
+			e->st.witnessed++;
+		} else {
+			e->st.witness_refused++;
+			w->r.state = HASH_UNAVAILABLE;
+			w->r.why = "changed";
+			w->r.hex[0] = '\0';
+		}
+		apply(e, &w->r);
+		free(w);
+	}
+}
+
 static void apply(struct enrich *e, const struct hash_result *r)
 {
 	struct inflight **fp = &e->infl;
 	struct awaiting **ap = &e->aw;
 
+	if (r->state == HASH_OK && r->witness) {
+		struct hash_result c;
+
+		if (witness_wait(e, r))
+			return;
+		c = *r;	/* no one can vouch: the bytes read may not be the ones executed */
+		c.witness = false;
+		c.state = HASH_UNAVAILABLE;
+		c.why = "changed";
+		c.hex[0] = '\0';
+		e->st.witness_refused++;
+		apply(e, &c);
+		return;
+	}
 	while (*fp) {
 		if (id_eq(&(*fp)->id, &r->id)) {
 			struct inflight *f = *fp;
@@ -465,6 +577,7 @@ static bool submit(struct enrich *e, const struct event *ev)
 {
 	struct hash_job *j = &e->job;
 	struct inflight *f;
+	int rc;
 
 	for (f = e->infl; f; f = f->next)
 		if (id_eq(&f->id, &ev->fid))
@@ -480,12 +593,34 @@ static bool submit(struct enrich *e, const struct event *ev)
 	j->path[0] = '\0';
 	if (ev->filename && strlen(ev->filename) < sizeof(j->path))
 		memcpy(j->path, ev->filename, strlen(ev->filename) + 1);
+	f->is_exec = ev->type == LT_EV_EXEC;
+	f->w.pid = ev->pid;
+	f->w.start_ns = ev->start_ns;
+	f->w.exec_ns = ev->ts_boot_ns;
+	f->w.id = ev->fid;
+	/* an exec image: the very file, from fanotify, when one is held */
+	rc = f->is_exec && e->o.hooks.take_fd ?
+		     e->o.hooks.take_fd(e->o.hooks.ctx, &f->w, &j->fd, &j->seen, &j->look_id) :
+		     -ENOENT;
+	j->has_fd = rc >= 0;
+	j->looked = rc == 1;
+	/*
+	 * else the witness's early look now, while the process most likely
+	 * still runs the image: the descriptor's identity first, then the look
+	 */
+	if (j->has_fd && !j->looked && e->o.hooks.look)
+		j->looked = !hash_fd_id(j->fd, &j->look_id) &&
+			    e->o.hooks.look(e->o.hooks.ctx, &f->w) == 1;
+	f->looked = j->looked;
 	if (hash_pool_submit(e->pool, j)) {
+		if (j->has_fd)
+			close(j->fd);
 		free(f);
 		e->st.jobs_dropped++;
 		return false;
 	}
 	e->st.jobs_queued++;
+	e->st.fd_jobs += j->has_fd;
 	f->id = ev->fid;
 	f->next = e->infl;
 	e->infl = f;
@@ -555,6 +690,8 @@ void enrich_poll(struct enrich *e, bool woke)
 	/* results exist only for jobs in flight; a wake-up clears the eventfd */
 	if (e->pool && (woke || e->infl))
 		take_results(e);
+	if (e->wit)
+		witness_run(e);
 	if (e->head)
 		run(e, false);
 }
@@ -571,11 +708,18 @@ void enrich_flush(struct enrich *e)
 	while (e->pool && e->infl && mono_ns() < end) {
 		struct pollfd pfd = { .fd = enrich_fd(e), .events = POLLIN };
 
-		if (poll(&pfd, 1, 20) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, e->wit ? 1 : 20) < 0 && errno != EINTR)
 			break;
 		take_results(e);
+		if (e->wit)
+			witness_run(e);
 	}
 	take_results(e);
+	/* the last answers; what is still not known goes as "changed" */
+	for (struct witnessing *w = e->wit; w; w = w->next)
+		w->deadline_ns = 0;
+	if (e->wit)
+		witness_run(e);
 	run(e, true);
 }
 
@@ -615,6 +759,11 @@ void enrich_scan_done(struct enrich *e, uint64_t cookie, const struct scan_repor
 		out_scan_update(e, a, r);
 		awaiting_free(a);
 	}
+}
+
+bool enrich_has_digest(const struct enrich *e, const struct ev_file_id *id)
+{
+	return e->cache && hash_cache_has(e->cache, id);
 }
 
 void enrich_get_stats(const struct enrich *e, struct ev_hash_stats *st)

@@ -10,6 +10,17 @@
  * is up it goes out with hash_state "pending", and a hash_update event
  * (made here) follows when the worker is done.
  *
+ * An exec's worker reads, where it can, the descriptor of the very file
+ * that fanotify handed over at the exec (hooks.take_fd, src/fanexec.h).
+ * When that file's ctime moved after the exec (an unlink or a rename over
+ * it), the digest stands only if a witness shows that no write can have
+ * reached the file between the exec and the end of the read
+ * (hash_fd_rule in src/hash.h): the exec's process was seen running the
+ * image (hooks.look) after the file last had the identity it has after
+ * the read, and made no other exec in between (hooks.confirm). The look
+ * is taken twice if needed: when the job starts (the process most likely
+ * still runs), and after the read.
+ *
  * Order: events of one process (pid, start time) leave in the order they
  * came; an event of a process that has an event held back is held behind
  * it. Events of other processes are not held (no head-of-line blocking of
@@ -38,6 +49,43 @@
 #define ENRICH_AWAIT_MAX 4096
 #define ENRICH_QUEUE_MAX 256	/* hash jobs waiting for a worker */
 
+/* hash: what a witness is about: one exec (enrich_hooks.look, .confirm) */
+struct enrich_witness {
+	uint32_t pid;
+	uint64_t start_ns;		/* with pid: the process */
+	uint64_t exec_ns;		/* boot ns of its exec event */
+	struct ev_file_id id;		/* the image as the kernel saw it then */
+	uint64_t mark;			/* set by look: its moment, as the hooks measure it */
+};
+
+/* hash: the agent's services for exec images; each may be NULL */
+struct enrich_hooks {
+	void *ctx;
+	/*
+	 * take_fd - a descriptor of the very file of exec @w (w->id; the
+	 * caller owns it now) and its identity when first seen. 0, or 1 when
+	 * a look at @w's process was taken then (w->mark set) just after the
+	 * descriptor had identity *@look_id, or -ENOENT (none held).
+	 */
+	int (*take_fd)(void *ctx, struct enrich_witness *w, int *fd, struct ev_file_id *seen,
+		       struct ev_file_id *look_id);
+	/*
+	 * look - does the process of @w run the image now (so writers are
+	 * refused now)? 1 (w->mark set), or 0 (no, or cannot tell). Cheap and
+	 * safe anywhere, even inside the caller's ring callbacks.
+	 */
+	int (*look)(void *ctx, struct enrich_witness *w);
+	/*
+	 * confirm - after a look at @w: did the process make no other exec
+	 * between its exec and the look (so it ran the image all along)?
+	 * 1, 0, or -EAGAIN (ask again, for at most ENRICH_WITNESS_MS). Called
+	 * from enrich_poll and enrich_flush only.
+	 */
+	int (*confirm)(void *ctx, const struct enrich_witness *w);
+};
+
+#define ENRICH_WITNESS_MS 1000
+
 struct enrich_opts {
 	bool hashing;			/* [hashing] enabled (and a policy is in use) */
 	uint64_t wait_ms;		/* how long an event waits for its digest */
@@ -47,6 +95,7 @@ struct enrich_opts {
 	int nice;			/* of the hashing workers (hash_pool_new) */
 	uint64_t model_max_file_bytes;	/* model: the same for model files (model_* events) */
 	uint64_t scan_wait_ms;		/* model: how long a model_load waits for its scan verdict */
+	struct enrich_hooks hooks;	/* hash: exec descriptors and their witness */
 };
 
 /*
@@ -69,7 +118,11 @@ typedef uint64_t (*enrich_emit_fn)(void *ctx, struct event *ev, const char *watc
  *   updates          hash_update events written; updates_dropped: pending
  *                    events whose update could not be tracked (bound);
  *   unavailable      objects that could not be hashed as the kernel saw them;
- *   skipped          objects larger than max_file_mb.
+ *   skipped          objects larger than max_file_mb;
+ *   fd_jobs          jobs that read fanotify's descriptor of an exec image;
+ *   witnessed        digests that stood because the exec's process still ran
+ *                    the image; witness_refused: digests dropped because it
+ *                    could not be shown (the object is "unavailable").
  */
 
 struct enrich;
@@ -95,9 +148,10 @@ void enrich_event(struct enrich *e, struct event *ev, const char *watch, const v
 		  size_t len);
 
 /*
- * enrich_poll - take workers' results, write what is due. @woke: the loop
- * saw enrich_fd readable (it must be read, or epoll reports it again).
- * Cheap when idle.
+ * enrich_poll - take workers' results, ask the witness about those that
+ * need it, write what is due. @woke: the loop saw enrich_fd readable (it
+ * must be read, or epoll reports it again). Cheap when idle. Must not be
+ * called from inside a hook or an emit.
  */
 void enrich_poll(struct enrich *e, bool woke);
 
@@ -121,5 +175,11 @@ struct scan_report;
 void enrich_scan_done(struct enrich *e, uint64_t cookie, const struct scan_report *r);
 
 void enrich_get_stats(const struct enrich *e, struct ev_hash_stats *st);
+
+/*
+ * enrich_has_digest - is the digest of exactly @id known (cached)? Counts
+ * no cache hit or miss. False without hashing.
+ */
+bool enrich_has_digest(const struct enrich *e, const struct ev_file_id *id);
 
 #endif

@@ -46,10 +46,21 @@ struct ev_stats {
 		uint64_t jobs_queued, jobs_dropped, queue_depth, held, held_full;
 		uint64_t emitted_pending, updates, updates_dropped, unavailable, skipped;
 		uint64_t prio_failed;	/* workers running at normal priority (hash.c) */
+		uint64_t fd_jobs, witnessed, witness_refused;	/* fanotify descriptors (enrich.h) */
 		uint64_t scan_pending, scan_updates;	/* model: shown in "scan" below */
 	} hash;
 	/* the concerns: LT_NCONCERNS entries (src/concern.h), or NULL */
 	const struct concern_state *concerns;
+	/* hash: descriptors of executed files from fanotify (src/fanexec.h) */
+	struct ev_fanotify_stats {
+		bool enabled;
+		uint64_t filesystems, mark_failed;	/* marked now; whose mark failed */
+		uint64_t events;			/* FAN_OPEN_EXEC events read */
+		uint64_t used, released, expired, ignored;
+		uint64_t overflows, fd_errors, evicted;	/* lost: their sum */
+		uint64_t lost;
+		uint64_t held, held_max;
+	} fanotify;
 	/* model: scan verdicts of model_load (src/modelscan.h, src/scan/sandbox.h) */
 	struct ev_scan_stats {
 		bool enabled;

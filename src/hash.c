@@ -32,6 +32,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -113,23 +114,84 @@ out_free:
 
 /* ---- identity ------------------------------------------------------------------ */
 
-int hash_same_id(int fd, const struct ev_file_id *id)
+int hash_fd_id(int fd, struct ev_file_id *id)
 {
 	struct statx sx;
-	uint32_t kdev;
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
 		  STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME, &sx))
 		return -errno;
 	if (!S_ISREG(sx.stx_mode))
-		return 0;
+		return -EINVAL;
+	memset(id, 0, sizeof(*id));
 	/* the kernel's encoding of s_dev: MAJOR << 20 | MINOR */
-	kdev = sx.stx_dev_major << 20 | (sx.stx_dev_minor & 0xfffff);
-	return kdev == id->dev && sx.stx_ino == id->ino && sx.stx_size == id->size &&
-	       (uint64_t)sx.stx_mtime.tv_sec * 1000000000ULL + sx.stx_mtime.tv_nsec ==
-		       id->mtime_ns &&
-	       (uint64_t)sx.stx_ctime.tv_sec * 1000000000ULL + sx.stx_ctime.tv_nsec ==
-		       id->ctime_ns;
+	id->dev = sx.stx_dev_major << 20 | (sx.stx_dev_minor & 0xfffff);
+	id->ino = sx.stx_ino;
+	id->size = sx.stx_size;
+	id->mtime_ns = (uint64_t)sx.stx_mtime.tv_sec * 1000000000ULL + sx.stx_mtime.tv_nsec;
+	id->ctime_ns = (uint64_t)sx.stx_ctime.tv_sec * 1000000000ULL + sx.stx_ctime.tv_nsec;
+	return 0;
+}
+
+static bool id_eq(const struct ev_file_id *a, const struct ev_file_id *b)
+{
+	return a->ino == b->ino && a->dev == b->dev && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+int hash_same_id(int fd, const struct ev_file_id *id)
+{
+	struct ev_file_id now;
+	int rc = hash_fd_id(fd, &now);
+
+	if (rc == -EINVAL)
+		return 0;
+	if (rc)
+		return rc;
+	return id_eq(&now, id);
+}
+
+/* the same file with the same size and content time: all but ctime */
+static bool id_eq_but_ctime(const struct ev_file_id *a, const struct ev_file_id *b)
+{
+	return a->ino == b->ino && a->dev == b->dev && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns;
+}
+
+int hash_fd_rule(const struct ev_file_id *k, const struct ev_file_id *seen,
+		 const struct ev_file_id *after, uint64_t nread, bool denies)
+{
+	if (!id_eq_but_ctime(k, seen) || !id_eq_but_ctime(k, after) || nread != k->size)
+		return HASH_FD_CHANGED;
+	if (seen->ctime_ns == k->ctime_ns && after->ctime_ns == k->ctime_ns)
+		return HASH_FD_SAME;
+	return denies ? HASH_FD_WITNESS : HASH_FD_CHANGED;
+}
+
+/* statfs f_type values (linux/magic.h), so the list reads as names */
+#define FS_EXT4 0xEF53		/* ext2, ext3, ext4 */
+#define FS_XFS 0x58465342
+#define FS_BTRFS 0x9123683E
+#define FS_F2FS 0xF2F52010
+#define FS_TMPFS 0x01021994
+#define FS_SQUASHFS 0x73717368
+#define FS_EROFS 0xE0F5E1E2
+#define FS_ISO9660 0x9660
+
+bool hash_fs_denies_write(uint64_t magic)
+{
+	switch (magic) {
+	case FS_EXT4:
+	case FS_XFS:
+	case FS_BTRFS:
+	case FS_F2FS:
+	case FS_TMPFS:
+	case FS_SQUASHFS:
+	case FS_EROFS:
+	case FS_ISO9660:
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -180,6 +242,42 @@ static int open_checked(const struct hash_job *j)
 	return ret;
 }
 
+/*
+ * check_fd - hash_check_file for a job with a descriptor (@r prepared):
+ * read it from its start, then let hash_fd_rule judge. Never by name.
+ */
+static void check_fd(const struct hash_job *j, struct hash_result *r, const volatile bool *stop)
+{
+	struct ev_file_id after;
+	struct statfs sf;
+	bool denies;
+	int64_t n;
+
+	r->why = "io";
+	if (lseek(j->fd, 0, SEEK_SET) < 0)
+		return;
+	n = hash_fd_sha256(j->fd, r->hex, stop);
+	if (n < 0) {
+		r->why = n == -ECANCELED ? "stopped" : "io";
+		return;
+	}
+	if (hash_fd_id(j->fd, &after))
+		return;
+	denies = !fstatfs(j->fd, &sf) && hash_fs_denies_write((uint64_t)sf.f_type);
+	switch (hash_fd_rule(&j->id, &j->seen, &after, (uint64_t)n, denies)) {
+	case HASH_FD_SAME:
+		r->state = HASH_OK;
+		break;
+	case HASH_FD_WITNESS:
+		r->state = HASH_OK;
+		r->witness = true;
+		r->early = j->looked && id_eq(&after, &j->look_id);
+		break;
+	default:
+		r->why = "changed";
+	}
+}
+
 void hash_check_file(const struct hash_job *j, uint64_t max_bytes, struct hash_result *r,
 		     const volatile bool *stop)
 {
@@ -193,6 +291,15 @@ void hash_check_file(const struct hash_job *j, uint64_t max_bytes, struct hash_r
 	if (j->id.size > max_bytes) {
 		r->state = HASH_SKIPPED;
 		r->why = "too_large";
+		if (j->has_fd)
+			close(j->fd);
+		return;
+	}
+	if (j->has_fd) {
+		check_fd(j, r, stop);
+		if (r->state != HASH_OK)
+			r->hex[0] = '\0';
+		close(j->fd);
 		return;
 	}
 	fd = open_checked(j);
@@ -255,12 +362,6 @@ static size_t id_bucket(const struct hash_cache *c, const struct ev_file_id *id)
 	return h % c->nbuckets;
 }
 
-static bool id_eq(const struct ev_file_id *a, const struct ev_file_id *b)
-{
-	return a->ino == b->ino && a->dev == b->dev && a->size == b->size &&
-	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
-}
-
 struct hash_cache *hash_cache_new(size_t max)
 {
 	struct hash_cache *c;
@@ -317,12 +418,17 @@ static void lru_front(struct hash_cache *c, struct cache_ent *e)
 		c->tail = e;
 }
 
-static struct cache_ent *cache_find(struct hash_cache *c, const struct ev_file_id *id)
+static struct cache_ent *cache_find(const struct hash_cache *c, const struct ev_file_id *id)
 {
 	for (struct cache_ent *e = c->buckets[id_bucket(c, id)]; e; e = e->hnext)
 		if (id_eq(&e->id, id))
 			return e;
 	return NULL;
+}
+
+bool hash_cache_has(const struct hash_cache *c, const struct ev_file_id *id)
+{
+	return cache_find(c, id) != NULL;
 }
 
 static void bucket_remove(struct hash_cache *c, struct cache_ent *e)
@@ -458,8 +564,11 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->mu);
 
 		n = calloc(1, sizeof(*n));
-		if (!n)
+		if (!n) {
+			if (j->has_fd)
+				close(j->fd);
 			continue;	/* the loop's wait for it ends in its timeout: pending */
+		}
 		hash_check_file(j, p->max_bytes, &n->r, &p->stop);
 
 		pthread_mutex_lock(&p->mu);
@@ -530,6 +639,13 @@ void hash_pool_free(struct hash_pool *p)
 	pthread_mutex_unlock(&p->mu);
 	for (unsigned i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
+	/* jobs no worker took: their descriptors are the pool's */
+	for (size_t i = 0; p->jobs && i < p->count; i++) {
+		struct hash_job *j = &p->jobs[(p->head + i) % p->queue_max];
+
+		if (j->has_fd)
+			close(j->fd);
+	}
 	while ((n = p->res_head)) {
 		p->res_head = n->next;
 		free(n);

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -234,6 +235,9 @@ struct loader {
 	struct kfeat kf;	/* what the kernel offers (src/kfeat.h) */
 	struct concern_state cs[LT_NCONCERNS];	/* loaded or off, and why (src/concern.h) */
 	uint64_t warned_off;	/* loader_warn_wanted(): concerns said off once */
+	/* the critical ring's position pages, mapped read-only (loader_crit_pos) */
+	const unsigned long *crit_cons, *crit_prod;
+	size_t page;
 };
 
 _Static_assert(LT_NCONCERNS <= 64, "loader: warned_off holds a bit per concern");
@@ -1508,10 +1512,43 @@ const struct concern_state *loader_concerns(struct loader *L)
 	return L->cs;
 }
 
+int loader_crit_pos(struct loader *L, uint64_t *cons, uint64_t *prod)
+{
+	if (!L->crit_cons) {
+		long pg = sysconf(_SC_PAGESIZE);
+		int fd = bpf_map__fd(L->skel->maps.ring_crit);
+		void *c, *p;
+
+		if (pg <= 0 || fd < 0)
+			return -EINVAL;
+		/* page 0: the consumer position, page 1: the producer's (as libbpf maps them) */
+		c = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, 0);
+		if (c == MAP_FAILED)
+			return -errno;
+		p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, pg);
+		if (p == MAP_FAILED) {
+			int err = -errno;
+
+			munmap(c, (size_t)pg);
+			return err;
+		}
+		L->page = (size_t)pg;
+		L->crit_cons = c;
+		L->crit_prod = p;
+	}
+	*prod = __atomic_load_n(L->crit_prod, __ATOMIC_ACQUIRE);
+	*cons = __atomic_load_n(L->crit_cons, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
 void loader_free(struct loader *L)
 {
 	if (!L)
 		return;
+	if (L->crit_cons) {
+		munmap((void *)L->crit_cons, L->page);
+		munmap((void *)L->crit_prod, L->page);
+	}
 	for (size_t i = 0; i < NPROGS; i++)
 		bpf_link__destroy(L->links[i]);
 	memmon_free(L->mem);	/* mem */

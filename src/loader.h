@@ -128,6 +128,15 @@ struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx
 struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void *ctx);
 
 /*
+ * loader_crit_pos - the critical ring's consumer and producer positions
+ * (bytes, ever growing). Every record the kernel had reserved when
+ * *@prod was read has been handed to the consumer once the consumer's
+ * position reaches it: a record still being written stops the consumer.
+ * Returns 0 or -errno.
+ */
+int loader_crit_pos(struct loader *L, uint64_t *cons, uint64_t *prod);
+
+/*
  * loader_snapshot - run the task iterator and call @fn for each
  * LT_EV_PROC_SNAP record. Returns the number of records or -errno
  * (-EOPNOTSUPP: concern snapshot is off).

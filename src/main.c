@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@
 #include "container.h"
 #include "enrich.h"
 #include "evade.h"	/* evade */
+#include "fanexec.h"	/* hash: exec descriptors from fanotify */
 #include "events.h"
 #include "jsonw.h"
 #include "libmon.h"	/* lib */
@@ -72,6 +74,8 @@ struct agent {
 	bool in_crit;
 	struct proctree *procs;
 	struct enrich *enrich;		/* hash: held events, digests (src/enrich.h) */
+	struct fanexec *fanexec;	/* hash: exec descriptors from fanotify, or NULL */
+	char userns[64];		/* hash: ltrack's user namespace, "" unknown (proc_runs) */
 	struct sink *sink;
 	enum lt_format fmt;
 	struct jbuf out;
@@ -83,6 +87,7 @@ struct agent {
 	uint64_t events;
 	uint64_t decode_errors;
 	uint64_t last_drops_total;
+	uint64_t last_fan_lost;		/* hash: fanotify's lost descriptors at the last stats */
 	bool stop;			/* the output went away: stop like on SIGTERM */
 	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
 	uint64_t self_parent_start_ns;
@@ -686,6 +691,187 @@ static uint64_t emit_enriched(void *ctx, struct event *ev, const char *watch)
 	return a->seq;
 }
 
+/* ---- hash: exec images through fanotify's descriptors ------------------------ */
+
+static void drain_crit(struct agent *a);
+
+/* field @n (1-based, as proc(5) numbers them) of /proc/PID/stat, or -1 */
+static long long proc_stat_field(uint32_t pid, int n)
+{
+	char path[64], buf[1024], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	p = strrchr(buf, ')');	/* the comm (field 2) may hold anything but ends at the last ')' */
+	for (int f = 2; p && f < n; f++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoll(p + 1, NULL, 10) : -1;
+}
+
+/*
+ * The witness of an exec (enrich_hooks.look and .confirm): the process of
+ * the exec still ran its image at a moment after the file last had the
+ * identity it has once read. Then no write can have reached the file
+ * between the exec and the end of the read (a writer gets ETXTBSY while an
+ * exec'd image is in use), and the bytes read are the bytes executed
+ * (hash_fd_rule, HASH_FD_WITNESS). Each step is needed:
+ *   1. /proc/PID/exe is the image (device and inode): the process's address
+ *      space runs it at this moment, so writers are refused now
+ *      (AT_STATX_DONT_SYNC: a FUSE or NFS image never makes us wait);
+ *   2. then its start time (/proc/PID/stat, in clock ticks) is the exec's
+ *      process's, so step 1 saw that process and not a reused PID;
+ *   3. its user namespace is ltrack's: swapping /proc/self/exe without an
+ *      exec (PR_SET_MM_MAP) needs CAP_CHECKPOINT_RESTORE in one's own user
+ *      namespace, which any user has in a new one;
+ *   4. (confirm) it made no exec between that exec and the look: the
+ *      critical ring is read past all the kernel had reserved at the look,
+ *      and the process table still has that exec as the process's last (an
+ *      exec of another file and back would have let a writer in between).
+ *      A lost exec record (drops.exec) voids it.
+ * Its residual limit (a CLONE_VM sibling in a user namespace of its own
+ * may swap /proc/PID/exe) is in docs/events.md, Hashes.
+ */
+
+/*
+ * proc_runs - steps 1 and 3 at this moment, and the start time for step 2:
+ * 1 with *@ticks (the start time of the process with PID @pid now, read
+ * after step 1) and *@mark (the critical ring's writer position), else 0
+ */
+static int proc_runs(struct agent *a, uint32_t pid, const struct ev_file_id *id,
+		     long long *ticks, uint64_t *mark)
+{
+	char path[64], ns[64];
+	struct statx sx;
+	uint64_t cons;
+	ssize_t n;
+
+	if (!a->L)	/* not loaded yet: no ring to tell the moment by */
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_INO, &sx) ||
+	    (sx.stx_dev_major << 20 | (sx.stx_dev_minor & 0xfffff)) != id->dev ||
+	    sx.stx_ino != id->ino)
+		return 0;
+	*ticks = proc_stat_field(pid, 22);
+	snprintf(path, sizeof(path), "/proc/%u/ns/user", pid);
+	n = readlink(path, ns, sizeof(ns) - 1);
+	if (*ticks < 0 || n <= 0 || !a->userns[0] || (size_t)n != strlen(a->userns) ||
+	    memcmp(ns, a->userns, (size_t)n))
+		return 0;
+	return !loader_crit_pos(a->L, &cons, mark);
+}
+
+/* the start time @start_ns (boot ns) in clock ticks, as /proc/PID/stat shows it; -2 unknown */
+static long long start_ticks(uint64_t start_ns)
+{
+	long tck = sysconf(_SC_CLK_TCK);
+
+	return tck > 0 ? (long long)(start_ns / (1000000000ULL / (uint64_t)tck)) : -2;
+}
+
+/* enrich_hooks.look: steps 1 to 3 for the exec of @w */
+static int exec_look(void *ctx, struct enrich_witness *w)
+{
+	long long ticks;
+
+	return proc_runs(ctx, w->pid, &w->id, &ticks, &w->mark) &&
+	       ticks == start_ticks(w->start_ns);
+}
+
+/* fanexec_opts.look: the earliest look, as fanotify's event is read (the exec is not known yet) */
+static void fan_look(void *ctx, uint32_t pid, struct fanexec_look *l)
+{
+	l->pid = pid;
+	l->ok = proc_runs(ctx, pid, &l->id, &l->start_ticks, &l->mark);
+}
+
+/* fanexec_opts.wanted: a descriptor of a file whose digest is known is not kept */
+static bool fan_wanted(void *ctx, const struct ev_file_id *seen)
+{
+	struct agent *a = ctx;
+
+	return !enrich_has_digest(a->enrich, seen);
+}
+
+/* enrich_hooks.take_fd: a held descriptor of the exec's very file, with its early look */
+static int take_exec_fd(void *ctx, struct enrich_witness *w, int *fd, struct ev_file_id *seen,
+			struct ev_file_id *look_id)
+{
+	struct agent *a = ctx;
+	struct fanexec_look l;
+
+	if (!a->fanexec)
+		return -ENOENT;
+	if (fanexec_take(a->fanexec, &w->id, fd, seen, &l)) {
+		/* its event was queued at the exec's open, before the exec record: read what waits */
+		fanexec_read(a->fanexec, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);
+		if (fanexec_take(a->fanexec, &w->id, fd, seen, &l))
+			return -ENOENT;
+	}
+	if (!l.ok || l.pid != w->pid || l.start_ticks != start_ticks(w->start_ns))
+		return 0;
+	w->mark = l.mark;
+	*look_id = l.id;
+	return 1;
+}
+
+/* enrich_hooks.confirm: step 4 (may read the critical ring) */
+static int exec_confirm(void *ctx, const struct enrich_witness *w)
+{
+	struct agent *a = ctx;
+	uint64_t drops[LT_DROP_NCAT], cons, prod;
+	struct proc *p;
+
+	if (loader_crit_pos(a->L, &cons, &prod))
+		return 0;
+	if ((int64_t)(cons - w->mark) < 0) {
+		drain_crit(a);
+		if (loader_crit_pos(a->L, &cons, &prod))
+			return 0;
+		if ((int64_t)(cons - w->mark) < 0)
+			return -EAGAIN;	/* a record still being written holds the ring back */
+	}
+	if (loader_drops(a->L, drops) || drops[LT_DROP_EXEC])
+		return 0;
+	p = proctree_get(a->procs, w->pid, w->start_ns);
+	return p && p->exec_ns == w->exec_ns;
+}
+
+/* hash: fanotify's exec descriptors, when hashing is on and the kernel lets us */
+static void setup_fanexec(struct agent *a)
+{
+	struct fanexec_opts o = {
+		.ignore = { getpid(), a->scanner ? scanner_zygote_pid(a->scanner) : 0 },
+		.ctx = a,
+		.wanted = fan_wanted,
+		.look = fan_look,
+	};
+	struct ev_fanotify_stats st;
+	char err[256];
+	ssize_t n;
+
+	n = readlink("/proc/self/ns/user", a->userns, sizeof(a->userns) - 1);
+	a->userns[n > 0 ? n : 0] = '\0';
+	a->fanexec = fanexec_new(&o, err, sizeof(err));
+	if (!a->fanexec) {
+		log_warn("fanotify unavailable (%s): exec images are hashed through /proc/PID/exe "
+			 "or their name, and one replaced or deleted at once is not hashed", err);
+		return;
+	}
+	fanexec_get_stats(a->fanexec, &st);
+	log_info("hashing: exec images through fanotify (%llu filesystems marked, %llu failed)",
+		 (unsigned long long)st.filesystems, (unsigned long long)st.mark_failed);
+}
+
 static int setup_enrich(struct agent *a)
 {
 	struct enrich_opts o = {
@@ -698,6 +884,7 @@ static int setup_enrich(struct agent *a)
 		.nice = (int)a->cfg.hash_nice,
 		.model_max_file_bytes = (uint64_t)a->cfg.model_max_mb << 20,	/* model */
 		.scan_wait_ms = a->mscan ? (uint64_t)a->cfg.model_scan_wait_ms : 0,
+		.hooks = { .ctx = a, .take_fd = take_exec_fd, .look = exec_look, .confirm = exec_confirm },
 	};
 
 	a->enrich = enrich_new(&o, emit_enriched, a);
@@ -709,6 +896,8 @@ static int setup_enrich(struct agent *a)
 		log_info("hashing: %u workers (nice %d, SCHED_BATCH), wait %llu ms, cache %zu, "
 			 "max %lld MiB", o.workers, o.nice, (unsigned long long)o.wait_ms,
 			 o.cache_entries, (long long)a->cfg.hash_max_file_mb);
+	if (o.hashing && a->cfg.exec_enabled && a->cfg.hash_fanotify)
+		setup_fanexec(a);
 	return 0;
 }
 
@@ -863,6 +1052,9 @@ static int on_record(void *ctx, void *data, size_t size)
 		/* hash: out now, or held for its digest (src/enrich.h) */
 		enrich_event(a->enrich, ev, watch, data, size);
 	}
+	/* hash: its image's descriptor, if the digest did not need it, goes */
+	if (ev->type == LT_EV_EXEC && a->fanexec && ev->has_fid)
+		fanexec_release(a->fanexec, &ev->fid);
 	if (ev->type == LT_EV_EXIT)
 		proctree_exit(a->procs, ev->pid, ev->start_ns, ev->ts_boot_ns);
 	return 0;
@@ -907,6 +1099,8 @@ static void emit_stats(struct agent *a, bool final)
 	st.final = final;
 	if (a->enrich)	/* hash */
 		enrich_get_stats(a->enrich, &st.hash);
+	if (a->fanexec)
+		fanexec_get_stats(a->fanexec, &st.fanotify);
 	if (a->mscan) {	/* model: scan verdicts */
 		struct modelscan_stats ms;
 		struct scanner_stats sst;
@@ -925,11 +1119,11 @@ static void emit_stats(struct agent *a, bool final)
 		st.scan.timeouts = sst.timeouts;
 	}
 
-	if (st.drops_total != a->last_drops_total || final)
-		log_at_(st.drops_total ? LT_LOG_WARN : LT_LOG_INFO,
+	if (st.drops_total != a->last_drops_total || st.fanotify.lost != a->last_fan_lost || final)
+		log_at_(st.drops_total || st.fanotify.lost ? LT_LOG_WARN : LT_LOG_INFO,
 			"%s: %llu events written, %llu lost in the kernel (exec %llu, fork %llu, "
 			"exit %llu, file %llu, modify_tracking %llu), %llu malformed, %llu lost in "
-			"the sink",
+			"the sink, %llu exec descriptors lost by fanotify",
 			final ? "at exit" : "stats", (unsigned long long)st.events,
 			(unsigned long long)st.drops_total,
 			(unsigned long long)st.drops[LT_DROP_EXEC],
@@ -937,8 +1131,10 @@ static void emit_stats(struct agent *a, bool final)
 			(unsigned long long)st.drops[LT_DROP_EXIT],
 			(unsigned long long)st.drops[LT_DROP_FILE],
 			(unsigned long long)st.drops[LT_DROP_MODIFY_TRACK],
-			(unsigned long long)st.decode_errors, (unsigned long long)st.sink_dropped);
+			(unsigned long long)st.decode_errors, (unsigned long long)st.sink_dropped,
+			(unsigned long long)st.fanotify.lost);
 	a->last_drops_total = st.drops_total;
+	a->last_fan_lost = st.fanotify.lost;
 
 	memset(ev, 0, offsetof(struct event, canon));
 	ev->canon[0] = ev->canon2[0] = '\0';
@@ -1088,6 +1284,7 @@ static int run(struct agent *a)
 	struct loader_opts lo = {};
 	bool stop = false, busy = false;
 	bool hash_woke;	/* hash: the workers' eventfd fired */
+	bool fan_woke;	/* hash: fanotify events wait */
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -1179,6 +1376,14 @@ static int run(struct agent *a)
 		ev.data.u32 = 3;
 		epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd(a->ctl), &ev);
 	}
+	if (a->fanexec) {	/* hash: exec descriptors; mount table changes */
+		ev.data.u32 = 5;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, fanexec_fd(a->fanexec), &ev);
+		ev.events = EPOLLPRI;
+		ev.data.u32 = 6;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, fanexec_mounts_fd(a->fanexec), &ev);
+		ev.events = EPOLLIN;
+	}
 	log_unimplemented(&a->cfg);
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
@@ -1187,12 +1392,16 @@ static int run(struct agent *a)
 		/* a busy ring is drained again at once; an idle one is polled every LT_POLL_MS */
 		int n = epoll_wait(epfd, evs, 8, busy ? 0 : LT_POLL_MS);
 
-		hash_woke = false;
+		hash_woke = fan_woke = false;
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
 			if (evs[i].data.u32 == 2)	/* hash */
 				hash_woke = true;
+			if (evs[i].data.u32 == 5)	/* hash: before the exec records they serve */
+				fan_woke = true;
+			if (evs[i].data.u32 == 6)
+				fanexec_mounts_changed(a->fanexec);
 			if (evs[i].data.u32 == 3)	/* inventory */
 				control_handle(a->ctl, a->inv);
 			if (evs[i].data.u32 == 4)	/* model: scan verdicts */
@@ -1206,6 +1415,8 @@ static int run(struct agent *a)
 					stop = true;
 			}
 		}
+		if (fan_woke)	/* an exec's descriptor is queued before its record */
+			fanexec_read(a->fanexec, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);
 		drain_crit(a);	/* lifecycle first: the process table */
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
 		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
@@ -1219,6 +1430,8 @@ static int run(struct agent *a)
 			if (a->sink)
 				sink_tick(a->sink, now);
 			loader_refresh(a->L);
+			if (a->fanexec)	/* hash */
+				fanexec_expire(a->fanexec, now);
 		}
 		if (now >= next_save) {	/* inventory */
 			next_save = now + LT_INV_SAVE_MS;
@@ -1328,6 +1541,7 @@ out:
 	model_free(a->model);	/* model */
 	loader_free(a->L);
 	enrich_free(a->enrich);	/* hash */
+	fanexec_free(a->fanexec);
 	modelscan_free(a->mscan);	/* model */
 	scanner_free(a->scanner);
 	control_free(a->ctl);	/* inventory */

@@ -448,6 +448,27 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "unavailable", st->hash.unavailable);
 	KV_UINT(b, "skipped", st->hash.skipped);
 	KV_UINT(b, "workers_prio_failed", st->hash.prio_failed);
+	KV_UINT(b, "fd_jobs", st->hash.fd_jobs);
+	KV_UINT(b, "witnessed", st->hash.witnessed);
+	KV_UINT(b, "witness_refused", st->hash.witness_refused);
+	json_obj_end(b);
+	/* hash: fanotify's exec descriptors (src/fanexec.h; docs/drops.md) */
+	json_key(b, "fanotify");
+	json_obj_begin(b);
+	KV_BOOL(b, "enabled", st->fanotify.enabled);
+	KV_UINT(b, "filesystems", st->fanotify.filesystems);
+	KV_UINT(b, "mark_failed", st->fanotify.mark_failed);
+	KV_UINT(b, "events", st->fanotify.events);
+	KV_UINT(b, "used", st->fanotify.used);
+	KV_UINT(b, "released", st->fanotify.released);
+	KV_UINT(b, "expired", st->fanotify.expired);
+	KV_UINT(b, "ignored", st->fanotify.ignored);
+	KV_UINT(b, "overflows", st->fanotify.overflows);
+	KV_UINT(b, "fd_errors", st->fanotify.fd_errors);
+	KV_UINT(b, "evicted", st->fanotify.evicted);
+	KV_UINT(b, "lost", st->fanotify.lost);
+	KV_UINT(b, "held", st->fanotify.held);
+	KV_UINT(b, "held_max", st->fanotify.held_max);
 	json_obj_end(b);
 	/* model: scan verdicts */
 	json_key(b, "scan");
@@ -823,6 +844,9 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 			for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
 				jbuf_printf(b, ", %s=%llu", drop_cat_name(i),
 					    (unsigned long long)ev->stats->drops[i]);
+			/* hash: exec descriptors fanotify lost (not in drops: not the kernel's rings) */
+			jbuf_printf(b, ", fanotify=%llu",
+				    (unsigned long long)ev->stats->fanotify.lost);
 			text_concerns_off(b, ev->stats->concerns);
 		}
 		break;

@@ -56,6 +56,14 @@
  *                                 close; unlinkat(DSLOT, "f") }; prints N
  *   exec PATH ARGC ARGV...        execve(PATH, ARGV, environ); the rest of
  *                                 the command line is not run
+ *   dropper HOW PATH OTHER ARGC ARGV...
+ *                                 hash: vfork, the child execve()s PATH; the
+ *                                 moment vfork returns (the exec has replaced
+ *                                 the child's image) HOW = rename: OTHER is
+ *                                 renamed over PATH, unlink: PATH is unlinked
+ *                                 (OTHER unused). Prints the ns from vfork's
+ *                                 return to the rename's or unlink's, then
+ *                                 waits for the child; the result is its pid
  * mem (memory, fileless, privilege, dangerous calls; see mem_op()):
  *   mmap MSLOT LEN PROT FLAGS FDSLOT   mmap(NULL, ...) ("none": fd -1); the
  *                                 address goes to map slot MSLOT and is printed
@@ -109,6 +117,7 @@
 #include <sys/un.h>		/* net */
 #include <arpa/inet.h>		/* net */
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NSLOTS 16
@@ -595,6 +604,43 @@ static long net_op(const char *op, char **a)
 }
 /* ---- end net ---- */
 
+/* hash: dropper (see the top): exec a file and replace or delete it at once */
+static long do_dropper(const char *op, char **a, int left)
+{
+	struct timespec t0, t1;
+	long argc, r;
+	pid_t pid;
+	int st;
+
+	if (left < 4)
+		die(op, "missing arguments");
+	argc = num(op, a[3]);
+	if (argc < 0 || argc != left - 4)
+		die(op, "ARGC must count the rest of the command line");
+	if (strcmp(a[0], "rename") && strcmp(a[0], "unlink"))
+		die(op, "HOW is rename or unlink");
+	pid = vfork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		syscall(SYS_execve, a[1], &a[4], environ);
+		_exit(127);
+	}
+	/* the child's exec got past its point of no return: vfork returned */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!strcmp(a[0], "rename"))
+		r = sc(syscall(SYS_rename, a[2], a[1]));
+	else
+		r = sc(syscall(SYS_unlink, a[1]));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	put_result((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	if (r < 0)
+		return r;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOEXEC : pid;
+}
+
 /* the number of arguments each operation takes; -1: exec (variable) */
 static const struct {
 	const char *name;
@@ -611,7 +657,7 @@ static const struct {
 	{ "fchownat", 5 },  { "fork", 1 },	{ "threads", 1 },    { "threads-exit", 2 },
 	{ "exit", 1 },	    { "pause", 0 },	{ "storm", 2 },	     { "exec", -1 },
 	{ "true", 0 },	    { "fchmodat2", 4 }, { "openat2", 5 },    { "leader-exit", 1 },
-	{ "thread-exec", -1 },
+	{ "thread-exec", -1 }, { "dropper", -1 },
 	/* net */
 	{ "socket", 3 },    { "connect", 2 },	{ "bind", 2 },	     { "listen", 2 },
 	{ "accept", 2 },    { "accept4", 3 },	{ "sendto", 2 },     { "sendmsg", 2 },
@@ -802,6 +848,8 @@ static long run_op(const char *op, char **a, int left, int *used)
 	    !strcmp(op, "sendto") || !strcmp(op, "sendmsg") || !strcmp(op, "sendmmsg") ||
 	    !strcmp(op, "localport") || !strcmp(op, "connwait"))
 		return net_op(op, a);
+	if (!strcmp(op, "dropper"))
+		return do_dropper(op, a, left);
 	if (!strcmp(op, "exec")) {
 		long argc;
 
@@ -837,7 +885,7 @@ int main(int argc, char **argv)
 			dprintf(2, "e2e-helper: %s failed: %s\n", op, strerror((int)-r));
 			return 99;
 		}
-		if (used < 0)	/* a failed exec: nothing after it is ours */
+		if (used < 0)	/* a failed exec, a dropper: the rest was the image's argv */
 			break;
 		i += 1 + used;
 	}

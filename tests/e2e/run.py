@@ -1840,7 +1840,7 @@ def storage_file_text_format(t):
                   "line %r starts with its time" % line)
         check(re.fullmatch(r'\S+ "ltrack"\[%d\] stats\(events=%d, drops=0, exec=0, fork=0, '
                            r'exit=0, file=0, modify_tracking=0, evade=0, mem=0, lib=0, net=0, '
-                           r'net_tracking=0, gpu=0, model=0\)' % (lt.pid, len(lines) - 1),
+                           r'net_tracking=0, gpu=0, model=0, fanotify=0\)' % (lt.pid, len(lines) - 1),
                            lines[-1]) is not None, "last line is the stats: %r" % lines[-1])
         for f in ("q", "s", "n"):      # back to the empty directory
             os.unlink(w + "/" + f)
@@ -1925,6 +1925,8 @@ STATS_KEYS |= {"proc_table_expired", "proc_table_args_cut", "cgroup_cache_entrie
 STATS_KEYS.add("scan")
 # the concerns, on or off and why (t_concerns.py checks them)
 STATS_KEYS.add("concerns")
+# hash: fanotify's exec descriptors, an object (t_hash.py checks their values)
+STATS_KEYS.add("fanotify")
 
 
 def check_stats(s):
@@ -1934,12 +1936,13 @@ def check_stats(s):
                                    "evade", "mem", "lib", "net", "net_tracking", "gpu",
                                    "model"]),
        "drop categories")
-    for k in STATS_KEYS - {"drops", "final", "hash", "scan", "concerns"}:
+    for k in STATS_KEYS - {"drops", "final", "hash", "scan", "concerns", "fanotify"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))
     check(type(s["concerns"]) is list and all(type(c) is dict for c in s["concerns"]),
           "stats concerns %r" % s["concerns"])
     # hash: the enrichment stage's counters, an object (t_hash.py checks their values)
-    for k, v in list(s.get("hash", {}).items()) + list(s.get("scan", {}).items()):
+    for k, v in list(s.get("hash", {}).items()) + list(s.get("scan", {}).items()) + \
+            list(s.get("fanotify", {}).items()):
         check(type(v) is (bool if k == "enabled" else int) and v >= 0, "stats hash.%s %r" % (k, v))
     for k, v in s["drops"].items():
         check(type(v) is int and v >= 0, "drops %s %r" % (k, v))

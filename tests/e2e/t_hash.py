@@ -14,10 +14,15 @@ STATS_KEYS.add("hash")
 HASH_STATS_KEYS = {"enabled", "cache_entries", "cache_max", "cache_hits", "cache_misses",
                    "cache_evictions", "jobs_queued", "jobs_dropped", "queue_depth", "held",
                    "held_full", "emitted_pending", "updates", "updates_dropped", "unavailable",
-                   "skipped", "workers_prio_failed"}
+                   "skipped", "workers_prio_failed", "fd_jobs", "witnessed", "witness_refused"}
+FANOTIFY_STATS_KEYS = {"enabled", "filesystems", "mark_failed", "events", "used", "released",
+                       "expired", "ignored", "overflows", "fd_errors", "evicted", "lost", "held",
+                       "held_max"}
 
 with open("/usr/bin/true", "rb") as _f:
     TRUE_BYTES = _f.read()
+with open("/usr/bin/sleep", "rb") as _f:
+    SLEEP_BYTES = _f.read()      # hash: a dropped program that keeps running a while
 
 
 def hash_name(tag):
@@ -25,11 +30,11 @@ def hash_name(tag):
     return "hx%d%s" % (os.getpid(), tag)
 
 
-def hash_prog(t, name, trailer=b""):
+def hash_prog(t, name, trailer=b"", base=TRUE_BYTES):
     t.mkdir("bin")
     p = t.path("bin", name)
     with open(p, "wb") as f:
-        f.write(TRUE_BYTES + trailer)
+        f.write(base + trailer)
     os.chmod(p, 0o755)
     return p
 
@@ -52,6 +57,13 @@ def hash_stats(evs, **want):
     eq(set(s["hash"]), HASH_STATS_KEYS, "hash stats keys")
     match(s["hash"], want)
     return s["hash"]
+
+
+def fan_stats(evs, **want):
+    s = evs[-1]
+    eq(set(s["fanotify"]), FANOTIFY_STATS_KEYS, "fanotify stats keys")
+    match(s["fanotify"], want)
+    return s["fanotify"]
 
 
 def run_prog(t, prog):
@@ -146,7 +158,9 @@ def hash_unavailable_when_changed_or_gone(t):
     for h in hs.values():
         lt.wait_event(pid=h.pid, event_name="exec")
     evs = lt.stop()
-    for k, why in (("a", "changed"), ("b", "gone"), ("c", "changed")):
+    # b: fanotify holds the deleted file, but its exec ended before anyone could vouch
+    # that nothing wrote it since (see hash_rewrite_after_exit_never_ok): "changed"
+    for k, why in (("a", "changed"), ("b", "changed"), ("c", "changed")):
         e = one(evs, pid=hs[k].pid, event_name="exec")
         match(e, {"filename": progs[k], "sha256": None, "hash_state": "unavailable",
                   "hash_error": why})
@@ -260,3 +274,155 @@ def hash_text_format(t):
     mine2 = [l.split(" ", 1)[1] for l in lines() if ('"%s"[%d] ' % (name, h2.pid)) in l]
     eq(mine2[0], '"%s"[%d] exec("%s", ["%s"], cwd="%s", sha256=%s)' % (
         name, h2.pid, prog, name, t.dir, digest), "the cached exec's line")
+
+
+# ---- hash: the dropper pattern (fanotify's descriptors, src/fanexec.h) -----------------
+
+def run_dropper(t, how, prog, other, args):
+    """
+    the helper vforks; the child execs @prog; the moment vfork returns the
+    parent renames @other over @prog (how="rename") or unlinks it ("unlink").
+    Returns the helper, the ns between the exec and the replacement, the child's pid.
+    """
+    name = os.path.basename(prog)
+    h = t.helper(["dropper", how, prog, other or "-", len(args) + 1, name] + list(args))
+    return h, h.results[-2], h.results[-1]
+
+
+def dropper_case(t, how, tag):
+    """
+    the dropper pattern with copies of sleep (0.3 s): the exec has the digest
+    of what ran. A replacement later than 1 ms after the exec (a loaded host)
+    is not the case under test: another copy is tried, at most 3 in all.
+    """
+    name = hash_name(tag)
+    lt = t.ltrack([], policy=hash_policy(name + "*", "wait_ms = 5000"))
+    runs = []
+    for i in range(3):
+        prog = hash_prog(t, "%s%d" % (name, i), b"\0" * 16 + b"dropped %s %d" % (tag.encode(), i),
+                         base=SLEEP_BYTES)
+        other = None
+        if how == "rename":
+            other = hash_prog(t, "%s%dx" % (name, i), b"decoy")
+        want, st = sha_of(prog), ino(prog)
+        h, elapsed, pid = run_dropper(t, how, prog, other, ["0.3"])
+        if how == "rename":
+            check(sha_of(prog) != want, "another file is at the path now")
+        else:
+            check(not os.path.exists(prog), "the file is gone")
+        runs.append((h, pid, prog, want, st, elapsed))
+        if elapsed < 1000000:
+            break
+    check(runs[-1][5] < 1000000, "never replaced within 1 ms of the exec: %r" %
+          [r[5] for r in runs])
+    for h, pid, _, _, _, _ in runs:
+        lt.wait_event(timeout=20, pid=pid, event_name="exit")
+    evs = lt.stop()
+    for h, pid, prog, want, st, _ in runs:
+        name = os.path.basename(prog)
+        mine = [e for e in select(evs, pid=pid) if e["event_name"] != "lib_load"]
+        eq([e["event_name"] for e in mine], ["exec", "exit"], "events of pid %d" % pid)
+        match(mine[0], dict(pid=pid, tid=pid, ppid=h.pid, comm=name, exe=prog, filename=prog,
+                            argv=[name, "0.3"], sha256=want, hash_state="ok",
+                            hash_error=MISSING, **st))
+    none(evs, event_name="hash_update")
+    s = hash_stats(evs, unavailable=0, jobs_dropped=0, witness_refused=0)
+    check(s["fd_jobs"] >= len(runs), "exec images read through fanotify's descriptor: %r" % s)
+    f = fan_stats(evs, enabled=True, lost=0, overflows=0, fd_errors=0, evicted=0)
+    check(f["filesystems"] >= 1 and f["events"] >= 1 and f["used"] >= len(runs),
+          "fanotify %r" % f)
+
+
+@test
+def hash_dropper_rename_over(t):
+    """exec a file, rename another over it within 1 ms: the exec has the digest of what ran"""
+    dropper_case(t, "rename", "dr")
+
+
+@test
+def hash_dropper_unlink(t):
+    """exec a file, unlink it within 1 ms: the exec has the digest of what ran"""
+    dropper_case(t, "unlink", "du")
+
+
+@test
+def hash_dropper_short_lived_never_wrong(t):
+    """
+    an image that ends within a millisecond and is renamed over: its digest
+    when ltrack could still see it run, else unavailable; never another file's
+    """
+    name = hash_name("ds")
+    lt = t.ltrack([], policy=hash_policy(name + "*", "wait_ms = 5000"))
+    runs = []
+    for i in range(5):
+        prog = hash_prog(t, "%s%d" % (name, i), b"short %d" % i)
+        other = hash_prog(t, "%s%dx" % (name, i), b"decoy %d" % i)
+        want, bad = sha_of(prog), sha_of(other)
+        h, elapsed, pid = run_dropper(t, "rename", prog, other, [])
+        runs.append((pid, prog, want, bad))
+    for pid, _, _, _ in runs:
+        lt.wait_event(timeout=20, pid=pid, event_name="exit")
+    evs = lt.stop()
+    for pid, prog, want, bad in runs:
+        e = one(evs, pid=pid, event_name="exec")
+        check((e["hash_state"], e["sha256"]) in (("ok", want), ("unavailable", None)),
+              "exec of %s: %s" % (prog, json.dumps(e)))
+        if e["hash_state"] != "ok":
+            eq(e["hash_error"], "changed", "why")
+        for u in select(evs, pid=pid, event_name="hash_update"):
+            check(u["sha256"] in (want, None), "update %s" % json.dumps(u))
+    fan_stats(evs, enabled=True, lost=0)
+
+
+@test
+def hash_rewrite_after_exit_never_ok(t):
+    """
+    new content written after the exec's process ended, mtime put back with
+    utimes (then the file unlinked, or not): the exec never gets its digest
+    """
+    pre = hash_name("w")
+    progs = {k: hash_prog(t, pre + k, b"\0" * 8 + b"evil " + k.encode()) for k in ("a", "b")}
+    lt = t.ltrack([], policy=hash_policy(pre + "*", "wait_ms = 5000"))
+    evil = {k: sha_of(p) for k, p in progs.items()}
+    benign = {}
+    # ltrack stopped: fanotify's events and the exec records wait while the files change
+    os.kill(lt.pid, signal.SIGSTOP)
+    try:
+        hs = {k: run_prog(t, p) for k, p in progs.items()}
+        for k, p in progs.items():
+            st = os.stat(p)
+            with open(p, "r+b") as f:                  # same size, new bytes
+                f.seek(-6, os.SEEK_END)
+                f.write(b"benign")
+            os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+            eq(os.stat(p).st_mtime_ns, st.st_mtime_ns, "mtime put back")
+            benign[k] = sha_of(p)
+        os.unlink(progs["b"])
+    finally:
+        os.kill(lt.pid, signal.SIGCONT)
+    for h in hs.values():
+        lt.wait_event(timeout=20, pid=h.pid, event_name="exec")
+    evs = lt.stop()
+    for k, h in hs.items():
+        e = one(evs, pid=h.pid, event_name="exec")
+        match(e, {"filename": progs[k], "sha256": None, "hash_state": "unavailable",
+                  "hash_error": "changed"})
+    for e in evs:
+        check(e.get("sha256") not in set(benign.values()) | set(evil.values()),
+              "a digest for a rewritten file: %s" % json.dumps(e))
+    s = hash_stats(evs, unavailable=2)
+    check(s["witness_refused"] >= 1, "no witness for an ended process: %r" % s)
+
+
+@test
+def hash_fanotify_off(t):
+    """[hashing] fanotify = false: no descriptors, reported so; execs hashed as before"""
+    name = hash_name("f")
+    prog = hash_prog(t, name, b"off")
+    lt = t.ltrack([], policy=hash_policy(name, "wait_ms = 5000\nfanotify = false"))
+    h = run_prog(t, prog)
+    evs = lt.stop()
+    match(one(evs, pid=h.pid, event_name="exec"), {"sha256": sha_of(prog), "hash_state": "ok"})
+    hash_stats(evs, fd_jobs=0, witnessed=0, witness_refused=0)
+    fan_stats(evs, enabled=False, filesystems=0, events=0, lost=0, held=0, held_max=0)
+    check("exec images through fanotify" not in lt.stderr(), "no fanotify without the key")

@@ -2,7 +2,8 @@
 /*
  * test_hash.c - the digest cache (every identity field is part of the key,
  * LRU eviction, size reporting), SHA-256 of known vectors, the identity
- * check against a real file, and the worker pool end to end.
+ * check against a real file, the rule for a descriptor of an executed file
+ * (hash_fd_rule) and a job that reads one, and the worker pool end to end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -325,6 +328,144 @@ static void test_check_file_identity(void **state)
 	free(j);
 }
 
+/*
+ * hash_fd_rule: a descriptor's bytes stand for the exec only when the file
+ * is the very one, whole, with its content time; when ctime alone moved
+ * (unlink, rename over it: or a write with mtime put back) only a witness
+ * can vouch, and only where the filesystem enforces ETXTBSY
+ */
+static void test_fd_rule(void **state)
+{
+	struct ev_file_id k = id_of(5), seen = k, after = k;
+
+	(void)state;
+	/* nothing moved */
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, true), HASH_FD_SAME);
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, false), HASH_FD_SAME);
+	/* a short read is never the file */
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size - 1, true), HASH_FD_CHANGED);
+	/* unlinked or renamed over after the descriptor was seen: ctime after the read */
+	after.ctime_ns += 1000;
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, true), HASH_FD_WITNESS);
+	/* ... where no one vouches for ETXTBSY (NFS, FUSE, overlayfs): no digest */
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, false), HASH_FD_CHANGED);
+	/* before it was seen: both ctimes later than the kernel's */
+	seen.ctime_ns += 1000;
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, true), HASH_FD_WITNESS);
+	/* seen while the exec still ran, renamed over before the kernel's look */
+	seen = k;
+	seen.ctime_ns -= 1000;
+	after = k;
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, true), HASH_FD_WITNESS);
+	/* new content keeping the size: mtime differs, whatever the witness */
+	for (int f = 0; f < 4; f++) {
+		struct ev_file_id *v = f < 2 ? &seen : &after;
+
+		seen = after = k;
+		switch (f % 2) {
+		case 0:
+			v->mtime_ns++;
+			break;
+		case 1:
+			v->size++;
+			break;
+		}
+		assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, true), HASH_FD_CHANGED);
+	}
+	/* another file (a rename brought another inode, or another device) */
+	seen = after = k;
+	after.ino++;
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, true), HASH_FD_CHANGED);
+	after = k;
+	seen.dev++;
+	assert_int_equal(hash_fd_rule(&k, &seen, &after, k.size, true), HASH_FD_CHANGED);
+
+	/* filesystems that keep a running image from changing, and some that do not */
+	assert_true(hash_fs_denies_write(0xEF53));	/* ext4 */
+	assert_true(hash_fs_denies_write(0x01021994));	/* tmpfs */
+	assert_true(hash_fs_denies_write(0x58465342));	/* xfs */
+	assert_false(hash_fs_denies_write(0x6969));	/* nfs */
+	assert_false(hash_fs_denies_write(0x65735546));	/* fuse */
+	assert_false(hash_fs_denies_write(0x794c7630));	/* overlayfs */
+	assert_false(hash_fs_denies_write(0));
+}
+
+/* a job with a descriptor: read from its start, judged by hash_fd_rule, closed */
+static void test_check_fd(void **state)
+{
+	struct hash_job *j = calloc(1, sizeof(*j));
+	struct hash_result r;
+	struct statfs sf;
+	char path[64];
+	bool denies;
+	int fd;
+
+	(void)state;
+	fd = temp_file(path, sizeof(path), "abc", 3, 1);
+	assert_int_equal(fstatfs(fd, &sf), 0);
+	denies = hash_fs_denies_write((uint64_t)sf.f_type);
+	j->id = kernel_id(path);
+	j->has_fd = true;
+	j->fd = fd;
+	j->seen = j->id;
+	assert_int_equal(lseek(fd, 2, SEEK_SET), 2);	/* from its start, whatever its offset */
+	hash_check_file(j, 1 << 20, &r, NULL);
+	assert_int_equal(r.state, HASH_OK);
+	assert_false(r.witness);
+	assert_string_equal(r.hex, D_ABC);
+	assert_int_equal(fcntl(fd, F_GETFD), -1);	/* the job's descriptor is closed */
+
+	/* unlinked after it was seen: ctime moved, a witness must vouch */
+	j->fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(j->fd >= 0);
+	j->seen = kernel_id(path);
+	j->id = j->seen;
+	j->looked = true;
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(hash_fd_id(j->fd, &j->look_id), 0);	/* a look after the unlink */
+	hash_check_file(j, 1 << 20, &r, NULL);
+	if (denies && j->look_id.ctime_ns != j->id.ctime_ns) {
+		assert_int_equal(r.state, HASH_OK);
+		assert_true(r.witness);
+		assert_true(r.early);	/* nothing moved since the look */
+		assert_string_equal(r.hex, D_ABC);
+	} else if (!denies) {
+		assert_int_equal(r.state, HASH_UNAVAILABLE);
+	}
+
+	/* rewritten in place with the same size and mtime put back: never "ok" without a witness */
+	fd = temp_file(path, sizeof(path), "abc", 3, 1);
+	j->id = kernel_id(path);
+	j->seen = j->id;
+	j->fd = fd;
+	j->looked = false;
+	{
+		struct timespec ts[2] = { { 0, UTIME_OMIT },
+					  { (time_t)(j->id.mtime_ns / 1000000000ULL),
+					    (long)(j->id.mtime_ns % 1000000000ULL) } };
+
+		assert_int_equal(pwrite(fd, "xyz", 3, 0), 3);
+		assert_int_equal(futimens(fd, ts), 0);
+	}
+	hash_check_file(j, 1 << 20, &r, NULL);
+	if (r.state == HASH_OK) {	/* ctime moved: only a witness could let it stand */
+		assert_true(r.witness);
+		assert_false(r.early);
+	}
+	assert_true(r.state == HASH_OK || r.state == HASH_UNAVAILABLE);
+	unlink(path);
+
+	/* too large: skipped, and the descriptor closed all the same */
+	fd = temp_file(path, sizeof(path), "abc", 3, 1);
+	j->id = kernel_id(path);
+	j->fd = fd;
+	hash_check_file(j, 2, &r, NULL);
+	assert_int_equal(r.state, HASH_SKIPPED);
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
+	unlink(path);
+	free(j);
+}
+
 static void test_pool_end_to_end(void **state)
 {
 	struct hash_pool *p = hash_pool_new(2, 4, 1 << 20, 10);
@@ -450,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_digest_generated_file),
 		cmocka_unit_test(test_pool_worker_priority),
 		cmocka_unit_test(test_check_file_identity),
+		cmocka_unit_test(test_fd_rule),
+		cmocka_unit_test(test_check_fd),
 		cmocka_unit_test(test_pool_end_to_end),
 	};
 
