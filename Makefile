@@ -98,8 +98,10 @@ Q := @
 msg := @printf '  %-8s %s\n'
 endif
 
-# keep generated skeletons and BPF objects (they are intermediates of pattern rules)
-.SECONDARY:
+# keep generated skeletons and BPF objects (.SECONDARY would do that too, but
+# it makes every target intermediate: a deleted skeleton would then not be
+# remade while the objects that include it look up to date)
+.PRECIOUS: $(BUILD)/%.bpf.o $(BUILD)/%.skel.h
 # a recipe that fails leaves no half-written target that would pass for built
 .DELETE_ON_ERROR:
 

@@ -91,114 +91,123 @@ static const struct {
 	const char *name;
 	uint32_t need;
 	int concern;		/* enum lt_concern: loaded, or not, with its concern */
+	/*
+	 * "syscalls/sys_exit_X": attach this row's program to that tracepoint
+	 * (a program SEC("tracepoint") serves several syscalls, one row each,
+	 * and is verified once); NULL: where its SEC() says
+	 */
+	const char *tp;
 } prog_table[] = {
-	{ "lt_exec", NEED_ALWAYS, LT_C_PROCESS },
-	{ "lt_fork", NEED_ALWAYS, LT_C_PROCESS },
-	{ "lt_exit", NEED_ALWAYS, LT_C_PROCESS },
-	{ "lt_snapshot", NEED_OWN, LT_C_SNAPSHOT },	/* run by loader_snapshot() */
-	{ "lt_exit_openat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
-	{ "lt_exit_open", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
-	{ "lt_exit_creat", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
-	{ "lt_exit_openat2", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN },
-	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY | NEED_MODEL, LT_C_FILE_OPEN },
-	{ "lt_enter_close", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_exit_modify", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_enter_close_range", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_enter_dup2", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_enter_dup3", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_enter_execve", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_enter_execveat", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_exit_ftruncate", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_exit_truncate", LT_W_MODIFY, LT_C_FILE_MODIFY },
-	{ "lt_exit_unlink", LT_W_DELETE, LT_C_FILE },
-	{ "lt_exit_unlinkat", LT_W_DELETE | LT_W_RMDIR | NEED_ANYWATCH, LT_C_FILE },
-	{ "lt_exit_rmdir", LT_W_RMDIR | NEED_ANYWATCH, LT_C_FILE },
-	{ "lt_exit_mkdir", LT_W_MKDIR, LT_C_FILE },
-	{ "lt_exit_mkdirat", LT_W_MKDIR, LT_C_FILE },
-	{ "lt_exit_mknod", LT_W_MKNOD, LT_C_FILE },
-	{ "lt_exit_mknodat", LT_W_MKNOD, LT_C_FILE },
-	{ "lt_exit_rename", LT_W_RENAME | NEED_ANYWATCH, LT_C_FILE },
-	{ "lt_exit_renameat", LT_W_RENAME | NEED_ANYWATCH, LT_C_FILE },
-	{ "lt_exit_renameat2", LT_W_RENAME | NEED_ANYWATCH, LT_C_FILE },
-	{ "lt_touch_xchg", TOUCH_NEED, LT_C_FILE },
-	{ "lt_touch_skip", TOUCH_NEED, LT_C_FILE },
-	{ "lt_touch_set", TOUCH_NEED, LT_C_FILE },
-	{ "lt_exit_link", LT_W_LINK, LT_C_FILE },
-	{ "lt_exit_linkat", LT_W_LINK, LT_C_FILE },
-	{ "lt_exit_symlink", LT_W_SYMLINK, LT_C_FILE },
-	{ "lt_exit_symlinkat", LT_W_SYMLINK, LT_C_FILE },
-	{ "lt_exit_chmod", LT_W_ATTRIB, LT_C_FILE },
-	{ "lt_exit_fchmodat", LT_W_ATTRIB, LT_C_FILE },
-	{ "lt_exit_fchmodat2", LT_W_ATTRIB, LT_C_FILE },
-	{ "lt_exit_fchmod", LT_W_ATTRIB, LT_C_FILE },
-	{ "lt_exit_chown", LT_W_ATTRIB, LT_C_FILE },
-	{ "lt_exit_lchown", LT_W_ATTRIB, LT_C_FILE },
-	{ "lt_exit_fchownat", LT_W_ATTRIB, LT_C_FILE },
-	{ "lt_exit_fchown", LT_W_ATTRIB, LT_C_FILE },
+	{ "lt_exec", NEED_ALWAYS, LT_C_PROCESS, NULL },
+	{ "lt_fork", NEED_ALWAYS, LT_C_PROCESS, NULL },
+	{ "lt_exit", NEED_ALWAYS, LT_C_PROCESS, NULL },
+	{ "lt_snapshot", NEED_OWN, LT_C_SNAPSHOT, NULL },	/* run by loader_snapshot() */
+#define OPEN_ROW(sc) { "lt_open_exit", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN, \
+			    "syscalls/sys_exit_" sc }
+	OPEN_ROW("openat"),
+	OPEN_ROW("open"),
+	OPEN_ROW("creat"),
+	OPEN_ROW("openat2"),
+	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY | NEED_MODEL, LT_C_FILE_OPEN, NULL },
+	{ "lt_enter_close", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
+	{ "lt_exit_modify", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
+	{ "lt_enter_close_range", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
+	{ "lt_enter_dup2", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
+	{ "lt_enter_dup3", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
+	{ "lt_enter_execve", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
+	{ "lt_enter_execveat", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
+	{ "lt_truncate_exit", LT_W_MODIFY, LT_C_FILE_MODIFY, "syscalls/sys_exit_ftruncate" },
+	{ "lt_truncate_exit", LT_W_MODIFY, LT_C_FILE_MODIFY, "syscalls/sys_exit_truncate" },
+#define FILE_ROW(sc, need) { "lt_file_exit", need, LT_C_FILE, "syscalls/sys_exit_" sc }
+	FILE_ROW("unlink", LT_W_DELETE),
+	FILE_ROW("unlinkat", LT_W_DELETE | LT_W_RMDIR | NEED_ANYWATCH),
+	FILE_ROW("rmdir", LT_W_RMDIR | NEED_ANYWATCH),
+	FILE_ROW("mkdir", LT_W_MKDIR),
+	FILE_ROW("mkdirat", LT_W_MKDIR),
+	FILE_ROW("mknod", LT_W_MKNOD),
+	FILE_ROW("mknodat", LT_W_MKNOD),
+	FILE_ROW("rename", LT_W_RENAME | NEED_ANYWATCH),
+	FILE_ROW("renameat", LT_W_RENAME | NEED_ANYWATCH),
+	FILE_ROW("renameat2", LT_W_RENAME | NEED_ANYWATCH),
+	{ "lt_touch_xchg", TOUCH_NEED, LT_C_FILE, NULL },
+	{ "lt_touch_skip", TOUCH_NEED, LT_C_FILE, NULL },
+	{ "lt_touch_set", TOUCH_NEED, LT_C_FILE, NULL },
+	FILE_ROW("link", LT_W_LINK),
+	FILE_ROW("linkat", LT_W_LINK),
+	FILE_ROW("symlink", LT_W_SYMLINK),
+	FILE_ROW("symlinkat", LT_W_SYMLINK),
+	FILE_ROW("chmod", LT_W_ATTRIB),
+	FILE_ROW("fchmodat", LT_W_ATTRIB),
+	FILE_ROW("fchmodat2", LT_W_ATTRIB),
+	FILE_ROW("fchmod", LT_W_ATTRIB),
+	FILE_ROW("chown", LT_W_ATTRIB),
+	FILE_ROW("lchown", LT_W_ATTRIB),
+	FILE_ROW("fchownat", LT_W_ATTRIB),
+	FILE_ROW("fchown", LT_W_ATTRIB),
 	/* evade */
-	{ "lt_evade_utimensat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
-	{ "lt_evade_futimesat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
-	{ "lt_evade_utimes", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
-	{ "lt_evade_utime", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP },
-	{ "lt_evade_setxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_lsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_fsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_setxattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_removexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_lremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_fremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_removexattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR },
-	{ "lt_evade_truncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE },
-	{ "lt_evade_enter_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE },
-	{ "lt_evade_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE },
-	{ "lt_evade_unshare", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES },
-	{ "lt_evade_setns", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES },
-	{ "lt_evade_mount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
-	{ "lt_evade_umount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
-	{ "lt_evade_pivot_root", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
-	{ "lt_evade_chroot", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS },
-	{ "lt_evade_bpf", NEED_EVADE | LT_EG_BPF, LT_C_EVADE_BPF },
-	{ "lt_evade_perf_event_open", NEED_EVADE | LT_EG_PERF, LT_C_EVADE_PERF },
-	{ "lt_evade_process_vm_writev", NEED_EVADE | LT_EG_PROCESS_VM, LT_C_EVADE_PROCESS_VM },
-	{ "lt_evade_prctl", NEED_EVADE | LT_EG_PRCTL, LT_C_EVADE_PRCTL },
-	{ "lt_evade_dup2", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT },
-	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT },
-	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING },
-	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING },
-	{ "lt_evade_iou_submit_sqe", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING },
+	{ "lt_evade_utimensat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
+	{ "lt_evade_futimesat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
+	{ "lt_evade_utimes", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
+	{ "lt_evade_utime", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
+	{ "lt_evade_setxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_lsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_fsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_setxattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_removexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_lremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_fremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_removexattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
+	{ "lt_evade_truncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE, NULL },
+	{ "lt_evade_enter_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE, NULL },
+	{ "lt_evade_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE, NULL },
+	{ "lt_evade_unshare", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES, NULL },
+	{ "lt_evade_setns", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES, NULL },
+	{ "lt_evade_mount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
+	{ "lt_evade_umount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
+	{ "lt_evade_pivot_root", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
+	{ "lt_evade_chroot", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
+	{ "lt_evade_bpf", NEED_EVADE | LT_EG_BPF, LT_C_EVADE_BPF, NULL },
+	{ "lt_evade_perf_event_open", NEED_EVADE | LT_EG_PERF, LT_C_EVADE_PERF, NULL },
+	{ "lt_evade_process_vm_writev", NEED_EVADE | LT_EG_PROCESS_VM, LT_C_EVADE_PROCESS_VM, NULL },
+	{ "lt_evade_prctl", NEED_EVADE | LT_EG_PRCTL, LT_C_EVADE_PRCTL, NULL },
+	{ "lt_evade_dup2", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT, NULL },
+	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT, NULL },
+	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING, NULL },
+	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING, NULL },
+	{ "lt_evade_iou_submit_sqe", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING, NULL },
 	/* end evade */
 	/* lib: library loads (the dlopen uprobes are attached by src/libmon.c) */
-	{ "lt_lib_mmap", NEED_LIB, LT_C_LIB },
-	{ "lt_lib_mprot_enter", NEED_LIB, LT_C_LIB },
-	{ "lt_lib_mprot_exit", NEED_LIB, LT_C_LIB },
-	{ "lt_lib_exec", NEED_LIB, LT_C_LIB },
-	{ "lt_dlopen_enter", NEED_OWN, LT_C_LIB_DLOPEN },
-	{ "lt_dlopen_exit", NEED_OWN, LT_C_LIB_DLOPEN },
+	{ "lt_lib_mmap", NEED_LIB, LT_C_LIB, NULL },
+	{ "lt_lib_mprot_enter", NEED_LIB, LT_C_LIB, NULL },
+	{ "lt_lib_mprot_exit", NEED_LIB, LT_C_LIB, NULL },
+	{ "lt_lib_exec", NEED_LIB, LT_C_LIB, NULL },
+	{ "lt_dlopen_enter", NEED_OWN, LT_C_LIB_DLOPEN, NULL },
+	{ "lt_dlopen_exit", NEED_OWN, LT_C_LIB_DLOPEN, NULL },
 	/* net */
-	{ "lt_exit_connect", NEED_NCONNECT, LT_C_NET },
-	{ "lt_tcp_state", NEED_NRESULT, LT_C_NET },
-	{ "lt_exit_bind", NEED_NBIND, LT_C_NET },
-	{ "lt_exit_listen", NEED_NLISTEN, LT_C_NET },
-	{ "lt_exit_accept", NEED_NACCEPT, LT_C_NET },
-	{ "lt_exit_accept4", NEED_NACCEPT, LT_C_NET },
-	{ "lt_exit_sendto", NEED_NUDP, LT_C_NET },
-	{ "lt_exit_sendmsg", NEED_NUDP, LT_C_NET },
-	{ "lt_exit_sendmmsg", NEED_NUDP, LT_C_NET },
+	{ "lt_exit_connect", NEED_NCONNECT, LT_C_NET, NULL },
+	{ "lt_tcp_state", NEED_NRESULT, LT_C_NET, NULL },
+	{ "lt_exit_bind", NEED_NBIND, LT_C_NET, NULL },
+	{ "lt_exit_listen", NEED_NLISTEN, LT_C_NET, NULL },
+	{ "lt_exit_accept", NEED_NACCEPT, LT_C_NET, NULL },
+	{ "lt_exit_accept4", NEED_NACCEPT, LT_C_NET, NULL },
+	{ "lt_exit_sendto", NEED_NUDP, LT_C_NET, NULL },
+	{ "lt_exit_sendmsg", NEED_NUDP, LT_C_NET, NULL },
+	{ "lt_exit_sendmmsg", NEED_NUDP, LT_C_NET, NULL },
 	/* end net */
 	/* model: ML model files (the open family above serves it too) */
-	{ "lt_model_exec", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_fork", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_exit", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_mmap", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_read", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_pread", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_readv", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_sendfile", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_splice", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_sendto", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_sendmsg", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_write", NEED_MODEL, LT_C_MODEL },
-	{ "lt_model_writev", NEED_MODEL, LT_C_MODEL },
+	{ "lt_model_exec", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_fork", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_exit", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_mmap", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_read", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_pread", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_readv", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_sendfile", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_splice", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_sendto", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_sendmsg", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_write", NEED_MODEL, LT_C_MODEL, NULL },
+	{ "lt_model_writev", NEED_MODEL, LT_C_MODEL, NULL },
 };
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
@@ -471,6 +480,14 @@ static int fault_concern(char *err, size_t errlen)
 	return -EINVAL;
 }
 
+/* LTRACK_DISPATCH=raw: opens captured by lt_raw_exit (the benchmark's alternative design) */
+static bool raw_dispatch(void)
+{
+	const char *v = getenv("LTRACK_DISPATCH");
+
+	return v && !strcmp(v, "raw");
+}
+
 int loader_prepare(struct ltrack_bpf *sk, const struct loader_opts *o, struct concern_state *cs,
 		   char *err, size_t errlen)
 {
@@ -505,6 +522,9 @@ int loader_prepare(struct ltrack_bpf *sk, const struct loader_opts *o, struct co
 	bpf_object__for_each_program(p, sk->obj)
 		if (cs[loader_prog_concern(bpf_program__name(p))].off)
 			bpf_program__set_autoload(p, false);
+	/* the benchmark's alternative is verified only when it can run */
+	if (!raw_dispatch())
+		bpf_program__set_autoload(sk->progs.lt_raw_exit, false);
 	if (fault >= 0 && !cs[fault].off)
 		return fault_apply(sk->obj, fault, err, errlen);
 	return 0;
@@ -764,6 +784,16 @@ struct loader *loader_open(const struct loader_opts *o, char *err, size_t errlen
 		}
 		/* not loaded (its concern is off, its hook absent): never attached */
 		L->progs[i] = bpf_program__fd(p) >= 0 ? p : NULL;
+		if (L->progs[i] && prog_table[i].tp) {
+			char path[PATH_MAX];
+
+			snprintf(path, sizeof(path), TRACEFS "/events/%s", prog_table[i].tp);
+			if (access(path, F_OK)) {
+				log_info("%s: this kernel has no tracepoint %s; not attached there",
+					 prog_table[i].name, prog_table[i].tp);
+				L->progs[i] = NULL;
+			}
+		}
 	}
 	log_loaded(L);
 	L->gen = 0;
@@ -836,7 +866,10 @@ int loader_verify(const struct loader_opts *o, loader_verify_fn fn, void *ctx, c
 		v.concern = loader_prog_concern(v.program);
 		if (!bpf_program__autoload(q)) {
 			v.status = LOADER_V_ABSENT;
-			if (!hook_missing(o->kf, q, v.reason, sizeof(v.reason)))
+			if (q == sk->progs.lt_raw_exit && !raw_dispatch())
+				snprintf(v.reason, sizeof(v.reason),
+					 "benchmark mode only (LTRACK_DISPATCH=raw)");
+			else if (!hook_missing(o->kf, q, v.reason, sizeof(v.reason)))
 				snprintf(v.reason, sizeof(v.reason), "concern %s is off (%.60s)",
 					 concern_defs[v.concern].name, cs[v.concern].reason);
 		} else {
@@ -1000,6 +1033,24 @@ static int edges_install(int fd, const struct edge *e, size_t n)
 		if (bpf_map_update_elem(fd, &e[i].k, &e[i].v, BPF_ANY))
 			return -errno;
 	return 0;
+}
+
+/* attach row @i's program @p where the row says (its tracepoint, or its SEC()) */
+static struct bpf_link *prog_attach(size_t i, struct bpf_program *p)
+{
+	const char *tp = prog_table[i].tp, *slash;
+	char cat[64];
+
+	if (!tp)
+		return bpf_program__attach(p);
+	slash = strchr(tp, '/');
+	if (!slash || (size_t)(slash - tp) >= sizeof(cat)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memcpy(cat, tp, slash - tp);
+	cat[slash - tp] = '\0';
+	return bpf_program__attach_tracepoint(p, cat, slash + 1);
 }
 
 static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t nwatches)
@@ -1251,7 +1302,7 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 			loader_warn_wanted(L->cs, prog_table[i].concern, &L->warned_off);
 			continue;
 		}
-		L->links[i] = bpf_program__attach(L->progs[i]);
+		L->links[i] = prog_attach(i, L->progs[i]);
 		if (!L->links[i]) {
 			rc = -errno;
 			snprintf(err, errlen, "cannot attach %s: %s", prog_table[i].name,

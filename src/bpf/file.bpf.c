@@ -678,26 +678,14 @@ static __always_inline int open_dispatch(long nr, long ret, struct pt_regs *r)
 	return fd_event((__u64)fd_file(ret), &a, gen_active(), type == LT_EV_CREATE);
 }
 
-SEC("tracepoint/syscalls/sys_exit_openat")
-int lt_exit_openat(struct sys_exit_ctx *ctx)
-{
-	return open_dispatch(ctx->id, ctx->ret, cur_regs());
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int lt_exit_open(struct sys_exit_ctx *ctx)
-{
-	return open_dispatch(ctx->id, ctx->ret, cur_regs());
-}
-
-SEC("tracepoint/syscalls/sys_exit_creat")
-int lt_exit_creat(struct sys_exit_ctx *ctx)
-{
-	return open_dispatch(ctx->id, ctx->ret, cur_regs());
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int lt_exit_openat2(struct sys_exit_ctx *ctx)
+/*
+ * One program for the whole family, attached to the exit tracepoint of
+ * each (open, creat, openat, openat2; the loader's table, src/loader.c):
+ * it is verified once instead of once per syscall, and dispatches on the
+ * syscall number the tracepoint records.
+ */
+SEC("tracepoint")
+int lt_open_exit(struct sys_exit_ctx *ctx)
 {
 	return open_dispatch(ctx->id, ctx->ret, cur_regs());
 }
@@ -884,37 +872,6 @@ int lt_enter_execveat(struct sys_enter_ctx *ctx)
 	return exec_cloexec(ctx);
 }
 
-SEC("tracepoint/syscalls/sys_exit_ftruncate")
-int lt_exit_ftruncate(struct sys_exit_ctx *ctx)
-{
-	__u32 gen = gen_active();
-	struct lt_policy *pol = policy_get(gen);
-	struct pt_regs *r = cur_regs();
-	struct fargs a = { .type = LT_EV_MODIFY, .nr = ctx->id, .ret = ctx->ret };
-	struct file *f;
-	__u64 key;
-
-	if (!pol || is_self() || !(pol->watch_union & LT_W_MODIFY))
-		return 0;
-	if (ctx->ret < 0 && !pol->failed)
-		return 0;
-	f = fd_file(sys_arg(r, 0));
-	key = (__u64)f;
-	if (ctx->ret == 0 && bpf_map_lookup_elem(&lt_modify, &key))
-		return 0;	/* its close will report it */
-	return fd_event(key, &a, gen, false);
-}
-
-SEC("tracepoint/syscalls/sys_exit_truncate")
-int lt_exit_truncate(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-	struct fargs a = { .type = LT_EV_MODIFY, .nr = ctx->id, .ret = ctx->ret };
-	struct pargs p = { .dfd = AT_FDCWD_, .path = (const char *)sys_arg(r, 0) };
-
-	return path_event(&a, &p);
-}
-
 /* ---- namespace operations --------------------------------------------------- */
 
 
@@ -928,27 +885,6 @@ static __always_inline int unlink_common(struct sys_exit_ctx *ctx, int dfd,
 	return path_event(&a, &p);
 }
 
-SEC("tracepoint/syscalls/sys_exit_unlink")
-int lt_exit_unlink(struct sys_exit_ctx *ctx)
-{
-	return unlink_common(ctx, AT_FDCWD_, (const char *)sys_arg(cur_regs(), 0), false);
-}
-
-SEC("tracepoint/syscalls/sys_exit_unlinkat")
-int lt_exit_unlinkat(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return unlink_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1),
-			     sys_arg(r, 2) & AT_REMOVEDIR_);
-}
-
-SEC("tracepoint/syscalls/sys_exit_rmdir")
-int lt_exit_rmdir(struct sys_exit_ctx *ctx)
-{
-	return unlink_common(ctx, AT_FDCWD_, (const char *)sys_arg(cur_regs(), 0), true);
-}
-
 static __always_inline int mkdir_common(struct sys_exit_ctx *ctx, int dfd,
 					const char *path, __u32 mode)
 {
@@ -957,22 +893,6 @@ static __always_inline int mkdir_common(struct sys_exit_ctx *ctx, int dfd,
 
 	a.mode = S_IFDIR_ | umask_apply(mode);
 	return path_event(&a, &p);
-}
-
-SEC("tracepoint/syscalls/sys_exit_mkdir")
-int lt_exit_mkdir(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return mkdir_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1));
-}
-
-SEC("tracepoint/syscalls/sys_exit_mkdirat")
-int lt_exit_mkdirat(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return mkdir_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2));
 }
 
 static __always_inline int mknod_common(struct sys_exit_ctx *ctx, int dfd,
@@ -986,24 +906,6 @@ static __always_inline int mknod_common(struct sys_exit_ctx *ctx, int dfd,
 	/* user space dev_t (huge encoding) to the kernel's MAJOR<<20|MINOR */
 	a.rdev = ((dev >> 8) & 0xfff) << 20 | ((dev & 0xff) | ((dev >> 12) & 0xfff00));
 	return path_event(&a, &p);
-}
-
-SEC("tracepoint/syscalls/sys_exit_mknod")
-int lt_exit_mknod(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return mknod_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1),
-			    sys_arg(r, 2));
-}
-
-SEC("tracepoint/syscalls/sys_exit_mknodat")
-int lt_exit_mknodat(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return mknod_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
-			    sys_arg(r, 3));
 }
 
 /* one byte of both names per call: last '/' of each, first difference */
@@ -1106,33 +1008,6 @@ static __always_inline int rename_common(struct sys_exit_ctx *ctx, int odfd,
 	return path_event(&a, &p);
 }
 
-SEC("tracepoint/syscalls/sys_exit_rename")
-int lt_exit_rename(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return rename_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), AT_FDCWD_,
-			     (const char *)sys_arg(r, 1));
-}
-
-SEC("tracepoint/syscalls/sys_exit_renameat")
-int lt_exit_renameat(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return rename_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
-			     (const char *)sys_arg(r, 3));
-}
-
-SEC("tracepoint/syscalls/sys_exit_renameat2")
-int lt_exit_renameat2(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return rename_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
-			     (const char *)sys_arg(r, 3));
-}
-
 static __always_inline int link_common(struct sys_exit_ctx *ctx, int odfd,
 				       const char *op, int ndfd, const char *np)
 {
@@ -1143,24 +1018,6 @@ static __always_inline int link_common(struct sys_exit_ctx *ctx, int odfd,
 	return path_event(&a, &p);
 }
 
-SEC("tracepoint/syscalls/sys_exit_link")
-int lt_exit_link(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return link_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), AT_FDCWD_,
-			   (const char *)sys_arg(r, 1));
-}
-
-SEC("tracepoint/syscalls/sys_exit_linkat")
-int lt_exit_linkat(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return link_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
-			   (const char *)sys_arg(r, 3));
-}
-
 static __always_inline int symlink_common(struct sys_exit_ctx *ctx,
 					  const char *target, int ndfd, const char *np)
 {
@@ -1168,24 +1025,6 @@ static __always_inline int symlink_common(struct sys_exit_ctx *ctx,
 	struct pargs p = { .dfd = ndfd, .path = np, .path2 = target, .raw2 = 1 };
 
 	return path_event(&a, &p);
-}
-
-SEC("tracepoint/syscalls/sys_exit_symlink")
-int lt_exit_symlink(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return symlink_common(ctx, (const char *)sys_arg(r, 0), AT_FDCWD_,
-			      (const char *)sys_arg(r, 1));
-}
-
-SEC("tracepoint/syscalls/sys_exit_symlinkat")
-int lt_exit_symlinkat(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return symlink_common(ctx, (const char *)sys_arg(r, 0), sys_arg(r, 1),
-			      (const char *)sys_arg(r, 2));
 }
 
 /* ---- attributes ------------------------------------------------------------------ */
@@ -1218,41 +1057,6 @@ static __always_inline int chmod_common(struct sys_exit_ctx *ctx, int dfd,
 	return path_event(&a, &p);
 }
 
-SEC("tracepoint/syscalls/sys_exit_chmod")
-int lt_exit_chmod(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return chmod_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1), 0);
-}
-
-SEC("tracepoint/syscalls/sys_exit_fchmodat")
-int lt_exit_fchmodat(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return chmod_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2), 0);
-}
-
-SEC("tracepoint/syscalls/sys_exit_fchmodat2")
-int lt_exit_fchmodat2(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-
-	return chmod_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
-			    sys_arg(r, 3));
-}
-
-SEC("tracepoint/syscalls/sys_exit_fchmod")
-int lt_exit_fchmod(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-	struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
-			   .mode = sys_arg(r, 1) & 07777, .attr = LT_ATTR_MODE };
-
-	return attr_fd(ctx, sys_arg(r, 0), &a);
-}
-
 static __always_inline int chown_common(struct sys_exit_ctx *ctx, int dfd,
 					const char *path, __u32 uid, __u32 gid, __u32 flags)
 {
@@ -1269,39 +1073,137 @@ static __always_inline int chown_common(struct sys_exit_ctx *ctx, int dfd,
 	return path_event(&a, &p);
 }
 
-SEC("tracepoint/syscalls/sys_exit_chown")
-int lt_exit_chown(struct sys_exit_ctx *ctx)
+
+/* ---- the programs: one per concern's family of syscalls ----------------------- */
+
+#define NR_truncate 76
+#define NR_ftruncate 77
+#define NR_rename 82
+#define NR_mkdir 83
+#define NR_rmdir 84
+#define NR_link 86
+#define NR_unlink 87
+#define NR_symlink 88
+#define NR_chmod 90
+#define NR_fchmod 91
+#define NR_chown 92
+#define NR_fchown 93
+#define NR_lchown 94
+#define NR_mknod 133
+#define NR_mkdirat 258
+#define NR_mknodat 259
+#define NR_fchownat 260
+#define NR_unlinkat 263
+#define NR_renameat 264
+#define NR_linkat 265
+#define NR_symlinkat 266
+#define NR_fchmodat 268
+#define NR_renameat2 316
+#define NR_fchmodat2 452
+
+#define UARG(r, n) ((const char *)sys_arg(r, n))
+
+/*
+ * lt_file_exit - the namespace and attribute operations: unlink, rmdir,
+ * mkdir, mknod, rename, link, symlink, chmod and chown in all their forms.
+ * One program attached to the exit tracepoint of each (src/loader.c's
+ * table says which event each one serves), so the verifier checks it once
+ * rather than once per syscall; it dispatches on the syscall number the
+ * tracepoint records.
+ */
+SEC("tracepoint")
+int lt_file_exit(struct sys_exit_ctx *ctx)
 {
 	struct pt_regs *r = cur_regs();
 
-	return chown_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1),
-			    sys_arg(r, 2), 0);
+	switch (ctx->id) {
+	case NR_unlink:
+		return unlink_common(ctx, AT_FDCWD_, UARG(r, 0), false);
+	case NR_unlinkat:
+		return unlink_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2) & AT_REMOVEDIR_);
+	case NR_rmdir:
+		return unlink_common(ctx, AT_FDCWD_, UARG(r, 0), true);
+	case NR_mkdir:
+		return mkdir_common(ctx, AT_FDCWD_, UARG(r, 0), sys_arg(r, 1));
+	case NR_mkdirat:
+		return mkdir_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2));
+	case NR_mknod:
+		return mknod_common(ctx, AT_FDCWD_, UARG(r, 0), sys_arg(r, 1), sys_arg(r, 2));
+	case NR_mknodat:
+		return mknod_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2), sys_arg(r, 3));
+	case NR_rename:
+		return rename_common(ctx, AT_FDCWD_, UARG(r, 0), AT_FDCWD_, UARG(r, 1));
+	case NR_renameat:
+	case NR_renameat2:
+		return rename_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2), UARG(r, 3));
+	case NR_link:
+		return link_common(ctx, AT_FDCWD_, UARG(r, 0), AT_FDCWD_, UARG(r, 1));
+	case NR_linkat:
+		return link_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2), UARG(r, 3));
+	case NR_symlink:
+		return symlink_common(ctx, UARG(r, 0), AT_FDCWD_, UARG(r, 1));
+	case NR_symlinkat:
+		return symlink_common(ctx, UARG(r, 0), sys_arg(r, 1), UARG(r, 2));
+	case NR_chmod:
+		return chmod_common(ctx, AT_FDCWD_, UARG(r, 0), sys_arg(r, 1), 0);
+	case NR_fchmodat:
+		return chmod_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2), 0);
+	case NR_fchmodat2:
+		return chmod_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2), sys_arg(r, 3));
+	case NR_fchmod: {
+		struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
+				   .mode = sys_arg(r, 1) & 07777, .attr = LT_ATTR_MODE };
+
+		return attr_fd(ctx, sys_arg(r, 0), &a);
+	}
+	case NR_chown:
+	case NR_lchown:
+		return chown_common(ctx, AT_FDCWD_, UARG(r, 0), sys_arg(r, 1), sys_arg(r, 2), 0);
+	case NR_fchownat:
+		return chown_common(ctx, sys_arg(r, 0), UARG(r, 1), sys_arg(r, 2), sys_arg(r, 3),
+				    sys_arg(r, 4));
+	case NR_fchown: {
+		struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
+				   .uid = sys_arg(r, 1), .gid = sys_arg(r, 2),
+				   .attr = LT_ATTR_OWNER };
+
+		return attr_fd(ctx, sys_arg(r, 0), &a);
+	}
+	}
+	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_lchown")
-int lt_exit_lchown(struct sys_exit_ctx *ctx)
+/* ftruncate: on the open file itself */
+static __always_inline int ftruncate_exit(struct sys_exit_ctx *ctx, struct pt_regs *r)
 {
-	struct pt_regs *r = cur_regs();
+	__u32 gen = gen_active();
+	struct lt_policy *pol = policy_get(gen);
+	struct fargs a = { .type = LT_EV_MODIFY, .nr = ctx->id, .ret = ctx->ret };
+	__u64 key;
 
-	return chown_common(ctx, AT_FDCWD_, (const char *)sys_arg(r, 0), sys_arg(r, 1),
-			    sys_arg(r, 2), 0);
+	if (!pol || is_self() || !(pol->watch_union & LT_W_MODIFY))
+		return 0;
+	if (ctx->ret < 0 && !pol->failed)
+		return 0;
+	key = (__u64)fd_file(sys_arg(r, 0));
+	if (ctx->ret == 0 && bpf_map_lookup_elem(&lt_modify, &key))
+		return 0;	/* its close will report it */
+	return fd_event(key, &a, gen, false);
 }
 
-SEC("tracepoint/syscalls/sys_exit_fchownat")
-int lt_exit_fchownat(struct sys_exit_ctx *ctx)
+/* lt_truncate_exit - truncate and ftruncate: modify (one program, see lt_file_exit) */
+SEC("tracepoint")
+int lt_truncate_exit(struct sys_exit_ctx *ctx)
 {
 	struct pt_regs *r = cur_regs();
 
-	return chown_common(ctx, sys_arg(r, 0), (const char *)sys_arg(r, 1), sys_arg(r, 2),
-			    sys_arg(r, 3), sys_arg(r, 4));
-}
+	if (ctx->id == NR_ftruncate)
+		return ftruncate_exit(ctx, r);
+	if (ctx->id == NR_truncate) {
+		struct fargs a = { .type = LT_EV_MODIFY, .nr = ctx->id, .ret = ctx->ret };
+		struct pargs p = { .dfd = AT_FDCWD_, .path = UARG(r, 0) };
 
-SEC("tracepoint/syscalls/sys_exit_fchown")
-int lt_exit_fchown(struct sys_exit_ctx *ctx)
-{
-	struct pt_regs *r = cur_regs();
-	struct fargs a = { .type = LT_EV_ATTRIB, .nr = ctx->id, .ret = ctx->ret,
-			   .uid = sys_arg(r, 1), .gid = sys_arg(r, 2), .attr = LT_ATTR_OWNER };
-
-	return attr_fd(ctx, sys_arg(r, 0), &a);
+		return path_event(&a, &p);
+	}
+	return 0;
 }

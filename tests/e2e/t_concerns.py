@@ -24,7 +24,7 @@ CONCERN_NAMES = [
 ]
 FILE_MODIFY_PROGS = {"lt_enter_close", "lt_exit_modify", "lt_enter_close_range", "lt_enter_dup2",
                      "lt_enter_dup3", "lt_enter_execve", "lt_enter_execveat",
-                     "lt_exit_ftruncate", "lt_exit_truncate"}
+                     "lt_truncate_exit"}
 CONCERN_READY_TIMEOUT = 120.0
 FAULT_RE = re.compile(r"verifier: unreachable insn (\d+)")
 
@@ -91,8 +91,11 @@ def concern_refused_turns_off_only_its_concern(t):
     eq(len(summary), 1, "startup summary lines")
     check("file-modify (verifier: unreachable insn %s)" % insn in summary[0],
           "the summary names file-modify off: %s" % summary[0])
-    check(re.search(r"on \(default\): process snapshot file file-open evade\.timestomp ",
-                    summary[0]), "the summary lists the concerns on: %s" % summary[0])
+    groups = re.findall(r"on \(([a-z,\-]+)\): ([a-z0-9_. \-]+?)(?:;|\")", summary[0])
+    on = {c: v for v, names in groups for c in names.split()}
+    for c in ("process", "snapshot", "file", "file-open", "evade.timestomp", "net", "gpu"):
+        eq(on.get(c), kfeat_variant(c), "%s on, with its variant, in the summary: %s" % (
+            c, summary[0]))
     asks = [l for l in err.splitlines() if "the policy asks for modify" in l]
     eq(len(asks), 1, "'the policy asks for modify' lines")
     check('concern file-modify is off (verifier: unreachable insn %s): not reported"' % insn
@@ -105,11 +108,11 @@ def concern_refused_turns_off_only_its_concern(t):
     absent = absent_here(st)
     for c in st["concerns"]:
         if c["name"] == "file-modify":
-            eq(c, {"name": "file-modify", "state": "off", "variant": "default",
+            eq(c, {"name": "file-modify", "state": "off", "variant": kfeat_variant(c["name"]),
                    "reason": "verifier: unreachable insn " + insn, "program": prog,
                    "errno": "EINVAL"}, "file-modify in stats")
         elif c["name"] not in absent:
-            eq(c, {"name": c["name"], "state": "on", "variant": "default"},
+            eq(c, {"name": c["name"], "state": "on", "variant": kfeat_variant(c["name"])},
                "concern %s in stats" % c["name"])
     check(absent <= {"mem.modules"}, "concerns absent here: %s" % absent)
 

@@ -30,9 +30,22 @@ def btf_extra(kind, vlen):
             15: 12 * vlen, 17: 4, 19: 12 * vlen}.get(kind, 0)
 
 
+BTF_FACTS = {}
+
+
 def btf_facts(path="/sys/kernel/btf/vmlinux"):
     """from the kernel's raw BTF: (is there a FUNC bpf_rdonly_cast, the number of
     parameters of btf_trace_sched_process_exit's prototype, 0 when none)"""
+    facts = btf_scan(path)
+    return facts["cast"], facts["exit_params"]
+
+
+def btf_scan(path="/sys/kernel/btf/vmlinux"):
+    """what the tests need of the kernel's raw BTF, read once: cast (a FUNC
+    bpf_rdonly_cast), exit_params (parameters of btf_trace_sched_process_exit's
+    prototype, 0 when none), touched (a typedef btf_trace_inode_set_ctime_to_ts)"""
+    if path in BTF_FACTS:
+        return BTF_FACTS[path]
     with open(path, "rb") as f:
         data = f.read()
     magic, _, _, hdr_len, type_off, type_len, str_off, _ = struct.unpack_from("<HBBIIIII", data)
@@ -50,14 +63,34 @@ def btf_facts(path="/sys/kernel/btf/vmlinux"):
         types.append((name_off, kind, vlen, size_type))
         pos += 12 + btf_extra(kind, vlen)
     cast = any(k == BTF_FUNC and name(n) == "bpf_rdonly_cast" for n, k, _, _ in types[1:])
-    nparams = 0
+    nparams, touched = 0, False
     for n, k, _, ref in types[1:]:
-        if k == BTF_TYPEDEF and name(n) == "btf_trace_sched_process_exit":
+        if k != BTF_TYPEDEF:
+            continue
+        tname = name(n)
+        if tname == "btf_trace_sched_process_exit":
             ptr = types[ref]
             if ptr[1] == BTF_PTR and types[ptr[3]][1] == BTF_FUNC_PROTO:
                 nparams = types[ptr[3]][2]
-            break
-    return cast, nparams
+        elif tname == "btf_trace_inode_set_ctime_to_ts":
+            touched = True
+    BTF_FACTS[path] = {"cast": cast, "exit_params": nparams, "touched": touched}
+    return BTF_FACTS[path]
+
+
+def kfeat_variant(concern, env=None):
+    """the variant the agent must announce for @concern on this kernel (with the
+    features LTRACK_KFEAT_OFF in @env, or the environment, turns off)"""
+    f = btf_scan()
+    off = ((env or {}).get("LTRACK_KFEAT_OFF", os.environ.get("LTRACK_KFEAT_OFF", "")) or "")
+    off = off.split(",")
+    v = "direct" if f["cast"] and "rdonly_cast" not in off else "probe"
+    if concern in ("process", "file-modify", "model") and (
+            f["exit_params"] < 3 or "exit_group_dead" in off):
+        v += ",exit-live"
+    if concern == "file" and not f["touched"]:
+        v += ",no-touched"
+    return v
 
 
 def kfeat_line(lt):

@@ -9,10 +9,12 @@
 # verify`). Phases:
 #   kernel   uname -r, the kernel's BTF
 #   version  ltrack --version
+#   verify   ltrack verify: every program's verifier cost against the budget
 #   load     ltrack on the default policy: does every program load and
 #            attach (ready) within LOAD_TIMEOUT s; it then runs LOAD_SECONDS s
 #            and stops on SIGINT (within STOP_TIMEOUT s)
-#   e2e      python3 tests/e2e/run.py with the tests in E2E_SUBSET_FILE, or
+#   e2e      python3 tests/e2e/run.py with the tests in E2E_SUBSET_FILE (the
+#            core tests: every event family), or
 #            with $E2E when set (vm-run.sh -e E2E='-k net_')
 # Each phase ends with a line "LTRACK-VM-PHASE NAME rc=N secs=S"; a command
 # with "LTRACK-VM-PHASE command rc=N secs=S". The exit status is the
@@ -22,12 +24,12 @@
 # shellcheck disable=SC2317 # the phase_* functions are called by name
 set -eu
 
-E2E_SUBSET_FILE=tests/kernels/e2e-subset.txt
+E2E_SUBSET_FILE=tests/e2e/core-tests.txt
 LOAD_TIMEOUT=${LOAD_TIMEOUT:-900}
 LOAD_SECONDS=${LOAD_SECONDS:-5}
 STOP_TIMEOUT=${STOP_TIMEOUT:-60}
 LOAD_LOG_LINES=${LOAD_LOG_LINES:-300}
-PHASES="kernel version load e2e"
+PHASES="kernel version verify load e2e"
 
 export LTRACK=/ltrack/build/ltrack
 export HELPER=/ltrack/build/tests/e2e-helper
@@ -41,6 +43,10 @@ phase_kernel() {
 
 phase_version() {
 	ltrack --version
+}
+
+phase_verify() {
+	ltrack verify
 }
 
 phase_load() {

@@ -67,8 +67,8 @@ static void known_programs(void **state)
 	assert_int_equal(loader_prog_concern("lt_enter_close_range"), LT_C_FILE_MODIFY);
 	assert_int_equal(loader_prog_concern("lt_enter_execve"), LT_C_FILE_MODIFY);
 	assert_int_equal(loader_prog_concern("lt_enter_execveat"), LT_C_FILE_MODIFY);
-	assert_int_equal(loader_prog_concern("lt_exit_openat"), LT_C_FILE_OPEN);
-	assert_int_equal(loader_prog_concern("lt_exit_mkdir"), LT_C_FILE);
+	assert_int_equal(loader_prog_concern("lt_open_exit"), LT_C_FILE_OPEN);
+	assert_int_equal(loader_prog_concern("lt_file_exit"), LT_C_FILE);
 	assert_int_equal(loader_prog_concern("lt_evade_dup2"), LT_C_EVADE_FD_REDIRECT);
 	assert_int_equal(loader_prog_concern("lt_mem_exit_setuid"), LT_C_MEM_CREDENTIALS);
 	assert_int_equal(loader_prog_concern("lt_mem_finit_module"), LT_C_MEM_MODULES);
