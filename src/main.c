@@ -964,6 +964,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	if (event_decode(data, size, ev)) {
 		a->decode_errors++;
+		log_debug("malformed record: type %u, %zu bytes", size >= sizeof(*h) ? h->type : 0,
+			  size);
 		return 0;
 	}
 	ev->ts_ns = ev->ts_boot_ns + a->boot_to_epoch_ns;

@@ -47,9 +47,12 @@ import traceback
 LTRACK = os.path.realpath(os.environ.get("LTRACK", "build/ltrack"))
 HELPER = os.path.realpath(os.environ.get("HELPER", "build/tests/e2e-helper"))
 HELPER_COMM = os.path.basename(HELPER)[:15]
-READY_TIMEOUT = 20.0
-STOP_TIMEOUT = 30.0
-EXIT_TIMEOUT = 60.0
+# LTRACK_E2E_TIME_SCALE stretches every wait: the kernels VM (tests/kernels/)
+# emulates its CPU, about ten times slower, and verifies the BPF programs there
+TIME_SCALE = float(os.environ.get("LTRACK_E2E_TIME_SCALE", "1"))
+READY_TIMEOUT = 20.0 * TIME_SCALE
+STOP_TIMEOUT = 30.0 * TIME_SCALE
+EXIT_TIMEOUT = 60.0 * TIME_SCALE
 VERBOSE = False
 
 HOSTNAME = socket.gethostname()
@@ -374,7 +377,7 @@ class Helper:
     def finish(self, expect_rc=0, timeout=120):
         if self.wait and self.p.stdin is not None:
             self.release()
-        out, err = self.p.communicate(timeout=timeout)
+        out, err = self.p.communicate(timeout=timeout * TIME_SCALE)
         self.rc = self.p.returncode
         res = [int(x) for x in (self.early + out).split()]
         self.results = res[1:] if self.wait else res
@@ -435,7 +438,7 @@ class Ltrack:
 
     def wait_log(self, needle, timeout=READY_TIMEOUT, after=0):
         """poll stderr for @needle past offset @after; returns the offset after it"""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * (TIME_SCALE if timeout != READY_TIMEOUT else 1)
         while True:
             text = self.stderr()
             i = text.find(needle, after)
@@ -459,7 +462,7 @@ class Ltrack:
 
     def wait_event(self, timeout=10.0, **flt):
         """poll the output for an event with @flt"""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIME_SCALE
         while True:
             evs = self.read_events()
             got = select(evs, **flt)
@@ -507,7 +510,7 @@ class Ltrack:
         self.stopped = True
         self.expect_rc = expect_rc
         if self.out and not wait_exit:
-            deadline = time.monotonic() + timeout
+            deadline = time.monotonic() + timeout * (TIME_SCALE if timeout != STOP_TIMEOUT else 1)
             while not self.final_written():
                 if on_poll:
                     on_poll()

@@ -33,6 +33,8 @@ PHASES="kernel version verify load e2e"
 
 export LTRACK=/ltrack/build/ltrack
 export HELPER=/ltrack/build/tests/e2e-helper
+# the CPU is emulated: every wait of the e2e tests ten times longer
+export LTRACK_E2E_TIME_SCALE=${LTRACK_E2E_TIME_SCALE:-10}
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 since() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
