@@ -108,7 +108,8 @@ endif
 .PHONY: all deps run test test-kernels unit e2e verify bench fuzz format clean check-banned \
 	docs check-docs
 # the e2e syscall drivers: helper.c for every test, evade-helper.c for t_evade.py
-all: $(BUILD)/ltrack $(BUILD)/tests/e2e-helper $(BUILD)/tests/evade-helper
+all: $(BUILD)/ltrack $(BUILD)/tests/e2e-helper $(BUILD)/tests/evade-helper \
+	$(BUILD)/tests/lt-loader $(BUILD)/tests/libhack.so
 
 deps:
 	@scripts/deps.sh $(DEPS_SETS)
@@ -162,6 +163,18 @@ $(BUILD)/tests/evade-helper: tests/e2e/evade-helper.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(DEPFLAGS) -o $@ $< -lpthread
+
+# lib: t_lib.py's loader program and untrusted library (no sanitizers: the
+# tests compare their mappings exactly)
+$(BUILD)/tests/lt-loader: tests/e2e/lib-loader.c | deps
+	@mkdir -p $(@D)
+	$(msg) CC $@
+	$(Q)$(CC) -O1 -Wall -Werror -o $@ $< -ldl
+
+$(BUILD)/tests/libhack.so: tests/e2e/lib-hack.c | deps
+	@mkdir -p $(@D)
+	$(msg) CC $@
+	$(Q)$(CC) -O1 -Wall -Werror -shared -fPIC -o $@ $<
 
 $(BUILD)/%_test.bpf.o: tests/bpf/%_test.bpf.c $(BUILD)/vmlinux.h | deps
 	$(msg) BPF $@

@@ -3,8 +3,9 @@
 t_lib.py - library loads (lib): lib_load and dlopen events. Runs in
 run.py's namespace (see load_test_modules there).
 
-A tiny shared library and a loader program are compiled with gcc at test
-time (once per run, in the run's directory). The loader waits for a byte on
+A tiny shared library and a loader program (lib-hack.c, lib-loader.c) are
+built by make beside the helper and copied once per run into the run's
+directory. The loader waits for a byte on
 stdin before it acts and for another before it exits, so the test reads its
 /proc/PID/maps and auxv while the mappings exist and compares them with the
 events exactly.
@@ -24,79 +25,23 @@ NR_MMAP, NR_MPROTECT, NR_EXECVE = 9, 10, 59
 RTLD_LAZY, RTLD_NOW, RTLD_GLOBAL = 1, 2, 0x100
 PAGE = 4096
 
-_LOADER_C = r"""
-#include <dlfcn.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-/* ops: nop (prints 0: main runs, so ld.so has mapped libc), dl:FLAGS:NAME (dlopen; prints 1/0), mmapx:PATH (mmap r-x; prints addr size),
-   mprot:PATH (mmap r--, then mprotect r-x; prints addr size) */
-int main(int argc, char **argv)
-{
-	char c;
-
-	if (read(0, &c, 1) != 1)
-		return 3;
-	for (int i = 1; i < argc; i++) {
-		char *op = argv[i], *end;
-
-		if (!strcmp(op, "nop")) {
-			printf("0\n");
-		} else if (!strncmp(op, "dl:", 3)) {
-			int fl = (int)strtol(op + 3, &end, 0);
-			void *h = dlopen(end + 1, fl);
-
-			printf("%d\n", h != NULL);
-		} else {
-			int x = !strncmp(op, "mmapx:", 6);
-			const char *path = strchr(op, ':') + 1;
-			int fd = open(path, O_RDONLY);
-			struct stat st;
-			void *p;
-
-			if (fd < 0 || fstat(fd, &st))
-				return 4;
-			p = mmap(NULL, st.st_size, x ? PROT_READ | PROT_EXEC : PROT_READ, MAP_PRIVATE,
-				 fd, 0);
-			if (p == MAP_FAILED)
-				return 5;
-			if (!x && mprotect(p, st.st_size, PROT_READ | PROT_EXEC))
-				return 6;
-			close(fd);
-			printf("%lu %lu\n", (unsigned long)p, (unsigned long)st.st_size);
-		}
-		fflush(stdout);
-	}
-	if (read(0, &c, 1) < 0)
-		return 7;
-	return 0;
-}
-"""
-
-_LIB_C = "int ltrack_hack(void) { return 42; }\n"
 _built = {}
 
 
 def lib_build(t):
-    """the loader and libhack.so, built once per run under the run's directory"""
+    """the loader (lib-loader.c) and libhack.so (lib-hack.c), as make built them
+    beside the helper (build/tests/lt-loader, build/tests/libhack.so), copied once
+    per run under the run's directory (a path no trusted directory contains)"""
     if not _built:
         d = os.path.join(os.path.dirname(t.dir), "lib-build")
         os.makedirs(d, exist_ok=True)
         os.chmod(d, 0o755)
-        with open(os.path.join(d, "loader.c"), "w") as f:
-            f.write(_LOADER_C)
-        with open(os.path.join(d, "hack.c"), "w") as f:
-            f.write(_LIB_C)
-        for args in (["gcc", "-O1", "-o", "lt-loader", "loader.c", "-ldl"],
-                     ["gcc", "-O1", "-shared", "-fPIC", "-o", "libhack.so", "hack.c"]):
-            r = subprocess.run(args, cwd=d, capture_output=True)
-            if r.returncode:
-                fail("%s: %s" % (" ".join(args), r.stderr.decode(errors="replace")))
+        for name in ("lt-loader", "libhack.so"):
+            src = os.path.join(os.path.dirname(HELPER), name)
+            if not os.access(src, os.X_OK):
+                fail("%s is missing: make builds it" % src)
+            shutil.copy2(src, os.path.join(d, name))
         _built["loader"] = os.path.join(d, "lt-loader")
         _built["lib"] = os.path.join(d, "libhack.so")
     return _built["loader"], _built["lib"]
