@@ -31,7 +31,20 @@ static const struct {
 } kfeat_names[] = {
 	{ "rdonly_cast", offsetof(struct kfeat, rdonly_cast) },
 	{ "exit_group_dead", offsetof(struct kfeat, exit_group_dead) },
+	{ "task_from_vpid", offsetof(struct kfeat, task_from_vpid) },
 };
+
+static const struct kfeat *kfeat_current;
+
+const struct kfeat *kfeat_get(void)
+{
+	return kfeat_current;
+}
+
+void kfeat_set(const struct kfeat *kf)
+{
+	kfeat_current = kf;
+}
 
 /* can a tracepoint program call bpf_rdonly_cast (6.2)? Loads a 5-instruction program */
 static bool probe_rdonly_cast(const struct btf *vmlinux)
@@ -126,6 +139,12 @@ int kfeat_probe(struct kfeat *kf, char *err, size_t errlen)
 	/* (void *__data, struct task_struct *p, bool group_dead) */
 	exit_tp = tp_proto(kf->vmlinux, "sched_process_exit");
 	kf->exit_group_dead = exit_tp && btf_vlen(exit_tp) >= 3;
+	/*
+	 * a kfunc the BPF side calls only when libbpf resolved it (src/bpf/mem.bpf.c):
+	 * its presence in BTF is what libbpf checks too
+	 */
+	kf->task_from_vpid =
+		btf__find_by_name_kind(kf->vmlinux, "bpf_task_from_vpid", BTF_KIND_FUNC) >= 0;
 	if (off && *off) {
 		rc = apply_off(kf, off, err, errlen);
 		if (rc) {
@@ -140,6 +159,7 @@ void kfeat_apply(const struct kfeat *kf, struct ltrack_bpf *skel)
 {
 	skel->rodata->lt_kf_cast = kf->rdonly_cast;
 	skel->rodata->lt_kf_exit_gd = kf->exit_group_dead;
+	skel->rodata->lt_kf_task_vpid = kf->task_from_vpid;
 }
 
 const char *kfeat_reads(const struct kfeat *kf)
@@ -154,6 +174,8 @@ const char *kfeat_exit(const struct kfeat *kf)
 
 void kfeat_release(struct kfeat *kf)
 {
+	if (kfeat_current == kf)
+		kfeat_current = NULL;
 	btf__free(kf->vmlinux);
 	kf->vmlinux = NULL;
 }

@@ -23,6 +23,7 @@ struct kfeat {
 	struct btf *vmlinux;	/* the kernel's BTF (NULL: none, nothing else is probed) */
 	bool rdonly_cast;	/* kfunc bpf_rdonly_cast callable from a tracepoint program */
 	bool exit_group_dead;	/* tp_btf/sched_process_exit passes group_dead */
+	bool task_from_vpid;	/* kfunc bpf_task_from_vpid (the target of ptrace and kill) */
 	bool forced;		/* some feature was turned off by LTRACK_KFEAT_OFF */
 };
 
@@ -48,6 +49,13 @@ const char *kfeat_reads(const struct kfeat *kf);
 
 /* kfeat_exit - the process-exit variant in use: "group_dead" or "signal_live" */
 const char *kfeat_exit(const struct kfeat *kf);
+
+/*
+ * kfeat_get - the features of the running agent's kernel, as its loader
+ * probed them (src/loader.c sets them once), or NULL before
+ */
+const struct kfeat *kfeat_get(void);
+void kfeat_set(const struct kfeat *kf);
 
 /* kfeat_release - free what kfeat_probe allocated; a zeroed @kf is fine */
 void kfeat_release(struct kfeat *kf);

@@ -410,9 +410,12 @@ static void prepare_rodata(struct ltrack_bpf *sk, const struct loader_opts *o,
 		bool exit_live = !kf->exit_group_dead &&
 				 (c == LT_C_PROCESS || c == LT_C_FILE_MODIFY || c == LT_C_MODEL);
 
-		snprintf(cs[c].variant, sizeof(cs[c].variant), "%s%s%s", kfeat_reads(kf),
+		bool no_vpid = !kf->task_from_vpid && (c == LT_C_MEM_KILL || c == LT_C_MEM_PTRACE);
+
+		snprintf(cs[c].variant, sizeof(cs[c].variant), "%s%s%s%s", kfeat_reads(kf),
 			 exit_live ? ",exit-live" : "",
-			 c == LT_C_FILE && !touched ? ",no-touched" : "");
+			 c == LT_C_FILE && !touched ? ",no-touched" : "",
+			 no_vpid ? ",no-task-vpid" : "");
 	}
 }
 
@@ -525,6 +528,9 @@ int loader_prepare(struct ltrack_bpf *sk, const struct loader_opts *o, struct co
 	/* the benchmark's alternative is verified only when it can run */
 	if (!raw_dispatch())
 		bpf_program__set_autoload(sk->progs.lt_raw_exit, false);
+	/* a fallback only kernels without bpf_task_from_vpid need (src/bpf/mem.bpf.c) */
+	if (o->kf->task_from_vpid)
+		bpf_program__set_autoload(sk->progs.lt_mem_signal, false);
 	if (fault >= 0 && !cs[fault].off)
 		return fault_apply(sk->obj, fault, err, errlen);
 	return 0;
@@ -753,9 +759,12 @@ struct loader *loader_open(const struct loader_opts *o, char *err, size_t errlen
 	rc = kfeat_probe(&L->kf, err, errlen);
 	if (rc)
 		goto out_free;
-	log_info("kernel: reads %s%s, exit %s%s", kfeat_reads(&L->kf),
+	log_info("kernel: reads %s%s, exit %s, signal targets %s%s", kfeat_reads(&L->kf),
 		 L->kf.rdonly_cast ? " (bpf_rdonly_cast)" : " (bpf_probe_read_kernel)",
-		 kfeat_exit(&L->kf), L->kf.forced ? " (LTRACK_KFEAT_OFF)" : "");
+		 kfeat_exit(&L->kf),
+		 L->kf.task_from_vpid ? "by pid (bpf_task_from_vpid)" : "from signal_generate",
+		 L->kf.forced ? " (LTRACK_KFEAT_OFF)" : "");
+	kfeat_set(&L->kf);
 	opts = *o;
 	opts.kf = &L->kf;
 	o = &opts;
@@ -869,6 +878,9 @@ int loader_verify(const struct loader_opts *o, loader_verify_fn fn, void *ctx, c
 			if (q == sk->progs.lt_raw_exit && !raw_dispatch())
 				snprintf(v.reason, sizeof(v.reason),
 					 "benchmark mode only (LTRACK_DISPATCH=raw)");
+			else if (q == sk->progs.lt_mem_signal && o->kf->task_from_vpid)
+				snprintf(v.reason, sizeof(v.reason),
+					 "not needed: this kernel has bpf_task_from_vpid");
 			else if (!hook_missing(o->kf, q, v.reason, sizeof(v.reason)))
 				snprintf(v.reason, sizeof(v.reason), "concern %s is off (%.60s)",
 					 concern_defs[v.concern].name, cs[v.concern].reason);

@@ -48,6 +48,8 @@
 #include "model.h"	/* model */
 #include "control.h"	/* inventory */
 #include "inventory.h"
+#include "kfeat.h"
+#include "memmon.h"
 #include "models_cmd.h"
 #include "verify_cmd.h"
 #include "modelscan.h"	/* model: scan verdicts */

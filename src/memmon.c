@@ -44,6 +44,8 @@ static const struct {
 	{ "lt_mem_kill", LT_MEMG_KILL, LT_C_MEM_KILL },
 	{ "lt_mem_tkill", LT_MEMG_KILL, LT_C_MEM_KILL },
 	{ "lt_mem_tgkill", LT_MEMG_KILL, LT_C_MEM_KILL },
+	/* without bpf_task_from_vpid: the target of kill */
+	{ "lt_mem_signal", LT_MEMG_KILL, LT_C_MEM_KILL },
 	{ "lt_mem_init_module", LT_MEMG_MODULES, LT_C_MEM_MODULES },
 	{ "lt_mem_finit_module", LT_MEMG_MODULES, LT_C_MEM_MODULES },
 	{ "lt_mem_delete_module", LT_MEMG_MODULES, LT_C_MEM_MODULES },

@@ -324,6 +324,51 @@ MEM_CRED_PROGS(capset)
 
 /* ---- ptrace, kill ------------------------------------------------------------------ */
 
+/*
+ * Kernels without bpf_task_from_vpid (Debian 12's 6.1): the task a signal of
+ * the current kill, tkill or tgkill went to, seen by signal_generate, which
+ * passes the target task itself; the syscall's exit program takes it
+ * (mem_target). (ptrace's target is found on the tracer's own list of
+ * tracees: mem_tracee.)
+ */
+struct lt_sig_tgt {
+	__u64 ts;		/* bpf_ktime_get_ns() when the signal was generated */
+	__u32 tgid, tid;
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);	/* the sender's tid */
+	__type(value, struct lt_sig_tgt);
+} lt_mem_sigtgt SEC(".maps") __weak;
+
+#define MEM_NR_KILL 62
+#define MEM_NR_TKILL 200
+#define MEM_NR_TGKILL 234
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(lt_mem_signal, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lt_sig_tgt v = {};
+	long nr;
+
+	if (lt_kf_task_vpid || !task)
+		return 0;
+	nr = KR(cur_regs(), orig_ax);
+	if (nr != MEM_NR_KILL && nr != MEM_NR_TKILL && nr != MEM_NR_TGKILL)
+		return 0;
+	v.ts = bpf_ktime_get_ns();
+	v.tgid = KR(task, tgid);
+	v.tid = KR(task, pid);
+	bpf_probe_read_kernel_str(v.comm, sizeof(v.comm), KADDR(task, comm));
+	bpf_map_update_elem(&lt_mem_sigtgt, &tid, &v, BPF_ANY);
+	return 0;
+}
+
 /* mem_target - fill the target fields from the task with pid @vpid (the caller's namespace) */
 static __always_inline void mem_target(struct lt_target_ev *e, int vpid)
 {
@@ -332,7 +377,23 @@ static __always_inline void mem_target(struct lt_target_ev *e, int vpid)
 	e->target_tgid = 0;
 	e->target_tid = 0;
 	__builtin_memset(e->target_comm, 0, sizeof(e->target_comm));
-	if (vpid <= 0 || !bpf_task_from_vpid)
+	if (vpid <= 0)
+		return;
+	if (!lt_kf_task_vpid) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct lt_sig_tgt *v = bpf_map_lookup_elem(&lt_mem_sigtgt, &tid);
+
+		/* this syscall's signal (a second's margin: an older one is another's) */
+		if (v && bpf_ktime_get_ns() - v->ts < 1000000000ULL) {
+			e->target_tgid = v->tgid;
+			e->target_tid = v->tid;
+			__builtin_memcpy(e->target_comm, v->comm, sizeof(e->target_comm));
+		}
+		if (v)
+			bpf_map_delete_elem(&lt_mem_sigtgt, &tid);
+		return;
+	}
+	if (!bpf_task_from_vpid)
 		return;
 	t = bpf_task_from_vpid(vpid);
 	if (!t)
@@ -341,6 +402,42 @@ static __always_inline void mem_target(struct lt_target_ev *e, int vpid)
 	e->target_tid = t->pid;
 	bpf_probe_read_kernel_str(e->target_comm, sizeof(e->target_comm), t->comm);
 	bpf_task_release(t);
+}
+
+/*
+ * mem_tracee - kernels without bpf_task_from_vpid: fill the target fields
+ * from the tracee @vpid (the caller's pid namespace) on the current task's
+ * list of tracees (task->ptraced), where every request but PTRACE_TRACEME
+ * after a successful attach or seize finds it. Looks at the first 16.
+ */
+static __always_inline void mem_tracee(struct lt_target_ev *e, int vpid)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct list_head *head = KADDR(cur, ptraced);
+	struct list_head *pos = KR(cur, ptraced.next);
+	unsigned int lvl = KR(cur, thread_pid, level);
+
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		struct task_struct *t;
+		struct pid *p;
+		int nr = 0;
+
+		if (!pos || pos == head)
+			return;
+		t = KPTR(task_struct,
+			 (unsigned long)pos - bpf_core_field_offset(struct task_struct, ptrace_entry));
+		p = KR(t, thread_pid);
+		bpf_probe_read_kernel(&nr, sizeof(nr), KADDR(p, numbers[lvl & 31].nr));
+		if (nr == vpid) {
+			e->target_tgid = KR(t, tgid);
+			e->target_tid = KR(t, pid);
+			bpf_probe_read_kernel_str(e->target_comm, sizeof(e->target_comm),
+						  KADDR(t, comm));
+			return;
+		}
+		pos = KR(pos, next);
+	}
 }
 
 /* the ptrace requests that take control of a task or change it; reads and resumes are not */
@@ -389,6 +486,10 @@ int lt_mem_ptrace(struct mem_exit_ctx *ctx)
 		e->target_tgid = e->hdr.tgid;
 		e->target_tid = e->hdr.tid;
 		__builtin_memcpy(e->target_comm, e->hdr.comm, sizeof(e->target_comm));
+	} else if (!lt_kf_task_vpid) {
+		mem_target(e, 0);	/* clears the fields */
+		if (ctx->ret == 0)
+			mem_tracee(e, e->pid_arg);
 	} else {
 		mem_target(e, e->pid_arg);
 	}

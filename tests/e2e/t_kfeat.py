@@ -18,8 +18,9 @@ select (src/bpf/core_fixes.bpf.h). Runs in run.py's namespace.
 
 import struct
 
-KFEAT_ALL_OFF = "rdonly_cast,exit_group_dead"
-KFEAT_RE = re.compile(r'kernel: reads (\w+) \(([^)]*)\), exit (\w+)')
+KFEAT_ALL_OFF = "rdonly_cast,exit_group_dead,task_from_vpid"
+KFEAT_RE = re.compile(r'kernel: reads (\w+) \(([^)]*)\), exit (\w+), signal targets '
+                      r'(by pid|from signal_generate)')
 
 # BTF kinds (include/uapi/linux/btf.h) and the bytes that follow each type
 BTF_PTR, BTF_TYPEDEF, BTF_FUNC, BTF_FUNC_PROTO = 2, 8, 12, 13
@@ -63,6 +64,7 @@ def btf_scan(path="/sys/kernel/btf/vmlinux"):
         types.append((name_off, kind, vlen, size_type))
         pos += 12 + btf_extra(kind, vlen)
     cast = any(k == BTF_FUNC and name(n) == "bpf_rdonly_cast" for n, k, _, _ in types[1:])
+    vpid = any(k == BTF_FUNC and name(n) == "bpf_task_from_vpid" for n, k, _, _ in types[1:])
     nparams, touched = 0, False
     for n, k, _, ref in types[1:]:
         if k != BTF_TYPEDEF:
@@ -74,7 +76,7 @@ def btf_scan(path="/sys/kernel/btf/vmlinux"):
                 nparams = types[ptr[3]][2]
         elif tname == "btf_trace_inode_set_ctime_to_ts":
             touched = True
-    BTF_FACTS[path] = {"cast": cast, "exit_params": nparams, "touched": touched}
+    BTF_FACTS[path] = {"cast": cast, "exit_params": nparams, "touched": touched, "vpid": vpid}
     return BTF_FACTS[path]
 
 
@@ -90,6 +92,8 @@ def kfeat_variant(concern, env=None):
         v += ",exit-live"
     if concern == "file" and not f["touched"]:
         v += ",no-touched"
+    if concern in ("mem.kill", "mem.ptrace") and (not f["vpid"] or "task_from_vpid" in off):
+        v += ",no-task-vpid"
     return v
 
 
@@ -111,6 +115,8 @@ def kfeat_probes_match_btf(t):
     eq(m.group(1), "direct" if cast else "probe", "kernel reads variant")
     eq(m.group(2), "bpf_rdonly_cast" if cast else "bpf_probe_read_kernel", "read helper")
     eq(m.group(3), "group_dead" if nparams == 3 else "signal_live", "exit variant")
+    eq(m.group(4), "by pid" if btf_scan()["vpid"] else "from signal_generate",
+       "signal target variant")
     check("LTRACK_KFEAT_OFF" not in m.group(0), "no feature was forced off")
 
 
@@ -140,7 +146,8 @@ def kfeat_fallback(inner):
         check(t.ltracks, "the test started ltrack")
         for lt in t.ltracks:
             m = kfeat_line(lt)
-            eq((m.group(1), m.group(3)), ("probe", "signal_live"),
+            eq((m.group(1), m.group(3), m.group(4)),
+               ("probe", "signal_live", "from signal_generate"),
                "variants of ltrack pid %d" % lt.pid)
     run.__name__ = "kfeat_fallback__" + inner.__name__
     run.__doc__ = "with every probed feature off: " + (inner.__doc__ or inner.__name__)
@@ -158,7 +165,7 @@ def register_fallbacks():
     if os.geteuid() != 0:
         return
     cast, nparams = btf_facts()
-    if not cast and nparams < 3:
+    if not cast and nparams < 3 and not btf_scan()["vpid"]:
         return          # this kernel runs the fallbacks in the plain tests already
     by_name = {f.__name__: f for f in TESTS}
     for name in core_tests():

@@ -45,10 +45,11 @@ static void off_list_turns_features_off(void **state)
 	char err[256] = "";
 
 	(void)state;
-	setenv("LTRACK_KFEAT_OFF", "rdonly_cast,exit_group_dead", 1);
+	setenv("LTRACK_KFEAT_OFF", "rdonly_cast,exit_group_dead,task_from_vpid", 1);
 	assert_int_equal(kfeat_probe(&kf, err, sizeof(err)), 0);
 	assert_false(kf.rdonly_cast);
 	assert_false(kf.exit_group_dead);
+	assert_false(kf.task_from_vpid);
 	assert_true(kf.forced);
 	assert_string_equal(kfeat_reads(&kf), "probe");
 	assert_string_equal(kfeat_exit(&kf), "signal_live");
