@@ -967,8 +967,9 @@ int BPF_PROG(lt_evade_iou_submit, struct io_kiocb *req)
 }
 
 /*
- * The same tracepoint before 6.4 ("io_uring: rename trace_io_uring_submit_sqe()
- * tracepoint", Debian 12's 6.1 has this one): loaded where it exists.
+ * The same tracepoint under its older name, with a second argument (Debian
+ * 12's 6.1 has this one; newer kernels renamed it io_uring_submit_req):
+ * loaded where it exists.
  */
 SEC("tp_btf/io_uring_submit_sqe")
 int BPF_PROG(lt_evade_iou_submit_sqe, struct io_kiocb *req, bool force_nonblock)
