@@ -172,6 +172,12 @@ const char *kfeat_exit(const struct kfeat *kf)
 	return kf->exit_group_dead ? "group_dead" : "signal_live";
 }
 
+void kfeat_drop_btf(struct kfeat *kf)
+{
+	btf__free(kf->vmlinux);
+	kf->vmlinux = NULL;
+}
+
 void kfeat_release(struct kfeat *kf)
 {
 	if (kfeat_current == kf)

@@ -57,6 +57,12 @@ const char *kfeat_exit(const struct kfeat *kf);
 const struct kfeat *kfeat_get(void);
 void kfeat_set(const struct kfeat *kf);
 
+/*
+ * kfeat_drop_btf - free the kernel's BTF (several MiB) once the programs are
+ * loaded: the feature flags stay, kfeat_tp_btf_exists() says false from then
+ */
+void kfeat_drop_btf(struct kfeat *kf);
+
 /* kfeat_release - free what kfeat_probe allocated; a zeroed @kf is fine */
 void kfeat_release(struct kfeat *kf);
 

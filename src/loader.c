@@ -805,6 +805,7 @@ struct loader *loader_open(const struct loader_opts *o, char *err, size_t errlen
 		}
 	}
 	log_loaded(L);
+	kfeat_drop_btf(&L->kf);	/* the hooks are decided: its memory goes back */
 	L->gen = 0;
 	L->skel->bss->lt_active_gen = 0;
 	/* mem */

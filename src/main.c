@@ -1288,7 +1288,6 @@ static int run(struct agent *a)
 	struct loader_opts lo = {};
 	bool stop = false, busy = false;
 	bool hash_woke;	/* hash: the workers' eventfd fired */
-	bool fan_woke;	/* hash: fanotify events wait */
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -1380,9 +1379,14 @@ static int run(struct agent *a)
 		ev.data.u32 = 3;
 		epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd(a->ctl), &ev);
 	}
-	if (a->fanexec) {	/* hash: exec descriptors; mount table changes */
-		ev.data.u32 = 5;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, fanexec_fd(a->fanexec), &ev);
+	/*
+	 * hash: fanotify's queue is read on every turn of the loop (every
+	 * LT_POLL_MS at most), not waited on: a reader waiting on it is woken by
+	 * every exec, and on a paravirtualised guest each wakeup costs the exec
+	 * tens of microseconds (the rings are read the same way, for the same
+	 * reason). The mount table is waited on.
+	 */
+	if (a->fanexec) {
 		ev.events = EPOLLPRI;
 		ev.data.u32 = 6;
 		epoll_ctl(epfd, EPOLL_CTL_ADD, fanexec_mounts_fd(a->fanexec), &ev);
@@ -1396,14 +1400,12 @@ static int run(struct agent *a)
 		/* a busy ring is drained again at once; an idle one is polled every LT_POLL_MS */
 		int n = epoll_wait(epfd, evs, 8, busy ? 0 : LT_POLL_MS);
 
-		hash_woke = fan_woke = false;
+		hash_woke = false;
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
 			if (evs[i].data.u32 == 2)	/* hash */
 				hash_woke = true;
-			if (evs[i].data.u32 == 5)	/* hash: before the exec records they serve */
-				fan_woke = true;
 			if (evs[i].data.u32 == 6)
 				fanexec_mounts_changed(a->fanexec);
 			if (evs[i].data.u32 == 3)	/* inventory */
@@ -1419,7 +1421,7 @@ static int run(struct agent *a)
 					stop = true;
 			}
 		}
-		if (fan_woke)	/* an exec's descriptor is queued before its record */
+		if (a->fanexec)	/* hash: an exec's descriptor is queued before its record */
 			fanexec_read(a->fanexec, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);
 		drain_crit(a);	/* lifecycle first: the process table */
 		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;

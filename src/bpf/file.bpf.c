@@ -53,6 +53,7 @@ struct sys_enter_ctx {
 #define S_IFMT_ 0170000
 #define S_IFREG_ 0100000
 #define S_IFDIR_ 0040000
+#define S_IFCHR_ 0020000
 
 static __always_inline __u32 ev_bit(__u32 type)
 {
@@ -533,7 +534,8 @@ struct open_args {
 	__s32 dfd;
 	__u32 flags;
 	__u32 mode;
-	__u32 pad;
+	__u32 fmode;		/* success: the file's f_mode */
+	__u64 file;		/* success: the struct file * the descriptor names */
 };
 
 /*
@@ -576,12 +578,12 @@ __noinline int open_exit(struct open_args *oa)
 	struct file *f;
 	__u32 fmode, need;
 
-	if (!oa || !pol || is_self())
+	if (!oa || !pol)
 		return 0;
-	f = fd_file(oa->ret);
+	f = KPTR(file, oa->file);
+	fmode = oa->fmode;
 	if (!f)
 		return 0;
-	fmode = KR(f, f_mode);
 	need = (fmode & FMODE_CREATED_) ? LT_W_CREATE : LT_W_OPEN;
 	if (fmode & FMODE_WRITE_)
 		need |= LT_W_MODIFY;
@@ -622,6 +624,8 @@ static __always_inline int open_dispatch(long nr, long ret, struct pt_regs *r)
 {
 	struct open_args oa = { .nr = nr, .ret = ret, .dfd = AT_FDCWD_ };
 	struct fargs a = {};
+	struct file *f;
+	__u32 imode;
 	int type;
 
 	switch (nr) {
@@ -656,17 +660,26 @@ static __always_inline int open_dispatch(long nr, long ret, struct pt_regs *r)
 	}
 	if (ret < 0)
 		return open_failed(&oa);
+	if (is_self())
+		return 0;
 	/*
-	 * The global functions are called from here, one after the other, not
-	 * from each other: a call chain's frames add up against the verifier's
-	 * 512-byte stack, on 6.1 rounded up to 32 bytes each.
+	 * The file, its f_mode and its inode's type are read once, here: they
+	 * decide which of the global functions have anything to do (where
+	 * kernel reads are helper calls, 6.1, each one counts). Those are
+	 * called from here, one after the other, not from each other: a call
+	 * chain's frames add up against the verifier's 512-byte stack, on 6.1
+	 * rounded up to 32 bytes each.
 	 */
-	if (!is_self()) {
-		__u64 f = (__u64)fd_file(ret);
-
-		gpu_open(f, gen_active(), nr, ret, oa.flags);	/* gpu */
-		model_on_open(f, nr, ret, oa.flags);	/* model */
-	}
+	f = fd_file(ret);
+	if (!f)
+		return 0;
+	oa.file = (__u64)f;
+	oa.fmode = KR(f, f_mode);
+	imode = KR(f, f_inode, i_mode) & S_IFMT_;
+	if (imode == S_IFCHR_ && !(oa.fmode & GPU_FMODE_PATH))
+		gpu_open(oa.file, gen_active(), nr, ret, oa.flags);	/* gpu: device nodes */
+	if (imode == S_IFREG_)
+		model_on_open(oa.file, nr, ret, oa.flags);	/* model: regular files */
 	type = open_exit(&oa);
 	if (type != LT_EV_OPEN && type != LT_EV_CREATE)
 		return 0;
@@ -675,7 +688,7 @@ static __always_inline int open_dispatch(long nr, long ret, struct pt_regs *r)
 	a.ret = ret;
 	a.open_flags = oa.flags;
 	a.mode = oa.mode;
-	return fd_event((__u64)fd_file(ret), &a, gen_active(), type == LT_EV_CREATE);
+	return fd_event(oa.file, &a, gen_active(), type == LT_EV_CREATE);
 }
 
 /*

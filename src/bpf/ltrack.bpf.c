@@ -5,7 +5,7 @@
  * The concerns stay in their own files (process, file, snapshot). They are
  * compiled together rather than linked with `bpftool gen object`, because
  * the static linker of Debian 12's libbpf 1.1 cannot merge a kfunc extern
- * (bpf_rdonly_cast, see common.bpf.h) declared by several objects
+ * (bpf_rdonly_cast, see core_fixes.bpf.h) declared by several objects
  * ("failed to resolve size of underlying type"). Revisit with libbpf >= 1.2.
  */
 #include "process.bpf.c"
