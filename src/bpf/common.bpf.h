@@ -379,7 +379,7 @@ static __always_inline bool is_self(void)
 	if (tgid == lt_helper_tgid)
 		return true;
 	t = bpf_get_current_task_btf();
-	return KR(t, real_parent, tgid) == lt_helper_tgid;	/* a scan worker */
+	return TR(t, real_parent, tgid) == lt_helper_tgid;	/* a scan worker */
 }
 
 /* the kernel's dev_t encoding of a superblock */
@@ -405,7 +405,7 @@ static __always_inline void file_id(struct lt_file_id *id, struct inode *ino)
 
 static __always_inline __u64 task_start_ns(struct task_struct *t)
 {
-	return KR(t, group_leader, start_boottime);
+	return TR(t, group_leader, start_boottime);
 }
 
 /*
@@ -415,26 +415,26 @@ static __always_inline __u64 task_start_ns(struct task_struct *t)
  */
 static __always_inline void hdr_ctx(struct lt_hdr *h, struct task_struct *t)
 {
-	struct nsproxy *nsp = KR(t, nsproxy);
-	struct pid *pid = KR(t, thread_pid);
-	struct tty_struct *tty = KR(t, signal, tty);
-	unsigned int lvl = pid ? KR(pid, level) : 0;
+	struct nsproxy *nsp = TR(t, nsproxy);
+	struct pid *pid = TR(t, thread_pid);
+	struct tty_struct *tty = TR(t, signal, tty);
+	unsigned int lvl = pid ? TR(pid, level) : 0;
 	struct pid_namespace *pns = NULL;
 
-	h->sessionid = KR(t, sessionid);
-	h->cgroup_id = KR(t, cgroups, dfl_cgrp, kn, id);
-	h->mnt_ns = nsp ? KR(nsp, mnt_ns, ns.inum) : 0;
-	h->net_ns = nsp ? KR(nsp, net_ns, ns.inum) : 0;
+	h->sessionid = TR(t, sessionid);
+	h->cgroup_id = TR(t, cgroups, dfl_cgrp, kn, id);
+	h->mnt_ns = nsp ? TR(nsp, mnt_ns, ns.inum) : 0;
+	h->net_ns = nsp ? TR(nsp, net_ns, ns.inum) : 0;
 	/* task_active_pid_ns(): the namespace at the pid's own level */
 	if (pid)
 		bpf_probe_read_kernel(&pns, sizeof(pns), KADDR(pid, numbers[lvl & 31].ns));
 	h->pid_ns = pns ? KR(pns, ns.inum) : 0;
 	h->tty = 0;
 	if (tty) {
-		struct tty_driver *drv = KR(tty, driver);
+		struct tty_driver *drv = TR(tty, driver);
 
-		h->tty = (__u32)KR(drv, major) << 20 |
-			 ((KR(drv, minor_start) + KR(tty, index)) & 0xfffff);
+		h->tty = (__u32)TR(drv, major) << 20 |
+			 ((TR(drv, minor_start) + TR(tty, index)) & 0xfffff);
 	}
 	h->reserved = 0;
 }
@@ -517,20 +517,20 @@ static __always_inline void hdr_fill(struct lt_hdr *h, __u32 type, struct task_s
 {
 	__u64 pidtgid = bpf_get_current_pid_tgid();
 	__u64 uidgid = bpf_get_current_uid_gid();
-	struct task_struct *parent = KR(t, real_parent);
+	struct task_struct *parent = TR(t, real_parent);
 
 	h->ts_boot_ns = bpf_ktime_get_boot_ns();
-	h->start_ns = KR(t, group_leader, start_boottime);
-	h->parent_start_ns = KR(parent, group_leader, start_boottime);
+	h->start_ns = TR(t, group_leader, start_boottime);
+	h->parent_start_ns = TR(parent, group_leader, start_boottime);
 	h->type = type;
 	h->size = 0;
 	h->tgid = pidtgid >> 32;
 	h->tid = (__u32)pidtgid;
-	h->ppid = KR(parent, tgid);
+	h->ppid = TR(parent, tgid);
 	h->uid = (__u32)uidgid;
 	h->gid = uidgid >> 32;
-	h->euid = KR(t, cred, euid.val);
-	h->loginuid = KR(t, loginuid.val);
+	h->euid = TR(t, cred, euid.val);
+	h->loginuid = TR(t, loginuid.val);
 	h->syscall_nr = -1;
 	h->ret = 0;
 	h->flags = 0;
@@ -543,17 +543,17 @@ static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
 	switch (n) {
 	case 0:
-		return KR(regs, di);
+		return TR(regs, di);
 	case 1:
-		return KR(regs, si);
+		return TR(regs, si);
 	case 2:
-		return KR(regs, dx);
+		return TR(regs, dx);
 	case 3:
-		return KR(regs, r10);
+		return TR(regs, r10);
 	case 4:
-		return KR(regs, r8);
+		return TR(regs, r8);
 	default:
-		return KR(regs, r9);
+		return TR(regs, r9);
 	}
 }
 
@@ -561,13 +561,13 @@ static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 static __always_inline struct file *fd_file(int fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = KR(t, files, fdt);
+	struct fdtable *fdt = TR(t, files, fdt);
 	struct file **fds, *f = NULL;
 
-	if (fd < 0 || (unsigned int)fd >= KR(fdt, max_fds))
+	if (fd < 0 || (unsigned int)fd >= TR(fdt, max_fds))
 		return NULL;
 	/* fd[] is an array of pointers: not typed for the verifier, so one helper read */
-	fds = KR(fdt, fd);
+	fds = TR(fdt, fd);
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }

@@ -710,15 +710,14 @@ int lt_open_exit(struct sys_exit_ctx *ctx)
  * the per-syscall tracepoints above are the default because they were
  * faster on the syscalls nobody watches.
  */
-SEC("raw_tp/sys_exit")
-int lt_raw_exit(struct bpf_raw_tracepoint_args *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(lt_raw_exit, struct pt_regs *regs, long ret)
 {
-	struct pt_regs *r = (struct pt_regs *)ctx->args[0];
-	long nr = BPF_CORE_READ(r, orig_ax);
+	long nr = regs->orig_ax;
 
 	if (nr != NR_openat && nr != NR_open && nr != NR_creat && nr != NR_openat2)
 		return 0;
-	return open_dispatch(nr, ctx->args[1], r);
+	return open_dispatch(nr, ret, regs);
 }
 
 /* ---- modify: close of a file opened for writing, truncate ----------------------- */

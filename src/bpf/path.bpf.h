@@ -178,7 +178,7 @@ static long pb_walk_cb(__u32 i, void *arg)
 
 static __always_inline void pb_init_task(struct lt_scratch *s, struct task_struct *t)
 {
-	struct path root = KR(t, fs, root);
+	struct path root = TR(t, fs, root);
 
 	s->pb.pos = LT_PATH_MAX - 1;
 	s->pb.trunc = 0;
@@ -417,11 +417,11 @@ static __always_inline int pstr_resolve(struct lt_scratch *s, int dfd, const cha
 	if (n <= 0)
 		return -1;
 	r->ulen = n - 1;
-	root = KR(t, fs, root);
+	root = TR(t, fs, root);
 	if (s->ustr[ubase] == '/') {
 		loc_from_path(&r->start, &root);
 	} else if (dfd == AT_FDCWD_) {
-		struct path pwd = KR(t, fs, pwd);
+		struct path pwd = TR(t, fs, pwd);
 
 		loc_from_path(&r->start, &pwd);
 	} else if (!fd_loc(dfd, &r->start)) {
@@ -563,7 +563,7 @@ static __always_inline int dir_path_put(struct lt_scratch *s, char *str, struct 
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct lt_dc_key key = { .dentry = (__u64)dir->d, .mnt = (__u64)dir->m };
 	__u64 ino = KR(dir->d, d_inode, i_ino);
-	__u64 root = (__u64)KR(t, fs, root.dentry);
+	__u64 root = (__u64)TR(t, fs, root.dentry);
 	__u64 epoch = lt_path_epoch;
 	struct lt_pc_val *pc = bpf_map_lookup_elem(&lt_pathcache, &key);
 	int pos, len;

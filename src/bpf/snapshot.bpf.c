@@ -14,7 +14,7 @@
 
 static __always_inline void hdr_fill_task(struct lt_hdr *h, struct task_struct *t)
 {
-	struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+	struct task_struct *parent = TR(t, real_parent);
 
 	h->ts_boot_ns = bpf_ktime_get_boot_ns();
 	h->start_ns = BPF_CORE_READ(t, start_boottime);
