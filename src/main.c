@@ -1466,10 +1466,18 @@ static int run(struct agent *a)
 	enrich_flush(a->enrich);	/* hash: held events go out before the final stats */
 	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
 	evade_iou_flush(a->evade, true, evade_emit, a);
+	/*
+	 * inventory: saved and its socket released before the final stats, so
+	 * that whoever saw that event (a restart, `ltrack models`) finds the
+	 * file complete and the socket's path free, while the BPF links are
+	 * still being torn down
+	 */
+	save_inventory(a);
+	control_free(a->ctl);
+	a->ctl = NULL;
 	emit_stats(a, true);
 	if (a->sink)
 		sink_flush(a->sink);
-	save_inventory(a);	/* inventory */
 	rc = 0;
 out:
 	if (epfd >= 0)
