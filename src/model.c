@@ -1063,4 +1063,5 @@ void model_get_stats(const struct model *m, struct model_stats *st)
 {
 	*st = m->st;
 	st->table_evicted = model_table_evicted(m->table);
+	st->enabled = m->enabled;
 }

@@ -484,6 +484,18 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "workers_crashed", st->scan.workers_crashed);
 	KV_UINT(b, "timeouts", st->scan.timeouts);
 	json_obj_end(b);
+	/* model: what the monitor looked at, and what it could not keep */
+	json_key(b, "model_monitor");
+	json_obj_begin(b);
+	KV_BOOL(b, "enabled", st->model.enabled);
+	KV_UINT(b, "candidates", st->model.candidates);
+	KV_UINT(b, "sniffed_models", st->model.sniffed_models);
+	KV_UINT(b, "sniff_errors", st->model.sniff_errors);
+	KV_UINT(b, "modified", st->model.modified);
+	KV_UINT(b, "table_evicted", st->model.table_evicted);
+	KV_UINT(b, "access_dropped", st->model.access_dropped);
+	KV_UINT(b, "writes_dropped", st->model.writes_dropped);
+	json_obj_end(b);
 }
 
 /* hash: sha256, hash_state and hash_error of an event whose object was hashed */

@@ -154,6 +154,15 @@ def model_load_without_torch(t):
     eq(len(ex), 1, "model_exfil events")
     match(ex[0], dict(want, method="sendfile", remote_addr="127.0.0.1", remote_port=port,
                       protocol="tcp", bytes=os.path.getsize(m), comm="python3"))
+    # the monitor's counters: python (a loader) hands over what it opens to be
+    # sniffed (its own modules too: how many depends on the interpreter); the
+    # .safetensors name needs no sniffing; nothing lost
+    stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
+    eq(len(stats), 1, "final stats")
+    mm = stats[0]["model_monitor"]
+    check(mm["candidates"] >= 1, "stats.model_monitor.candidates counts python's opens: %r" % mm)
+    match(mm, {"enabled": True, "sniffed_models": 0, "modified": 0, "table_evicted": 0,
+               "access_dropped": 0, "writes_dropped": 0})
 
 
 @test
@@ -190,6 +199,11 @@ def model_content_and_access(t):
     # a plain read(): Python reads the size, then hits EOF: exactly the file's bytes
     match(model_evs(evs, "model_access", plain, pid)[0],
           dict(model_fields(plain), access=["open", "read"], read_bytes=os.path.getsize(plain)))
+    # python's weights.dat was sniffed as a model; cat's was never a candidate
+    stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
+    eq(len(stats), 1, "final stats")
+    match(stats[0]["model_monitor"], {"enabled": True, "sniffed_models": 1, "access_dropped": 0,
+                                      "writes_dropped": 0})
 
 
 @test
@@ -261,3 +275,20 @@ def model_modified_by_writer_and_digest(t):
     mods = model_evs(evs, "model_modified", m)
     eq(len(mods), 2, "model_modified events (python's write, the replacement)")
     match(mods[1], dict(model_fields(m), old_sha256=model_sha(third), writer=False, pid=p4))
+
+
+@test
+def model_monitor_off_counts_nothing(t):
+    """[model_monitor] enabled = false: a model load is not reported, stats.model_monitor is off and zero"""
+    m = t.path("tiny.safetensors")
+    safetensors_write(m, bytes(range(64)))
+    lt = t.ltrack([], policy=(MODEL_POLICY % "").replace("enabled = true", "enabled = false"))
+    pid, _ = model_py("import sys\nopen(sys.argv[1], 'rb').read()\n", m)
+    evs = lt.stop()
+    eq([e for e in evs if e["event_name"].startswith("model_")], [], "model events")
+    stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
+    eq(len(stats), 1, "final stats")
+    eq(stats[0]["model_monitor"], {"enabled": False, "candidates": 0, "sniffed_models": 0,
+                                   "sniff_errors": 0, "modified": 0, "table_evicted": 0,
+                                   "access_dropped": 0, "writes_dropped": 0},
+       "stats.model_monitor")
