@@ -315,11 +315,6 @@ void libmon_on_lib_load(struct libmon *m, struct event *ev)
 	libc_try(m, p, path, ev->mnt_ns == m->self_mnt_ns ? path : NULL);
 }
 
-size_t libmon_attached(const struct libmon *m)
-{
-	return m ? m->nattached : 0;
-}
-
 void libmon_free(struct libmon *m)
 {
 	if (!m)

@@ -47,9 +47,6 @@ bool libmon_trusted(const struct libmon *m, const char *path);
  */
 void libmon_on_lib_load(struct libmon *m, struct event *ev);
 
-/* libmon_attached - the number of libc files with dlopen uprobes */
-size_t libmon_attached(const struct libmon *m);
-
 /* libmon_free - detach everything and free; NULL is a no-op */
 void libmon_free(struct libmon *m);
 

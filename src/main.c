@@ -263,6 +263,16 @@ static void reload(struct agent *a)
 	char msg[1024];
 	int rc;
 
+	/*
+	 * logrotate's postrotate sends SIGHUP: the output and log files are
+	 * reopened first, whatever becomes of the policy
+	 */
+	rc = a->sink ? sink_reopen(a->sink) : 0;
+	if (rc)
+		log_error("SIGHUP: cannot reopen the output: %s", strerror(-rc));
+	rc = log_reopen();
+	if (rc)
+		log_error("SIGHUP: cannot reopen the log file: %s", strerror(-rc));
 	log_info("SIGHUP: reloading the policy");
 	rc = build_config(&a->cli, &nc, &err);
 	if (rc) {
@@ -282,7 +292,7 @@ static void reload(struct agent *a)
 		log_warn("reload: library monitor settings not applied: out of memory");
 	if (model_apply(a->model, &nc))	/* model */
 		log_warn("reload: model monitor settings not applied: out of memory");
-	/* outputs keep their settings until restart; files are reopened (logrotate) */
+	/* outputs keep their settings until restart (their files were reopened above) */
 	nc.extra_fields = a->cfg.extra_fields;
 	nc.nextra_fields = a->cfg.nextra_fields;
 	a->cfg.extra_fields = NULL;
@@ -291,8 +301,6 @@ static void reload(struct agent *a)
 	a->cfg = nc;
 	a->fctx.extra = a->cfg.extra_fields;
 	a->fctx.nextra = a->cfg.nextra_fields;
-	if (a->sink)
-		sink_reopen(a->sink);
 	log_info("policy reloaded: %zu watches", a->cfg.nwatches);
 	log_policy(a);
 }

@@ -1804,6 +1804,71 @@ def own_activity_is_invisible(t):
     none(evs, pid=lt.pid, event_name="open")
 
 
+def wait_in_file(path, needle, after=0, timeout=READY_TIMEOUT):
+    """poll file @path for @needle past offset @after; the offset after it"""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(path, errors="replace") as f:
+                i = f.read().find(needle, after)
+            if i >= 0:
+                return i + len(needle)
+        except FileNotFoundError:
+            pass
+        if time.monotonic() > deadline:
+            fail("%r did not appear in %s within %.0f s" % (needle, path, timeout))
+        time.sleep(0.01)
+
+
+@test
+def sighup_reopens_moved_files(t):
+    """logrotate's pattern: the event file and the log file moved away, SIGHUP: both reopened at their paths, even when the new policy is rejected"""
+    w, o = t.mkdir("w"), t.mkdir("o")
+    ev, log = o + "/events.json", o + "/ltrack.log"
+    pol = ('[storage]\ntype = "file"\nfile_path = "%s"\n[log]\noutput_path = "%s"\n'
+           '[file_monitor]\ndirectories = ["%s"]\n%s' % (ev, log, w, NO_EXEC_POLICY))
+    lt = t.ltrack([], output=None, read_from=ev, policy=pol, ready=False)
+    wait_in_file(log, "ready:")
+    h1 = t.helper(["mkdir", w + "/1", 0o755])
+    lt.wait_event(pid=h1.pid, filename=w + "/1")
+    for rounds, (policy, said) in enumerate(((pol, "policy reloaded"),
+                                             (pol + "bogus = 1\n", "reload rejected"))):
+        os.rename(ev, "%s.%d" % (ev, rounds + 1))
+        os.rename(log, "%s.%d" % (log, rounds + 1))
+        with open(lt.policy_path, "w") as f:
+            f.write(lib_off(policy))
+        os.kill(lt.pid, signal.SIGHUP)
+        wait_in_file(log, said)
+        h = t.helper(["mkdir", w + "/%d" % (rounds + 2), 0o755])
+        lt.wait_event(pid=h.pid, filename=w + "/%d" % (rounds + 2))
+    lt.stop(validate=False)   # the live file starts past seq 1: checked below
+
+    def events(path):
+        with open(path) as f:
+            return [json.loads(l) for l in f.read().splitlines()]
+    # each event in the file that was live when it happened; the stats in the last
+    eq([e["filename"] for e in events(ev + ".1") if e["event_name"] == "mkdir"], [w + "/1"],
+       "mkdir events in the first file")
+    eq([e["filename"] for e in events(ev + ".2") if e["event_name"] == "mkdir"], [w + "/2"],
+       "mkdir events in the second file")
+    last = events(ev)
+    eq([e["filename"] for e in last if e["event_name"] == "mkdir"], [w + "/3"],
+       "mkdir events in the live file")
+    eq(last[-1]["event_name"], "stats", "the live file ends with the stats")
+    seqs = [e["seq"] for f in (ev + ".1", ev + ".2", ev) for e in events(f)]
+    eq(seqs, list(range(1, len(seqs) + 1)), "seq across the three files (none lost)")
+    with open(log + ".1") as f:
+        first = f.read()
+    check("ready:" in first and "policy reloaded" not in first, "first log: %r" % first)
+    with open(log + ".2") as f:
+        second = f.read()
+    check("policy reloaded" in second and "reload rejected" not in second,
+          "second log: %r" % second)
+    with open(log) as f:
+        live = f.read()
+    check("reload rejected" in live and "at exit:" in live, "live log: %r" % live)
+
+
 @test
 def storage_file_text_format(t):
     """[storage] type=file puts events in file_path; text format: SysTracer-style lines"""
