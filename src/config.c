@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "events.h"
+#include "hex.h"
 #include "toml.h"
 
 #define CONFIG_FILE_MAX (16u << 20)
@@ -490,7 +491,6 @@ static void *field(struct lt_config *c, size_t off)
 /* a printable, bounded rendering of user text @s (@n bytes) for a message */
 static const char *show(char *dst, size_t size, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -504,8 +504,8 @@ static const char *show(char *dst, size_t size, const char *s, size_t n)
 		if (ch < 0x20 || ch == 0x7f) {
 			dst[o++] = '\\';
 			dst[o++] = 'x';
-			dst[o++] = hex[ch >> 4];
-			dst[o++] = hex[ch & 15];
+			dst[o++] = hex_digit(ch >> 4);
+			dst[o++] = hex_digit(ch);
 		} else {
 			dst[o++] = (char)ch;
 		}
@@ -1095,7 +1095,6 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 /* a JSON string; invalid UTF-8 becomes U+FFFD so the output is always valid JSON */
 static void json_str(struct sbuf *b, const char *str, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
 
 	sb_put(b, "\"", 1);
@@ -1127,7 +1126,7 @@ static void json_str(struct sbuf *b, const char *str, size_t n)
 			break;
 		default:
 			if (ch < 0x20 || ch == 0x7f) {
-				char u[6] = { '\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15] };
+				char u[6] = { '\\', 'u', '0', '0', hex_digit(ch >> 4), hex_digit(ch) };
 
 				sb_put(b, u, sizeof(u));
 				break;

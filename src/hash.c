@@ -39,6 +39,7 @@
 #include <openssl/evp.h>
 
 #include "hash.h"
+#include "hex.h"
 
 /*
  * Read size: the digest runs on data just copied into a buffer that stays
@@ -54,7 +55,6 @@
 
 int64_t hash_fd_sha256(int fd, char hex[HASH_HEX_LEN + 1], const volatile bool *stop)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx;
@@ -100,11 +100,7 @@ int64_t hash_fd_sha256(int fd, char hex[HASH_HEX_LEN + 1], const volatile bool *
 		ret = -EIO;
 		goto out_free;
 	}
-	for (unsigned int i = 0; i < mdlen; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[HASH_HEX_LEN] = '\0';
+	hex_encode(md, mdlen, hex);
 	ret = total;
 out_free:
 	EVP_MD_CTX_free(ctx);

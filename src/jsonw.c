@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hex.h"
 #include "jsonw.h"
 
 #define ONES 0x0101010101010101ULL
@@ -225,8 +226,6 @@ static inline uint64_t json_special8(uint64_t x)
 	return ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs) | x;
 }
 
-static const char hexdig[] = "0123456789abcdef";
-
 /* escape @s into @o, which has room for 6 * n bytes; returns the new end */
 static char *json_escape(char *o, const unsigned char *p, size_t n)
 {
@@ -287,8 +286,8 @@ static char *json_escape(char *o, const unsigned char *p, size_t n)
 			break;
 		default:
 			memcpy(o, "u00", 3);
-			o[3] = hexdig[c >> 4];
-			o[4] = hexdig[c & 0xf];
+			o[3] = hex_digit(c >> 4);
+			o[4] = hex_digit(c);
 			o += 5;
 			break;
 		}
@@ -555,8 +554,8 @@ void text_quote(struct jbuf *b, const char *s, size_t n)
 			break;
 		default:
 			o[0] = 'x';
-			o[1] = hexdig[c >> 4];
-			o[2] = hexdig[c & 0xf];
+			o[1] = hex_digit(c >> 4);
+			o[2] = hex_digit(c);
 			o += 3;
 			break;
 		}

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "ltrack.skel.h"
 #include "model.h"
+#include "hex.h"
 #include "scan/report.h"
 #include "net.h"
 #include "scan/scan.h"
@@ -44,30 +45,6 @@
 #define MODEL_QUEUE_MAX 1024
 
 /* ---- decoding and output ------------------------------------------------------- */
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int bin_of(const char *hex, uint8_t bin[32])
-{
-	if (strlen(hex) != 64)
-		return -EINVAL;
-	for (int i = 0; i < 32; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		bin[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 
 int model_ext_key(const char *ext, uint32_t gen, struct lt_model_ext_key *k)
 {
@@ -944,7 +921,7 @@ static void queue_modified(struct model *m, const struct lt_hdr *h, bool writer,
 	if (!e)
 		return;
 	e->mflags = writer ? LT_MF_WRITER : 0;
-	if (old && old[0] && !bin_of(old, e->old_sha256))
+	if (old && old[0] && !hex_decode(old, e->old_sha256, sizeof(e->old_sha256)))
 		e->mflags |= LT_MF_OLD_HASH;
 	m->st.modified++;
 	queue_rec(m, e);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "jsonw.h"
 #include "model.h"
 #include "net.h"
@@ -21,16 +22,6 @@ bool model_is_event(uint32_t type)
 	       type == LT_EV_MODEL_EXFIL || type == LT_EV_MODEL_ACCESS;
 }
 
-static void hex_of(const uint8_t bin[32], char hex[65])
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		hex[2 * i] = d[bin[i] >> 4];
-		hex[2 * i + 1] = d[bin[i] & 15];
-	}
-	hex[64] = '\0';
-}
 
 
 /* 64 lower-case hex digits into 32 bytes; -EINVAL otherwise */
@@ -69,7 +60,7 @@ int model_decode(const void *rec, size_t len, struct event *ev)
 	memcpy(ev->model.daddr, e->daddr, 16);
 	ev->model.old_sha256[0] = '\0';
 	if (e->mflags & LT_MF_OLD_HASH)
-		hex_of(e->old_sha256, ev->model.old_sha256);
+		hex_encode(e->old_sha256, sizeof(e->old_sha256), ev->model.old_sha256);
 	ev->model.format = NULL;
 	return 0;
 }
