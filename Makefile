@@ -48,12 +48,12 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 DEPFLAGS = -MMD -MP
 
 # user side: every module but main is also linked into the tests
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/output/*.c src/scan/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/model/*.c src/output/*.c src/scan/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 # The sources that include the generated skeleton: a .d file only exists
 # after a first build, so they wait for the skeleton explicitly.
 SKEL_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,\
-	       $(shell grep -l '"ltrack.skel.h"' src/*.c src/output/*.c src/scan/*.c))
+	       $(shell grep -l '"ltrack.skel.h"' src/*.c src/model/*.c src/output/*.c src/scan/*.c))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))

@@ -84,7 +84,7 @@ struct lt_config {
 	bool gpu_enabled;		/* `gpu`, default true (off without a policy file) */
 	char **gpu_allow;		/* image names / paths allowed to open GPUs */
 	size_t ngpu_allow;
-	/* [model_monitor] (model): model_load, model_modified, model_exfil (src/model.h) */
+	/* [model_monitor] (model): model_load, model_modified, model_exfil (src/model/model.h) */
 	bool model_enabled;		/* default true (off without a policy file) */
 	char **model_exts;		/* extensions with their dot; see model_extensions() */
 	size_t nmodel_exts;

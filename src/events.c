@@ -15,7 +15,7 @@
 #include "mem_events.h"	/* mem */
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
-#include "model.h"	/* model */
+#include "model/model.h"	/* model */
 
 static const struct {
 	uint32_t type;

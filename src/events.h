@@ -61,14 +61,14 @@ struct ev_stats {
 		uint64_t lost;
 		uint64_t held, held_max;
 	} fanotify;
-	/* model: scan verdicts of model_load (src/modelscan.h, src/scan/sandbox.h) */
+	/* model: scan verdicts of model_load (src/model/modelscan.h, src/scan/sandbox.h) */
 	struct ev_scan_stats {
 		bool enabled;
 		uint64_t submitted, cache_hits, verdicts, refused, cache_entries;
 		uint64_t emitted_pending, updates;	/* from the enrichment stage */
 		uint64_t workers_crashed, timeouts;	/* from the sandbox */
 	} scan;
-	/* model: the monitor's own work and losses (struct model_stats, src/model.h) */
+	/* model: the monitor's own work and losses (struct model_stats, src/model/model.h) */
 	struct ev_model_stats {
 		bool enabled;
 		uint64_t candidates, sniffed_models, sniff_errors, modified, table_evicted;
@@ -230,7 +230,7 @@ struct event {
 		uint16_t path_len[2];
 	} net;
 
-	/* model: model_load, model_modified, model_exfil, model_access (src/model.h) */
+	/* model: model_load, model_modified, model_exfil, model_access (src/model/model.h) */
 	struct ev_model {
 		uint16_t access;		/* LT_MA_* */
 		uint16_t mflags;		/* LT_MF_* */
@@ -241,7 +241,7 @@ struct event {
 		uint8_t daddr[16];
 		char old_sha256[65];		/* modified: hex, "" unknown */
 		const char *format;		/* static (model_format_name), NULL: not sniffed */
-		/* the scan verdict (src/modelscan.h): model_load and scan_update */
+		/* the scan verdict (src/model/modelscan.h): model_load and scan_update */
 		const struct scan_report *scan;	/* set with EV_SCAN_DONE */
 		uint64_t scan_cookie;		/* the scan a model_load waits for; 0: none */
 		uint8_t scan_state;		/* EV_SCAN_* */

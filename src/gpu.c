@@ -9,7 +9,7 @@
 
 #include "events.h"
 #include "gpu.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "output/format.h"
 
 int gpu_decode(const void *rec, size_t len, struct event *ev)

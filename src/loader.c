@@ -51,7 +51,7 @@
 #include "memmon.h"	/* mem */
 #include "ltrack.skel.h"
 #include "net.h"	/* net */
-#include "model.h"	/* model */
+#include "model/model.h"	/* model */
 #include "verifier_log.h"
 
 #define TRACEFS "/sys/kernel/tracing"

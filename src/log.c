@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "log.h"
-#include "rotate.h"
+#include "output/rotate.h"
 
 int log_min_level = LT_LOG_INFO;
 

@@ -35,7 +35,7 @@
 #include "evade.h"	/* evade */
 #include "fanexec.h"	/* hash: exec descriptors from fanotify */
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "libmon.h"	/* lib */
 #include "loader.h"
 #include "log.h"
@@ -45,14 +45,14 @@
 #include "scan/cmd.h"	/* model: ltrack scan */
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
-#include "model.h"	/* model */
-#include "control.h"	/* inventory */
-#include "inventory.h"
+#include "model/model.h"	/* model */
+#include "model/control.h"	/* inventory */
+#include "model/inventory.h"
 #include "kfeat.h"
 #include "memmon.h"
-#include "models_cmd.h"
+#include "model/models_cmd.h"
 #include "verify_cmd.h"
-#include "modelscan.h"	/* model: scan verdicts */
+#include "model/modelscan.h"	/* model: scan verdicts */
 #include "hash.h"
 #include "scan/sandbox.h"
 
@@ -102,7 +102,7 @@ struct agent {
 	struct evade *evade;		/* evade: io_uring_ops summaries */
 	struct event *evade_ev;		/* evade: a summary is decoded here (ev may be in use) */
 	struct model *model;		/* model: sniffing, model_modified, model_access */
-	struct inventory *inv;		/* inventory: models seen (src/inventory.h) */
+	struct inventory *inv;		/* inventory: models seen (src/model/inventory.h) */
 	struct control *ctl;		/* inventory: ltrack models' channel */
 	struct scanner *scanner;	/* model: sandboxed scan workers */
 	struct modelscan *mscan;	/* model: verdicts of model_load */
@@ -947,7 +947,7 @@ static void drain_crit(struct agent *a)
 	a->in_crit = false;
 }
 
-/* model: a record made by src/model.c goes the way of a ring record */
+/* model: a record made by src/model/model.c goes the way of a ring record */
 static void model_out(void *ctx, const void *rec, size_t len)
 {
 	on_record(ctx, (void *)rec, len);

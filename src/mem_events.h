@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 
 /*
  * mem_decode - decode ring record @rec (@len bytes, header already checked

@@ -22,7 +22,7 @@
 
 #include "config.h"
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "net.h"
 
 #define NET_AF_UNIX 1

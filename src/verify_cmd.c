@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "concern.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "log.h"
 #include "verify_cmd.h"
 

@@ -15,7 +15,7 @@
  * a regular file of >= 8 bytes with another extension that is not
  * LT_MEXT_SKIP and not on a pseudo file system goes to user space as a
  * model_cand record: user space reads its first bytes and, when they show
- * a model format, makes the model_load itself (src/model.c).
+ * a model format, makes the model_load itself (src/model/model.c).
  *
  * Per (process, file) once: lt_model_seen, an LRU keyed by (tgid, process
  * start time, dev, ino), so a reused pid never inherits an entry. Its value

@@ -18,7 +18,7 @@
 #include "format.h"
 #include "hash.h"
 #include "mem_events.h"	/* mem */
-#include "model.h"	/* model */
+#include "model/model.h"	/* model */
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
 

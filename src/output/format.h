@@ -15,7 +15,7 @@
 
 #include "config.h"
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 
 struct fmt_ctx {
 	const char *hostname;

@@ -40,7 +40,7 @@
 
 #include "log.h"
 #include "output/sink.h"
-#include "rotate.h"
+#include "output/rotate.h"
 
 #define STDOUT_BUF (256 * 1024)
 #define QUEUE_DEFAULT (8u * 1024 * 1024)

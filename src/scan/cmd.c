@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "scan/report.h"
 #include "scan/sandbox.h"
 #include "scan/scan.h"

@@ -7,7 +7,7 @@
 #ifndef LTRACK_SCAN_REPORT_H
 #define LTRACK_SCAN_REPORT_H
 
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "scan/scan.h"
 
 /*

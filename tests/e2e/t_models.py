@@ -1,5 +1,5 @@
 # tests/e2e/t_models.py - `ltrack models` and the model inventory ([model_monitor],
-# src/inventory.c, src/control.c, docs/models.md).
+# src/model/inventory.c, src/model/control.c, docs/models.md).
 # Runs in run.py's namespace (see load_test_modules): T, eq, check, fail are the harness's.
 #
 # Every test gives the agent its own inventory file and control socket in the test

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """
-t_modelscan.py - the scanner's verdict on model_load (src/modelscan.c), the
+t_modelscan.py - the scanner's verdict on model_load (src/model/modelscan.c), the
 scan_update that follows a verdict slower than [model_monitor] scan_wait_ms,
 the inventory the agent keeps, and a malicious PyTorch file loaded by real
 torch: its model_load says dangerous and names the global, and the shell

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "output/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "output/format.h"
 
 struct xrec {

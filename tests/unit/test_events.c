@@ -20,7 +20,7 @@
 #include <errno.h>
 
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "output/format.h"
 
 struct rec {

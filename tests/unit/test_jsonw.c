@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* tests for src/jsonw.c: buffer, JSON structure and commas, escaping, text quoting */
+/* tests for src/output/jsonw.c: buffer, JSON structure and commas, escaping, text quoting */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
+#include "output/jsonw.h"
 
 /* the buffer contents as a C string, for assertions */
 static const char *out(struct jbuf *b)

@@ -21,7 +21,7 @@
 
 #include "elfsym.h"
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "libmon.h"
 #include "output/format.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_model.c - the user-space half of the model monitor (src/model.c)
+ * test_model.c - the user-space half of the model monitor (src/model/model.c)
  * without the kernel: extension keys and loader patterns as the kernel
  * matches them, the path table behind model_modified, record decoding
  * and JSON, and the monitor's record handling (content sniffing of a
@@ -23,8 +23,8 @@
 
 #include "events.h"
 #include "hash.h"
-#include "jsonw.h"
-#include "model.h"
+#include "output/jsonw.h"
+#include "model/model.h"
 #include "output/format.h"
 
 static void ext_keys_are_lower_case_without_dot(void **state)

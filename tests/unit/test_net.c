@@ -18,7 +18,7 @@
 
 #include "config.h"
 #include "events.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "net.h"
 #include "output/format.h"
 

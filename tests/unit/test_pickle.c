@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "scan/globals.h"
 #include "scan/report.h"
 #include "scan/scan.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* tests for src/rotate.c: size rotation, backup names, gzip, pruning, reopen */
+/* tests for src/output/rotate.c: size rotation, backup names, gzip, pruning, reopen */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "rotate.h"
+#include "output/rotate.h"
 
 #define MiB (1024 * 1024)
 

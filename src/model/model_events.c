@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "hex.h"
-#include "jsonw.h"
-#include "model.h"
+#include "output/jsonw.h"
+#include "model/model.h"
 #include "net.h"
 #include "scan/report.h"
 #include "scan/scan.h"

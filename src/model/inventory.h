@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "scan/scan.h"
 
 #define INV_LOADERS_MAX 16		/* loaders kept per model, at most */

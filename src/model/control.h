@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "inventory.h"
-#include "jsonw.h"
+#include "model/inventory.h"
+#include "output/jsonw.h"
 
 #define CONTROL_REQ_MAX 64		/* a request line, newline included */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* modelscan - the scan verdict of every model_load. See modelscan.h. */
-#include "modelscan.h"
+#include "model/modelscan.h"
 
 #include <errno.h>
 #include <stdlib.h>

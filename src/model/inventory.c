@@ -8,7 +8,7 @@
  * restored entries (and a load with an older timestamp) are placed by a
  * walk from the head. The tail is the eviction victim.
  */
-#include "inventory.h"
+#include "model/inventory.h"
 
 #include <errno.h>
 #include <stdlib.h>

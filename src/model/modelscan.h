@@ -2,7 +2,7 @@
 /*
  * modelscan - the scan verdict of every model_load.
  *
- * The model monitor (src/model.c) opens each loaded model file, checked
+ * The model monitor (src/model/model.c) opens each loaded model file, checked
  * against the identity the kernel captured, and hands the descriptor here.
  * A verdict cached for that identity (dev, inode, size, mtime, ctime: a
  * changed file is a new identity, so a verdict is never stale) is attached

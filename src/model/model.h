@@ -95,7 +95,7 @@ void model_on_load(struct model *m, struct event *ev);
 /*
  * model_set_load_hook - @fn is called from model_on_load with each loaded
  * model's file open as @fd (identity checked against the kernel's; valid
- * only during the call): the scan verdict (src/modelscan.h) plugs in here.
+ * only during the call): the scan verdict (src/model/modelscan.h) plugs in here.
  */
 typedef void (*model_load_hook_fn)(void *ctx, struct event *ev, int fd);
 void model_set_load_hook(struct model *m, model_load_hook_fn fn, void *ctx);

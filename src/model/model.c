@@ -32,11 +32,11 @@
 #include <bpf/libbpf.h>
 
 #include "hash.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 #include "loader.h"
 #include "log.h"
 #include "ltrack.skel.h"
-#include "model.h"
+#include "model/model.h"
 #include "hex.h"
 #include "scan/report.h"
 #include "net.h"

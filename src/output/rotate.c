@@ -39,7 +39,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "rotate.h"
+#include "output/rotate.h"
 
 #define ROT_BUF_SIZE (64 * 1024)
 #define TS_LEN 23	/* YYYY-MM-DDTHH-MM-SS.mmm */

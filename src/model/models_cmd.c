@@ -4,7 +4,7 @@
  * through the control socket; when no agent answers there, the inventory
  * file it keeps (said so on stderr). See docs/models.md.
  */
-#include "models_cmd.h"
+#include "model/models_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "control.h"
-#include "inventory.h"
+#include "model/control.h"
+#include "model/inventory.h"
 
 #define MODELS_MAX_ENTRIES (1u << 20)	/* what a client holds: above any policy's bound */
 #define MODELS_TIMEOUT_MS 10000

@@ -8,7 +8,7 @@
  * can reach the socket at all (0700 directory, 0600 socket); SO_PEERCRED is
  * checked anyway, so loosened permissions do not open the channel.
  */
-#include "control.h"
+#include "model/control.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 
 #include "hex.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL

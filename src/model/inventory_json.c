@@ -9,7 +9,7 @@
  * (nesting at most JP_DEPTH), caps every string and count, and stops at the
  * first error keeping the entries read before it.
  */
-#include "inventory.h"
+#include "model/inventory.h"
 
 #include <errno.h>
 #include <fcntl.h>
