@@ -31,10 +31,10 @@
 #include "config.h"
 #include "events.h"
 #include "hex.h"
+#include "output/jsonw.h"
 #include "toml.h"
 
 #define CONFIG_FILE_MAX (16u << 20)
-#define JSON_DEPTH_MAX 64
 #define NO_OFF ((size_t)-1)
 #define SHOW_MAX 80		/* user text quoted in a message, at most */
 
@@ -1025,159 +1025,37 @@ out_free:
 
 /* ---- [storage.extra_fields] as JSON -------------------------------------- */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-/* length of the valid UTF-8 sequence at @s (@n bytes left), 0 if invalid */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* a JSON string; invalid UTF-8 becomes U+FFFD so the output is always valid JSON */
-static void json_str(struct sbuf *b, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	sb_put(b, "\"", 1);
-	for (size_t i = 0; i < n;) {
-		unsigned char ch = s[i];
-		size_t l;
-
-		switch (ch) {
-		case '"':
-			sb_put(b, "\\\"", 2);
-			break;
-		case '\\':
-			sb_put(b, "\\\\", 2);
-			break;
-		case '\n':
-			sb_put(b, "\\n", 2);
-			break;
-		case '\r':
-			sb_put(b, "\\r", 2);
-			break;
-		case '\t':
-			sb_put(b, "\\t", 2);
-			break;
-		case '\b':
-			sb_put(b, "\\b", 2);
-			break;
-		case '\f':
-			sb_put(b, "\\f", 2);
-			break;
-		default:
-			if (ch < 0x20 || ch == 0x7f) {
-				char u[6] = { '\\', 'u', '0', '0', hex_digit(ch >> 4), hex_digit(ch) };
-
-				sb_put(b, u, sizeof(u));
-				break;
-			}
-			l = utf8_len(s + i, n - i);
-			if (!l) {
-				sb_puts(b, "\\ufffd");
-				i++;
-				continue;
-			}
-			sb_put(b, (const char *)s + i, l);
-			i += l;
-			continue;
-		}
-		i++;
-	}
-	sb_put(b, "\"", 1);
-}
-
 /* the shortest text that reads back as @d, always with a '.' or exponent */
-static void json_float(struct sbuf *b, double d)
+static void json_float(struct jbuf *b, double d)
 {
-	char tmp[40];
+	char tmp[48];
 
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
 		if (strtod(tmp, NULL) == d)
 			break;
 	}
-	sb_puts(b, tmp);
 	if (!strpbrk(tmp, ".e"))
-		sb_puts(b, ".0");
+		strncat(tmp, ".0", sizeof(tmp) - strlen(tmp) - 1);
+	json_raw(b, tmp);
 }
 
-static int json_value(struct loader *ld, const char *key, struct sbuf *b,
+static int json_value(struct loader *ld, const char *key, struct jbuf *b,
 		      const struct toml_value *v, int depth)
 {
-	char tmp[32], shown[SHOW_MAX];
+	char shown[SHOW_MAX];
 	int ret;
 
-	if (depth > JSON_DEPTH_MAX)
+	if (depth >= JSON_MAX_DEPTH)
 		return fail(ld, v->pos, "[storage.extra_fields] %s: nested more than %d deep",
-			    show(shown, sizeof(shown), key, strlen(key)), JSON_DEPTH_MAX);
+			    show(shown, sizeof(shown), key, strlen(key)), JSON_MAX_DEPTH);
 	switch (v->type) {
 	case TOML_STRING:
 	case TOML_DATETIME:
 		json_str(b, v->u.str.s, v->u.str.slen);
 		return 0;
 	case TOML_INT:
-		snprintf(tmp, sizeof(tmp), "%lld", (long long)v->u.i);
-		sb_puts(b, tmp);
+		json_int(b, v->u.i);
 		return 0;
 	case TOML_FLOAT:
 		if (!isfinite(v->u.f))
@@ -1188,33 +1066,28 @@ static int json_value(struct loader *ld, const char *key, struct sbuf *b,
 		json_float(b, v->u.f);
 		return 0;
 	case TOML_BOOL:
-		sb_puts(b, v->u.b ? "true" : "false");
+		json_bool(b, v->u.b);
 		return 0;
 	case TOML_ARRAY:
-		sb_put(b, "[", 1);
+		json_arr_begin(b);
 		for (size_t i = 0; i < v->u.array.n; i++) {
-			if (i)
-				sb_put(b, ",", 1);
 			ret = json_value(ld, key, b, v->u.array.items[i], depth + 1);
 			if (ret)
 				return ret;
 		}
-		sb_put(b, "]", 1);
+		json_arr_end(b);
 		return 0;
 	case TOML_TABLE:
-		sb_put(b, "{", 1);
+		json_obj_begin(b);
 		for (size_t i = 0; i < v->u.table.n; i++) {
 			const struct toml_kv *kv = &v->u.table.items[i];
 
-			if (i)
-				sb_put(b, ",", 1);
-			json_str(b, kv->key, strlen(kv->key));
-			sb_put(b, ":", 1);
+			json_key(b, kv->key);
 			ret = json_value(ld, key, b, kv->val, depth + 1);
 			if (ret)
 				return ret;
 		}
-		sb_put(b, "}", 1);
+		json_obj_end(b);
 		return 0;
 	}
 	return fail(ld, v->pos, "[storage.extra_fields] %s: unsupported value",
@@ -1238,7 +1111,7 @@ static int set_fields(struct loader *ld, const struct cfg_key *k, const struct t
 	}
 	for (i = 0; i < n; i++) {
 		const struct toml_kv *kv = &v->u.table.items[i];
-		struct sbuf b = { 0 };
+		struct jbuf b = JBUF_INIT;
 
 		if (!kv->key[0]) {
 			ret = fail(ld, kv->key_pos, "[storage.extra_fields] a field needs a name");
@@ -1251,9 +1124,12 @@ static int set_fields(struct loader *ld, const struct cfg_key *k, const struct t
 			goto out_free;
 		}
 		ret = json_value(ld, kv->key, &b, kv->val, 0);
-		if (!ret && b.oom)
+		if (!ret && b.err)	/* the writer's only failure left: memory */
 			ret = fail_nomem(ld);
-		arr[i].json = b.p;
+		arr[i].json = ret ? NULL : strdup(jbuf_cstr(&b));
+		jbuf_release(&b);
+		if (!ret && !arr[i].json)
+			ret = fail_nomem(ld);
 		arr[i].key = strdup(kv->key);
 		if (!ret && !arr[i].key)
 			ret = fail_nomem(ld);
