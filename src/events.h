@@ -72,7 +72,7 @@ struct ev_stats {
 	struct ev_model_stats {
 		bool enabled;
 		uint64_t candidates, sniffed_models, sniff_errors, modified, table_evicted;
-		uint64_t access_dropped, writes_dropped;
+		uint64_t access_dropped, writes_dropped, confirm_failed;
 	} model;
 };
 

@@ -1235,7 +1235,12 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		memcpy(cmd.pat, c->commands[i], len);
 		cmd.len = len;
 		cmd.plain = strpbrk(cmd.pat, "*?[") == NULL;
-		bpf_map_update_elem(bpf_map__fd(sk->maps.lt_cmds), &key, &cmd, BPF_ANY);
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_cmds), &key, &cmd, BPF_ANY)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot add command %s: %s", c->commands[i],
+				 strerror(-rc));
+			goto out_clear;
+		}
 	}
 	pol.watch_union = uni;
 	pol.exec_report = c->have_policy && c->exec_enabled;

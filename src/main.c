@@ -1125,6 +1125,7 @@ static void emit_stats(struct agent *a, bool final)
 		st.model.table_evicted = mst.table_evicted;
 		st.model.access_dropped = mst.procs_dropped;
 		st.model.writes_dropped = mst.writes_dropped;
+		st.model.confirm_failed = mst.confirm_failed;
 	}
 	if (a->mscan) {	/* model: scan verdicts */
 		struct modelscan_stats ms;

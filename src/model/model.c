@@ -519,16 +519,19 @@ static void kernel_confirm(struct model *m, const struct lt_model_ev *e)
 
 	if (!sk)
 		return;
-	bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_seen), &key, &sv, BPF_ANY);
+	/* each can fail only when its map is full (lt_model_hold: 16384 holders) */
+	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_seen), &key, &sv, BPF_ANY))
+		m->st.confirm_failed++;
 	h.threshold = size / 100 * m->exfil_percent + size % 100 * m->exfil_percent / 100;
 	if (!h.threshold)
 		h.threshold = 1;
 	hfd = bpf_map__fd(sk->maps.lt_model_hold);
 	if (bpf_map_update_elem(hfd, &tgid, &h, BPF_NOEXIST) == 0)
 		__atomic_fetch_add(&sk->bss->lt_model_nholders, 1, __ATOMIC_SEQ_CST);
-	else
-		bpf_map_update_elem(hfd, &tgid, &h, BPF_EXIST);
-	bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_inodes), &ik, &size, BPF_ANY);
+	else if (bpf_map_update_elem(hfd, &tgid, &h, BPF_EXIST))
+		m->st.confirm_failed++;
+	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_inodes), &ik, &size, BPF_ANY))
+		m->st.confirm_failed++;
 	__atomic_store_n(&sk->bss->lt_model_any_inode, 1, __ATOMIC_SEQ_CST);
 }
 

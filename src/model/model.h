@@ -129,6 +129,7 @@ struct model_stats {
 	bool enabled;	/* the policy turns the monitor on ([model_monitor] enabled) */
 	uint64_t candidates, sniffed_models, sniff_errors, modified, table_evicted,
 		procs_dropped, writes_dropped;
+	uint64_t confirm_failed;	/* kernel map updates of a model found by content that failed */
 };
 /* model_get_stats - @m's counters since start into @st */
 void model_get_stats(const struct model *m, struct model_stats *st);

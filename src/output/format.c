@@ -495,6 +495,7 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "table_evicted", st->model.table_evicted);
 	KV_UINT(b, "access_dropped", st->model.access_dropped);
 	KV_UINT(b, "writes_dropped", st->model.writes_dropped);
+	KV_UINT(b, "confirm_failed", st->model.confirm_failed);
 	json_obj_end(b);
 }
 

@@ -162,7 +162,7 @@ def model_load_without_torch(t):
     mm = stats[0]["model_monitor"]
     check(mm["candidates"] >= 1, "stats.model_monitor.candidates counts python's opens: %r" % mm)
     match(mm, {"enabled": True, "sniffed_models": 0, "modified": 0, "table_evicted": 0,
-               "access_dropped": 0, "writes_dropped": 0})
+               "access_dropped": 0, "writes_dropped": 0, "confirm_failed": 0})
 
 
 @test
@@ -203,7 +203,7 @@ def model_content_and_access(t):
     stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
     eq(len(stats), 1, "final stats")
     match(stats[0]["model_monitor"], {"enabled": True, "sniffed_models": 1, "access_dropped": 0,
-                                      "writes_dropped": 0})
+                                      "writes_dropped": 0, "confirm_failed": 0})
 
 
 @test
@@ -290,5 +290,6 @@ def model_monitor_off_counts_nothing(t):
     eq(len(stats), 1, "final stats")
     eq(stats[0]["model_monitor"], {"enabled": False, "candidates": 0, "sniffed_models": 0,
                                    "sniff_errors": 0, "modified": 0, "table_evicted": 0,
-                                   "access_dropped": 0, "writes_dropped": 0},
+                                   "access_dropped": 0, "writes_dropped": 0,
+                                   "confirm_failed": 0},
        "stats.model_monitor")
