@@ -68,7 +68,7 @@ struct ev_stats {
 		uint64_t emitted_pending, updates;	/* from the enrichment stage */
 		uint64_t workers_crashed, timeouts;	/* from the sandbox */
 	} scan;
-	/* model: the monitor's own work and losses (struct model_stats, src/model/model.h) */
+	/* model: the monitor's own work and losses (model_get_stats, src/model/model.h) */
 	struct ev_model_stats {
 		bool enabled;
 		uint64_t candidates, sniffed_models, sniff_errors, modified, table_evicted;

@@ -1113,20 +1113,8 @@ static void emit_stats(struct agent *a, bool final)
 		enrich_get_stats(a->enrich, &st.hash);
 	if (a->fanexec)
 		fanexec_get_stats(a->fanexec, &st.fanotify);
-	if (a->model) {	/* model: the monitor's counters */
-		struct model_stats mst;
-
-		model_get_stats(a->model, &mst);
-		st.model.enabled = mst.enabled;
-		st.model.candidates = mst.candidates;
-		st.model.sniffed_models = mst.sniffed_models;
-		st.model.sniff_errors = mst.sniff_errors;
-		st.model.modified = mst.modified;
-		st.model.table_evicted = mst.table_evicted;
-		st.model.access_dropped = mst.procs_dropped;
-		st.model.writes_dropped = mst.writes_dropped;
-		st.model.confirm_failed = mst.confirm_failed;
-	}
+	if (a->model)	/* model: the monitor's counters */
+		model_get_stats(a->model, &st.model);
 	if (a->mscan) {	/* model: scan verdicts */
 		struct modelscan_stats ms;
 		struct scanner_stats sst;

@@ -320,7 +320,7 @@ struct model {
 	bool enabled;
 	uint64_t exfil_percent;
 	uint64_t now_ms;
-	struct model_stats st;
+	struct ev_model_stats st;	/* enabled: filled in by model_get_stats */
 	model_load_hook_fn load_hook;	/* the scanner (modelscan), at integration */
 	void *load_ctx;
 };
@@ -558,12 +558,12 @@ static void queue_rec(struct model *m, const struct lt_model_ev *e)
 	struct qrec *q;
 
 	if (m->qlen >= MODEL_QUEUE_MAX) {
-		m->st.procs_dropped++;
+		m->st.access_dropped++;
 		return;
 	}
 	q = malloc(sizeof(*q) + e->hdr.size);
 	if (!q) {
-		m->st.procs_dropped++;
+		m->st.access_dropped++;
 		return;
 	}
 	q->next = NULL;
@@ -842,7 +842,7 @@ void model_on_load(struct model *m, struct event *ev)
 		    m->procs[i].fid.ino == fid.ino && m->procs[i].fid.dev == fid.dev)
 			return;
 	if (m->nprocs >= MODEL_PROCS_MAX) {
-		m->st.procs_dropped++;
+		m->st.access_dropped++;
 		return;
 	}
 	p = &m->procs[m->nprocs];
@@ -1039,7 +1039,7 @@ void model_tick(struct model *m, uint64_t now_ms)
 	}
 }
 
-void model_get_stats(const struct model *m, struct model_stats *st)
+void model_get_stats(const struct model *m, struct ev_model_stats *st)
 {
 	*st = m->st;
 	st->table_evicted = model_table_evicted(m->table);

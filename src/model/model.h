@@ -124,15 +124,8 @@ void model_on_snapshot(struct model *m, uint32_t pid, uint64_t start_ns, const c
  */
 void model_tick(struct model *m, uint64_t now_ms);
 
-/* counters for the stats event (stats.model_monitor, docs/events.md) */
-struct model_stats {
-	bool enabled;	/* the policy turns the monitor on ([model_monitor] enabled) */
-	uint64_t candidates, sniffed_models, sniff_errors, modified, table_evicted,
-		procs_dropped, writes_dropped;
-	uint64_t confirm_failed;	/* kernel map updates of a model found by content that failed */
-};
-/* model_get_stats - @m's counters since start into @st */
-void model_get_stats(const struct model *m, struct model_stats *st);
+/* model_get_stats - @m's counters since start (stats.model_monitor, docs/events.md) */
+void model_get_stats(const struct model *m, struct ev_model_stats *st);
 
 /* ---- decoding and output (events.c, output/format.c) ---- */
 
