@@ -2003,6 +2003,10 @@ STATS_KEYS.add("scan")
 STATS_KEYS.add("concerns")
 # hash: fanotify's exec descriptors, an object (t_hash.py checks their values)
 STATS_KEYS.add("fanotify")
+# model: the model monitor's counters, an object (t_model.py checks their values)
+STATS_KEYS.add("model_monitor")
+MODEL_MONITOR_STATS_KEYS = {"enabled", "candidates", "sniffed_models", "sniff_errors", "modified",
+                            "table_evicted", "access_dropped", "writes_dropped", "confirm_failed"}
 
 
 def check_stats(s):
@@ -2012,13 +2016,15 @@ def check_stats(s):
                                    "evade", "mem", "lib", "net", "net_tracking", "gpu",
                                    "model"]),
        "drop categories")
-    for k in STATS_KEYS - {"drops", "final", "hash", "scan", "concerns", "fanotify"}:
+    for k in STATS_KEYS - {"drops", "final", "hash", "scan", "concerns", "fanotify",
+                           "model_monitor"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))
     check(type(s["concerns"]) is list and all(type(c) is dict for c in s["concerns"]),
           "stats concerns %r" % s["concerns"])
     # hash: the enrichment stage's counters, an object (t_hash.py checks their values)
+    eq(set(s["model_monitor"]), MODEL_MONITOR_STATS_KEYS, "stats model_monitor keys")
     for k, v in list(s.get("hash", {}).items()) + list(s.get("scan", {}).items()) + \
-            list(s.get("fanotify", {}).items()):
+            list(s.get("fanotify", {}).items()) + list(s["model_monitor"].items()):
         check(type(v) is (bool if k == "enabled" else int) and v >= 0, "stats hash.%s %r" % (k, v))
     for k, v in s["drops"].items():
         check(type(v) is int and v >= 0, "drops %s %r" % (k, v))
