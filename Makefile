@@ -11,6 +11,8 @@
 #   make bench          overhead and loss versus no monitor and the peers
 #   make fuzz           short libFuzzer runs of every parser
 #   make format         clang-format the tree (installs clang-format if missing)
+#   make install        ltrack into $(PREFIX)/sbin, the default policy into
+#                       /etc/ltrack/policy.toml unless one is there (DESTDIR too)
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -106,7 +108,7 @@ endif
 .DELETE_ON_ERROR:
 
 .PHONY: all deps run test test-kernels unit e2e verify bench fuzz format clean check-banned \
-	docs check-docs
+	docs check-docs install
 # the e2e syscall drivers: helper.c for every test, evade-helper.c for t_evade.py
 all: $(BUILD)/ltrack $(BUILD)/tests/e2e-helper $(BUILD)/tests/evade-helper \
 	$(BUILD)/tests/lt-loader $(BUILD)/tests/libhack.so
@@ -232,6 +234,17 @@ fuzz: deps
 
 format: deps
 	clang-format -i $$(find src include tests -name '*.[ch]')
+
+# install: the agent and its default policy. PREFIX (/usr/local) and
+# DESTDIR (a staging root, for packaging) as usual. The policy is installed
+# only where none is: an administrator's edits are never overwritten.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+install: $(BUILD)/ltrack
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR)/ltrack
+	install -m 0755 $(BUILD)/ltrack $(DESTDIR)$(PREFIX)/sbin/ltrack
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ltrack/policy.toml ] || \
+		install -m 0644 policy.toml $(DESTDIR)$(SYSCONFDIR)/ltrack/policy.toml
 
 clean:
 	rm -rf build build-san

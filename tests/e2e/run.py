@@ -1785,6 +1785,33 @@ def check_flag_and_cli_errors(t):
 
 
 @test
+def install_target(t):
+    """make install DESTDIR=...: the binary in sbin (0755), the default policy in etc (0644), an edited policy never overwritten"""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    dest = t.mkdir("dest")
+    cmd = ["make", "-s", "-C", root, "install", "DESTDIR=" + dest,
+           "BUILD=" + os.path.relpath(os.path.dirname(LTRACK), root)]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    eq(r.returncode, 0, "make install: %s" % r.stdout.decode(errors="replace"))
+    binp = dest + "/usr/local/sbin/ltrack"
+    pol = dest + "/etc/ltrack/policy.toml"
+    eq(stat.S_IMODE(os.stat(binp).st_mode), 0o755, "mode of the installed binary")
+    eq(stat.S_IMODE(os.stat(pol).st_mode), 0o644, "mode of the installed policy")
+    with open(LTRACK, "rb") as a, open(binp, "rb") as b:
+        check(a.read() == b.read(), "the installed binary is the built one")
+    with open(root + "/policy.toml", "rb") as a, open(pol, "rb") as b:
+        check(a.read() == b.read(), "the installed policy is the default one")
+    r = subprocess.run([binp, "--config", pol, "--check"], stdout=subprocess.PIPE)
+    eq((r.returncode, r.stdout.decode()), (0, "%s: ok\n" % pol), "--check of the installed policy")
+    with open(pol, "a") as f:
+        f.write("# edited\n")
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    eq(r.returncode, 0, "make install again: %s" % r.stdout.decode(errors="replace"))
+    with open(pol) as f:
+        check(f.read().endswith("# edited\n"), "an edited policy is kept by a second install")
+
+
+@test
 def own_activity_is_invisible(t):
     """ltrack's own output file inside a watched directory produces no events"""
     w = t.mkdir("w")
