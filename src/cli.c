@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF, OPT_STRICT,
+enum { OPT_FAILED = 256, OPT_CHECK, OPT_STATS, OPT_POLREF, OPT_EVREF, OPT_STRICT,
        OPT_PID, OPT_UID, OPT_EVENTS, OPT_ANCESTORS, /* ctx */
 	OPT_CONNECT, OPT_LISTEN, OPT_ALL,	/* net */
 };
@@ -22,6 +22,7 @@ static const struct option opts[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "policy-reference", no_argument, NULL, OPT_POLREF },
+	{ "event-reference", no_argument, NULL, OPT_EVREF },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	/* net */
 	{ "connect", no_argument, NULL, OPT_CONNECT },
@@ -70,6 +71,7 @@ const char *cli_usage(void)
 	       "                         of running without that program's concern\n"
 	       "      --check            validate the policy and exit (0 ok, 2 error)\n"
 	       "      --policy-reference print every policy key as Markdown and exit\n"
+	       "      --event-reference  print the table of event types as Markdown and exit\n"
 	       "  -V, --version          print the version and exit\n"
 	       "  -h, --help             print this help and exit\n"
 	       "\n"
@@ -141,6 +143,9 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		}
 		case OPT_POLREF:
 			c->policy_reference = true;
+			break;
+		case OPT_EVREF:
+			c->event_reference = true;
 			break;
 		case OPT_STRICT:
 			c->strict = true;

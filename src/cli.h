@@ -24,6 +24,7 @@ struct cli {
 	bool version;
 	bool help;
 	bool policy_reference;	/* --policy-reference: print docs/policy.md's text */
+	bool event_reference;	/* --event-reference: docs/events.md's table of types */
 	long stats_interval;	/* --stats-interval SECONDS, or -1 */
 	/* ctx: eTracee's filters (checked by config_set_*) and ancestry */
 	const char *pids;	/* --pid 100-200,300, or NULL */

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "evade.h"
+#include "hooks.h"
 #include "loader.h"
 #include "ltrack.skel.h"
 
@@ -197,4 +198,22 @@ void evade_enrich(struct event *ev)
 	}
 	ev->xcomm[n] = '\0';
 	ev->xcomm[strcspn(ev->xcomm, "\n")] = '\0';
+}
+
+static void hook_exit(void *x, struct event *ev)
+{
+	evade_iou_exit(x, ev->pid, ev->start_ns);
+}
+
+static void hook_vm_writev(void *x, struct event *ev)
+{
+	(void)x;
+	evade_enrich(ev);
+}
+
+int evade_subscribe(struct evade *x, struct hooks *h)
+{
+	int rc = x ? hooks_add(h, HOOK_DECODED, LT_EV_EXIT, hook_exit, x) : 0;
+
+	return rc ? rc : hooks_add(h, HOOK_DECODED, LT_EV_PROCESS_VM_WRITEV, hook_vm_writev, NULL);
 }

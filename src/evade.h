@@ -52,4 +52,13 @@ void evade_iou_reap(struct evade *x, evade_emit_fn fn, void *ctx);
  */
 void evade_enrich(struct event *ev);
 
+struct hooks;
+
+/*
+ * evade_subscribe - the pipeline's hooks (hooks.h): a process's last
+ * io_uring_ops summary at its exit (@x may be NULL: no summaries), and
+ * evade_enrich for process_vm_writev. 0 or -errno.
+ */
+int evade_subscribe(struct evade *x, struct hooks *h);
+
 #endif

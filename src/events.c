@@ -17,43 +17,6 @@
 #include "gpu.h"	/* gpu */
 #include "model/model.h"	/* model */
 
-static const struct {
-	uint32_t type;
-	const char *name;
-} ev_names[] = {
-	{ LT_EV_EXEC, "exec" },	    { LT_EV_OPEN, "open" },	{ LT_EV_CONNECT, "connect" },
-	{ LT_EV_FORK, "fork" },	    { LT_EV_EXIT, "exit" },	{ LT_EV_CREATE, "create" },
-	{ LT_EV_MKDIR, "mkdir" },   { LT_EV_MKNOD, "mknod" },	{ LT_EV_DELETE, "delete" },
-	{ LT_EV_RMDIR, "rmdir" },   { LT_EV_RENAME, "rename" }, { LT_EV_ATTRIB, "attrib" },
-	{ LT_EV_SYMLINK, "symlink" }, { LT_EV_LINK, "link" },	{ LT_EV_MODIFY, "modify" },
-	{ LT_EV_PROC_SNAP, "proc_snapshot" }, { LT_EV_STATS, "stats" },
-	/* hash */
-	{ LT_EV_HASH_UPDATE, "hash_update" },
-	{ LT_EV_SCAN_UPDATE, "scan_update" },	/* model */
-	/* evade */
-	{ LT_EV_UTIMES, "utimes" }, { LT_EV_SETXATTR, "setxattr" }, { LT_EV_TRUNCATE, "truncate" },
-	{ LT_EV_UNSHARE, "unshare" }, { LT_EV_SETNS, "setns" }, { LT_EV_MOUNT, "mount" },
-	{ LT_EV_PIVOT_ROOT, "pivot_root" }, { LT_EV_CHROOT, "chroot" },
-	{ LT_EV_BPF_LOAD, "bpf_load" }, { LT_EV_PERF_EVENT_OPEN, "perf_event_open" },
-	{ LT_EV_PROCESS_VM_WRITEV, "process_vm_writev" },
-	{ LT_EV_PRCTL_SET_NAME, "prctl_set_name" }, { LT_EV_FD_REDIRECT, "fd_redirect" },
-	{ LT_EV_IO_URING_SETUP, "io_uring_setup" }, { LT_EV_IO_URING_OPS, "io_uring_ops" },
-	/* end evade */
-	/* mem */
-	{ LT_EV_MEM_EXEC, "mem_exec" }, { LT_EV_MEMFD_CREATE, "memfd_create" },
-	{ LT_EV_CRED_CHANGE, "cred_change" }, { LT_EV_PTRACE, "ptrace" }, { LT_EV_KILL, "kill" },
-	{ LT_EV_MODULE_LOAD, "module_load" }, { LT_EV_MODULE_DELETE, "module_delete" },
-	/* lib */
-	{ LT_EV_LIB_LOAD, "lib_load" }, { LT_EV_DLOPEN, "dlopen" },
-	/* net */
-	{ LT_EV_BIND, "bind" }, { LT_EV_LISTEN, "listen" }, { LT_EV_ACCEPT, "accept" },
-	{ LT_EV_UDP_SEND, "udp_send" }, { LT_EV_CONNECT_RESULT, "connect_result" },
-	{ LT_EV_GPU_ACCESS, "gpu_access" },	/* gpu */
-	/* model */
-	{ LT_EV_MODEL_LOAD, "model_load" }, { LT_EV_MODEL_MODIFIED, "model_modified" },
-	{ LT_EV_MODEL_EXFIL, "model_exfil" }, { LT_EV_MODEL_ACCESS, "model_access" },
-};
-
 const char *drop_cat_name(uint32_t cat)
 {
 	static const char *const names[LT_DROP_NCAT] = {
@@ -72,28 +35,6 @@ const char *drop_cat_name(uint32_t cat)
 	};
 
 	return cat < LT_DROP_NCAT && names[cat] ? names[cat] : "unknown";
-}
-
-const char *event_name(uint32_t type)
-{
-	for (size_t i = 0; i < sizeof(ev_names) / sizeof(ev_names[0]); i++)
-		if (ev_names[i].type == type)
-			return ev_names[i].name;
-	return NULL;
-}
-
-/* ctx: walk the table (for --events did-you-mean) */
-const char *event_name_nth(size_t i)
-{
-	return i < sizeof(ev_names) / sizeof(ev_names[0]) ? ev_names[i].name : NULL;
-}
-
-uint32_t event_type_by_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof(ev_names) / sizeof(ev_names[0]); i++)
-		if (!strcmp(ev_names[i].name, name))
-			return ev_names[i].type;
-	return 0;
 }
 
 uint32_t kdev_from_user(uint64_t dev)
@@ -333,9 +274,232 @@ static int decode_dlopen(const void *rec, size_t len, struct event *ev)
 	return take_str(str, len - sizeof(*e), &off, e->name_len, &ev->dl_name);
 }
 
+static int decode_fork(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_fork_ev *e = rec;
+
+	if (len != sizeof(*e))
+		return -EINVAL;
+	ev->child_pid = e->child_tgid;
+	ev->child_start_ns = e->child_start_ns;
+	return 0;
+}
+
+static int decode_exit(const void *rec, size_t len, struct event *ev)
+{
+	const struct lt_exit_ev *e = rec;
+
+	if (len != sizeof(*e))
+		return -EINVAL;
+	ev->status = e->status;
+	return 0;
+}
+
+/*
+ * The registry of event types: one row per type. Row 0 is the "unknown"
+ * sentinel ev_index points at for a type without a row. The order of the
+ * rows is the order names are listed in (--events suggestions).
+ */
+#define T(ty, nm, fam, fl, dec, doc) { LT_EV_##ty, nm, EVF_##fam, fl, dec, doc }
+#define PATHS EVT_PATHS
+#define CRIT EVT_CRIT
+static const struct ev_type_info ev_types[] = {
+	{ 0, NULL, EVF_N, 0, NULL, NULL },
+	T(EXEC, "exec", PROCESS, CRIT, decode_exec,
+	  "a process ran a new program (execve/execveat succeeded)"),
+	T(OPEN, "open", FILE, PATHS, decode_file,
+	  "a file was opened (only where a watch asks for `open`)"),
+	T(CONNECT, "connect", NET, 0, net_decode,
+	  "a socket connect (TCP, UDP, unix); see [Network events](#network-events)"),
+	T(FORK, "fork", PROCESS, CRIT, decode_fork,
+	  "a new process (not a thread) was created"),
+	T(EXIT, "exit", PROCESS, CRIT, decode_exit,
+	  "a process ended (once per process, when its last thread ends)"),
+	T(CREATE, "create", FILE, PATHS, decode_file,
+	  "a file was created by open/creat (`O_CREAT` that created it)"),
+	T(MKDIR, "mkdir", FILE, PATHS, decode_file,
+	  "a directory was created"),
+	T(MKNOD, "mknod", FILE, PATHS, decode_file,
+	  "a device node, fifo, socket or file was created by mknod"),
+	T(DELETE, "delete", FILE, PATHS, decode_file,
+	  "a name was unlinked"),
+	T(RMDIR, "rmdir", FILE, PATHS, decode_file,
+	  "a directory was removed"),
+	T(RENAME, "rename", FILE, PATHS, decode_file,
+	  "a name was renamed"),
+	T(ATTRIB, "attrib", FILE, PATHS, decode_file,
+	  "mode (chmod family) or owner (chown family) changed"),
+	T(SYMLINK, "symlink", FILE, PATHS, decode_file,
+	  "a symbolic link was created"),
+	T(LINK, "link", FILE, PATHS, decode_file,
+	  "a hard link was created"),
+	T(MODIFY, "modify", FILE, PATHS, decode_file,
+	  "a file opened for writing was closed, or a file was truncated (see below)"),
+	T(PROC_SNAP, "proc_snapshot", PROCESS, 0, decode_exec,
+	  NULL),
+	T(HASH_UPDATE, "hash_update", PROCESS, EVT_USER, NULL,
+	  "made by ltrack: the digest of an event's object that went out `pending` (see [Hashes](#hashes))"),
+	T(SCAN_UPDATE, "scan_update", MODEL, EVT_USER, NULL,
+	  "made by ltrack: the scan verdict of a `model_load` that went out `pending` (see [scan_update](#scan_update))"),
+	T(UTIMES, "utimes", EVADE, PATHS, decode_evade,
+	  "file times set by hand: utimensat, futimesat, utimes, utime (timestomping)"),
+	T(SETXATTR, "setxattr", EVADE, PATHS, decode_evade,
+	  "an extended attribute set or removed (setxattr/removexattr families); file capabilities decoded"),
+	T(TRUNCATE, "truncate", EVADE, PATHS, decode_evade,
+	  "truncate(2) of a path; ftruncate(2) that makes a regular file smaller"),
+	T(UNSHARE, "unshare", EVADE, PATHS, decode_evade,
+	  "new namespaces (unshare)"),
+	T(SETNS, "setns", EVADE, PATHS, decode_evade,
+	  "joined a namespace (setns)"),
+	T(MOUNT, "mount", EVADE, PATHS, decode_evade,
+	  "mount(2) or umount2(2) (`op`)"),
+	T(PIVOT_ROOT, "pivot_root", EVADE, PATHS, decode_evade,
+	  "the root filesystem swapped"),
+	T(CHROOT, "chroot", EVADE, PATHS, decode_evade,
+	  "the root directory changed"),
+	T(BPF_LOAD, "bpf_load", EVADE, PATHS, decode_evade,
+	  "a BPF program loaded (bpf BPF_PROG_LOAD) by a process other than ltrack"),
+	T(PERF_EVENT_OPEN, "perf_event_open", EVADE, PATHS, decode_evade,
+	  "a perf event opened by a process other than ltrack"),
+	T(PROCESS_VM_WRITEV, "process_vm_writev", EVADE, PATHS, decode_evade,
+	  "a write into another process's memory"),
+	T(PRCTL_SET_NAME, "prctl_set_name", EVADE, PATHS, decode_evade,
+	  "a process renamed itself (PR_SET_NAME by its main thread)"),
+	T(FD_REDIRECT, "fd_redirect", EVADE, PATHS, decode_evade,
+	  "a socket put onto stdin, stdout or stderr with dup2/dup3 (reverse-shell marker)"),
+	T(IO_URING_SETUP, "io_uring_setup", EVADE, PATHS, decode_evade,
+	  "an io_uring ring was created"),
+	T(IO_URING_OPS, "io_uring_ops", EVADE, PATHS, decode_iou_ops,
+	  "summary of the io_uring operations a process submitted (made by user space)"),
+	T(MEM_EXEC, "mem_exec", MEM, 0, mem_decode,
+	  "memory was made writable and executable, or executable without a file (mmap, mprotect)"),
+	T(MEMFD_CREATE, "memfd_create", MEM, 0, mem_decode,
+	  "an anonymous in-memory file was created"),
+	T(CRED_CHANGE, "cred_change", MEM, 0, mem_decode,
+	  "a process changed its user/group ids or capabilities (set*id, setfs*id, capset)"),
+	T(PTRACE, "ptrace", MEM, 0, mem_decode,
+	  "a process attached to, or wrote into, another one with ptrace"),
+	T(KILL, "kill", MEM, 0, mem_decode,
+	  "a process sent a signal to another process (kill, tkill, tgkill)"),
+	T(MODULE_LOAD, "module_load", MEM, 0, mem_decode,
+	  "a kernel module load was asked for (init_module, finit_module)"),
+	T(MODULE_DELETE, "module_delete", MEM, 0, mem_decode,
+	  "a kernel module unload was asked for (delete_module)"),
+	T(LIB_LOAD, "lib_load", LIB, 0, decode_lib,
+	  "a file was mapped executable into a process; the program interpreter (ld.so) at exec (see [Library loads](#library-loads-lib_load-dlopen))"),
+	T(DLOPEN, "dlopen", LIB, 0, decode_dlopen,
+	  "a call of glibc's `dlopen()` returned (uprobe)"),
+	T(BIND, "bind", NET, 0, net_decode,
+	  "a socket was bound to an address"),
+	T(LISTEN, "listen", NET, 0, net_decode,
+	  "a socket started listening"),
+	T(ACCEPT, "accept", NET, 0, net_decode,
+	  "a connection was accepted (accept, accept4)"),
+	T(UDP_SEND, "udp_send", NET, 0, net_decode,
+	  "the first UDP datagram of a socket to a destination"),
+	T(CONNECT_RESULT, "connect_result", NET, 0, net_decode,
+	  "a reported TCP connect's handshake ended (established, failed, aborted)"),
+	T(GPU_ACCESS, "gpu_access", GPU, CRIT, gpu_decode,
+	  "the first open of a GPU device node (`/dev/nvidia*`, `/dev/dri/*`, `/dev/kfd`) by a process image outside `[model_monitor] gpu_allow` (see [GPU access](#gpu-access-gpu_access))"),
+	T(MODEL_LOAD, "model_load", MODEL, CRIT, model_decode,
+	  "a process opened or mapped an ML model file (once per process and file; see [Model files](#model-files-model_load-model_access-model_exfil-model_modified))"),
+	T(MODEL_MODIFIED, "model_modified", MODEL, 0, model_decode,
+	  "a loaded model's content changed: written by a process that is not a trainer, or a later load found another digest"),
+	T(MODEL_EXFIL, "model_exfil", MODEL, CRIT, model_decode,
+	  "bytes of a model file left for a network address (sendfile, splice, or a holder's sends)"),
+	T(MODEL_ACCESS, "model_access", MODEL, 0, model_decode,
+	  "made by ltrack at a process's exit: what it did with each model it loaded (mmap, bytes read)"),
+	T(STATS, "stats", AGENT, EVT_USER, NULL,
+	  "ltrack's own counters (periodic and at exit)"),
+	/* kernel to agent only: src/model/model.c takes them before decoding */
+	T(MODEL_CAND, "model_candidate", MODEL, EVT_INTERNAL, NULL,
+	  NULL),
+	T(MODEL_WRITE, "model_write", MODEL, CRIT | EVT_INTERNAL, NULL,
+	  NULL),
+};
+#undef T
+#undef PATHS
+#undef CRIT
+#define EV_NTYPES (sizeof(ev_types) / sizeof(ev_types[0]))
+
+/* type -> row (0: none); filled once, before main() */
+static uint8_t ev_index[LT_EV_MAX];
+
+__attribute__((constructor)) static void ev_index_fill(void)
+{
+	for (size_t i = 1; i < EV_NTYPES; i++)
+		if (ev_types[i].type < LT_EV_MAX)
+			ev_index[ev_types[i].type] = (uint8_t)i;
+}
+
+static const char *const family_names[EVF_N] = {
+	[EVF_PROCESS] = "process", [EVF_FILE] = "file",	  [EVF_NET] = "net",
+	[EVF_EVADE] = "evade",	   [EVF_MEM] = "mem",	  [EVF_LIB] = "lib",
+	[EVF_GPU] = "gpu",	   [EVF_MODEL] = "model", [EVF_AGENT] = "agent",
+};
+
+const char *ev_family_name(enum ev_family f)
+{
+	return (unsigned)f < EVF_N ? family_names[f] : NULL;
+}
+
+const struct ev_type_info *ev_type_info(uint32_t type)
+{
+	const struct ev_type_info *t;
+
+	if (type >= LT_EV_MAX)
+		return NULL;
+	t = &ev_types[ev_index[type]];
+	return ev_index[type] && t->type == type ? t : NULL;
+}
+
+const struct ev_type_info *ev_type_nth(size_t i)
+{
+	return i + 1 < EV_NTYPES ? &ev_types[i + 1] : NULL;
+}
+
+const char *event_name(uint32_t type)
+{
+	const struct ev_type_info *t = ev_type_info(type);
+
+	return t && !(t->flags & EVT_INTERNAL) ? t->name : NULL;
+}
+
+const char *event_name_nth(size_t i)
+{
+	const struct ev_type_info *t;
+
+	for (size_t k = 0; (t = ev_type_nth(k)); k++)
+		if (!(t->flags & EVT_INTERNAL) && !i--)
+			return t->name;
+	return NULL;
+}
+
+uint32_t event_type_by_name(const char *name)
+{
+	const struct ev_type_info *t;
+
+	for (size_t k = 0; (t = ev_type_nth(k)); k++)
+		if (!(t->flags & EVT_INTERNAL) && !strcmp(t->name, name))
+			return t->type;
+	return 0;
+}
+
+void event_reference(FILE *f)
+{
+	const struct ev_type_info *t;
+
+	fprintf(f, "| `event_type` | `event_name` | family | when |\n|---|---|---|---|\n");
+	for (size_t i = 0; (t = ev_type_nth(i)); i++)
+		if (t->doc)
+			fprintf(f, "| %u | `%s` | %s | %s |\n", t->type, t->name,
+				ev_family_name(t->family), t->doc);
+}
+
 int event_decode(const void *rec, size_t len, struct event *ev)
 {
 	const struct lt_hdr *h = rec;
+	const struct ev_type_info *t;
 
 	memset(ev, 0, offsetof(struct event, canon));
 	ev->canon[0] = '\0';
@@ -344,68 +508,8 @@ int event_decode(const void *rec, size_t len, struct event *ev)
 	if (len < sizeof(*h) || h->size != len)
 		return -EINVAL;
 	decode_hdr(h, ev);
-	switch (h->type) {
-	case LT_EV_EXEC:
-	case LT_EV_PROC_SNAP:
-		return decode_exec(rec, len, ev);
-	case LT_EV_FORK: {
-		const struct lt_fork_ev *e = rec;
-
-		if (len != sizeof(*e))
-			return -EINVAL;
-		ev->child_pid = e->child_tgid;
-		ev->child_start_ns = e->child_start_ns;
-		return 0;
-	}
-	case LT_EV_EXIT: {
-		const struct lt_exit_ev *e = rec;
-
-		if (len != sizeof(*e))
-			return -EINVAL;
-		ev->status = e->status;
-		return 0;
-	}
-	case LT_EV_OPEN:
-	case LT_EV_CREATE:
-	case LT_EV_MKDIR:
-	case LT_EV_MKNOD:
-	case LT_EV_DELETE:
-	case LT_EV_RMDIR:
-	case LT_EV_RENAME:
-	case LT_EV_ATTRIB:
-	case LT_EV_SYMLINK:
-	case LT_EV_LINK:
-	case LT_EV_MODIFY:
-		return decode_file(rec, len, ev);
-	/* evade */
-	case LT_EV_UTIMES ... LT_EV_IO_URING_SETUP:
-		return decode_evade(rec, len, ev);
-	case LT_EV_IO_URING_OPS:
-		return decode_iou_ops(rec, len, ev);
-	/* end evade */
-	/* mem */
-	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
-		return mem_decode(rec, len, ev);
-	case LT_EV_LIB_LOAD:	/* lib */
-		return decode_lib(rec, len, ev);
-	case LT_EV_DLOPEN:
-		return decode_dlopen(rec, len, ev);
-	/* net */
-	case LT_EV_CONNECT:
-	case LT_EV_BIND:
-	case LT_EV_LISTEN:
-	case LT_EV_ACCEPT:
-	case LT_EV_UDP_SEND:
-	case LT_EV_CONNECT_RESULT:
-		return net_decode(rec, len, ev);
-	case LT_EV_GPU_ACCESS:	/* gpu */
-		return gpu_decode(rec, len, ev);
-	/* model */
-	case LT_EV_MODEL_LOAD:
-	case LT_EV_MODEL_MODIFIED:
-	case LT_EV_MODEL_EXFIL:
-	case LT_EV_MODEL_ACCESS:
-		return model_decode(rec, len, ev);
-	}
-	return -EINVAL;
+	t = ev_type_info(h->type);
+	if (!t || !t->decode)
+		return -EINVAL;	/* unknown, made in user space, or taken before decoding */
+	return t->decode(rec, len, ev);
 }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <ltrack/event.h>
 
@@ -254,7 +255,56 @@ struct event {
 /* drop_cat_name - the name of a drop category in stats ("exec", "file", ...) */
 const char *drop_cat_name(uint32_t cat);
 
-/* event_name - the event_name of @type, or NULL for an unknown type */
+/*
+ * The registry of event types (events.c): one row per type, saying what
+ * family reports it, which ring it comes on, what the pipeline does with it
+ * and how it is decoded. Stages ask the table instead of switching on types.
+ */
+enum ev_family {
+	EVF_PROCESS,	/* exec, fork, exit, snapshots, hash_update */
+	EVF_FILE,	/* the watched file operations */
+	EVF_NET,
+	EVF_EVADE,	/* evasion and escalation */
+	EVF_MEM,	/* memory, fileless, credentials, ptrace, kill, modules */
+	EVF_LIB,
+	EVF_GPU,
+	EVF_MODEL,
+	EVF_AGENT,	/* ltrack's own: stats */
+	EVF_N
+};
+
+#define EVT_CRIT (1u << 0)	/* written to ring_crit: never drained twice (main.c) */
+#define EVT_PATHS (1u << 1)	/* a file path: canonicalised, and it carries its watch */
+#define EVT_USER (1u << 2)	/* made by user space: no ring record decodes to it */
+#define EVT_INTERNAL (1u << 3)	/* kernel to agent only: never output, no name for users */
+
+struct ev_type_info {
+	uint32_t type;		/* LT_EV_* */
+	const char *name;	/* event_name */
+	enum ev_family family;
+	uint32_t flags;		/* EVT_* */
+	/* the record's decoder (after the header), or NULL (EVT_USER, EVT_INTERNAL) */
+	int (*decode)(const void *rec, size_t len, struct event *ev);
+	/* when it is reported: docs/events.md's table (Markdown), NULL for one never output */
+	const char *doc;
+};
+
+/*
+ * event_reference - docs/events.md's table of event types (Markdown) from
+ * the registry into @f; `ltrack --event-reference`, checked by make test
+ */
+void event_reference(FILE *f);
+
+/* ev_type_info - the row of @type, or NULL for a type without one */
+const struct ev_type_info *ev_type_info(uint32_t type);
+
+/* ev_type_nth - the @i-th row (in the table's order), NULL past the end */
+const struct ev_type_info *ev_type_nth(size_t i);
+
+/* ev_family_name - "process", "file", ... or NULL */
+const char *ev_family_name(enum ev_family f);
+
+/* event_name - the event_name of @type, or NULL for an unknown (or internal) type */
 const char *event_name(uint32_t type);
 
 /* ctx: event_name_nth - the @i-th name of the event table, NULL past its end */

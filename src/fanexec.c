@@ -28,6 +28,7 @@
 
 #include "fanexec.h"
 #include "hash.h"
+#include "hooks.h"
 #include "log.h"
 
 #ifndef FAN_REPORT_FD_ERROR
@@ -646,4 +647,15 @@ void fanexec_get_stats(struct fanexec *fx, struct ev_fanotify_stats *st)
 	st->lost = st->overflows + st->fd_errors + st->evicted;
 	st->held = fx->nheld;
 	st->held_max = fx->held_max;
+}
+
+static void hook_exec_done(void *fx, struct event *ev)
+{
+	if (ev->has_fid)
+		fanexec_release(fx, &ev->fid);
+}
+
+int fanexec_subscribe(struct fanexec *fx, struct hooks *h)
+{
+	return hooks_add(h, HOOK_DONE, LT_EV_EXEC, hook_exec_done, fx);
 }

@@ -144,6 +144,14 @@ int fanexec_take(struct fanexec *fx, const struct ev_file_id *k, int *fd, struct
  */
 void fanexec_release(struct fanexec *fx, const struct ev_file_id *k);
 
+struct hooks;
+
+/*
+ * fanexec_subscribe - once an exec went out (hooks.h, HOOK_DONE), its
+ * image's descriptor goes, unless the digest took it already. 0 or -errno.
+ */
+int fanexec_subscribe(struct fanexec *fx, struct hooks *h);
+
 /* fanexec_expire - close descriptors held FANEXEC_HOLD_MS (counted "expired") */
 void fanexec_expire(struct fanexec *fx, uint64_t now_ms);
 

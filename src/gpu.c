@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "events.h"
 #include "gpu.h"
+#include "hooks.h"
 #include "output/jsonw.h"
 #include "output/format.h"
 
@@ -124,4 +126,17 @@ void gpu_text(struct jbuf *b, const struct event *ev)
 	if (ev->ino)
 		jbuf_printf(b, ", \"%s\"", dev_str(ev->rdev, d, sizeof(d)));
 	jbuf_printf(b, ", %s, %s", fl, gpu_kind_name(ev->gpu_kind));
+}
+
+static void hook_gpu_access(void *state, struct event *ev)
+{
+	struct gpu_gate *g = state;
+
+	if (gpu_allowed(g->cfg->gpu_allow, g->cfg->ngpu_allow, g->exe(g->ctx, ev)))
+		ev->hflags &= ~LT_HF_REPORT;
+}
+
+int gpu_subscribe(struct gpu_gate *g, struct hooks *h)
+{
+	return hooks_add(h, HOOK_DECODED, LT_EV_GPU_ACCESS, hook_gpu_access, g);
 }

@@ -42,6 +42,23 @@ const char *gpu_kind_name(uint32_t kind);
  */
 bool gpu_allowed(char *const *allow, size_t n, const char *exe);
 
+struct hooks;
+struct lt_config;
+
+/* what the allow-list hook needs: the policy's list and the opener's image */
+struct gpu_gate {
+	const struct lt_config *cfg;	/* gpu_allow (the agent's, replaced in place on reload) */
+	/* the image of @ev's process, or NULL (context_exe) */
+	const char *(*exe)(void *ctx, const struct event *ev);
+	void *ctx;
+};
+
+/*
+ * gpu_subscribe - the allow-list (hooks.h): a gpu_access of an allowed
+ * image is not printed. @g must outlive the hooks. 0 or -errno.
+ */
+int gpu_subscribe(struct gpu_gate *g, struct hooks *h);
+
 /* gpu_json - the fields of a gpu_access event (after the common ones) */
 void gpu_json(struct jbuf *b, const struct event *ev);
 

@@ -26,6 +26,18 @@ static inline int hex_nibble(char c)
 	return -1;
 }
 
+/* hex_value - the value of one digit @c of either case, or -1 (TOML, JSON and pickle escapes) */
+static inline int hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* hex_encode - @n bytes of @bin as 2 * @n digits and a NUL into @out */
 void hex_encode(const uint8_t *bin, size_t n, char *out);
 

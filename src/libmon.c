@@ -24,6 +24,7 @@
 
 #include "concern.h"
 #include "elfsym.h"
+#include "hooks.h"
 #include "libmon.h"
 #include "loader.h"
 #include "log.h"
@@ -322,4 +323,14 @@ void libmon_free(struct libmon *m)
 	libc_detach_all(m);
 	trusted_free(m->trusted, m->ntrusted);
 	free(m);
+}
+
+static void hook_lib_load(void *m, struct event *ev)
+{
+	libmon_on_lib_load(m, ev);
+}
+
+int libmon_subscribe(struct libmon *m, struct hooks *h)
+{
+	return hooks_add(h, HOOK_DECODED, LT_EV_LIB_LOAD, hook_lib_load, m);
 }

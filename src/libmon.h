@@ -47,6 +47,11 @@ bool libmon_trusted(const struct libmon *m, const char *path);
  */
 void libmon_on_lib_load(struct libmon *m, struct event *ev);
 
+struct hooks;
+
+/* libmon_subscribe - libmon_on_lib_load for every lib_load (hooks.h); 0 or -errno */
+int libmon_subscribe(struct libmon *m, struct hooks *h);
+
 /* libmon_free - detach everything and free; NULL is a no-op */
 void libmon_free(struct libmon *m);
 

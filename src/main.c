@@ -3,7 +3,9 @@
  * main.c - ltrack: the command line, the policy, and one event loop.
  *
  * Pipeline (see docs/architecture.md):
- *   rings -> decode (events.c) -> enrich (proctree, paths) -> format -> sink
+ *   rings -> decode (events.c, the type registry) -> hooks (hooks.h: the
+ *   modules that keep state) -> context (context.c: exe, ancestry, cgroups,
+ *   paths) -> enrich (enrich.c: digests, verdicts) -> format -> sink
  * One thread, one epoll set: the ring buffers, a signalfd (SIGINT, SIGTERM,
  * SIGHUP) and a short poll timeout. The bulk ring is written without
  * wakeups, so the loop consumes it every LT_POLL_MS; the critical ring
@@ -31,6 +33,7 @@
 #include "cli.h"
 #include "config.h"
 #include "container.h"
+#include "context.h"
 #include "enrich.h"
 #include "evade.h"	/* evade */
 #include "fanexec.h"	/* hash: exec descriptors from fanotify */
@@ -45,6 +48,7 @@
 #include "scan/cmd.h"	/* model: ltrack scan */
 #include "net.h"	/* net */
 #include "gpu.h"	/* gpu */
+#include "hooks.h"
 #include "model/model.h"	/* model */
 #include "model/control.h"	/* inventory */
 #include "model/inventory.h"
@@ -91,14 +95,11 @@ struct agent {
 	uint64_t last_drops_total;
 	uint64_t last_fan_lost;		/* hash: fanotify's lost descriptors at the last stats */
 	bool stop;			/* the output went away: stop like on SIGTERM */
-	uint64_t self_start_ns;		/* ltrack's own process key, from the snapshot */
-	uint64_t self_parent_start_ns;
 	struct libmon *libmon;		/* lib: trusted dirs, dlopen uprobes */
 	struct event ev;		/* decoded in place; large, so not on the stack */
-	/* ctx: the cgroup cache; context held for an event whose process is unknown */
-	struct cgcache *cgc;
-	struct cg_entry *cg_hold;
-	struct cg_v1 *v1_hold;
+	struct context *ctx;		/* ctx: exe, ancestry, cgroups, canonical paths */
+	struct hooks hooks;		/* what modules do with each event type (hooks.h) */
+	struct gpu_gate gpu_gate;	/* the allow-list hook's view of policy and context */
 	struct evade *evade;		/* evade: io_uring_ops summaries */
 	struct event *evade_ev;		/* evade: a summary is decoded here (ev may be in use) */
 	struct model *model;		/* model: sniffing, model_modified, model_access */
@@ -307,149 +308,6 @@ static void reload(struct agent *a)
 
 /* ---- enrichment and output ---------------------------------------------------- */
 
-static const char *exe_of(struct agent *a, struct event *ev)
-{
-	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
-	char link[64], buf[PATH_MAX];
-	ssize_t n;
-
-	if (p && p->exe)
-		return proctree_exe_at(p, ev->ts_boot_ns);
-	/* a child that has not exec'd runs its parent's image */
-	if (!p) {
-		struct proc *pp = proctree_get(a->procs, ev->ppid, ev->parent_start_ns);
-
-		if (pp && pp->exe) {
-			const char *pargs = pp->args;	/* ctx: fork keeps argv too */
-			size_t plen = pp->args_len;
-
-			p = proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid,
-					 ev->parent_start_ns, pp->exe);
-			if (p && pargs && p != pp && a->cfg.ancestors > 0)
-				proctree_set_args(a->procs, p, pargs, plen);
-			if (p && p != pp && !p->v1)	/* a fallback if it is gone too */
-				p->v1 = cg_v1_dup(pp->v1);
-			return p ? p->exe : NULL;
-		}
-	}
-	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
-	n = readlink(link, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	p = proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns, buf);
-	return p ? p->exe : NULL;
-}
-
-/*
- * canonicalise - for a path the kernel could only build lexically, resolve
- * its parent directory (which still exists after the operation) when the
- * process shares our root.
- */
-/*
- * A small cache of realpath() results by directory string. Events arrive
- * in bursts from the same directories, and realpath() costs a system call
- * per component. An entry lives LT_CANON_TTL_NS: a symlink swapped under a
- * directory within that time can be reported through its old target.
- */
-#define LT_CANON_SLOTS 256
-#define LT_CANON_TTL_NS 1000000000ULL
-
-struct canon_slot {
-	uint64_t hash;
-	uint64_t at_ns;
-	char *dir;
-	char *real;
-};
-
-static struct canon_slot canon_cache[LT_CANON_SLOTS];
-
-static const char *cached_realpath(const char *dir, char *buf)
-{
-	uint64_t h = 0xcbf29ce484222325ULL, now = clock_ns(CLOCK_MONOTONIC);
-	struct canon_slot *s;
-
-	for (const char *p = dir; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	s = &canon_cache[h % LT_CANON_SLOTS];
-	if (s->dir && s->hash == h && now - s->at_ns < LT_CANON_TTL_NS && !strcmp(s->dir, dir))
-		return s->real;
-	if (!realpath(dir, buf))
-		return NULL;
-	free(s->dir);
-	free(s->real);
-	s->dir = strdup(dir);
-	s->real = strdup(buf);
-	if (!s->dir || !s->real) {
-		free(s->dir);
-		free(s->real);
-		s->dir = s->real = NULL;
-		return buf;
-	}
-	s->hash = h;
-	s->at_ns = now;
-	return s->real;
-}
-
-static void canon_cache_free(void)
-{
-	for (size_t i = 0; i < LT_CANON_SLOTS; i++) {
-		free(canon_cache[i].dir);
-		free(canon_cache[i].real);
-		canon_cache[i].dir = canon_cache[i].real = NULL;
-	}
-}
-
-static void canonicalise_one(const struct event *ev, const char *path, uint16_t flags, char *out,
-			     size_t outlen)
-{
-	char dir[PATH_MAX], real[PATH_MAX], link[64], root[16];
-	const char *slash, *canon;
-	ssize_t n;
-	size_t dlen;
-
-	static uint32_t last_pid;
-	static uint64_t last_start, last_at;
-	static bool last_same_root;
-	uint64_t now;
-
-	out[0] = '\0';
-	if (!path || !(flags & LT_PF_INEXACT) || (flags & LT_PF_TRUNC))
-		return;
-	/* only for processes that share our root (asked once a second per process) */
-	now = clock_ns(CLOCK_MONOTONIC);
-	if (ev->pid != last_pid || ev->start_ns != last_start || now - last_at > LT_CANON_TTL_NS) {
-		snprintf(link, sizeof(link), "/proc/%u/root", ev->pid);
-		n = readlink(link, root, sizeof(root) - 1);
-		last_same_root = n <= 0 || (root[n] = '\0', !strcmp(root, "/"));
-		last_pid = ev->pid;
-		last_start = ev->start_ns;
-		last_at = now;
-	}
-	if (!last_same_root)
-		return;
-	slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return;
-	dlen = slash - path;
-	if (dlen >= sizeof(dir))
-		return;
-	memcpy(dir, path, dlen);
-	dir[dlen] = '\0';
-	canon = cached_realpath(dir, real);
-	if (!canon)
-		return;
-	if ((size_t)snprintf(out, outlen, "%s%s", strcmp(canon, "/") ? canon : "", slash) >= outlen)
-		out[0] = '\0';
-}
-
-static void canonicalise(struct event *ev)
-{
-	canonicalise_one(ev, ev->filename, ev->filename_flags, ev->canon, sizeof(ev->canon));
-	if (ev->type == LT_EV_RENAME || ev->type == LT_EV_LINK)
-		canonicalise_one(ev, ev->path2, ev->path2_flags, ev->canon2, sizeof(ev->canon2));
-}
-
 static void emit(struct agent *a, struct event *ev, const char *watch)
 {
 	int rc;
@@ -469,158 +327,6 @@ static void emit(struct agent *a, struct event *ev, const char *watch)
 	if (a->sink && sink_write(a->sink, a->out.buf, a->out.len) == -EPIPE && !a->stop) {
 		log_warn("the reader of the event output went away; stopping");
 		a->stop = true;
-	}
-}
-
-/* ---- ctx: container context and ancestry ---------------------------------- */
-
-/* the argv of a running process from /proc (startup snapshot) */
-static void snap_args(struct agent *a, const struct event *ev)
-{
-	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
-	char path[64], buf[PROC_ARGS_MAX];
-	ssize_t n = 0;
-	int fd;
-
-	if (!p || p->args || a->cfg.ancestors <= 0)
-		return;
-	snprintf(path, sizeof(path), "/proc/%u/cmdline", ev->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n > 0)
-		proctree_set_args(a->procs, p, buf, (size_t)n);
-}
-
-/*
- * v1_refresh - re-read @p's v1 paths from /proc (hybrid hosts), after its
- * v2 cgroup changed (it may have moved in v1 too) or for a process seen
- * without its exec. A process already gone keeps what was known before:
- * from its exec, the snapshot, or an earlier event.
- */
-static void v1_refresh(struct agent *a, struct proc *p)
-{
-	struct cg_v1 *nv;
-
-	if (!a->cgc || !cgcache_has_v1(a->cgc))
-		return;
-	nv = cg_v1_read(p->tgid);
-	p->v1_valid = true;
-	if (!nv)
-		return;
-	cg_v1_free(p->v1);
-	p->v1 = nv;
-}
-
-/*
- * v1_from_kernel - @p's v1 paths from the cgroup ids its exec (or the
- * snapshot) @ev recorded in the kernel (hybrid hosts): exact even when the
- * process is gone by now. /proc/PID/cgroup fills in only when a cgroup is
- * gone already and the process still lives.
- */
-static void v1_from_kernel(struct agent *a, struct proc *p, const struct event *ev)
-{
-	struct cg_v1 *nv;
-	bool complete;
-
-	if (!a->cgc || !cgcache_has_v1(a->cgc))
-		return;
-	nv = cg_v1_from_ids(a->cgc, ev->cg_v1_ids, &complete);
-	if (nv && !complete) {
-		struct cg_v1 *pv = cg_v1_read(p->tgid);
-
-		if (pv) {
-			cg_v1_free(nv);
-			nv = pv;
-		}
-	}
-	p->v1_valid = true;
-	if (!nv)
-		return;
-	cg_v1_free(p->v1);
-	p->v1 = nv;
-}
-
-/*
- * enrich_ctx - cgroup path, v1 paths, container and pod of @ev. Cached per
- * process (refreshed when the event's cgroup_id differs from the cached
- * one, and at exec) and per cgroup_id (cgcache).
- */
-static void enrich_ctx(struct agent *a, struct event *ev)
-{
-	struct proc *p = proctree_get(a->procs, ev->pid, ev->start_ns);
-	const struct ctr_info *ci, *cand[2];
-	struct cg_entry *e;
-	struct cg_v1 *v1;
-
-	cg_entry_put(a->cg_hold);
-	cg_v1_free(a->v1_hold);
-	a->cg_hold = NULL;
-	a->v1_hold = NULL;
-	if (!ev->has_ctx || !a->cgc)
-		return;
-	if (p && p->cg && p->cg_id == ev->cgroup_id) {
-		e = p->cg;
-	} else {
-		e = cgcache_ref(a->cgc, ev->cgroup_id);
-		if (!e)
-			return;
-		if (p) {
-			bool moved = p->cg_id && p->cg_id != ev->cgroup_id;
-
-			cg_entry_put(p->cg);
-			p->cg = e;
-			p->cg_id = ev->cgroup_id;
-			if (moved)
-				p->v1_valid = false;
-		} else {
-			a->cg_hold = e;
-			a->v1_hold = cgcache_has_v1(a->cgc) ? cg_v1_read(ev->pid) : NULL;
-		}
-	}
-	if (p && !p->v1_valid)
-		v1_refresh(a, p);
-	v1 = p ? p->v1 : a->v1_hold;
-	ev->cgroup = e->path;
-	if (v1)
-		for (int k = 0; k < CG_V1_N && k < 4; k++)
-			ev->cgroup_v1[k] = v1->path[k];
-	/* the container named deepest, in the v2 path or a v1 one (container.h) */
-	cand[0] = &e->ci;
-	cand[1] = v1 && v1->found ? &v1->ci : NULL;
-	ci = ctr_pick(cand, 2);
-	if (ci) {
-		ev->container_id = ci->id[0] ? ci->id : NULL;
-		ev->container_runtime = ci->runtime[0] ? ci->runtime : NULL;
-		ev->pod_uid = ci->pod_uid[0] ? ci->pod_uid : NULL;
-	}
-}
-
-/* enrich_ancestors - up to [exec_monitor] ancestors levels, parent first */
-static void enrich_ancestors(struct agent *a, struct event *ev)
-{
-	uint32_t pid = ev->ppid, n = (uint32_t)a->cfg.ancestors;
-	uint64_t start = ev->parent_start_ns;
-
-	if (!ev->has_ctx || !n)
-		return;
-	if (n > EV_ANCESTORS_MAX)
-		n = EV_ANCESTORS_MAX;
-	for (uint32_t i = 0; i < n && pid; i++) {
-		struct proc *p = proctree_get(a->procs, pid, start);
-		struct ev_ancestor *an = &ev->ancestors[i];
-
-		an->pid = pid;
-		an->start_ns = start;
-		ev->nancestors = i + 1;
-		if (!p)
-			break;	/* unknown: its pid and key only */
-		an->exe = proctree_exe_at(p, ev->ts_boot_ns);
-		an->args = proctree_args_at(p, ev->ts_boot_ns, &an->args_len);
-		pid = p->ppid;
-		start = p->parent_start_ns;
 	}
 }
 
@@ -693,8 +399,7 @@ static uint64_t emit_enriched(void *ctx, struct event *ev, const char *watch)
 	 * (now, or when a held event is released), so a held copy never keeps
 	 * pointers into the caches
 	 */
-	enrich_ctx(a, ev);
-	enrich_ancestors(a, ev);
+	context_fill(a->ctx, ev);
 	emit(a, ev, watch);
 	model_on_emit(a->model, ev);	/* model: digests per path (model_modified) */
 	inventory_on_emit(a, ev);	/* model: the inventory learns of loads and verdicts */
@@ -877,6 +582,8 @@ static void setup_fanexec(struct agent *a)
 			 "or their name, and one replaced or deleted at once is not hashed", err);
 		return;
 	}
+	if (fanexec_subscribe(a->fanexec, &a->hooks))
+		log_warn("fanotify: exec descriptors are kept until they age out");
 	fanexec_get_stats(a->fanexec, &st);
 	log_info("hashing: exec images through fanotify (%llu filesystems marked, %llu failed)",
 		 (unsigned long long)st.filesystems, (unsigned long long)st.mark_failed);
@@ -923,17 +630,16 @@ static void evade_emit(void *ctx, const void *rec, size_t len, bool final)
 	}
 	ev->ts_ns = clock_ns(CLOCK_REALTIME);	/* the summary's own time */
 	ev->iou_final = final;
-	ev->exe = exe_of(a, ev);
+	ev->exe = context_exe(a->ctx, ev);
 	emit(a, ev, NULL);
 }
 
-/* the types written to ring_crit: draining it from one of them would deliver it twice */
+/* a type written to ring_crit: draining it from one of them would deliver it twice */
 static bool crit_type(uint32_t type)
 {
-	return type == LT_EV_EXEC || type == LT_EV_FORK || type == LT_EV_EXIT ||
-	       type == LT_EV_GPU_ACCESS ||	/* gpu */
-	       /* model: model_load, model_exfil and model_write */
-	       type == LT_EV_MODEL_LOAD || type == LT_EV_MODEL_EXFIL || type == LT_EV_MODEL_WRITE;
+	const struct ev_type_info *t = ev_type_info(type);
+
+	return t && (t->flags & EVT_CRIT);
 }
 
 static int on_record(void *ctx, void *data, size_t size);
@@ -979,96 +685,18 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	ev->ts_ns = ev->ts_boot_ns + a->boot_to_epoch_ns;
-	switch (ev->type) {
-	case LT_EV_PROC_SNAP:
-		proctree_put(a->procs, ev->pid, ev->start_ns, ev->ppid, ev->parent_start_ns,
-			     ev->filename);
-		snap_args(a, ev);	/* ctx */
-		model_on_snapshot(a->model, ev->pid, ev->start_ns, ev->comm, ev->filename);
-		{
-			struct proc *sp = proctree_get(a->procs, ev->pid, ev->start_ns);
-
-			if (sp)
-				v1_from_kernel(a, sp, ev);
-		}
-		if (ev->pid == (uint32_t)getpid()) {
-			a->self_start_ns = ev->start_ns;
-			a->self_parent_start_ns = ev->parent_start_ns;
-		}
-		return 0;
-	case LT_EV_EXEC: {
-		struct proc *p = proctree_exec(a->procs, ev->pid, ev->start_ns, ev->ppid,
-					       ev->parent_start_ns, ev->filename, ev->ts_boot_ns);
-
-		if (p && ev->args && a->cfg.ancestors > 0)	/* ctx: argv for ancestry */
-			proctree_set_args(a->procs, p, ev->args, ev->args_len);
-		if (p)		/* ctx: the v1 cgroups the kernel saw at the exec */
-			v1_from_kernel(a, p, ev);
-		break;
-	}
-	case LT_EV_FORK: {
-		const char *pexe = exe_of(a, ev);
-		struct proc *pp = proctree_get(a->procs, ev->pid, ev->start_ns);
-		struct proc *c = proctree_put(a->procs, ev->child_pid, ev->child_start_ns, ev->pid,
-					      ev->start_ns, pexe);
-
-		if (c && pp && pp != c && pp->args && !c->args && a->cfg.ancestors > 0)	/* ctx */
-			proctree_set_args(a->procs, c, pp->args, pp->args_len);
-		if (c && pp && pp != c && !c->v1)
-			c->v1 = cg_v1_dup(pp->v1);
-		break;
-	}
-	case LT_EV_EXIT:
-		/* evade: the process's last io_uring_ops summary, once the rings are drained */
-		evade_iou_exit(a->evade, ev->pid, ev->start_ns);
-		model_on_exit(a->model, ev->pid, ev->start_ns, ev->ts_boot_ns);	/* model */
-		break;
-	/* mem: no watch behind these; their paths are the kernel's own */
-	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
-		break;
-	case LT_EV_LIB_LOAD:	/* lib */
-		libmon_on_lib_load(a->libmon, ev);
-		break;
-	case LT_EV_DLOPEN:
-		break;
-	/* model: no watch; the paths are the kernel's own */
-	case LT_EV_MODEL_LOAD:
-		model_on_load(a->model, ev);	/* the seam: scan verdict, inventory */
-		break;
-	case LT_EV_MODEL_EXFIL:
-		model_on_exfil(a->model, ev);
-		break;
-	case LT_EV_MODEL_MODIFIED:
-	case LT_EV_MODEL_ACCESS:
-		break;
-	/* net: no paths to canonicalise, no watch */
-	case LT_EV_CONNECT:
-	case LT_EV_BIND:
-	case LT_EV_LISTEN:
-	case LT_EV_ACCEPT:
-	case LT_EV_UDP_SEND:
-	case LT_EV_CONNECT_RESULT:
-		break;
-	case LT_EV_GPU_ACCESS:	/* gpu: the allow-list, by image (src/gpu.h) */
-		if (gpu_allowed(a->cfg.gpu_allow, a->cfg.ngpu_allow, exe_of(a, ev)))
-			ev->hflags &= ~LT_HF_REPORT;
-		break;
-	default:
-		if (ev->type == LT_EV_PROCESS_VM_WRITEV)	/* evade */
-			evade_enrich(ev);
-		canonicalise(ev);
+	/* what the modules keep or add (src/hooks.h): the process table, models, ... */
+	hooks_run(&a->hooks, HOOK_DECODED, ev);
+	if (ev_type_info(ev->type)->flags & EVT_PATHS) {
+		context_canonicalise(a->ctx, ev);
 		watch = loader_watch_path(a->L, ev->watch_id);
 	}
 	if (ev->hflags & LT_HF_REPORT) {
-		ev->exe = exe_of(a, ev);
+		ev->exe = context_exe(a->ctx, ev);
 		/* hash: out now, or held for its digest (src/enrich.h) */
 		enrich_event(a->enrich, ev, watch, data, size);
 	}
-	/* hash: its image's descriptor, if the digest did not need it, goes */
-	if (ev->type == LT_EV_EXEC && a->fanexec && ev->has_fid)
-		fanexec_release(a->fanexec, &ev->fid);
-	if (ev->type == LT_EV_EXIT)
-		proctree_exit(a->procs, ev->pid, ev->start_ns, ev->ts_boot_ns);
+	hooks_run(&a->hooks, HOOK_DONE, ev);
 	return 0;
 }
 
@@ -1098,10 +726,10 @@ static void emit_stats(struct agent *a, bool final)
 	st.proc_evicted = ps.evicted;
 	st.proc_expired = ps.expired;	/* ctx */
 	st.proc_args_cut = ps.args_cut;
-	if (a->cgc) {
+	if (context_cgcache(a->ctx)) {
 		struct cgcache_stats cs;
 
-		cgcache_get_stats(a->cgc, &cs);
+		cgcache_get_stats(context_cgcache(a->ctx), &cs);
 		st.cg_entries = cs.entries;
 		st.cg_max = cs.max;
 		st.cg_evicted = cs.evicted;
@@ -1162,8 +790,7 @@ static void emit_stats(struct agent *a, bool final)
 	ev->euid = geteuid();
 	ev->loginuid = (uint32_t)-1;
 	ev->syscall_nr = -1;
-	ev->start_ns = a->self_start_ns;
-	ev->parent_start_ns = a->self_parent_start_ns;
+	context_self(a->ctx, &ev->start_ns, &ev->parent_start_ns);
 	{
 		struct proc *self = proctree_get(a->procs, ev->pid, ev->start_ns);
 
@@ -1328,7 +955,7 @@ static int run(struct agent *a)
 	}
 	/* model: before the snapshot, which marks the ML loaders already running */
 	a->model = model_new(a->L, model_out, a);
-	if (!a->model || model_apply(a->model, &a->cfg)) {
+	if (!a->model || model_apply(a->model, &a->cfg) || model_subscribe(a->model, &a->hooks)) {
 		rc = -ENOMEM;
 		log_error("model monitor: out of memory");
 		goto out;
@@ -1359,10 +986,13 @@ static int run(struct agent *a)
 	a->evade_ev = malloc(sizeof(*a->evade_ev));
 	if (!a->evade || !a->evade_ev)
 		log_warn("io_uring_ops summaries disabled: out of memory");
+	rc = evade_subscribe(a->evade, &a->hooks);
+	if (rc)
+		goto out;
 	/* end evade */
 	/* lib: trusted directories, dlopen uprobes on the libcs mapped now */
 	a->libmon = libmon_new(a->L);
-	if (!a->libmon || libmon_apply(a->libmon, &a->cfg)) {
+	if (!a->libmon || libmon_apply(a->libmon, &a->cfg) || libmon_subscribe(a->libmon, &a->hooks)) {
 		rc = -ENOMEM;
 		log_error("library monitor: out of memory");
 		goto out;
@@ -1522,6 +1152,10 @@ int main(int argc, char **argv)
 	}
 	if (a->cli.policy_reference)
 		return config_write_reference(stdout) ? 1 : 0;
+	if (a->cli.event_reference) {
+		event_reference(stdout);
+		return fflush(stdout) ? 1 : 0;
+	}
 	if (a->cli.version) {
 		printf("ltrack %s (%s)\n", LTRACK_VERSION, LTRACK_REV);
 		return 0;
@@ -1550,8 +1184,10 @@ int main(int argc, char **argv)
 	format_ctx_prepare(&a->fctx);	/* on failure, fields are encoded per record */
 	jbuf_init(&a->out);
 	a->procs = proctree_new(LT_PROC_MAX);
-	a->cgc = cgcache_new(LT_CG_MAX, NULL);	/* ctx: NULL only without memory */
-	if (!a->procs || !a->cgc || setup_output(a)) {
+	a->ctx = a->procs ? context_new(a->procs, &a->cfg, LT_CG_MAX) : NULL;
+	a->gpu_gate = (struct gpu_gate){ .cfg = &a->cfg, .exe = context_exe_of, .ctx = a->ctx };
+	if (!a->procs || !a->ctx || context_subscribe(a->ctx, &a->hooks) ||
+	    gpu_subscribe(&a->gpu_gate, &a->hooks) || setup_output(a)) {
 		rc = 1;
 		goto out;
 	}
@@ -1571,15 +1207,12 @@ out:
 	control_free(a->ctl);	/* inventory */
 	inventory_free(a->inv);
 	sink_free(a->sink);
-	proctree_free(a->procs);
-	cg_entry_put(a->cg_hold);	/* ctx */
-	cg_v1_free(a->v1_hold);
-	cgcache_free(a->cgc);
+	proctree_free(a->procs);	/* its entries hold cgroup references: before the cache */
+	context_free(a->ctx);
 	jbuf_release(&a->out);
 	format_ctx_release(&a->fctx);
 	config_release(&a->cfg);
 	cli_release(&a->cli);
-	canon_cache_free();
 	log_close();
 	return rc;
 }

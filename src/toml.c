@@ -41,6 +41,7 @@
  * setlocale).
  */
 #include "toml.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <math.h>
@@ -165,17 +166,6 @@ static bool is_tok(int c)
 static bool is_ctrl(int c)
 {
 	return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -544,7 +534,7 @@ static int parse_uescape(struct parser *p, struct sbuf *b, int ndig)
 	char out[4];
 
 	for (k = 0; k < ndig; k++) {
-		d = hexval(peek(p, 2 + (size_t)k));
+		d = hex_value(peek(p, 2 + (size_t)k));
 		if (d < 0)
 			return fail(p, at,
 				    "invalid escape '\\%c%.*s' in string (expected %d hex digits)",
@@ -890,7 +880,7 @@ static bool is_digit_base(int c, int base)
 	case 8:
 		return c >= '0' && c <= '7';
 	case 16:
-		return hexval(c) >= 0;
+		return hex_value(c) >= 0;
 	default:
 		return is_digit(c);
 	}
@@ -931,7 +921,7 @@ static int make_int(struct parser *p, const char *t, size_t n, int base, bool ne
 	for (k = 0; k < n; k++) {
 		if (t[k] == '_')
 			continue;
-		d = (uint64_t)hexval((unsigned char)t[k]);
+		d = (uint64_t)hex_value((unsigned char)t[k]);
 		if (m > (lim - d) / (uint64_t)base)
 			return fail(p, at, "integer '%.*s' is out of range", show, tok);
 		m = m * (uint64_t)base + d;

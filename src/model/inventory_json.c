@@ -10,6 +10,7 @@
  * first error keeping the entries read before it.
  */
 #include "model/inventory.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,17 +118,6 @@ static bool jp_eat(struct jp *p, char c)
 	return false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int jp_u4(struct jp *p, unsigned *out)
 {
 	unsigned v = 0;
@@ -135,7 +125,7 @@ static int jp_u4(struct jp *p, unsigned *out)
 	if (p->n - p->i < 4)
 		return jp_fail(p, "truncated \\u escape");
 	for (int k = 0; k < 4; k++) {
-		int h = hexval(p->s[p->i + k]);
+		int h = hex_value(p->s[p->i + k]);
 
 		if (h < 0)
 			return jp_fail(p, "bad \\u escape");

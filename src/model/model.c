@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "hash.h"
+#include "hooks.h"
 #include "output/jsonw.h"
 #include "loader.h"
 #include "log.h"
@@ -1044,4 +1045,36 @@ void model_get_stats(const struct model *m, struct ev_model_stats *st)
 	*st = m->st;
 	st->table_evicted = model_table_evicted(m->table);
 	st->enabled = m->enabled;
+}
+
+static void hook_snapshot(void *m, struct event *ev)
+{
+	model_on_snapshot(m, ev->pid, ev->start_ns, ev->comm, ev->filename);
+}
+
+static void hook_exit(void *m, struct event *ev)
+{
+	model_on_exit(m, ev->pid, ev->start_ns, ev->ts_boot_ns);
+}
+
+static void hook_load(void *m, struct event *ev)
+{
+	model_on_load(m, ev);
+}
+
+static void hook_exfil(void *m, struct event *ev)
+{
+	model_on_exfil(m, ev);
+}
+
+int model_subscribe(struct model *m, struct hooks *h)
+{
+	static const struct hook_sub subs[] = {
+		{ HOOK_DECODED, LT_EV_PROC_SNAP, hook_snapshot },
+		{ HOOK_DECODED, LT_EV_EXIT, hook_exit },
+		{ HOOK_DECODED, LT_EV_MODEL_LOAD, hook_load },
+		{ HOOK_DECODED, LT_EV_MODEL_EXFIL, hook_exfil },
+	};
+
+	return hooks_add_list(h, subs, sizeof(subs) / sizeof(subs[0]), m);
 }

@@ -118,6 +118,15 @@ void model_on_exit(struct model *m, uint32_t pid, uint64_t start_ns, uint64_t ts
 void model_on_snapshot(struct model *m, uint32_t pid, uint64_t start_ns, const char *comm,
 		       const char *exe);
 
+struct hooks;
+
+/*
+ * model_subscribe - the model monitor's hooks (hooks.h): snapshots (ML
+ * loaders already running), exits (model_access summaries), model_load
+ * (the seam) and model_exfil. 0 or -errno.
+ */
+int model_subscribe(struct model *m, struct hooks *h);
+
 /*
  * model_tick - call every ~100 ms and after each batch of records: checks
  * watched writes, sends queued records. @now_ms: CLOCK_MONOTONIC in ms.

@@ -10,6 +10,7 @@
  * whole subtree, so walking siblings is a loop, not a recursion.
  */
 #include "scan/scan_int.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -275,15 +276,6 @@ void jtok_free(struct json_doc *d)
 	d->ntok = 0;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c - 'A' + 10;
-}
-
 static void put(char *out, size_t n, size_t *k, uint8_t ch)
 {
 	if (*k + 1 < n)
@@ -320,12 +312,12 @@ long jtok_str(const struct json_doc *d, const struct json_tok *t, char *out, siz
 			return -EINVAL;
 		uint32_t cp = 0;
 		for (int j = 2; j < 6; j++)
-			cp = cp << 4 | (uint32_t)hexval(s[i + j]);
+			cp = cp << 4 | (uint32_t)hex_value(s[i + j]);
 		i += 6;
 		if (cp >= 0xd800 && cp < 0xdc00 && t->end - i >= 6 && s[i] == '\\' && s[i + 1] == 'u') {
 			uint32_t lo = 0;
 			for (int j = 2; j < 6; j++)
-				lo = lo << 4 | (uint32_t)hexval(s[i + j]);
+				lo = lo << 4 | (uint32_t)hex_value(s[i + j]);
 			if (lo >= 0xdc00 && lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				i += 6;

@@ -47,6 +47,7 @@
  * CPython accepts never stops the interpretation early.
  */
 #include "scan/scan.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -423,17 +424,6 @@ static bool parse_dec(const uint8_t *s, size_t n, int64_t *out, bool *big)
 	return digit;
 }
 
-static int hexval(uint8_t ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static size_t put_utf8(char *o, size_t cap, size_t k, uint32_t cp)
 {
 	uint8_t b[4];
@@ -496,7 +486,7 @@ static size_t pv_text(const struct pv *s, char *out, size_t cap)
 			bool ok = nd && i + 2 + nd <= s->n;
 
 			for (unsigned j = 0; ok && j < nd; j++) {
-				int h = hexval(s->p[i + 2 + j]);
+				int h = hex_value(s->p[i + 2 + j]);
 
 				ok = h >= 0;
 				cp = (cp << 4) | (uint32_t)(h < 0 ? 0 : h);
@@ -525,8 +515,8 @@ static size_t pv_text(const struct pv *s, char *out, size_t cap)
 			break;
 		}
 		case 'x':
-			if (i + 2 <= s->n && hexval(s->p[i]) >= 0 && hexval(s->p[i + 1]) >= 0) {
-				out[k++] = (char)(hexval(s->p[i]) * 16 + hexval(s->p[i + 1]));
+			if (i + 2 <= s->n && hex_value(s->p[i]) >= 0 && hex_value(s->p[i + 1]) >= 0) {
+				out[k++] = (char)(hex_value(s->p[i]) * 16 + hex_value(s->p[i + 1]));
 				i += 2;
 			} else {
 				out[k++] = 'x';

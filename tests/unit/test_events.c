@@ -371,6 +371,60 @@ static void test_helpers_mode_flags_time(void **state)
 	assert_null(event_name(999));
 }
 
+/*
+ * the type registry: each row where its type says, names unique and found
+ * back, a decoder exactly for the types rings carry, and ring_crit's types
+ * (the BPF side's choice: process lifecycle, GPU and model records)
+ */
+static void test_type_registry(void **state)
+{
+	const struct ev_type_info *t;
+	uint32_t crit[LT_EV_MAX] = { 0 }, ncrit = 0, rows = 0;
+
+	(void)state;
+	for (size_t i = 0; (t = ev_type_nth(i)); i++) {
+		rows++;
+		assert_true(t->type > 0 && t->type < LT_EV_MAX);
+		assert_ptr_equal(ev_type_info(t->type), t);
+		assert_non_null(t->name);
+		assert_non_null(ev_family_name(t->family));
+		assert_int_equal(t->decode == NULL, (t->flags & (EVT_USER | EVT_INTERNAL)) != 0);
+		/* documented unless never output (snapshots, the model monitor's own records) */
+		assert_int_equal(t->doc == NULL,
+				 (t->flags & EVT_INTERNAL) || t->type == LT_EV_PROC_SNAP);
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(ev_type_nth(k)->name, t->name);
+		if (t->flags & EVT_INTERNAL) {
+			assert_null(event_name(t->type));
+			assert_int_equal(event_type_by_name(t->name), 0);
+		} else {
+			assert_string_equal(event_name(t->type), t->name);
+			assert_int_equal(event_type_by_name(t->name), t->type);
+		}
+		if (t->flags & EVT_CRIT)
+			crit[ncrit++] = t->type;
+		if (t->flags & EVT_PATHS)
+			assert_true(t->family == EVF_FILE || t->family == EVF_EVADE);
+	}
+	assert_int_equal(rows, 55);
+	assert_int_equal(ncrit, 7);
+	assert_int_equal(crit[0], LT_EV_EXEC);
+	assert_int_equal(crit[1], LT_EV_FORK);
+	assert_int_equal(crit[2], LT_EV_EXIT);
+	assert_int_equal(crit[3], LT_EV_GPU_ACCESS);
+	assert_int_equal(crit[4], LT_EV_MODEL_LOAD);
+	assert_int_equal(crit[5], LT_EV_MODEL_EXFIL);
+	assert_int_equal(crit[6], LT_EV_MODEL_WRITE);
+	assert_null(ev_type_info(0));
+	assert_null(ev_type_info(LT_EV_MAX));
+	assert_null(ev_type_info(99));
+	assert_null(ev_family_name(EVF_N));
+	assert_string_equal(ev_family_name(EVF_FILE), "file");
+	assert_string_equal(event_name_nth(52), "stats");
+	assert_null(event_name_nth(53));	/* the internal rows have no name */
+	assert_string_equal(event_name_nth(0), "exec");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_json_inexact_path_and_exit_signal),
 		cmocka_unit_test(test_json_exec_argv_array),
 		cmocka_unit_test(test_helpers_mode_flags_time),
+		cmocka_unit_test(test_type_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,12 +65,33 @@ static void decode_is_strict(void **state)
 	assert_int_equal(hex_digit(0x1a), 'a');	/* the low 4 bits */
 }
 
+/* hex_value: every byte value, against the digit sets of both cases */
+static void value_takes_both_cases(void **state)
+{
+	(void)state;
+	for (int c = -128; c < 256; c++) {
+		int want = -1;
+
+		if (c >= '0' && c <= '9')
+			want = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			want = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			want = c - 'A' + 10;
+		assert_int_equal(hex_value(c), want);
+	}
+	assert_int_equal(hex_value('F'), 15);
+	assert_int_equal(hex_value('g'), -1);
+	assert_int_equal(hex_value((char)0xc6), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(encode_every_byte_and_back),
 		cmocka_unit_test(encode_a_digest),
 		cmocka_unit_test(decode_is_strict),
+		cmocka_unit_test(value_takes_both_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
