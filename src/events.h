@@ -277,6 +277,10 @@ enum ev_family {
 #define EVT_PATHS (1u << 1)	/* a file path: canonicalised, and it carries its watch */
 #define EVT_USER (1u << 2)	/* made by user space: no ring record decodes to it */
 #define EVT_INTERNAL (1u << 3)	/* kernel to agent only: never output, no name for users */
+#define EVT_WATCH (1u << 4)	/* its JSON carries "watch", the matching watch's path */
+#define EVT_TEXT_LINE (1u << 5)	/* its text encoder writes the name, arguments and result */
+
+struct jbuf;
 
 struct ev_type_info {
 	uint32_t type;		/* LT_EV_* */
@@ -285,6 +289,16 @@ struct ev_type_info {
 	uint32_t flags;		/* EVT_* */
 	/* the record's decoder (after the header), or NULL (EVT_USER, EVT_INTERNAL) */
 	int (*decode)(const void *rec, size_t len, struct event *ev);
+	/*
+	 * Its own fields, after the common and context ones (src/output/format.c):
+	 * JSON members; the text line's arguments (between the parentheses, or
+	 * the whole call with EVT_TEXT_LINE); and, in text, the result of a
+	 * successful call (" = 3") when it is worth showing. NULL json and text:
+	 * never output (such an event is refused by the encoders, and counted).
+	 */
+	void (*json)(struct jbuf *b, const struct event *ev);
+	void (*text)(struct jbuf *b, const struct event *ev);
+	void (*text_ret)(struct jbuf *b, const struct event *ev);
 	/* when it is reported: docs/events.md's table (Markdown), NULL for one never output */
 	const char *doc;
 };

@@ -621,3 +621,10 @@ bool mem_text_shows_ret(const struct event *ev)
 	return ev->ret >= 0 && (ev->type == LT_EV_MEMFD_CREATE ||
 				(ev->type == LT_EV_MEM_EXEC && ev->syscall_nr == NR_MMAP));
 }
+
+void mem_text_ret(struct jbuf *b, const struct event *ev)
+{
+	if (mem_text_shows_ret(ev))
+		jbuf_printf(b, ev->type == LT_EV_MEM_EXEC ? " = 0x%llx" : " = %lld",
+			    (long long)ev->ret);
+}

@@ -38,6 +38,9 @@ void mem_text_exec(struct jbuf *b, const struct event *ev);
 /* mem_text_shows_ret - a successful call whose text line shows " = ret" (fds, addresses) */
 bool mem_text_shows_ret(const struct event *ev);
 
+/* mem_text_ret - " = fd" of memfd_create, " = 0xADDR" of an mmap (text format's result) */
+void mem_text_ret(struct jbuf *b, const struct event *ev);
+
 /* mem_syscall_name - the name of syscall @nr among those mem reports, or NULL */
 const char *mem_syscall_name(int nr);
 

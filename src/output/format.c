@@ -249,7 +249,7 @@ static void json_argv(struct jbuf *b, const struct event *ev)
 	KV_BOOL(b, "argv_truncated", ev->args_truncated);
 }
 
-static void json_exit(struct jbuf *b, const struct event *ev)
+void format_json_exit(struct jbuf *b, const struct event *ev)
 {
 	uint32_t sig = ev->status & 0x7f;
 
@@ -268,7 +268,7 @@ static void json_exit(struct jbuf *b, const struct event *ev)
 	}
 }
 
-static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
+void format_json_file(struct jbuf *b, const struct event *ev)
 {
 	const char *tn;
 
@@ -328,8 +328,6 @@ static void json_file(struct jbuf *b, const struct event *ev, const struct fmt_c
 		kv_dev(b, "dev", ev->dev);
 		KV_UINT(b, "inode", ev->ino);
 	}
-	if (c->watch)
-		KV_STR(b, "watch", c->watch);
 }
 
 /* lib: RTLD_* names of dlopen flags, "|"-separated */
@@ -353,7 +351,7 @@ void format_dlopen_flags(uint32_t flags, char *buf, size_t len)
 			n += snprintf(buf + n, len - n, "|%s", bits[i].name);
 }
 
-static void json_lib(struct jbuf *b, const struct event *ev)
+void format_json_lib(struct jbuf *b, const struct event *ev)
 {
 	char fl[128];
 
@@ -617,9 +615,61 @@ void format_ctx_release(struct fmt_ctx *c)
 	c->prefix_len = 0;
 }
 
+void format_json_exec(struct jbuf *b, const struct event *ev)
+{
+	KV_STR(b, "filename", ev->filename);
+	KV_STR(b, "requested", ev->requested);
+	if (ev->script)
+		KV_STR(b, "interpreter", ev->interp);
+	json_argv(b, ev);
+	KV_STR(b, "cwd", ev->cwd);
+	if ((ev->filename_flags | ev->cwd_flags) & LT_PF_TRUNC)
+		KV_BOOL(b, "path_truncated", true);
+	kv_dev(b, "dev", ev->exe_dev);
+	KV_UINT(b, "inode", ev->exe_ino);
+	mem_json_exec(b, ev);	/* mem: fileless, privilege_gain */
+}
+
+void format_json_fork(struct jbuf *b, const struct event *ev)
+{
+	char id[48];
+
+	KV_UINT(b, "child_pid", ev->child_pid);
+	format_exec_id(ev->child_pid, ev->child_start_ns, id, sizeof(id));
+	KV_PLAIN(b, "child_exec_id", id);
+}
+
+void format_json_stats(struct jbuf *b, const struct event *ev)
+{
+	if (ev->stats)
+		json_stats(b, ev->stats);
+}
+
+/* hash_update: the object whose digest went out pending */
+void format_json_hash_update(struct jbuf *b, const struct event *ev)
+{
+	KV_STR(b, "filename", ev->filename);
+	kv_dev(b, "dev", ev->fid.dev);
+	KV_UINT(b, "inode", ev->fid.ino);
+	KV_UINT(b, "ref_seq", ev->hash_ref_seq);
+	KV_STR(b, "ref_event_name", ev->hash_ref_name);
+}
+
+/* scan_update: the same, and the verdict (model) */
+void format_json_scan_update(struct jbuf *b, const struct event *ev)
+{
+	format_json_hash_update(b, ev);
+	model_scan_json(b, ev);
+}
+
 int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 {
+	const struct ev_type_info *t = ev_type_info(ev->type);
 	char ts[64], id[48];
+
+	/* a type without an encoder is refused (counted), never printed as another */
+	if (!t || !t->json)
+		return -EINVAL;
 
 	format_time(ev->ts_ns, ts, sizeof(ts));
 	json_obj_begin(b);
@@ -670,81 +720,9 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		KV_INT(b, "syscall_nr", ev->syscall_nr);
 		KV_INT(b, "ret_code", ev->ret);
 	}
-	switch (ev->type) {
-	case LT_EV_EXEC:
-		KV_STR(b, "filename", ev->filename);
-		KV_STR(b, "requested", ev->requested);
-		if (ev->script)
-			KV_STR(b, "interpreter", ev->interp);
-		json_argv(b, ev);
-		KV_STR(b, "cwd", ev->cwd);
-		if ((ev->filename_flags | ev->cwd_flags) & LT_PF_TRUNC)
-			KV_BOOL(b, "path_truncated", true);
-		kv_dev(b, "dev", ev->exe_dev);
-		KV_UINT(b, "inode", ev->exe_ino);
-		mem_json_exec(b, ev);	/* mem: fileless, privilege_gain */
-		break;
-	case LT_EV_FORK:
-		KV_UINT(b, "child_pid", ev->child_pid);
-		format_exec_id(ev->child_pid, ev->child_start_ns, id, sizeof(id));
-		KV_PLAIN(b, "child_exec_id", id);
-		break;
-	case LT_EV_EXIT:
-		json_exit(b, ev);
-		break;
-	case LT_EV_STATS:
-		if (ev->stats)
-			json_stats(b, ev->stats);
-		break;
-	/* hash */
-	case LT_EV_HASH_UPDATE:
-		KV_STR(b, "filename", ev->filename);
-		kv_dev(b, "dev", ev->fid.dev);
-		KV_UINT(b, "inode", ev->fid.ino);
-		KV_UINT(b, "ref_seq", ev->hash_ref_seq);
-		KV_STR(b, "ref_event_name", ev->hash_ref_name);
-		break;
-	case LT_EV_SCAN_UPDATE:	/* model */
-		KV_STR(b, "filename", ev->filename);
-		kv_dev(b, "dev", ev->fid.dev);
-		KV_UINT(b, "inode", ev->fid.ino);
-		KV_UINT(b, "ref_seq", ev->hash_ref_seq);
-		KV_STR(b, "ref_event_name", ev->hash_ref_name);
-		model_scan_json(b, ev);
-		break;
-	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
-		format_json_evade(b, ev);
-		break;
-	/* mem */
-	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
-		mem_json(b, ev);
-		break;
-	case LT_EV_LIB_LOAD:	/* lib */
-	case LT_EV_DLOPEN:
-		json_lib(b, ev);
-		break;
-	/* net */
-	case LT_EV_CONNECT:
-	case LT_EV_BIND:
-	case LT_EV_LISTEN:
-	case LT_EV_ACCEPT:
-	case LT_EV_UDP_SEND:
-	case LT_EV_CONNECT_RESULT:
-		net_json(b, ev);
-		break;
-	case LT_EV_GPU_ACCESS:	/* gpu */
-		gpu_json(b, ev);
-		break;
-	/* model */
-	case LT_EV_MODEL_LOAD:
-	case LT_EV_MODEL_MODIFIED:
-	case LT_EV_MODEL_EXFIL:
-	case LT_EV_MODEL_ACCESS:
-		model_json(b, ev);
-		break;
-	default:
-		json_file(b, ev, c);
-	}
+	t->json(b, ev);
+	if ((t->flags & EVT_WATCH) && c->watch)
+		KV_STR(b, "watch", c->watch);
 	/* hash */
 	json_hash(b, ev);
 	json_ancestors(b, ev);
@@ -796,153 +774,163 @@ static void text_mode(struct jbuf *b, uint32_t mode)
 	jbuf_putc(b, '"');
 }
 
+void format_text_exec(struct jbuf *b, const struct event *ev)
+{
+	size_t i = 0;
+
+	tq(b, ev->filename);
+	jbuf_puts(b, ", [");
+	while (ev->args && i < ev->args_len) {
+		const char *s = ev->args + i;
+		size_t n = strnlen(s, ev->args_len - i);
+
+		if (i)
+			jbuf_puts(b, ", ");
+		text_quote(b, s, n);
+		i += n + 1;
+	}
+	if (ev->args_truncated)
+		jbuf_puts(b, ", ...");
+	jbuf_puts(b, "], cwd=");
+	tq(b, ev->cwd);
+	mem_text_exec(b, ev);	/* mem */
+}
+
+void format_text_fork(struct jbuf *b, const struct event *ev)
+{
+	jbuf_printf(b, "child=%u", ev->child_pid);
+}
+
+void format_text_exit(struct jbuf *b, const struct event *ev)
+{
+	if (ev->status & 0x7f) {
+		const char *abbr = sigabbrev_np(ev->status & 0x7f);
+
+		jbuf_printf(b, "signal=SIG%s", abbr ? abbr : "?");
+	} else {
+		jbuf_printf(b, "code=%u", (ev->status >> 8) & 0xff);
+	}
+}
+
+void format_text_stats(struct jbuf *b, const struct event *ev)
+{
+	if (!ev->stats)
+		return;
+	jbuf_printf(b, "events=%llu, drops=%llu", (unsigned long long)ev->stats->events,
+		    (unsigned long long)ev->stats->drops_total);
+	for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
+		jbuf_printf(b, ", %s=%llu", drop_cat_name(i),
+			    (unsigned long long)ev->stats->drops[i]);
+	/* hash: exec descriptors fanotify lost (not in drops: not the kernel's rings) */
+	jbuf_printf(b, ", fanotify=%llu", (unsigned long long)ev->stats->fanotify.lost);
+	text_concerns_off(b, ev->stats->concerns);
+}
+
+/* a file event: its path (delete, rmdir, modify, and the start of the others) */
+void format_text_file(struct jbuf *b, const struct event *ev)
+{
+	tq(b, ev_filename(ev));
+}
+
+/* create and mkdir: path and mode; mknod: and the device */
+void format_text_create(struct jbuf *b, const struct event *ev)
+{
+	tq(b, ev_filename(ev));
+	jbuf_puts(b, ", ");
+	text_mode(b, ev->mode);
+	if (ev->type == LT_EV_MKNOD)
+		jbuf_printf(b, ", \"%u:%u\"", kdev_major(ev->rdev), kdev_minor(ev->rdev));
+}
+
+/* rename, link, symlink: both names */
+void format_text_two_paths(struct jbuf *b, const struct event *ev)
+{
+	tq(b, ev_filename(ev));
+	jbuf_puts(b, ", ");
+	tq(b, ev->path2);
+}
+
+void format_text_attrib(struct jbuf *b, const struct event *ev)
+{
+	tq(b, ev_filename(ev));
+	if (ev->attr & LT_ATTR_MODE)
+		jbuf_printf(b, ", mode=%04o", ev->mode & 07777);
+	if (ev->attr & LT_ATTR_OWNER)
+		jbuf_printf(b, ", owner=%d:%d", (int32_t)ev->new_uid, (int32_t)ev->new_gid);
+}
+
+void format_text_open(struct jbuf *b, const struct event *ev)
+{
+	char fl[256];
+
+	format_open_flags(ev->open_flags, fl, sizeof(fl));
+	tq(b, ev_filename(ev));
+	jbuf_printf(b, ", %s", fl);
+}
+
+/* hash */
+void format_text_hash_update(struct jbuf *b, const struct event *ev)
+{
+	tq(b, ev->filename);
+	jbuf_printf(b, ", ref_seq=%llu", (unsigned long long)ev->hash_ref_seq);
+}
+
+void format_text_scan_update(struct jbuf *b, const struct event *ev)	/* model */
+{
+	tq(b, ev->filename);
+	jbuf_printf(b, ", scan=%s, ref_seq=%llu", model_scan_verdict(ev),
+		    (unsigned long long)ev->hash_ref_seq);
+}
+
+/* lib */
+void format_text_lib_load(struct jbuf *b, const struct event *ev)
+{
+	tq(b, ev_filename(ev));
+	jbuf_printf(b, ", 0x%llx-0x%llx%s%s", (unsigned long long)ev->vm_start,
+		    (unsigned long long)ev->vm_end, ev->lib_flags & LT_LF_INTERP ? ", interpreter" : "",
+		    ev->untrusted ? ", untrusted" : "");
+}
+
+/* dlopen: the whole call and its result (EVT_TEXT_LINE) */
+void format_text_dlopen(struct jbuf *b, const struct event *ev)
+{
+	char fl[128];
+
+	jbuf_puts(b, ev->name ? ev->name : "unknown");
+	jbuf_putc(b, '(');
+	format_dlopen_flags(ev->dl_flags, fl, sizeof(fl));
+	tq(b, ev->dl_name);
+	jbuf_printf(b, ", %s) = %s", fl, ev->dl_handle ? "handle" : "NULL (failed)");
+}
+
+/* " = ret" of a successful call whose result is worth showing (open, fork, gpu_access) */
+void format_text_ret(struct jbuf *b, const struct event *ev)
+{
+	jbuf_printf(b, " = %lld", (long long)ev->ret);
+}
+
 int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 {
+	const struct ev_type_info *t = ev_type_info(ev->type);
 	char ts[64];
-	const char *fn = ev_filename(ev);
 
 	(void)c;
+	if (!t || !t->text)
+		return -EINVAL;	/* as in format_json */
 	format_time(ev->ts_ns, ts, sizeof(ts));
 	jbuf_puts(b, ts);
 	jbuf_putc(b, ' ');
 	text_quote(b, ev->comm, strlen(ev->comm));
 	jbuf_printf(b, "[%u] ", ev->pid);
-	/* net: connect_tcp(3, "192.0.2.1:443") and the like (src/net.c) */
-	if (net_is_event(ev->type)) {
-		net_text(b, ev);
+	/* net: connect_tcp(3, "192.0.2.1:443") and the like (src/net.c); dlopen */
+	if (t->flags & EVT_TEXT_LINE) {
+		t->text(b, ev);
 		jbuf_putc(b, '\n');
 		return b->err;
 	}
 	jbuf_puts(b, ev->name ? ev->name : "unknown");
 	jbuf_putc(b, '(');
-	switch (ev->type) {
-	case LT_EV_EXEC: {
-		size_t i = 0;
-
-		tq(b, ev->filename);
-		jbuf_puts(b, ", [");
-		while (ev->args && i < ev->args_len) {
-			const char *s = ev->args + i;
-			size_t n = strnlen(s, ev->args_len - i);
-
-			if (i)
-				jbuf_puts(b, ", ");
-			text_quote(b, s, n);
-			i += n + 1;
-		}
-		if (ev->args_truncated)
-			jbuf_puts(b, ", ...");
-		jbuf_puts(b, "], cwd=");
-		tq(b, ev->cwd);
-		mem_text_exec(b, ev);	/* mem */
-		break;
-	}
-	case LT_EV_FORK:
-		jbuf_printf(b, "child=%u", ev->child_pid);
-		break;
-	case LT_EV_EXIT:
-		if (ev->status & 0x7f) {
-			const char *abbr = sigabbrev_np(ev->status & 0x7f);
-
-			jbuf_printf(b, "signal=SIG%s", abbr ? abbr : "?");
-		} else {
-			jbuf_printf(b, "code=%u", (ev->status >> 8) & 0xff);
-		}
-		break;
-	case LT_EV_STATS:
-		if (ev->stats) {
-			jbuf_printf(b, "events=%llu, drops=%llu",
-				    (unsigned long long)ev->stats->events,
-				    (unsigned long long)ev->stats->drops_total);
-			for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
-				jbuf_printf(b, ", %s=%llu", drop_cat_name(i),
-					    (unsigned long long)ev->stats->drops[i]);
-			/* hash: exec descriptors fanotify lost (not in drops: not the kernel's rings) */
-			jbuf_printf(b, ", fanotify=%llu",
-				    (unsigned long long)ev->stats->fanotify.lost);
-			text_concerns_off(b, ev->stats->concerns);
-		}
-		break;
-	case LT_EV_CREATE:
-	case LT_EV_MKDIR:
-		tq(b, fn);
-		jbuf_puts(b, ", ");
-		text_mode(b, ev->mode);
-		break;
-	case LT_EV_MKNOD:
-		tq(b, fn);
-		jbuf_puts(b, ", ");
-		text_mode(b, ev->mode);
-		jbuf_printf(b, ", \"%u:%u\"", kdev_major(ev->rdev), kdev_minor(ev->rdev));
-		break;
-	case LT_EV_RENAME:
-	case LT_EV_LINK:
-	case LT_EV_SYMLINK:
-		tq(b, fn);
-		jbuf_puts(b, ", ");
-		tq(b, ev->path2);
-		break;
-	case LT_EV_ATTRIB:
-		tq(b, fn);
-		if (ev->attr & LT_ATTR_MODE)
-			jbuf_printf(b, ", mode=%04o", ev->mode & 07777);
-		if (ev->attr & LT_ATTR_OWNER)
-			jbuf_printf(b, ", owner=%d:%d", (int32_t)ev->new_uid, (int32_t)ev->new_gid);
-		break;
-	case LT_EV_OPEN: {
-		char fl[256];
-
-		format_open_flags(ev->open_flags, fl, sizeof(fl));
-		tq(b, fn);
-		jbuf_printf(b, ", %s", fl);
-		break;
-	}
-	/* hash */
-	case LT_EV_HASH_UPDATE:
-		tq(b, ev->filename);
-		jbuf_printf(b, ", ref_seq=%llu", (unsigned long long)ev->hash_ref_seq);
-		break;
-	case LT_EV_SCAN_UPDATE:	/* model */
-		tq(b, ev->filename);
-		jbuf_printf(b, ", scan=%s, ref_seq=%llu", model_scan_verdict(ev),
-			    (unsigned long long)ev->hash_ref_seq);
-		break;
-	case LT_EV_UTIMES ... LT_EV_IO_URING_OPS:	/* evade */
-		format_text_evade(b, ev);
-		break;
-	/* mem */
-	case LT_EV_MEM_EXEC ... LT_EV_MODULE_DELETE:
-		mem_text(b, ev);
-		break;
-	case LT_EV_LIB_LOAD:	/* lib */
-		tq(b, fn);
-		jbuf_printf(b, ", 0x%llx-0x%llx%s%s", (unsigned long long)ev->vm_start,
-			    (unsigned long long)ev->vm_end,
-			    ev->lib_flags & LT_LF_INTERP ? ", interpreter" : "",
-			    ev->untrusted ? ", untrusted" : "");
-		break;
-	case LT_EV_DLOPEN: {
-		char fl[128];
-
-		format_dlopen_flags(ev->dl_flags, fl, sizeof(fl));
-		tq(b, ev->dl_name);
-		jbuf_printf(b, ", %s) = %s", fl, ev->dl_handle ? "handle" : "NULL (failed)");
-		jbuf_putc(b, '\n');
-		return b->err;
-	}
-	case LT_EV_GPU_ACCESS:	/* gpu */
-		gpu_text(b, ev);
-		break;
-	/* model */
-	case LT_EV_MODEL_LOAD:
-	case LT_EV_MODEL_MODIFIED:
-	case LT_EV_MODEL_EXFIL:
-	case LT_EV_MODEL_ACCESS:
-		model_text(b, ev);
-		break;
-	default:
-		tq(b, fn);
-	}
+	t->text(b, ev);
 	/* hash */
 	if (hash_state_name(ev->hash_state))
 		jbuf_printf(b, ", sha256=%s%s%s", ev->hash_state == HASH_OK ? ev->sha256 :
@@ -953,13 +941,9 @@ int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		const char *desc = ev->ret >= -4095 ? strerrordesc_np((int)-ev->ret) : NULL;
 
 		jbuf_printf(b, " = %lld (%s)", (long long)ev->ret, desc ? desc : "?");
+	} else if (t->text_ret) {
+		t->text_ret(b, ev);
 	}
-	else if (ev->type == LT_EV_OPEN || ev->type == LT_EV_FORK || ev->type == LT_EV_GPU_ACCESS)
-		jbuf_printf(b, " = %lld", (long long)ev->ret);
-	/* mem: fds and addresses */
-	else if (mem_text_shows_ret(ev))
-		jbuf_printf(b, ev->type == LT_EV_MEM_EXEC ? " = 0x%llx" : " = %lld",
-			    (long long)ev->ret);
 	jbuf_putc(b, '\n');
 	return b->err;
 }

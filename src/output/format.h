@@ -54,6 +54,34 @@ void format_open_flags(uint32_t flags, char *buf, size_t len);
 /* format_exec_id - the process key "tgid-start_ns" */
 void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len);
 
+/*
+ * The encoders of the types whose fields format.c writes itself (the type
+ * registry, src/events.c, points at them): process, file, lib, the agent's
+ * own events. format_text_ret: " = ret" of a successful call.
+ */
+void format_json_exec(struct jbuf *b, const struct event *ev);
+void format_json_fork(struct jbuf *b, const struct event *ev);
+void format_json_exit(struct jbuf *b, const struct event *ev);
+void format_json_file(struct jbuf *b, const struct event *ev);
+void format_json_lib(struct jbuf *b, const struct event *ev);
+void format_json_stats(struct jbuf *b, const struct event *ev);
+void format_json_hash_update(struct jbuf *b, const struct event *ev);
+void format_json_scan_update(struct jbuf *b, const struct event *ev);
+void format_text_exec(struct jbuf *b, const struct event *ev);
+void format_text_fork(struct jbuf *b, const struct event *ev);
+void format_text_exit(struct jbuf *b, const struct event *ev);
+void format_text_file(struct jbuf *b, const struct event *ev);
+void format_text_create(struct jbuf *b, const struct event *ev);
+void format_text_two_paths(struct jbuf *b, const struct event *ev);
+void format_text_attrib(struct jbuf *b, const struct event *ev);
+void format_text_open(struct jbuf *b, const struct event *ev);
+void format_text_stats(struct jbuf *b, const struct event *ev);
+void format_text_hash_update(struct jbuf *b, const struct event *ev);
+void format_text_scan_update(struct jbuf *b, const struct event *ev);
+void format_text_lib_load(struct jbuf *b, const struct event *ev);
+void format_text_dlopen(struct jbuf *b, const struct event *ev);
+void format_text_ret(struct jbuf *b, const struct event *ev);
+
 /* evade: the type-specific fields of events 36..50 (evade_fmt.c) */
 void format_json_evade(struct jbuf *b, const struct event *ev);
 void format_text_evade(struct jbuf *b, const struct event *ev);

@@ -10,6 +10,7 @@
 import difflib
 
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "workload.jsonl")
+GOLDEN_TEXT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "workload.txt")
 
 # keys whose values differ between runs: "key":value -> "key":"<key>"
 GOLDEN_VOLATILE = (
@@ -29,6 +30,8 @@ def golden_normalise(line, subs):
     s = line.decode()
     for old, new in subs:
         s = s.replace(old, new)
+    s = re.sub(r"127\.0\.0\.1:[0-9]+", "127.0.0.1:<port>", s)  # the listener's port, in argv
+    s = re.sub(r'"remote_port":[0-9]+', '"remote_port":"<port>"', s)
     for k in GOLDEN_HOST:
         s = re.sub(r',"%s":(\{[^{}]*\}|"(?:[^"\\]|\\.)*"|null)' % k, "", s)
     for k in GOLDEN_VOLATILE:
@@ -45,8 +48,9 @@ def golden_workload_output(t):
     socks = Socks()
     try:
         _, l4 = socks.listener(socket.AF_INET)
-        lt = t.ltrack(["--watch", "create,modify,delete,rename,attrib,mkdir,symlink=" + w,
-                       "--connect"], policy=mem_policy())
+        args = ["--watch", "create,modify,delete,rename,attrib,mkdir,symlink=" + w, "--connect"]
+        lt = t.ltrack(args, policy=mem_policy())
+        ltt = t.ltrack(args + ["--format", "text"], text=True, policy=mem_policy())
         h = t.helper(["umask", "022", "open", 0, w + "/a", O_WRONLY | O_CREAT | O_EXCL, 0o666,
                       "write", 0, 5, "close", 0,
                       "mkdir", w + "/d", 0o755,
@@ -60,11 +64,12 @@ def golden_workload_output(t):
                       "mmap", 2, 8192, PROT_R | PROT_W, MAP_PRIVATE | MAP_ANONYMOUS, "none",
                       "mprotect", 2, 4096, PROT_R | PROT_W | PROT_X])
         lt.stop()
+        ltt.stop()
     finally:
         socks.close()
     with open(lt.out, "rb") as f:
         lines = [l for l in f.read().split(b"\n") if l]
-    subs = [(t.dir, "<dir>"), (HELPER, "<helper>"), (str(l4), "<port>")]
+    subs = [(t.dir, "<dir>"), (HELPER, "<helper>")]
     mine = []
     for l in lines:
         ev = json.loads(l)
@@ -72,14 +77,39 @@ def golden_workload_output(t):
             mine.append((ev["timestamp"], l))
     # the rings are read one after the other: in the kernel's order, not the reading's
     got = [golden_normalise(l, subs) for _, l in sorted(mine)]
+    # the text lines of the same workload: its process's, in the kernel's order
+    with open(ltt.out, "rb") as f:
+        tlines = [l.decode() for l in f.read().split(b"\n") if l]
+    tag = '"e2e-helper"[%d] ' % h.pid
+    tmine = sorted((l for l in tlines if tag in l), key=lambda l: l.split(" ", 1)[0])
+    tgot = [golden_normalise_text(l, subs, h.pid) for l in tmine]
+    golden_compare(GOLDEN, got)
+    golden_compare(GOLDEN_TEXT, tgot)
+
+
+def golden_normalise_text(line, subs, pid):
+    """a text line with the run's own values replaced: the time, the pid, numbers after '='"""
+    for old, new in subs:
+        line = line.replace(old, new)
+    line = re.sub(r"^\S+ ", "<time> ", line)
+    line = line.replace("[%d]" % pid, "[<pid>]")
+    line = re.sub(r"(sha256|inode|child|fd|local|addr|ino|dev)=[^,) ]+", r"\1=<\1>", line)
+    line = re.sub(r" = (0x[0-9a-f]+|-?[0-9]+)$", " = <ret>", line)
+    line = re.sub(r"\b0x[0-9a-f]{8,}\b", "<addr>", line)     # addresses (ASLR)
+    line = re.sub(r"127\.0\.0\.1:[0-9]+", "127.0.0.1:<port>", line)
+    return line
+
+
+def golden_compare(path, got):
+    """@got (lines) against the golden file @path, or into it with LTRACK_GOLDEN_UPDATE=1"""
     if os.environ.get("LTRACK_GOLDEN_UPDATE") == "1":
-        os.makedirs(os.path.dirname(GOLDEN), exist_ok=True)
-        with open(GOLDEN, "w") as f:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
             f.write("".join(g + "\n" for g in got))
         return
-    with open(GOLDEN) as f:
+    with open(path) as f:
         want = [l for l in f.read().split("\n") if l]
     if got != want:
         diff = "\n".join(difflib.unified_diff(want, got, "golden", "this run", lineterm="", n=0))
         fail("the output differs from %s (LTRACK_GOLDEN_UPDATE=1 rewrites it after a deliberate "
-             "change):\n%s" % (GOLDEN, diff))
+             "change):\n%s" % (path, diff))

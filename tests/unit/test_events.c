@@ -371,6 +371,33 @@ static void test_helpers_mode_flags_time(void **state)
 	assert_null(event_name(999));
 }
 
+/* a type with no encoder is refused, not printed as a file event with a stale path */
+static void test_format_refuses_types_without_encoder(void **state)
+{
+	static const uint32_t none[] = { LT_EV_PROC_SNAP, LT_EV_MODEL_CAND, LT_EV_MODEL_WRITE, 99 };
+	struct event *ev = calloc(1, sizeof(*ev));
+	struct jbuf b;
+
+	(void)state;
+	assert_non_null(ev);
+	jbuf_init(&b);
+	ev->filename = "/stale/path";
+	ev->comm[0] = 'x';
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		ev->type = none[i];
+		jbuf_reset(&b);
+		assert_int_equal(format_json(&b, ev, &ctx0), -EINVAL);
+		jbuf_reset(&b);
+		assert_int_equal(format_text(&b, ev, &ctx0), -EINVAL);
+	}
+	ev->type = LT_EV_DELETE;	/* the file family: the path */
+	jbuf_reset(&b);
+	assert_int_equal(format_json(&b, ev, &ctx0), 0);
+	assert_non_null(strstr(jbuf_cstr(&b), "\"filename\":\"/stale/path\""));
+	jbuf_release(&b);
+	free(ev);
+}
+
 /*
  * the type registry: each row where its type says, names unique and found
  * back, a decoder exactly for the types rings carry, and ring_crit's types
@@ -405,6 +432,12 @@ static void test_type_registry(void **state)
 			crit[ncrit++] = t->type;
 		if (t->flags & EVT_PATHS)
 			assert_true(t->family == EVF_FILE || t->family == EVF_EVADE);
+		/* output exactly when documented; only file events carry their watch */
+		assert_int_equal(t->json != NULL, t->doc != NULL);
+		assert_int_equal(t->text != NULL, t->doc != NULL);
+		assert_int_equal((t->flags & EVT_WATCH) != 0, t->family == EVF_FILE);
+		if (t->flags & EVT_TEXT_LINE)
+			assert_true(t->family == EVF_NET || t->type == LT_EV_DLOPEN);
 	}
 	assert_int_equal(rows, 55);
 	assert_int_equal(ncrit, 7);
@@ -440,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_json_exec_argv_array),
 		cmocka_unit_test(test_helpers_mode_flags_time),
 		cmocka_unit_test(test_type_registry),
+		cmocka_unit_test(test_format_refuses_types_without_encoder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
