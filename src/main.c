@@ -6,10 +6,11 @@
  *   rings -> decode (events.c, the type registry) -> hooks (hooks.h: the
  *   modules that keep state) -> context (context.c: exe, ancestry, cgroups,
  *   paths) -> enrich (enrich.c: digests, verdicts) -> format -> sink
- * One thread, one epoll set: the ring buffers, a signalfd (SIGINT, SIGTERM,
- * SIGHUP) and a short poll timeout. The bulk ring is written without
- * wakeups, so the loop consumes it every LT_POLL_MS; the critical ring
- * (exec, exit) wakes the loop at once.
+ * main.c parses the command line and wires the stages; the event loop
+ * (loop.c) runs them: a signalfd (SIGINT, SIGTERM, SIGHUP), the rings (read
+ * on every turn, at most LOOP_POLL_MS apart; a ring wakes the loop only when
+ * a quarter full), the hashing workers, the control socket, the mount
+ * table, and the periodic work (stats, the inventory, caches).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,7 @@
 #include "output/jsonw.h"
 #include "libmon.h"	/* lib */
 #include "loader.h"
+#include "loop.h"
 #include "log.h"
 #include "output/format.h"
 #include "output/sink.h"
@@ -60,7 +62,6 @@
 #include "hash.h"
 #include "scan/sandbox.h"
 
-#define LT_POLL_MS 5
 #define LT_BUSY_RECORDS 1024	/* a consume that found this many: drain again at once */
 #define LT_PROC_MAX 65536
 #define LT_PROC_GRACE_NS (10ULL * 1000000000ULL)
@@ -108,6 +109,10 @@ struct agent {
 	struct scanner *scanner;	/* model: sandboxed scan workers */
 	struct modelscan *mscan;	/* model: verdicts of model_load */
 	int exit_status;		/* of a failed run: 1, or 2 when nothing could load */
+	struct loop *loop;		/* src/loop.h */
+	int sfd;			/* signalfd: SIGINT, SIGTERM, SIGHUP */
+	bool hash_woke;			/* hash: the workers' eventfd fired this turn */
+	uint64_t next_stats;		/* when the periodic stats event is due (ms), 0 unset */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -915,16 +920,142 @@ static void flush_scans(struct agent *a)
 	}
 }
 
+/* ---- the loop's work (src/loop.h) ---------------------------------------------- */
+
+static void on_signal(void *ctx, uint32_t events)
+{
+	struct agent *a = ctx;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(a->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(a);
+		else
+			loop_stop(a->loop);
+	}
+}
+
+/* loop_fd - @fd into the loop (@what names it in the warning a failure logs) */
+static void loop_fd(struct agent *a, int fd, uint32_t events, loop_fd_fn fn, const char *what)
+{
+	int rc = loop_add_fd(a->loop, fd, events, fn, a);
+
+	if (rc)
+		log_warn("event loop: cannot wait on %s (%s)",
+			 what, strerror(-rc));
+}
+
+/* a ring asked for the reader: the turn reads it (turn_read) */
+static void on_ring(void *ctx, uint32_t events)
+{
+	(void)ctx;
+	(void)events;
+}
+
+static void on_hash_results(void *ctx, uint32_t events)	/* hash */
+{
+	struct agent *a = ctx;
+
+	(void)events;
+	a->hash_woke = true;
+}
+
+static void on_mounts(void *ctx, uint32_t events)	/* hash */
+{
+	struct agent *a = ctx;
+
+	(void)events;
+	fanexec_mounts_changed(a->fanexec);
+}
+
+static void on_control(void *ctx, uint32_t events)	/* inventory */
+{
+	struct agent *a = ctx;
+
+	(void)events;
+	control_handle(a->ctl, a->inv);
+}
+
+static void on_scan_verdicts(void *ctx, uint32_t events)	/* model */
+{
+	struct agent *a = ctx;
+
+	(void)events;
+	modelscan_poll(a->mscan, a->enrich);
+}
+
+/* every turn: the records, then what they feed; busy when the bulk ring was */
+static bool turn_read(void *ctx, uint64_t now)
+{
+	struct agent *a = ctx;
+	bool busy;
+
+	if (a->fanexec)	/* hash: an exec's descriptor is queued before its record */
+		fanexec_read(a->fanexec, now);
+	drain_crit(a);	/* lifecycle first: the process table */
+	busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
+	enrich_poll(a->enrich, a->hash_woke);	/* hash: results, held events that are due */
+	a->hash_woke = false;
+	model_tick(a->model, now);	/* model */
+	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
+	if (a->sink)
+		sink_flush(a->sink);
+	return busy;
+}
+
+static bool every_100ms(void *ctx, uint64_t now)
+{
+	struct agent *a = ctx;
+
+	if (a->sink)
+		sink_tick(a->sink, now);
+	loader_refresh(a->L);
+	if (a->fanexec)	/* hash */
+		fanexec_expire(a->fanexec, now);
+	return false;
+}
+
+static bool every_save(void *ctx, uint64_t now)	/* inventory */
+{
+	(void)now;
+	save_inventory(ctx);
+	return false;
+}
+
+static bool every_second(void *ctx, uint64_t now)
+{
+	struct agent *a = ctx;
+
+	(void)now;
+	clock_refresh(a);
+	proctree_expire(a->procs, clock_ns(CLOCK_BOOTTIME), LT_PROC_GRACE_NS);
+	return false;
+}
+
+/* the periodic stats event: its interval may change on a reload */
+static bool turn_stats(void *ctx, uint64_t now)
+{
+	struct agent *a = ctx;
+
+	if (a->cfg.stats_interval_s <= 0)
+		return false;
+	if (!a->next_stats) {
+		a->next_stats = now + a->cfg.stats_interval_s * 1000;
+	} else if (now >= a->next_stats) {
+		a->next_stats = now + a->cfg.stats_interval_s * 1000;
+		evade_iou_flush(a->evade, false, evade_emit, a);	/* evade */
+		emit_stats(a, false);
+	}
+	return false;
+}
+
 static int run(struct agent *a)
 {
-	struct epoll_event ev, evs[8];
 	sigset_t mask;
-	int epfd = -1, sfd = -1, rc = 0;
-	uint64_t now, next_tick = 0, next_sec = 0, next_stats = 0, next_save = 0;
+	int rc = 0;
 	char err[1024];
 	struct loader_opts lo = {};
-	bool stop = false, busy = false;
-	bool hash_woke;	/* hash: the workers' eventfd fired */
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -932,9 +1063,9 @@ static int run(struct agent *a)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || epfd < 0) {
+	a->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->loop = loop_new();
+	if (a->sfd < 0 || !a->loop || loop_add_fd(a->loop, a->sfd, EPOLLIN, on_signal, a)) {
 		rc = -errno;
 		log_error("event loop setup: %s", strerror(errno));
 		goto out;
@@ -962,9 +1093,7 @@ static int run(struct agent *a)
 	}
 	if (a->mscan) {	/* model: the verdict of each model_load */
 		model_set_load_hook(a->model, scan_load_hook, a);
-		ev.events = EPOLLIN;
-		ev.data.u32 = 4;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, modelscan_fd(a->mscan), &ev);
+		loop_fd(a, modelscan_fd(a->mscan), EPOLLIN, on_scan_verdicts, "scan verdicts");
 	}
 	clock_refresh(a);
 	rc = loader_snapshot(a->L, on_snapshot, a);
@@ -1004,100 +1133,43 @@ static int run(struct agent *a)
 		log_error("ring buffers: %s", strerror(errno));
 		goto out;
 	}
-	ev.events = EPOLLIN;
-	ev.data.u32 = 0;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(a->rb), &ev);
-	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(a->rb_crit), &ev);
-	ev.data.u32 = 1;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
-	if (enrich_fd(a->enrich) >= 0) {	/* hash: workers' results wake the loop */
-		ev.data.u32 = 2;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, enrich_fd(a->enrich), &ev);
-	}
-	setup_inventory(a);	/* inventory */
-	if (a->ctl) {
-		ev.data.u32 = 3;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd(a->ctl), &ev);
-	}
 	/*
-	 * hash: fanotify's queue is read on every turn of the loop (every
-	 * LT_POLL_MS at most), not waited on: a reader waiting on it is woken by
-	 * every exec, and on a paravirtualised guest each wakeup costs the exec
-	 * tens of microseconds (the rings are read the same way, for the same
-	 * reason). The mount table is waited on.
+	 * a ring wakes the loop only when its writer asks (a quarter full, see
+	 * common.bpf.h): the turn reads it then, as on every turn
 	 */
-	if (a->fanexec) {
-		ev.events = EPOLLPRI;
-		ev.data.u32 = 6;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, fanexec_mounts_fd(a->fanexec), &ev);
-		ev.events = EPOLLIN;
+	if (loop_add_fd(a->loop, ring_buffer__epoll_fd(a->rb), EPOLLIN, on_ring, a) ||
+	    loop_add_fd(a->loop, ring_buffer__epoll_fd(a->rb_crit), EPOLLIN, on_ring, a)) {
+		rc = -errno;
+		log_error("event loop: the rings: %s", strerror(errno));
+		goto out;
 	}
+	if (enrich_fd(a->enrich) >= 0)	/* hash: workers' results wake the loop */
+		loop_fd(a, enrich_fd(a->enrich), EPOLLIN, on_hash_results, "digests");
+	setup_inventory(a);	/* inventory */
+	if (a->ctl)
+		loop_fd(a, control_fd(a->ctl), EPOLLIN, on_control, "the control socket");
+	/*
+	 * The rings and fanotify's queue are read on every turn of the loop
+	 * (every LOOP_POLL_MS at most), not waited on: a reader waiting on them
+	 * is woken by every record (every exec), and on a paravirtualised guest
+	 * each wakeup costs the writer tens of microseconds. The mount table is
+	 * waited on.
+	 */
+	if (a->fanexec)	/* hash */
+		loop_fd(a, fanexec_mounts_fd(a->fanexec), EPOLLPRI, on_mounts, "the mount table");
+	/* each turn, in this order; then what is due */
+	loop_each_turn(a->loop, turn_read, a);
+	loop_every(a->loop, 100, every_100ms, a);
+	loop_every(a->loop, LT_INV_SAVE_MS, every_save, a);	/* inventory */
+	loop_every(a->loop, 1000, every_second, a);
+	loop_each_turn(a->loop, turn_stats, a);
 	log_unimplemented(&a->cfg);
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
 
-	while (!stop && !a->stop) {
-		/* a busy ring is drained again at once; an idle one is polled every LT_POLL_MS */
-		int n = epoll_wait(epfd, evs, 8, busy ? 0 : LT_POLL_MS);
-
-		hash_woke = false;
-		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
-
-			if (evs[i].data.u32 == 2)	/* hash */
-				hash_woke = true;
-			if (evs[i].data.u32 == 6)
-				fanexec_mounts_changed(a->fanexec);
-			if (evs[i].data.u32 == 3)	/* inventory */
-				control_handle(a->ctl, a->inv);
-			if (evs[i].data.u32 == 4)	/* model: scan verdicts */
-				modelscan_poll(a->mscan, a->enrich);
-			if (evs[i].data.u32 != 1)
-				continue;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP)
-					reload(a);
-				else
-					stop = true;
-			}
-		}
-		if (a->fanexec)	/* hash: an exec's descriptor is queued before its record */
-			fanexec_read(a->fanexec, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);
-		drain_crit(a);	/* lifecycle first: the process table */
-		busy = ring_buffer__consume(a->rb) >= LT_BUSY_RECORDS;
-		enrich_poll(a->enrich, hash_woke);	/* hash: results, held events that are due */
-		model_tick(a->model, clock_ns(CLOCK_MONOTONIC) / 1000000ULL);	/* model */
-		evade_iou_reap(a->evade, evade_emit, a);	/* evade */
-		if (a->sink)
-			sink_flush(a->sink);
-		now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
-		if (now >= next_tick) {
-			next_tick = now + 100;
-			if (a->sink)
-				sink_tick(a->sink, now);
-			loader_refresh(a->L);
-			if (a->fanexec)	/* hash */
-				fanexec_expire(a->fanexec, now);
-		}
-		if (now >= next_save) {	/* inventory */
-			next_save = now + LT_INV_SAVE_MS;
-			save_inventory(a);
-		}
-		if (now >= next_sec) {
-			next_sec = now + 1000;
-			clock_refresh(a);
-			proctree_expire(a->procs, clock_ns(CLOCK_BOOTTIME), LT_PROC_GRACE_NS);
-		}
-		if (a->cfg.stats_interval_s > 0) {
-			if (!next_stats)
-				next_stats = now + a->cfg.stats_interval_s * 1000;
-			else if (now >= next_stats) {
-				next_stats = now + a->cfg.stats_interval_s * 1000;
-				evade_iou_flush(a->evade, false, evade_emit, a);	/* evade */
-				emit_stats(a, false);
-			}
-		}
-	}
+	rc = loop_run(a->loop, &a->stop);
+	if (rc)
+		log_error("event loop: %s", strerror(-rc));
 	log_info("stopping");
 	drain_crit(a);
 	ring_buffer__consume(a->rb);
@@ -1118,12 +1190,12 @@ static int run(struct agent *a)
 	emit_stats(a, true);
 	if (a->sink)
 		sink_flush(a->sink);
-	rc = 0;
 out:
-	if (epfd >= 0)
-		close(epfd);
-	if (sfd >= 0)
-		close(sfd);
+	loop_free(a->loop);
+	a->loop = NULL;
+	if (a->sfd >= 0)
+		close(a->sfd);
+	a->sfd = -1;
 	return rc;
 }
 
