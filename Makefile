@@ -212,24 +212,19 @@ test: deps all $(UNIT_BINS) $(BPFT_BINS) check-banned check-docs
 test-kernels: deps all
 	@tests/kernels/vm-run.sh -b $(BUILD) $(VM_ARGS)
 
-# docs/policy.md is generated from the key table in src/config.c; the table
-# of event types in docs/events.md (between its two markers) from the type
-# registry in src/events.c
-EVREF_SECTION = sed -n '/^<!-- event types: generated/,/^<!-- end of event types -->/p' docs/events.md | sed '1d;$$d'
+# docs/policy.md is generated from the key table in src/config.c; the
+# generated blocks of docs/events.md (the table of event types, the field
+# tables) from the type and field registries (src/events.c, src/fields.c)
 docs: $(BUILD)/ltrack
 	./$(BUILD)/ltrack --policy-reference > docs/policy.md
-	./$(BUILD)/ltrack --event-reference > $(BUILD)/event-reference.md
-	awk -v f=$(BUILD)/event-reference.md \
-		'/^<!-- end of event types -->/ { skip = 0 } !skip { print } \
-		 /^<!-- event types: generated/ { while ((getline l < f) > 0) print l; skip = 1 }' \
-		docs/events.md > docs/events.md.new && mv docs/events.md.new docs/events.md
+	./$(BUILD)/ltrack --event-reference < docs/events.md > $(BUILD)/events.md
+	mv $(BUILD)/events.md docs/events.md
 
 check-docs: $(BUILD)/ltrack
 	@./$(BUILD)/ltrack --policy-reference | diff -u docs/policy.md - \
 		|| { echo "docs/policy.md is stale: run make docs"; exit 1; }
-	@./$(BUILD)/ltrack --event-reference > $(BUILD)/event-reference.md
-	@$(EVREF_SECTION) | diff -u - $(BUILD)/event-reference.md \
-		|| { echo "docs/events.md's table of event types is stale: run make docs"; exit 1; }
+	@./$(BUILD)/ltrack --event-reference < docs/events.md | diff -u docs/events.md - \
+		|| { echo "docs/events.md's generated tables are stale: run make docs"; exit 1; }
 
 check-banned:
 	@! grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets)\s*\(' src include tests/unit \

@@ -281,6 +281,7 @@ enum ev_family {
 #define EVT_TEXT_LINE (1u << 5)	/* its text encoder writes the name, arguments and result */
 
 struct jbuf;
+struct ev_field_list;
 
 struct ev_type_info {
 	uint32_t type;		/* LT_EV_* */
@@ -290,13 +291,14 @@ struct ev_type_info {
 	/* the record's decoder (after the header), or NULL (EVT_USER, EVT_INTERNAL) */
 	int (*decode)(const void *rec, size_t len, struct event *ev);
 	/*
-	 * Its own fields, after the common and context ones (src/output/format.c):
-	 * JSON members; the text line's arguments (between the parentheses, or
-	 * the whole call with EVT_TEXT_LINE); and, in text, the result of a
-	 * successful call (" = 3") when it is worth showing. NULL json and text:
-	 * never output (such an event is refused by the encoders, and counted).
+	 * Its own fields, after the common and context ones: the rows of the
+	 * field registry (src/fields.h) the JSON encoder writes and consumers
+	 * read. The text line's arguments (between the parentheses, or the whole
+	 * call with EVT_TEXT_LINE); and, in text, the result of a successful
+	 * call (" = 3") when it is worth showing. No fields and no text: never
+	 * output (such an event is refused by the encoders, and counted).
 	 */
-	void (*json)(struct jbuf *b, const struct event *ev);
+	const struct ev_field_list *fields;
 	void (*text)(struct jbuf *b, const struct event *ev);
 	void (*text_ret)(struct jbuf *b, const struct event *ev);
 	/* when it is reported: docs/events.md's table (Markdown), NULL for one never output */

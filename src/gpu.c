@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "events.h"
+#include "fields.h"
 #include "gpu.h"
 #include "hooks.h"
 #include "output/jsonw.h"
@@ -87,35 +88,88 @@ bool gpu_allowed(char *const *allow, size_t n, const char *exe)
 	return false;
 }
 
-/* "major:minor" of kernel-encoded @kdev into @buf */
-static const char *dev_str(uint32_t kdev, char *buf, size_t len)
+static int get_filename(const struct event *ev, struct fld_val *v)
 {
-	snprintf(buf, len, "%u:%u", kdev_major(kdev), kdev_minor(kdev));
-	return buf;
+	v->s = ev->filename;
+	return 0;
 }
 
-void gpu_json(struct jbuf *b, const struct event *ev)
+static int get_flags(const struct event *ev, struct fld_val *v)
 {
-	char fl[256], d[32];
-
-	json_key(b, "filename");
-	json_cstr(b, ev->filename);
-	format_open_flags(ev->open_flags, fl, sizeof(fl));
-	json_kv_uint(b, "flags", ev->open_flags);
-	json_key(b, "flags_str");
-	json_cstr(b, fl);
-	json_key(b, "gpu_kind");
-	json_cstr(b, gpu_kind_name(ev->gpu_kind));
-	if (!ev->ino)	/* a failed open: nothing was resolved */
-		return;
-	json_key(b, "device");
-	json_cstr(b, dev_str(ev->rdev, d, sizeof(d)));
-	json_kv_uint(b, "major", kdev_major(ev->rdev));
-	json_kv_uint(b, "minor", kdev_minor(ev->rdev));
-	json_key(b, "dev");
-	json_cstr(b, dev_str(ev->dev, d, sizeof(d)));
-	json_kv_uint(b, "inode", ev->ino);
+	v->u = ev->open_flags;
+	return 0;
 }
+
+static int get_flags_str(const struct event *ev, struct fld_val *v)
+{
+	format_open_flags(ev->open_flags, v->buf, sizeof(v->buf));
+	v->s = v->buf;
+	v->plain = true;
+	return 0;
+}
+
+static int get_kind(const struct event *ev, struct fld_val *v)
+{
+	v->s = gpu_kind_name(ev->gpu_kind);
+	v->plain = true;
+	return 0;
+}
+
+/* the rest is absent from a failed open: nothing was resolved */
+static int get_device(const struct event *ev, struct fld_val *v)
+{
+	if (!ev->ino)
+		return -ENOENT;
+	format_kdev(ev->rdev, v->buf, sizeof(v->buf));
+	v->s = v->buf;
+	v->plain = true;
+	return 0;
+}
+
+static int get_major(const struct event *ev, struct fld_val *v)
+{
+	v->u = kdev_major(ev->rdev);
+	return ev->ino ? 0 : -ENOENT;
+}
+
+static int get_minor(const struct event *ev, struct fld_val *v)
+{
+	v->u = kdev_minor(ev->rdev);
+	return ev->ino ? 0 : -ENOENT;
+}
+
+static int get_dev(const struct event *ev, struct fld_val *v)
+{
+	if (!ev->ino)
+		return -ENOENT;
+	format_kdev(ev->dev, v->buf, sizeof(v->buf));
+	v->s = v->buf;
+	v->plain = true;
+	return 0;
+}
+
+static int get_inode(const struct event *ev, struct fld_val *v)
+{
+	v->u = ev->ino;
+	return ev->ino ? 0 : -ENOENT;
+}
+
+static const struct ev_field gpu_rows[] = {
+	FIELD_ROW("filename", FT_PATH, 0, FG_OWN, get_filename, NULL,
+		  "the node's absolute path; for a failed open, the path as passed"),
+	FIELD_ROW("flags", FT_UINT, 0, FG_OWN, get_flags, NULL, "the open flags as passed"),
+	FIELD_ROW("flags_str", FT_STR, 0, FG_OWN, get_flags_str, NULL,
+		  "the same, by name (`O_RDWR|O_CLOEXEC`)"),
+	FIELD_ROW("gpu_kind", FT_STR, 0, FG_OWN, get_kind, NULL,
+		  "`nvidia` (`/dev/nvidia*`), `dri` (`/dev/dri/*`), `kfd` (`/dev/kfd`)"),
+	FIELD_ROW("device", FT_STR, 0, FG_OWN, get_device, NULL, "the device opened, `major:minor`"),
+	FIELD_ROW("major", FT_UINT, 0, FG_OWN, get_major, NULL, "its major number"),
+	FIELD_ROW("minor", FT_UINT, 0, FG_OWN, get_minor, NULL, "its minor number"),
+	FIELD_ROW("dev", FT_STR, 0, FG_OWN, get_dev, NULL,
+		  "the node itself: its filesystem (`major:minor`)"),
+	FIELD_ROW("inode", FT_UINT, 0, FG_OWN, get_inode, NULL, "and its inode"),
+};
+const struct ev_field_list gpu_fields = { gpu_rows, sizeof(gpu_rows) / sizeof(gpu_rows[0]), "gpu" };
 
 void gpu_text(struct jbuf *b, const struct event *ev)
 {
@@ -124,7 +178,10 @@ void gpu_text(struct jbuf *b, const struct event *ev)
 	format_open_flags(ev->open_flags, fl, sizeof(fl));
 	text_quote(b, ev->filename, strlen(ev->filename));
 	if (ev->ino)
-		jbuf_printf(b, ", \"%s\"", dev_str(ev->rdev, d, sizeof(d)));
+	{
+		format_kdev(ev->rdev, d, sizeof(d));
+		jbuf_printf(b, ", \"%s\"", d);
+	}
 	jbuf_printf(b, ", %s, %s", fl, gpu_kind_name(ev->gpu_kind));
 }
 

@@ -17,6 +17,7 @@
 
 struct event;
 struct jbuf;
+struct ev_field_list;
 
 /*
  * gpu_decode - ring record @rec (@len bytes, type LT_EV_GPU_ACCESS) into
@@ -59,8 +60,8 @@ struct gpu_gate {
  */
 int gpu_subscribe(struct gpu_gate *g, struct hooks *h);
 
-/* gpu_json - the fields of a gpu_access event (after the common ones) */
-void gpu_json(struct jbuf *b, const struct event *ev);
+/* gpu_fields - the fields of a gpu_access event (after the common ones; src/fields.h) */
+extern const struct ev_field_list gpu_fields;
 
 /* gpu_text - the text between "gpu_access(" and ")": path, device, flags, kind */
 void gpu_text(struct jbuf *b, const struct event *ev);

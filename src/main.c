@@ -39,6 +39,7 @@
 #include "evade.h"	/* evade */
 #include "fanexec.h"	/* hash: exec descriptors from fanotify */
 #include "events.h"
+#include "fields.h"
 #include "output/jsonw.h"
 #include "libmon.h"	/* lib */
 #include "loader.h"
@@ -1224,8 +1225,11 @@ int main(int argc, char **argv)
 	}
 	if (a->cli.policy_reference)
 		return config_write_reference(stdout) ? 1 : 0;
-	if (a->cli.event_reference) {
-		event_reference(stdout);
+	if (a->cli.event_reference) {	/* docs/events.md on stdin, refreshed on stdout */
+		if (events_doc_fill(stdin, stdout, err, sizeof(err))) {
+			fprintf(stderr, "ltrack: --event-reference: stdin: %s\n", err);
+			return 2;
+		}
 		return fflush(stdout) ? 1 : 0;
 	}
 	if (a->cli.version) {

@@ -11,13 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "mem_events.h"
 
-#define KV_STR(b, k, v) (JSON_KEY(b, k), json_cstr(b, v))
-#define KV_INT(b, k, v) (JSON_KEY(b, k), json_int(b, v))
-#define KV_UINT(b, k, v) (JSON_KEY(b, k), json_uint(b, v))
-#define KV_BOOL(b, k, v) (JSON_KEY(b, k), json_bool(b, v))
-#define KV_PLAIN(b, k, v) (JSON_KEY(b, k), json_str_plain(b, v, strlen(v)))
 
 enum {
 	NR_MMAP = 9, NR_MPROTECT = 10, NR_KILL = 62, NR_PTRACE = 101, NR_SETUID = 105,
@@ -252,15 +248,6 @@ int mem_decode(const void *rec, size_t len, struct event *ev)
 	return -EINVAL;
 }
 
-static void kv_hex64(struct jbuf *b, const char *key, uint64_t v)
-{
-	char s[24];
-
-	snprintf(s, sizeof(s), "0x%016llx", (unsigned long long)v);
-	json_key(b, key);
-	json_str_plain(b, s, strlen(s));
-}
-
 /* the creds one syscall is about: uid family, gid family or capabilities */
 enum cred_family { CF_UID, CF_GID, CF_CAP };
 
@@ -311,180 +298,255 @@ static bool cred_changed(const struct event *ev)
 	       o->cap_inheritable != n->cap_inheritable;
 }
 
-static void json_ids(struct jbuf *b, const char *pfx, const struct lt_creds *c,
-		     enum cred_family f)
-{
-	char k[32];
+/* ---- fields (src/fields.h) --------------------------------------------------- */
 
-	if (f == CF_CAP) {
-		snprintf(k, sizeof(k), "%scap_effective", pfx);
-		kv_hex64(b, k, c->cap_effective);
-		snprintf(k, sizeof(k), "%scap_permitted", pfx);
-		kv_hex64(b, k, c->cap_permitted);
-		snprintf(k, sizeof(k), "%scap_inheritable", pfx);
-		kv_hex64(b, k, c->cap_inheritable);
+static int get_syscall(const struct event *ev, struct fld_val *v)
+{
+	v->s = mem_syscall_name(ev->syscall_nr);
+	v->plain = true;
+	return v->s ? 0 : -ENOENT;
+}
+
+
+/* mem_exec */
+FLD_GETTER(get_addr, u, ev->mem.addr, 1)
+FLD_GETTER(get_len, u, ev->mem.len, 1)
+FLD_GETTER(get_prot, u, ev->mem.prot, 1)
+FLD_GETTER(get_mmap_flags, u, ev->mem.flags, ev->syscall_nr == NR_MMAP)
+FLD_GETTER(get_mmap_fd, i, ev->mem.fd, ev->syscall_nr == NR_MMAP && !(ev->mem.flags & 0x20))
+FLD_GETTER(get_pkey, i, ev->mem.pkey, ev->syscall_nr == NR_PKEY_MPROTECT)
+FLD_GETTER(get_mem_filename, s, ev->mem.str, ev->mem.str)
+FLD_GETTER(get_mem_path_truncated, b, true, ev->mem.str && (ev->mem.str_flags & LT_PF_TRUNC))
+
+static int get_prot_str(const struct event *ev, struct fld_val *v)
+{
+	mem_prot_str(ev->mem.prot, v->buf, sizeof(v->buf));
+	return fld_set_text(v);
+}
+
+static int get_mmap_flags_str(const struct event *ev, struct fld_val *v)
+{
+	if (ev->syscall_nr != NR_MMAP)
+		return -ENOENT;
+	mem_mmap_flags_str(ev->mem.flags, v->buf, sizeof(v->buf));
+	return fld_set_text(v);
+}
+
+static int get_reason(const struct event *ev, struct fld_val *v)
+{
+	v->s = ev->mem.reason == LT_MEMX_WX ? "wx" : "anon_exec";
+	v->plain = true;
+	return 0;
+}
+
+/* memfd_create, module_delete */
+FLD_GETTER(get_name, s, ev->mem.str ? ev->mem.str : "", 1)
+FLD_GETTER(get_flags, u, ev->mem.flags, 1)
+FLD_GETTER(get_memfd_fd, i, ev->ret, ev->ret >= 0)
+
+static int get_mfd_flags_str(const struct event *ev, struct fld_val *v)
+{
+	mem_mfd_flags_str(ev->mem.flags, v->buf, sizeof(v->buf));
+	return fld_set_text(v);
+}
+
+/* cred_change: the ids of the syscall's family, before and after */
+static int get_syscall_args(const struct event *ev, struct fld_val *v)
+{
+	int na = cred_nargs(ev->syscall_nr);
+	size_t n = 0;
+
+	if (!na)
+		return -ENOENT;
+	for (int i = 0; i < na; i++) {
+		int l = snprintf(v->buf + n, sizeof(v->buf) - n, "%d", (int32_t)ev->mem.args[i]);
+
+		n += (size_t)l + 1;	/* the NUL snprintf wrote separates them */
+	}
+	v->s = v->buf;
+	v->len = n;
+	return 0;
+}
+
+static void write_syscall_args(struct jbuf *b, const struct event *ev)
+{
+	int na = cred_nargs(ev->syscall_nr);
+
+	if (!na)
 		return;
-	}
-	{
-		static const char *const un[] = { "uid", "euid", "suid", "fsuid" };
-		static const char *const gn[] = { "gid", "egid", "sgid", "fsgid" };
-		uint32_t v[4];
-
-		if (f == CF_UID) {
-			v[0] = c->uid, v[1] = c->euid, v[2] = c->suid, v[3] = c->fsuid;
-		} else {
-			v[0] = c->gid, v[1] = c->egid, v[2] = c->sgid, v[3] = c->fsgid;
-		}
-		for (int i = 0; i < 4; i++) {
-			snprintf(k, sizeof(k), "%s%s", pfx, f == CF_UID ? un[i] : gn[i]);
-			json_kv_uint(b, k, v[i]);
-		}
-	}
+	JSON_KEY(b, "syscall_args");
+	json_arr_begin(b);
+	for (int i = 0; i < na; i++)
+		json_int(b, (int32_t)ev->mem.args[i]);
+	json_arr_end(b);
 }
 
-static void json_syscall(struct jbuf *b, const struct event *ev)
+static int get_changed(const struct event *ev, struct fld_val *v)
 {
-	const char *sc = mem_syscall_name(ev->syscall_nr);
-
-	if (sc)
-		KV_STR(b, "syscall", sc);
+	v->b = cred_changed(ev);
+	return 0;
 }
 
-static void json_signal(struct jbuf *b, int sig)
+#define CRED_ID(fn, side, fam, member)                                    \
+	static int fn(const struct event *ev, struct fld_val *v)          \
+	{                                                                 \
+		v->u = ev->mem.side.member;                               \
+		return cred_family(ev->syscall_nr) == fam ? 0 : -ENOENT;  \
+	}
+#define CRED_CAP(fn, side, member)                                        \
+	static int fn(const struct event *ev, struct fld_val *v)          \
+	{                                                                 \
+		if (cred_family(ev->syscall_nr) != CF_CAP)                \
+			return -ENOENT;                                   \
+		return fld_set_hex64(v, ev->mem.side.member);             \
+	}
+#define CRED_SIDE(side)                                                   \
+	CRED_ID(get_##side##_uid, side##_c, CF_UID, uid)                  \
+	CRED_ID(get_##side##_euid, side##_c, CF_UID, euid)                \
+	CRED_ID(get_##side##_suid, side##_c, CF_UID, suid)                \
+	CRED_ID(get_##side##_fsuid, side##_c, CF_UID, fsuid)              \
+	CRED_ID(get_##side##_gid, side##_c, CF_GID, gid)                  \
+	CRED_ID(get_##side##_egid, side##_c, CF_GID, egid)                \
+	CRED_ID(get_##side##_sgid, side##_c, CF_GID, sgid)                \
+	CRED_ID(get_##side##_fsgid, side##_c, CF_GID, fsgid)              \
+	CRED_CAP(get_##side##_cap_effective, side##_c, cap_effective)     \
+	CRED_CAP(get_##side##_cap_permitted, side##_c, cap_permitted)     \
+	CRED_CAP(get_##side##_cap_inheritable, side##_c, cap_inheritable)
+CRED_SIDE(old)
+CRED_SIDE(new)
+
+/* ptrace and kill: the target */
+FLD_GETTER(get_request, i, ev->mem.request, 1)
+FLD_GETTER(get_request_name, s, mem_ptrace_name(ev->mem.request), v->s)
+FLD_GETTER(get_target_pid, i, ev->mem.target_tgid ? (int64_t)ev->mem.target_tgid : ev->mem.pid_arg, 1)
+FLD_GETTER(get_ptrace_target_tid, u, ev->mem.target_tid, ev->mem.target_tgid)
+FLD_GETTER(get_target_comm, s, ev->mem.target_comm, ev->mem.target_tgid)
+FLD_GETTER(get_p_addr, u, ev->mem.p_addr, 1)
+FLD_GETTER(get_p_data, u, ev->mem.p_data, 1)
+FLD_GETTER(get_kill_target_tid, i, ev->mem.target_tgid ? (int64_t)ev->mem.target_tid : ev->mem.tid_arg,
+     ev->syscall_nr != NR_KILL)
+FLD_GETTER(get_signal, i, (int)ev->mem.request, 1)
+
+static int get_signal_name(const struct event *ev, struct fld_val *v)
 {
+	int sig = (int)ev->mem.request;
 	const char *abbr = sig > 0 && sig < 65 ? sigabbrev_np(sig) : NULL;
-	char name[32];
 
-	KV_INT(b, "signal", sig);
-	if (abbr) {
-		snprintf(name, sizeof(name), "SIG%s", abbr);
-		KV_STR(b, "signal_name", name);
-	} else if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		snprintf(name, sizeof(name), "SIGRTMIN+%d", sig - SIGRTMIN);
-		KV_STR(b, "signal_name", name);
-	}
+	if (abbr)
+		snprintf(v->buf, sizeof(v->buf), "SIG%s", abbr);
+	else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(v->buf, sizeof(v->buf), "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		return -ENOENT;
+	return fld_set_text(v);
 }
 
-void mem_json(struct jbuf *b, const struct event *ev)
-{
-	const struct ev_mem *m = &ev->mem;
-	char s[256];
+/* module_load */
+FLD_GETTER(get_module_fd, i, ev->mem.fd, ev->syscall_nr == NR_FINIT_MODULE)
+FLD_GETTER(get_module_filename, s, ev->mem.str, ev->syscall_nr == NR_FINIT_MODULE && ev->mem.str)
+FLD_GETTER(get_module_flags, u, ev->mem.flags, ev->syscall_nr == NR_FINIT_MODULE)
+FLD_GETTER(get_module_len, u, ev->mem.len, ev->syscall_nr != NR_FINIT_MODULE)
 
-	switch (ev->type) {
-	case LT_EV_MEM_EXEC:
-		json_syscall(b, ev);
-		KV_UINT(b, "addr", m->addr);
-		KV_UINT(b, "len", m->len);
-		KV_UINT(b, "prot", m->prot);
-		mem_prot_str(m->prot, s, sizeof(s));
-		KV_PLAIN(b, "prot_str", s);
-		if (ev->syscall_nr == NR_MMAP) {
-			KV_UINT(b, "flags", m->flags);
-			mem_mmap_flags_str(m->flags, s, sizeof(s));
-			KV_PLAIN(b, "flags_str", s);
-			if (!(m->flags & 0x20))
-				KV_INT(b, "fd", m->fd);
-		}
-		if (ev->syscall_nr == NR_PKEY_MPROTECT)
-			KV_INT(b, "pkey", m->pkey);
-		KV_STR(b, "reason", m->reason == LT_MEMX_WX ? "wx" : "anon_exec");
-		if (m->str) {
-			KV_STR(b, "filename", m->str);
-			if (m->str_flags & LT_PF_TRUNC)
-				KV_BOOL(b, "path_truncated", true);
-		}
-		break;
-	case LT_EV_MEMFD_CREATE:
-		KV_STR(b, "name", m->str ? m->str : "");
-		KV_UINT(b, "flags", m->flags);
-		mem_mfd_flags_str(m->flags, s, sizeof(s));
-		KV_PLAIN(b, "flags_str", s);
-		if (ev->ret >= 0)
-			KV_INT(b, "fd", ev->ret);
-		break;
-	case LT_EV_CRED_CHANGE: {
-		enum cred_family f = cred_family(ev->syscall_nr);
-		int na = cred_nargs(ev->syscall_nr);
-
-		json_syscall(b, ev);
-		if (na) {
-			json_key(b, "syscall_args");
-			json_arr_begin(b);
-			for (int i = 0; i < na; i++)
-				json_int(b, (int32_t)m->args[i]);
-			json_arr_end(b);
-		}
-		KV_BOOL(b, "changed", cred_changed(ev));
-		json_ids(b, "old_", &m->old_c, f);
-		json_ids(b, "new_", &m->new_c, f);
-		break;
-	}
-	case LT_EV_PTRACE: {
-		const char *rn = mem_ptrace_name(m->request);
-
-		KV_INT(b, "request", m->request);
-		if (rn)
-			KV_STR(b, "request_name", rn);
-		KV_INT(b, "target_pid", m->target_tgid ? (int64_t)m->target_tgid : m->pid_arg);
-		if (m->target_tgid) {
-			KV_UINT(b, "target_tid", m->target_tid);
-			KV_STR(b, "target_comm", m->target_comm);
-		}
-		KV_UINT(b, "addr", m->p_addr);
-		KV_UINT(b, "data", m->p_data);
-		break;
-	}
-	case LT_EV_KILL:
-		json_syscall(b, ev);
-		json_signal(b, (int)m->request);
-		KV_INT(b, "target_pid", m->target_tgid ? (int64_t)m->target_tgid : m->pid_arg);
-		if (ev->syscall_nr != NR_KILL)
-			KV_INT(b, "target_tid", m->target_tgid ? (int64_t)m->target_tid : m->tid_arg);
-		if (m->target_tgid)
-			KV_STR(b, "target_comm", m->target_comm);
-		break;
-	case LT_EV_MODULE_LOAD:
-		json_syscall(b, ev);
-		if (ev->syscall_nr == NR_FINIT_MODULE) {
-			KV_INT(b, "fd", m->fd);
-			if (m->str)
-				KV_STR(b, "filename", m->str);
-			KV_UINT(b, "flags", m->flags);
-		} else {
-			KV_UINT(b, "len", m->len);
-		}
-		break;
-	case LT_EV_MODULE_DELETE:
-		KV_STR(b, "name", m->str ? m->str : "");
-		KV_UINT(b, "flags", m->flags);
-		break;
-	}
-}
-
-void mem_json_exec(struct jbuf *b, const struct event *ev)
-{
-	const struct ev_mem *m = &ev->mem;
-
-	if (m->eflags & LT_XF_FILELESS) {
-		KV_BOOL(b, "fileless", true);
-		KV_STR(b, "fileless_reason", m->eflags & LT_XF_MEMFD ? "memfd" : "deleted");
-	}
-	if (m->eflags & LT_XF_PRIVGAIN) {
-		KV_BOOL(b, "privilege_gain", true);
-		json_key(b, "privilege_reasons");
-		json_arr_begin(b);
-		if (m->eflags & LT_XF_SETUID)
-			json_cstr(b, "setuid_bit");
-		if (m->eflags & LT_XF_SETGID)
-			json_cstr(b, "setgid_bit");
-		if (m->eflags & LT_XF_FILECAPS)
-			json_cstr(b, "file_caps");
-		json_arr_end(b);
-		KV_UINT(b, "egid", m->egid);
-		kv_hex64(b, "cap_effective", m->cap_effective);
-		kv_hex64(b, "cap_permitted", m->cap_permitted);
-	}
-}
+#define ME LT_EV_MEM_EXEC
+#define MF LT_EV_MEMFD_CREATE
+#define CC LT_EV_CRED_CHANGE
+#define PT LT_EV_PTRACE
+#define KI LT_EV_KILL
+#define ML LT_EV_MODULE_LOAD
+#define MD LT_EV_MODULE_DELETE
+#define R(nm, ty, get, doc, ...) FIELD_ROW(nm, ty, 0, FG_OWN, get, NULL, doc, __VA_ARGS__)
+#define CRED_ROWS(side, when)                                                                     \
+	R(#side "_uid", FT_UINT, get_##side##_uid,                                                \
+	  "setuid, setreuid, setresuid, setfsuid: the real user id " when, CC),                   \
+	R(#side "_euid", FT_UINT, get_##side##_euid, "the effective user id " when, CC),          \
+	R(#side "_suid", FT_UINT, get_##side##_suid, "the saved user id " when, CC),              \
+	R(#side "_fsuid", FT_UINT, get_##side##_fsuid, "the filesystem user id " when, CC),       \
+	R(#side "_gid", FT_UINT, get_##side##_gid,                                                \
+	  "setgid, setregid, setresgid, setfsgid: the real group id " when, CC),                  \
+	R(#side "_egid", FT_UINT, get_##side##_egid, "the effective group id " when, CC),         \
+	R(#side "_sgid", FT_UINT, get_##side##_sgid, "the saved group id " when, CC),             \
+	R(#side "_fsgid", FT_UINT, get_##side##_fsgid, "the filesystem group id " when, CC),      \
+	R(#side "_cap_effective", FT_STR, get_##side##_cap_effective,                             \
+	  "capset: the effective set " when ", a hex string", CC),                                \
+	R(#side "_cap_permitted", FT_STR, get_##side##_cap_permitted,                             \
+	  "capset: the permitted set " when, CC),                                                 \
+	R(#side "_cap_inheritable", FT_STR, get_##side##_cap_inheritable,                         \
+	  "capset: the inheritable set " when, CC)
+static const struct ev_field mem_rows[] = {
+	/* mem_exec */
+	R("syscall", FT_STR, get_syscall, "`\"mmap\"`, `\"mprotect\"` or `\"pkey_mprotect\"`", ME),
+	R("addr", FT_UINT, get_addr,
+	  "mmap: the address mapped (= `ret_code`; the hint when it failed); mprotect: as given", ME),
+	R("len", FT_UINT, get_len, "as given", ME),
+	R("prot", FT_UINT, get_prot, "the protection as given: `7`", ME),
+	R("prot_str", FT_STR, get_prot_str, "the same by name: `\"PROT_READ|PROT_WRITE|PROT_EXEC\"`", ME),
+	R("flags", FT_UINT, get_mmap_flags, "mmap only: `34`", ME),
+	R("flags_str", FT_STR, get_mmap_flags_str, "mmap only: `\"MAP_PRIVATE|MAP_ANONYMOUS\"`", ME),
+	R("fd", FT_INT, get_mmap_fd, "mmap of a file only (not `MAP_ANONYMOUS`): the descriptor", ME),
+	R("pkey", FT_INT, get_pkey, "pkey_mprotect only: the protection key", ME),
+	R("reason", FT_STR, get_reason, "`\"wx\"` or `\"anon_exec\"`", ME),
+	R("filename", FT_PATH, get_mem_filename,
+	  "the file behind the mapping at `addr` after the call (file-backed W+X), absolute; absent "
+	  "for anonymous memory", ME),
+	R("path_truncated", FT_BOOL, get_mem_path_truncated,
+	  "present (true) when `filename` is only a suffix", ME),
+	/* memfd_create */
+	R("name", FT_STR, get_name,
+	  "the name given, as the kernel stored it (without the `memfd:` prefix); for a failed call, "
+	  "read from the caller's memory", MF),
+	R("flags", FT_UINT, get_flags, "as given: `3`", MF),
+	R("flags_str", FT_STR, get_mfd_flags_str,
+	  "the same by name: `\"MFD_CLOEXEC|MFD_ALLOW_SEALING\"`", MF),
+	R("fd", FT_INT, get_memfd_fd, "the new descriptor (= `ret_code`), on success", MF),
+	/* cred_change */
+	R("syscall", FT_STR, get_syscall, "the syscall's name", CC),
+	FIELD_ROW("syscall_args", FT_LIST, 0, FG_OWN, get_syscall_args, write_syscall_args,
+		  "the id arguments as given (-1 = unchanged): `[1234]`, `[-1, 0, -1]`; absent for capset "
+		  "(numbers in JSON; their decimal text for a consumer of the registry)", CC),
+	R("changed", FT_BOOL, get_changed, "whether any value of the family below differs", CC),
+	CRED_ROWS(old, "before the call"),
+	CRED_ROWS(new, "after the call"),
+	/* ptrace */
+	R("request", FT_INT, get_request, "the request: `16`", PT),
+	R("request_name", FT_STR, get_request_name, "its name: `\"PTRACE_ATTACH\"`", PT),
+	R("target_pid", FT_INT, get_target_pid,
+	  "the tracee's pid (in the initial pid namespace, like `pid`); for `PTRACE_TRACEME`, the "
+	  "caller; the argument as given when no task had that pid", PT),
+	R("target_tid", FT_UINT, get_ptrace_target_tid, "the tracee thread's id, when found", PT),
+	R("target_comm", FT_STR, get_target_comm, "the tracee's comm, when found", PT),
+	R("addr", FT_UINT, get_p_addr, "as given (the address of a `POKE*`)", PT),
+	R("data", FT_UINT, get_p_data, "as given (the word of a `POKE*`)", PT),
+	/* kill */
+	R("syscall", FT_STR, get_syscall, "`\"kill\"`, `\"tkill\"` or `\"tgkill\"`", KI),
+	R("signal", FT_INT, get_signal, "the signal: `9`", KI),
+	R("signal_name", FT_STR, get_signal_name,
+	  "its name: `\"SIGKILL\"` (`\"SIGRTMIN+N\"` for real-time signals)", KI),
+	R("target_pid", FT_INT, get_target_pid,
+	  "the target process (initial namespace) when one task was found; else the argument as given "
+	  "(`0`: the caller's process group, `-N`: group N, `-1`: every process)", KI),
+	R("target_tid", FT_INT, get_kill_target_tid, "tkill, tgkill: the target thread", KI),
+	R("target_comm", FT_STR, get_target_comm, "the target's comm, when one task was found", KI),
+	/* module_load */
+	R("syscall", FT_STR, get_syscall, "`\"init_module\"` or `\"finit_module\"`", ML),
+	R("fd", FT_INT, get_module_fd, "finit_module: the descriptor", ML),
+	R("filename", FT_PATH, get_module_filename, "finit_module: the absolute path of its file", ML),
+	R("flags", FT_UINT, get_module_flags, "finit_module: the flags", ML),
+	R("len", FT_UINT, get_module_len,
+	  "init_module: the image length (the module's name is inside the image and is not parsed)", ML),
+	/* module_delete */
+	R("name", FT_STR, get_name, "the name as given", MD),
+	R("flags", FT_UINT, get_flags, "the flags as given", MD),
+};
+#undef R
+#undef CRED_ROWS
+#undef ME
+#undef MF
+#undef CC
+#undef PT
+#undef KI
+#undef ML
+#undef MD
+const struct ev_field_list mem_fields = { mem_rows, sizeof(mem_rows) / sizeof(mem_rows[0]), "mem" };
 
 static void text_str(struct jbuf *b, const char *s)
 {

@@ -23,11 +23,10 @@ int mem_decode(const void *rec, size_t len, struct event *ev);
 /* mem_decode_exec - mem's fields of an exec record */
 void mem_decode_exec(const struct lt_exec_ev *e, struct event *ev);
 
-/* mem_json - the members of a mem event after the common ones */
-void mem_json(struct jbuf *b, const struct event *ev);
+/* mem_fields - the fields of mem's events after the common ones (src/fields.h) */
+struct ev_field_list;
+extern const struct ev_field_list mem_fields;
 
-/* mem_json_exec - fileless / privilege_gain members of an exec event (none when unset) */
-void mem_json_exec(struct jbuf *b, const struct event *ev);
 
 /* mem_text - the arguments of a mem event's text line, inside "name(...)" */
 void mem_text(struct jbuf *b, const struct event *ev);

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "events.h"
+#include "fields.h"
 #include "output/jsonw.h"
 #include "net.h"
 
@@ -198,103 +199,279 @@ const char *net_errdesc(int err, char *buf, size_t len)
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void kv_endpoint(struct jbuf *b, const char *addr_key, const char *port_key,
-			unsigned int family, const uint8_t addr[16], uint16_t port)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (net_format_addr(family, addr, a, sizeof(a)) < 0)
-		return;
-	json_key(b, addr_key);
-	json_str_plain(b, a, strlen(a));
-	json_kv_uint(b, port_key, port);
-}
-
-static void kv_unix(struct jbuf *b, const char *key, const struct ev_net *n, int i)
-{
-	char p[NET_UNIX_MAX];
-	size_t len = net_format_unix(n->path[i], n->path_len[i], p, sizeof(p));
-
-	json_key(b, key);
-	json_str(b, p, len);
-}
-
 static bool has_local(const struct ev_net *n)
 {
 	return n->nflags & LT_NF_LOCAL;
 }
 
-void net_json(struct jbuf *b, const struct event *ev)
+static bool is_unix(const struct ev_net *n)
+{
+	return n->family == NET_AF_UNIX;
+}
+
+static int addr_val(unsigned int family, const uint8_t addr[16], struct fld_val *v)
+{
+	if (net_format_addr(family, addr, v->buf, sizeof(v->buf)) < 0)
+		return -ENOENT;
+	v->s = v->buf;
+	v->plain = true;
+	return 0;
+}
+
+static int port_val(unsigned int family, const uint8_t addr[16], uint16_t port, struct fld_val *v)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	/* with its address only: an endpoint is both or neither */
+	if (net_format_addr(family, addr, a, sizeof(a)) < 0)
+		return -ENOENT;
+	v->u = port;
+	return 0;
+}
+
+static int unix_val(const struct ev_net *n, int i, struct fld_val *v)
+{
+	net_format_unix(n->path[i], n->path_len[i], v->buf, sizeof(v->buf));
+	v->s = v->buf;
+	return 0;
+}
+
+static int get_fd(const struct event *ev, struct fld_val *v)
+{
+	v->i = ev->net.fd;
+	return ev->type != LT_EV_ACCEPT || ev->net.fd >= 0 ? 0 : -ENOENT;
+}
+
+static int get_listen_fd(const struct event *ev, struct fld_val *v)
+{
+	v->i = ev->net.arg;
+	return 0;
+}
+
+static int get_family(const struct event *ev, struct fld_val *v)
+{
+	v->s = net_family_name(ev->net.family);
+	v->plain = true;
+	return 0;
+}
+
+static int get_protocol(const struct event *ev, struct fld_val *v)
+{
+	v->s = net_protocol_name(ev->net.family, ev->net.sock_type, ev->net.protocol);
+	v->plain = true;
+	return 0;
+}
+
+static int get_socket_type(const struct event *ev, struct fld_val *v)
+{
+	v->s = net_socktype_name(ev->net.sock_type);
+	v->plain = true;
+	return 0;
+}
+
+/* connect: the name connected to */
+static int get_unix_peer(const struct event *ev, struct fld_val *v)
+{
+	return is_unix(&ev->net) ? unix_val(&ev->net, 1, v) : -ENOENT;
+}
+
+/* bind, listen, accept: the socket's own name */
+static int get_unix_own(const struct event *ev, struct fld_val *v)
+{
+	return is_unix(&ev->net) ? unix_val(&ev->net, 0, v) : -ENOENT;
+}
+
+static int get_peer_unix_path(const struct event *ev, struct fld_val *v)
+{
+	return is_unix(&ev->net) && ev->net.path_len[1] ? unix_val(&ev->net, 1, v) : -ENOENT;
+}
+
+/* connect (an IP socket), udp_send, connect_result: the other end */
+static int get_remote_addr(const struct event *ev, struct fld_val *v)
 {
 	const struct ev_net *n = &ev->net;
-	const char *fam = net_family_name(n->family), *st = net_socktype_name(n->sock_type);
-	bool is_unix = n->family == NET_AF_UNIX;
 
-	if (ev->type != LT_EV_ACCEPT || n->fd >= 0)
-		json_kv_int(b, "fd", n->fd);
-	if (ev->type == LT_EV_ACCEPT)
-		json_kv_int(b, "listen_fd", n->arg);
-	json_kv_str(b, "family", fam);
-	json_kv_str(b, "protocol", net_protocol_name(n->family, n->sock_type, n->protocol));
-	json_kv_str(b, "socket_type", st);
-	switch (ev->type) {
-	case LT_EV_CONNECT:
-		if (is_unix)
-			kv_unix(b, "unix_path", n, 1);
-		else
-			kv_endpoint(b, "remote_addr", "remote_port", n->rfamily, n->raddr, n->rport);
-		if (!is_unix && has_local(n))
-			kv_endpoint(b, "local_addr", "local_port", n->family, n->laddr, n->lport);
-		break;
-	case LT_EV_BIND:
-	case LT_EV_LISTEN:
-		if (is_unix)
-			kv_unix(b, "unix_path", n, 0);
-		else if (has_local(n))
-			kv_endpoint(b, "local_addr", "local_port", n->family, n->laddr, n->lport);
-		if (ev->type == LT_EV_LISTEN)
-			json_kv_int(b, "backlog", n->arg);
-		break;
-	case LT_EV_ACCEPT:
-		if (is_unix) {
-			kv_unix(b, "unix_path", n, 0);
-			if (n->path_len[1])
-				kv_unix(b, "peer_unix_path", n, 1);
-			break;
-		}
-		if (has_local(n))
-			kv_endpoint(b, "local_addr", "local_port", n->family, n->laddr, n->lport);
-		if (n->rfamily)
-			kv_endpoint(b, "remote_addr", "remote_port", n->rfamily, n->raddr, n->rport);
-		break;
-	case LT_EV_UDP_SEND:
-		kv_endpoint(b, "remote_addr", "remote_port", n->rfamily, n->raddr, n->rport);
-		if (has_local(n))
-			kv_endpoint(b, "local_addr", "local_port", n->family, n->laddr, n->lport);
-		json_kv_bool(b, "connected", n->nflags & LT_NF_CONNECTED);
-		break;
-	case LT_EV_CONNECT_RESULT: {
-		const char *sn = net_tcp_state_name(n->state);
-		char d[128];
-
-		kv_endpoint(b, "remote_addr", "remote_port", n->rfamily, n->raddr, n->rport);
-		if (has_local(n))
-			kv_endpoint(b, "local_addr", "local_port", n->family, n->laddr, n->lport);
-		if (sn)
-			json_kv_str(b, "state", sn);
-		else
-			json_kv_uint(b, "state", n->state);
-		json_kv_str(b, "result", n->state == NET_TCP_ESTABLISHED ? "established" :
-					 n->err ? "failed" : "aborted");
-		json_kv_int(b, "error_code", n->err);
-		if (n->err)	/* the kernel writes -errno; anything else is "?" */
-			json_kv_str(b, "error", net_errdesc(n->err < 0 && n->err > -4096 ?
-							    -n->err : 0, d, sizeof(d)));
-		json_kv_uint(b, "handshake_ns", n->dur_ns);
-		break;
-	}
-	}
+	return is_unix(n) && ev->type == LT_EV_CONNECT ? -ENOENT : addr_val(n->rfamily, n->raddr, v);
 }
+
+static int get_remote_port(const struct event *ev, struct fld_val *v)
+{
+	const struct ev_net *n = &ev->net;
+
+	return is_unix(n) && ev->type == LT_EV_CONNECT ? -ENOENT :
+							  port_val(n->rfamily, n->raddr, n->rport, v);
+}
+
+/* accept: the new connection's peer, when the kernel gave one */
+static int get_accept_remote_addr(const struct event *ev, struct fld_val *v)
+{
+	const struct ev_net *n = &ev->net;
+
+	return is_unix(n) || !n->rfamily ? -ENOENT : addr_val(n->rfamily, n->raddr, v);
+}
+
+static int get_accept_remote_port(const struct event *ev, struct fld_val *v)
+{
+	const struct ev_net *n = &ev->net;
+
+	return is_unix(n) || !n->rfamily ? -ENOENT : port_val(n->rfamily, n->raddr, n->rport, v);
+}
+
+/* the socket's own address, when it has a port */
+static bool local_shown(const struct event *ev)
+{
+	if (!has_local(&ev->net))
+		return false;
+	/* udp_send and connect_result are never unix sockets: no test there */
+	return ev->type == LT_EV_UDP_SEND || ev->type == LT_EV_CONNECT_RESULT || !is_unix(&ev->net);
+}
+
+static int get_local_addr(const struct event *ev, struct fld_val *v)
+{
+	return local_shown(ev) ? addr_val(ev->net.family, ev->net.laddr, v) : -ENOENT;
+}
+
+static int get_local_port(const struct event *ev, struct fld_val *v)
+{
+	return local_shown(ev) ? port_val(ev->net.family, ev->net.laddr, ev->net.lport, v) : -ENOENT;
+}
+
+static int get_backlog(const struct event *ev, struct fld_val *v)
+{
+	v->i = ev->net.arg;
+	return 0;
+}
+
+static int get_connected(const struct event *ev, struct fld_val *v)
+{
+	v->b = ev->net.nflags & LT_NF_CONNECTED;
+	return 0;
+}
+
+/* the state's name; a state without one as its number, in decimal */
+static int get_state(const struct event *ev, struct fld_val *v)
+{
+	v->s = net_tcp_state_name(ev->net.state);
+	if (!v->s) {
+		snprintf(v->buf, sizeof(v->buf), "%u", ev->net.state);
+		v->s = v->buf;
+	}
+	v->plain = true;
+	return 0;
+}
+
+/* JSON keeps a number for a state without a name */
+static void write_state(struct jbuf *b, const struct event *ev)
+{
+	const char *sn = net_tcp_state_name(ev->net.state);
+
+	JSON_KEY(b, "state");
+	if (sn)
+		json_str_plain(b, sn, strlen(sn));
+	else
+		json_uint(b, ev->net.state);
+}
+
+static int get_result(const struct event *ev, struct fld_val *v)
+{
+	v->s = ev->net.state == NET_TCP_ESTABLISHED ? "established" : ev->net.err ? "failed" : "aborted";
+	v->plain = true;
+	return 0;
+}
+
+static int get_error_code(const struct event *ev, struct fld_val *v)
+{
+	v->i = ev->net.err;
+	return 0;
+}
+
+static int get_error(const struct event *ev, struct fld_val *v)
+{
+	int err = ev->net.err;
+
+	if (!err)
+		return -ENOENT;
+	/* the kernel writes -errno; anything else is "?" */
+	v->s = net_errdesc(err < 0 && err > -4096 ? -err : 0, v->buf, sizeof(v->buf));
+	return 0;
+}
+
+static int get_handshake_ns(const struct event *ev, struct fld_val *v)
+{
+	v->u = ev->net.dur_ns;
+	return 0;
+}
+
+#define CO LT_EV_CONNECT
+#define BI LT_EV_BIND
+#define LI LT_EV_LISTEN
+#define AC LT_EV_ACCEPT
+#define US LT_EV_UDP_SEND
+#define CR LT_EV_CONNECT_RESULT
+static const struct ev_field net_rows[] = {
+	FIELD_ROW("fd", FT_INT, 0, FG_OWN, get_fd, NULL,
+		  "the socket's descriptor in the process; `accept`: the new one (absent when the accept "
+		  "failed); `connect_result`: the descriptor connect was called on"),
+	FIELD_ROW("listen_fd", FT_INT, 0, FG_OWN, get_listen_fd, NULL, "the listening socket's descriptor",
+		  AC),
+	FIELD_ROW("family", FT_STR, FLD_NULL, FG_OWN, get_family, NULL,
+		  "the socket's family: `\"AF_INET\"`, `\"AF_INET6\"`, `\"AF_UNIX\"`"),
+	FIELD_ROW("protocol", FT_STR, FLD_NULL, FG_OWN, get_protocol, NULL, "`\"tcp\"`, `\"udp\"` or `\"unix\"`"),
+	FIELD_ROW("socket_type", FT_STR, FLD_NULL, FG_OWN, get_socket_type, NULL,
+		  "`\"stream\"`, `\"dgram\"`, `\"seqpacket\"`"),
+	FIELD_ROW("unix_path", FT_STR, 0, FG_OWN, get_unix_peer, NULL,
+		  "unix sockets: the name connected to. Path names as passed (possibly relative); abstract "
+		  "names with a leading `@`, each NUL inside them shown as `@` (as `ss` does); `\"\"` for an "
+		  "unnamed socket", CO),
+	FIELD_ROW("unix_path", FT_STR, 0, FG_OWN, get_unix_own, NULL,
+		  "unix sockets: bind, listen: the name bound; accept: the listener's name (written as for "
+		  "connect)", BI, LI, AC),
+	FIELD_ROW("peer_unix_path", FT_STR, 0, FG_OWN, get_peer_unix_path, NULL,
+		  "unix sockets: the connecting socket's name, when it had one", AC),
+	FIELD_ROW("remote_addr", FT_IP, 0, FG_OWN, get_remote_addr, NULL,
+		  "IP sockets: the other end. connect: for a connect that succeeded or is in progress, the "
+		  "peer as the socket holds it (the address passed; a connect to 0.0.0.0 shows the loopback "
+		  "address the kernel used, and an AF_INET address on an AF_INET6 UDP socket its v4-mapped "
+		  "form); for a failed one, the address passed, read from the caller's memory. udp_send: the "
+		  "destination passed, read from the caller's memory (the connected peer when none was "
+		  "passed); connect_result: the peer of the socket. An AF_INET6 socket may show an AF_INET "
+		  "destination (sendto with a `sockaddr_in`), and v4-mapped ones as `::ffff:a.b.c.d`",
+		  CO, US, CR),
+	FIELD_ROW("remote_port", FT_UINT, 0, FG_OWN, get_remote_port, NULL, "the other end's port", CO, US,
+		  CR),
+	FIELD_ROW("local_addr", FT_IP, 0, FG_OWN, get_local_addr, NULL,
+		  "the socket's own address. bind: the address bound (for port 0, the port the kernel chose; "
+		  "for a failed bind, the address asked for); listen: the listening address; accept: the new "
+		  "socket's local address. Absent when the socket has no port (a refused connect gives its "
+		  "port back before the call returns)"),
+	FIELD_ROW("local_port", FT_UINT, 0, FG_OWN, get_local_port, NULL, "the socket's own port"),
+	FIELD_ROW("remote_addr", FT_IP, 0, FG_OWN, get_accept_remote_addr, NULL,
+		  "IP sockets: the new connection's peer", AC),
+	FIELD_ROW("remote_port", FT_UINT, 0, FG_OWN, get_accept_remote_port, NULL, "its port", AC),
+	FIELD_ROW("backlog", FT_INT, 0, FG_OWN, get_backlog, NULL,
+		  "the backlog as passed to listen() (the kernel caps it at `net.core.somaxconn`)", LI),
+	FIELD_ROW("connected", FT_BOOL, 0, FG_OWN, get_connected, NULL,
+		  "true when no address was passed (send on a connected socket)", US),
+	FIELD_ROW("state", FT_STR, 0, FG_OWN, get_state, write_state,
+		  "the TCP state the handshake reached: `\"ESTABLISHED\"`, or `\"CLOSE\"`", CR),
+	FIELD_ROW("result", FT_STR, 0, FG_OWN, get_result, NULL,
+		  "`\"established\"`, `\"failed\"` (with `error_code`), or `\"aborted\"` (closed before the "
+		  "handshake ended, without an error: e.g. the socket was closed)", CR),
+	FIELD_ROW("error_code", FT_INT, 0, FG_OWN, get_error_code, NULL,
+		  "0, or `-errno`: the socket's error (`-111` refused, `-110` timed out, `-113` no route); "
+		  "for a blocking connect that failed without one, the call's own error", CR),
+	FIELD_ROW("error", FT_STR, 0, FG_OWN, get_error, NULL,
+		  "the error's description (`\"connection refused\"`), only when `error_code` is not 0", CR),
+	FIELD_ROW("handshake_ns", FT_UINT, 0, FG_OWN, get_handshake_ns, NULL,
+		  "ns from the SYN being sent to the result", CR),
+};
+#undef CO
+#undef BI
+#undef LI
+#undef AC
+#undef US
+#undef CR
+const struct ev_field_list net_fields = { net_rows, sizeof(net_rows) / sizeof(net_rows[0]), "net" };
 
 /* ---- text ------------------------------------------------------------------------ */
 

@@ -79,8 +79,9 @@ size_t net_format_unix(const uint8_t *path, size_t n, char *buf, size_t len);
  */
 const char *net_errdesc(int err, char *buf, size_t len);
 
-/* net_json - the network fields of @ev as JSON members (after the common ones) */
-void net_json(struct jbuf *b, const struct event *ev);
+/* net_fields - the fields of the network events (after the common ones; src/fields.h) */
+struct ev_field_list;
+extern const struct ev_field_list net_fields;
 
 /*
  * net_text - the call part of a text line for @ev, without the newline:

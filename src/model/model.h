@@ -144,7 +144,6 @@ bool model_is_event(uint32_t type);
 /* model_decode - the model part of ring record @rec (@len bytes). 0 or -EINVAL */
 int model_decode(const void *rec, size_t len, struct event *ev);
 
-/* model_json - the JSON fields of a model event (docs/events.md) */
 /*
  * model_scan_json - the "scan" member of a model_load or scan_update: the
  * scanner's report (docs/scanner.md) or {"verdict": "pending"}; nothing
@@ -155,7 +154,13 @@ void model_scan_json(struct jbuf *b, const struct event *ev);
 /* model_scan_verdict - "clean" ... "error", "pending", or NULL (no scan) */
 const char *model_scan_verdict(const struct event *ev);
 
-void model_json(struct jbuf *b, const struct event *ev);
+/* model_fields - the fields of the model events (docs/events.md; src/fields.h) */
+struct ev_field_list;
+struct fld_val;
+extern const struct ev_field_list model_fields;
+
+/* model_get_verdict - the field scan.verdict (a getter of src/fields.h) */
+int model_get_verdict(const struct event *ev, struct fld_val *v);
 
 /* model_text - the text line's body of a model event */
 void model_text(struct jbuf *b, const struct event *ev);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "hex.h"
 #include "output/jsonw.h"
 #include "model/model.h"
@@ -105,29 +106,6 @@ const char *model_method_name(uint32_t method)
 	return NULL;
 }
 
-static void kv_kdev(struct jbuf *b, const char *key, uint32_t kdev)
-{
-	char s[32];
-
-	snprintf(s, sizeof(s), "%u:%u", kdev_major(kdev), kdev_minor(kdev));
-	json_kv_str(b, key, s);
-}
-
-static void json_access(struct jbuf *b, uint32_t access)
-{
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = { { LT_MA_OPEN, "open" }, { LT_MA_MMAP, "mmap" }, { LT_MA_READ, "read" } };
-
-	json_key(b, "access");
-	json_arr_begin(b);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (access & names[i].bit)
-			json_cstr(b, names[i].name);
-	json_arr_end(b);
-}
-
 void model_scan_json(struct jbuf *b, const struct event *ev)
 {
 	const struct ev_model *m = &ev->model;
@@ -154,53 +132,133 @@ const char *model_scan_verdict(const struct event *ev)
 	return "pending";
 }
 
-void model_json(struct jbuf *b, const struct event *ev)
+/* ---- fields (src/fields.h) --------------------------------------------------- */
+
+static int get_dev(const struct event *ev, struct fld_val *v)
 {
-	const struct ev_model *m = &ev->model;
-
-	json_kv_str(b, "filename", ev->canon[0] ? ev->canon : ev->filename);
-	if (ev->filename_flags & LT_PF_TRUNC)
-		json_kv_bool(b, "path_truncated", true);
-	kv_kdev(b, "dev", ev->fid.dev);
-	json_kv_uint(b, "inode", ev->fid.ino);
-	json_kv_uint(b, "size", ev->fid.size);
-	json_kv_uint(b, "mtime", ev->fid.mtime_ns);
-	json_kv_uint(b, "ctime", ev->fid.ctime_ns);
-	switch (ev->type) {
-	case LT_EV_MODEL_LOAD:
-		json_kv_str(b, "format", m->format ? m->format : "unknown");
-		json_access(b, m->access);
-		json_kv_str(b, "found_by", m->access & LT_MA_CONTENT ? "content" : "name");
-		json_kv_int(b, "fd", m->fd);
-		if (m->access & LT_MA_OPEN)
-			json_kv_uint(b, "flags", m->open_flags);
-		model_scan_json(b, ev);
-		break;
-	case LT_EV_MODEL_ACCESS:
-		json_access(b, m->access);
-		json_kv_str(b, "found_by", m->access & LT_MA_CONTENT ? "content" : "name");
-		json_kv_uint(b, "read_bytes", m->bytes);
-		json_kv_bool(b, "mapped", m->access & LT_MA_MMAP);
-		break;
-	case LT_EV_MODEL_MODIFIED:
-		json_kv_str(b, "old_sha256", m->old_sha256[0] ? m->old_sha256 : NULL);
-		json_kv_bool(b, "writer", m->mflags & LT_MF_WRITER);
-		break;
-	case LT_EV_MODEL_EXFIL: {
-		char a[64];
-
-		json_kv_str(b, "method", model_method_name(m->method));
-		json_kv_int(b, "fd", m->fd);
-		if (net_format_addr(m->family, m->daddr, a, sizeof(a)) >= 0)
-			json_kv_str(b, "remote_addr", a);
-		json_kv_uint(b, "remote_port", m->dport);
-		json_kv_str(b, "protocol", m->protocol == 6 ? "tcp" : m->protocol == 17 ? "udp" :
-					   "unknown");
-		json_kv_uint(b, "bytes", m->bytes);
-		break;
-	}
-	}
+	return fld_set_kdev(v, ev->fid.dev);
 }
+
+FLD_GETTER(get_inode, u, ev->fid.ino, 1)
+FLD_GETTER(get_size, u, ev->fid.size, 1)
+FLD_GETTER(get_mtime, u, ev->fid.mtime_ns, 1)
+FLD_GETTER(get_ctime, u, ev->fid.ctime_ns, 1)
+FLD_GETTER(get_found_by, s, ev->model.access & LT_MA_CONTENT ? "content" : "name", 1)
+FLD_GETTER(get_fd, i, ev->model.fd, 1)
+FLD_GETTER(get_open_flags, u, ev->model.open_flags, ev->model.access & LT_MA_OPEN)
+FLD_GETTER(get_read_bytes, u, ev->model.bytes, 1)
+FLD_GETTER(get_mapped, b, ev->model.access & LT_MA_MMAP, 1)
+FLD_GETTER(get_old_sha256, s, ev->model.old_sha256[0] ? ev->model.old_sha256 : NULL, 1)
+FLD_GETTER(get_writer, b, ev->model.mflags & LT_MF_WRITER, 1)
+FLD_GETTER(get_method, s, model_method_name(ev->model.method), 1)
+FLD_GETTER(get_dport, u, ev->model.dport, 1)
+FLD_GETTER(get_protocol, s, ev->model.protocol == 6 ? "tcp" : ev->model.protocol == 17 ? "udp" : "unknown", 1)
+FLD_GETTER(get_bytes, u, ev->model.bytes, 1)
+
+static int get_format(const struct event *ev, struct fld_val *v)
+{
+	v->s = ev->model.format ? ev->model.format : "unknown";
+	return 0;
+}
+
+static int get_access(const struct event *ev, struct fld_val *v)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = { { LT_MA_OPEN, "open" }, { LT_MA_MMAP, "mmap" }, { LT_MA_READ, "read" } };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (ev->model.access & names[i].bit) {
+			size_t l = strlen(names[i].name) + 1;
+
+			memcpy(v->buf + n, names[i].name, l);
+			n += l;
+		}
+	}
+	v->s = v->buf;
+	v->len = n;
+	return 0;
+}
+
+static int get_remote_addr(const struct event *ev, struct fld_val *v)
+{
+	if (net_format_addr(ev->model.family, ev->model.daddr, v->buf, sizeof(v->buf)) < 0)
+		return -ENOENT;
+	v->s = v->buf;
+	return 0;
+}
+
+int model_get_verdict(const struct event *ev, struct fld_val *v)
+{
+	v->s = model_scan_verdict(ev);
+	v->plain = true;
+	return v->s ? 0 : -ENOENT;
+}
+
+#define LD LT_EV_MODEL_LOAD
+#define AC LT_EV_MODEL_ACCESS
+#define MO LT_EV_MODEL_MODIFIED
+#define EX LT_EV_MODEL_EXFIL
+#define R(nm, ty, get, doc, ...) FIELD_ROW(nm, ty, 0, FG_OWN, get, NULL, doc, __VA_ARGS__)
+static const struct ev_field model_rows[] = {
+	R("filename", FT_PATH, ev_get_path,
+	  "absolute path from the kernel's `struct file` (model_load); the model, as in its "
+	  "model_load (model_access, model_exfil); the file now (model_modified)"),
+	R("path_truncated", FT_BOOL, ev_get_path_truncated,
+	  "present (true) when the path exceeded 4096 bytes or 64 components"),
+	R("dev", FT_STR, get_dev, "device of the file (`major:minor`)"),
+	R("inode", FT_UINT, get_inode, "its inode"),
+	R("size", FT_UINT, get_size, "the file's size when it was opened"),
+	R("mtime", FT_UINT, get_mtime, "its modification time then (ns since the epoch)"),
+	R("ctime", FT_UINT, get_ctime, "its change time then (ns since the epoch)"),
+	R("format", FT_STR, get_format,
+	  "from the first bytes: `pytorch-zip`, `pytorch-legacy`, `pytorch-tar`, `torchscript`, "
+	  "`pickle`, `dill`, `numpy`, `joblib`, `safetensors`, `gguf`, `onnx`, `keras`, `hdf5`, "
+	  "`tf-savedmodel`, `tflite`, `torchserve-mar`, `7z`, `tar`, `zip` or `unknown` (the sniffer "
+	  "of `src/scan/`)", LD),
+	R("access", FT_LIST, get_access,
+	  "model_load: how the load began: `[\"open\"]` or `[\"mmap\"]` (a mapping of a file whose "
+	  "open was not seen); model_access: everything the process did: `open`, `mmap`, `read`",
+	  LD, AC),
+	R("found_by", FT_STR, get_found_by, "`name` or `content`", LD, AC),
+	R("fd", FT_INT, get_fd, "the descriptor opened (or mapped)", LD),
+	R("flags", FT_UINT, get_open_flags, "the open flags as passed (when the load began with an open)",
+	  LD),
+	FIELD_ROW("scan", FT_OBJECT, 0, FG_OWN, NULL, model_scan_json,
+		  "the scanner's verdict on the file (`[model_monitor] scan`, on by default): the members "
+		  "of `ltrack scan --format json` ([scanner.md](scanner.md)): `verdict` (`clean`, "
+		  "`suspicious`, `dangerous`, `error`), `format`, `incomplete`, `size`, `opcodes`, "
+		  "`pickles`, `findings_dropped`, `error`, `findings` (`severity`, `offset`, `member`, "
+		  "`global`, `why`); or `{\"verdict\": \"pending\"}` when the verdict took longer than "
+		  "`[model_monitor] scan_wait_ms` (default 2000): a `scan_update` follows", LD),
+	R("read_bytes", FT_UINT, get_read_bytes,
+	  "bytes returned by read, pread64 and readv on the file while the process held it (a "
+	  "re-read counts again: `torch.load` reads parts of a zip more than once). A model found by "
+	  "content is counted only from the moment user space confirmed it", AC),
+	R("mapped", FT_BOOL, get_mapped, "the process mapped it (mmap of the file)", AC),
+	FIELD_ROW("old_sha256", FT_STR, FLD_NULL, FG_OWN, get_old_sha256, NULL,
+		  "the digest before; null when it was still unknown", MO),
+	R("writer", FT_BOOL, get_writer, "the process fields are the writer's", MO),
+	FIELD_ROW("method", FT_STR, FLD_NULL, FG_OWN, get_method, NULL, "`sendfile`, `splice`, `send`", EX),
+	R("fd", FT_INT, get_fd, "the socket", EX),
+	R("remote_addr", FT_IP, get_remote_addr, "the destination", EX),
+	R("remote_port", FT_UINT, get_dport, "its port", EX),
+	R("protocol", FT_STR, get_protocol, "`tcp`, `udp`", EX),
+	R("bytes", FT_UINT, get_bytes, "see above", EX),
+	FIELD_ROW("scan.verdict", FT_STR, FLD_SUB, FG_OWN, model_get_verdict, NULL,
+		  "the verdict inside `scan`, for a consumer of the registry (a rule): `clean`, "
+		  "`suspicious`, `dangerous`, `error` or `pending`; absent without a scan", LD),
+};
+#undef R
+#undef LD
+#undef AC
+#undef MO
+#undef EX
+const struct ev_field_list model_fields = { model_rows, sizeof(model_rows) / sizeof(model_rows[0]),
+					    "model" };
+
 
 void model_text(struct jbuf *b, const struct event *ev)
 {

@@ -10,12 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "format.h"
 
-#define KV_STR(b, k, v) (JSON_KEY(b, k), json_cstr(b, v))
-#define KV_INT(b, k, v) (JSON_KEY(b, k), json_int(b, v))
-#define KV_UINT(b, k, v) (JSON_KEY(b, k), json_uint(b, v))
-#define KV_BOOL(b, k, v) (JSON_KEY(b, k), json_bool(b, v))
 
 struct bitname {
 	uint64_t bit;
@@ -191,56 +188,6 @@ static const char *sock_type_name(uint64_t t)
 	return NULL;
 }
 
-static void kv_cstr_or_null(struct jbuf *b, const char *k, const char *v)
-{
-	json_key(b, k);
-	if (v)
-		json_cstr(b, v);
-	else
-		json_null(b);
-}
-
-static void json_caps(struct jbuf *b, const char *key, uint64_t set)
-{
-	json_key(b, key);
-	json_arr_begin(b);
-	for (unsigned i = 0; i < 64; i++) {
-		char n[16];
-		const char *name = NAMEOF(cap_names, i);
-
-		if (!(set & (1ULL << i)))
-			continue;
-		if (!name) {
-			snprintf(n, sizeof(n), "CAP_%u", i);
-			name = n;
-		}
-		json_cstr(b, name);
-	}
-	json_arr_end(b);
-}
-
-static void json_time(struct jbuf *b, const char *sec, const char *nsec, const char *special,
-		      uint64_t s, uint64_t ns)
-{
-	if (ns == LT_UTIME_NOW || ns == LT_UTIME_OMIT) {
-		json_kv_str(b, special, ns == LT_UTIME_NOW ? "UTIME_NOW" : "UTIME_OMIT");
-		return;
-	}
-	json_kv_int(b, sec, (int64_t)s);
-	json_kv_int(b, nsec, (int64_t)ns);
-}
-
-/* the path fields of a path-bearing event: @filename is the (canonical) path */
-static void json_path(struct jbuf *b, const char *key, const char *path, uint16_t flags,
-		      bool canon)
-{
-	json_kv_str(b, key, path);
-	json_key(b, !strcmp(key, "filename") ? "path_exact" : "target_exact");
-	json_bool(b, !(flags & LT_PF_TRUNC) && (!(flags & LT_PF_INEXACT) || canon));
-	if (flags & LT_PF_TRUNC)
-		KV_BOOL(b, "path_truncated", true);
-}
-
 /* remote address of an inet socket: 16 bytes in xv[6], xv[7] */
 static void addr_str(const struct event *ev, char *buf, size_t len)
 {
@@ -258,159 +205,315 @@ static void addr_str(const struct event *ev, char *buf, size_t len)
 		 a[12] << 8 | a[13], a[14] << 8 | a[15]);
 }
 
-void format_json_evade(struct jbuf *b, const struct event *ev)
-{
-	const uint64_t *v = ev->xv;
-	char s[512];
+/* ---- fields (src/fields.h) --------------------------------------------------- */
 
-	switch (ev->type) {
-	case LT_EV_UTIMES:
-		json_path(b, "filename", ev->canon[0] ? ev->canon : ev->filename, ev->filename_flags,
-			  ev->canon[0]);
-		json_time(b, "atime_sec", "atime_nsec", "atime", v[0], v[1]);
-		json_time(b, "mtime_sec", "mtime_nsec", "mtime", v[2], v[3]);
-		KV_UINT(b, "at_flags", v[4]);
-		break;
-	case LT_EV_SETXATTR:
-		json_path(b, "filename", ev->canon[0] ? ev->canon : ev->filename, ev->filename_flags,
-			  ev->canon[0]);
-		KV_STR(b, "op", v[0] == LT_XATTR_REMOVE ? "remove" : "set");
-		KV_STR(b, "xattr_name", ev->xs[1]);
-		if (v[0] == LT_XATTR_SET) {
-			KV_UINT(b, "value_size", v[1]);
-			KV_UINT(b, "xattr_flags", v[2]);
-		}
-		KV_BOOL(b, "file_caps", v[3] & LT_CAPF_FILE_CAPS);
-		if (v[3] & LT_CAPF_DECODED) {
-			json_caps(b, "cap_permitted", v[4]);
-			json_caps(b, "cap_inheritable", v[5]);
-			KV_BOOL(b, "cap_effective", v[3] & LT_CAPF_EFFECTIVE);
-			if (v[3] & LT_CAPF_V3)
-				KV_UINT(b, "cap_rootid", v[6]);
-		}
-		break;
-	case LT_EV_TRUNCATE:
-		json_path(b, "filename", ev->canon[0] ? ev->canon : ev->filename, ev->filename_flags,
-			  ev->canon[0]);
-		KV_INT(b, "length", (int64_t)v[0]);
-		if (v[2] != (uint64_t)-1) {
-			KV_INT(b, "fd", (int64_t)v[2]);
-			KV_UINT(b, "old_size", v[1]);
-		}
-		break;
-	case LT_EV_UNSHARE:
-		KV_UINT(b, "flags", v[0]);
-		BITS(v[0], clone_ns_bits, s);
-		KV_STR(b, "flags_str", s);
-		break;
-	case LT_EV_SETNS:
-		KV_INT(b, "fd", (int64_t)v[0]);
-		KV_UINT(b, "nstype", (uint32_t)v[1]);
-		BITS((uint32_t)v[1], clone_ns_bits, s);
-		KV_STR(b, "nstype_str", s);
-		if (v[4] == LT_SETNS_PIDFD) {
-			KV_BOOL(b, "pidfd", true);
-		} else {
-			kv_cstr_or_null(b, "ns_type", ns_type_name(v[2]));
-			KV_UINT(b, "ns_inode", v[3]);
-		}
-		break;
-	case LT_EV_MOUNT:
-		KV_STR(b, "op", v[0] == LT_MOUNT_UMOUNT ? "umount" : "mount");
-		if (v[0] == LT_MOUNT_MOUNT) {
-			kv_cstr_or_null(b, "source", ev->xs[0]);
-			kv_cstr_or_null(b, "fstype", ev->xs[2]);
-		}
-		if (ev->xs[1])
-			json_path(b, "target", ev->canon[0] ? ev->canon : ev->xs[1], ev->xsf[1],
-				  ev->canon[0]);
-		else
-			kv_cstr_or_null(b, "target", NULL);
-		KV_UINT(b, "flags", v[1]);
-		if (v[0] == LT_MOUNT_UMOUNT)
-			BITS(v[1], umount_bits, s);
-		else
-			BITS(v[1], ms_bits, s);
-		KV_STR(b, "flags_str", s);
-		break;
-	case LT_EV_PIVOT_ROOT:
-		kv_cstr_or_null(b, "new_root", ev->xs[0]);
-		kv_cstr_or_null(b, "put_old", ev->xs[1]);
-		break;
-	case LT_EV_CHROOT:
-		json_path(b, "filename", ev->canon[0] ? ev->canon : ev->filename, ev->filename_flags,
-			  ev->canon[0]);
-		KV_STR(b, "requested", ev->xs[1]);
-		break;
-	case LT_EV_BPF_LOAD:
-		KV_UINT(b, "prog_type", v[0]);
-		kv_cstr_or_null(b, "prog_type_str", NAMEOF(prog_types, v[0]));
-		KV_STR(b, "prog_name", ev->xs[0]);
-		KV_UINT(b, "insn_cnt", v[1]);
-		kv_cstr_or_null(b, "license", ev->xs[1]);
-		KV_UINT(b, "expected_attach_type", v[2]);
-		KV_UINT(b, "prog_flags", v[3]);
-		if (ev->ret >= 0)
-			KV_INT(b, "prog_fd", ev->ret);
-		break;
-	case LT_EV_PERF_EVENT_OPEN:
-		KV_UINT(b, "perf_type", v[0]);
-		kv_cstr_or_null(b, "perf_type_str", NAMEOF(perf_types, v[0]));
-		KV_UINT(b, "config", v[1]);
-		KV_INT(b, "target_pid", (int32_t)v[2]);
-		KV_INT(b, "cpu", (int32_t)v[3]);
-		KV_INT(b, "group_fd", (int32_t)v[4]);
-		KV_UINT(b, "flags", v[5]);
-		break;
-	case LT_EV_PROCESS_VM_WRITEV:
-		KV_INT(b, "target_pid", (int32_t)v[0]);
-		kv_cstr_or_null(b, "target_comm", ev->xcomm[0] ? ev->xcomm : NULL);
-		KV_UINT(b, "liovcnt", v[1]);
-		KV_UINT(b, "riovcnt", v[2]);
-		KV_UINT(b, "flags", v[3]);
-		if (ev->ret >= 0)
-			KV_INT(b, "bytes", ev->ret);
-		break;
-	case LT_EV_PRCTL_SET_NAME:
-		KV_STR(b, "old_name", ev->xs[0]);
-		KV_STR(b, "new_name", ev->xs[1]);
-		break;
-	case LT_EV_FD_REDIRECT:
-		KV_INT(b, "newfd", (int64_t)v[0]);
-		KV_INT(b, "oldfd", (int64_t)v[1]);
-		kv_cstr_or_null(b, "family", family_name(v[2]));
-		kv_cstr_or_null(b, "sock_type", sock_type_name(v[3]));
-		KV_UINT(b, "protocol", v[4]);
-		if (v[2] == 2 || v[2] == 10) {
-			addr_str(ev, s, sizeof(s));
-			KV_STR(b, "remote_addr", s);
-			KV_UINT(b, "remote_port", v[5]);
-		}
-		break;
-	case LT_EV_IO_URING_SETUP:
-		KV_INT(b, "ring_fd", (int64_t)v[3]);
-		KV_UINT(b, "sq_entries", v[0]);
-		KV_UINT(b, "cq_entries", v[1]);
-		KV_UINT(b, "setup_flags", v[2]);
-		BITS(v[2], iou_setup_bits, s);
-		KV_STR(b, "setup_flags_str", s);
-		break;
-	case LT_EV_IO_URING_OPS:
-		if (!ev->iou)
-			break;
-		KV_UINT(b, "total", ev->iou->total);
-		KV_UINT(b, "sqpoll", ev->iou->sqpoll);
-		json_key(b, "ops");
-		json_obj_begin(b);
-		for (uint32_t i = 0; i < LT_IOU_NOPS; i++)
-			if (ev->iou->counts[i])
-				json_kv_uint(b, evade_iou_op_name(i, s, sizeof(s)),
-					     ev->iou->counts[i]);
-		json_obj_end(b);
-		KV_BOOL(b, "final", ev->iou_final);
-		break;
-	}
+static int bits_val(uint64_t x, const struct bitname *t, size_t n, struct fld_val *v)
+{
+	bits_str(x, t, n, v->buf, sizeof(v->buf));
+	return fld_set_text(v);
 }
+#define BITS_VAL(x, t, v) bits_val(x, t, sizeof(t) / sizeof(t[0]), v)
+
+/* the capability names of @set, NUL-separated */
+static int caps_val(uint64_t set, struct fld_val *v)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < 64; i++) {
+		char un[16];
+		const char *name = NAMEOF(cap_names, i);
+		size_t l;
+
+		if (!(set & (1ULL << i)))
+			continue;
+		if (!name) {
+			snprintf(un, sizeof(un), "CAP_%u", i);
+			name = un;
+		}
+		l = strlen(name) + 1;
+		if (n + l > sizeof(v->buf))
+			break;
+		memcpy(v->buf + n, name, l);
+		n += l;
+	}
+	v->s = v->buf;
+	v->len = n;
+	return 0;
+}
+
+static bool utime_special(uint64_t ns)
+{
+	return ns == LT_UTIME_NOW || ns == LT_UTIME_OMIT;
+}
+
+/* utimes */
+FLD_GETTER(get_atime_sec, i, (int64_t)ev->xv[0], !utime_special(ev->xv[1]))
+FLD_GETTER(get_atime_nsec, i, (int64_t)ev->xv[1], !utime_special(ev->xv[1]))
+FLD_GETTER(get_atime, s, ev->xv[1] == LT_UTIME_NOW ? "UTIME_NOW" : "UTIME_OMIT", utime_special(ev->xv[1]))
+FLD_GETTER(get_mtime_sec, i, (int64_t)ev->xv[2], !utime_special(ev->xv[3]))
+FLD_GETTER(get_mtime_nsec, i, (int64_t)ev->xv[3], !utime_special(ev->xv[3]))
+FLD_GETTER(get_mtime, s, ev->xv[3] == LT_UTIME_NOW ? "UTIME_NOW" : "UTIME_OMIT", utime_special(ev->xv[3]))
+FLD_GETTER(get_at_flags, u, ev->xv[4], 1)
+/* setxattr */
+FLD_GETTER(get_xattr_op, s, ev->xv[0] == LT_XATTR_REMOVE ? "remove" : "set", 1)
+FLD_GETTER(get_xattr_name, s, ev->xs[1], 1)
+FLD_GETTER(get_value_size, u, ev->xv[1], ev->xv[0] == LT_XATTR_SET)
+FLD_GETTER(get_xattr_flags, u, ev->xv[2], ev->xv[0] == LT_XATTR_SET)
+FLD_GETTER(get_file_caps, b, ev->xv[3] & LT_CAPF_FILE_CAPS, 1)
+FLD_GETTER(get_cap_effective, b, ev->xv[3] & LT_CAPF_EFFECTIVE, ev->xv[3] & LT_CAPF_DECODED)
+FLD_GETTER(get_cap_rootid, u, ev->xv[6], (ev->xv[3] & LT_CAPF_DECODED) && (ev->xv[3] & LT_CAPF_V3))
+
+static int get_cap_permitted(const struct event *ev, struct fld_val *v)
+{
+	return ev->xv[3] & LT_CAPF_DECODED ? caps_val(ev->xv[4], v) : -ENOENT;
+}
+
+static int get_cap_inheritable(const struct event *ev, struct fld_val *v)
+{
+	return ev->xv[3] & LT_CAPF_DECODED ? caps_val(ev->xv[5], v) : -ENOENT;
+}
+
+/* truncate */
+FLD_GETTER(get_length, i, (int64_t)ev->xv[0], 1)
+FLD_GETTER(get_trunc_fd, i, (int64_t)ev->xv[2], ev->xv[2] != (uint64_t)-1)
+FLD_GETTER(get_old_size, u, ev->xv[1], ev->xv[2] != (uint64_t)-1)
+/* unshare, setns */
+FLD_GETTER(get_x0_uint, u, ev->xv[0], 1)
+FLD_GETTER(get_x0_int, i, (int64_t)ev->xv[0], 1)
+FLD_GETTER(get_nstype, u, (uint32_t)ev->xv[1], 1)
+FLD_GETTER(get_pidfd, b, true, ev->xv[4] == LT_SETNS_PIDFD)
+FLD_GETTER(get_ns_type, s, ns_type_name(ev->xv[2]), ev->xv[4] != LT_SETNS_PIDFD)
+FLD_GETTER(get_ns_inode, u, ev->xv[3], ev->xv[4] != LT_SETNS_PIDFD)
+
+static int get_unshare_flags_str(const struct event *ev, struct fld_val *v)
+{
+	return BITS_VAL(ev->xv[0], clone_ns_bits, v);
+}
+
+static int get_nstype_str(const struct event *ev, struct fld_val *v)
+{
+	return BITS_VAL((uint32_t)ev->xv[1], clone_ns_bits, v);
+}
+
+/* mount */
+FLD_GETTER(get_mount_op, s, ev->xv[0] == LT_MOUNT_UMOUNT ? "umount" : "mount", 1)
+FLD_GETTER(get_source, s, ev->xs[0], ev->xv[0] == LT_MOUNT_MOUNT)
+FLD_GETTER(get_fstype, s, ev->xs[2], ev->xv[0] == LT_MOUNT_MOUNT)
+FLD_GETTER(get_mount_target, s, ev->xs[1] ? (ev->canon[0] ? ev->canon : ev->xs[1]) : NULL, 1)
+FLD_GETTER(get_target_exact, b,
+     !(ev->xsf[1] & LT_PF_TRUNC) && (!(ev->xsf[1] & LT_PF_INEXACT) || ev->canon[0]), ev->xs[1])
+FLD_GETTER(get_target_truncated, b, true, ev->xs[1] && (ev->xsf[1] & LT_PF_TRUNC))
+FLD_GETTER(get_x1_uint, u, ev->xv[1], 1)
+
+static int get_mount_flags_str(const struct event *ev, struct fld_val *v)
+{
+	if (ev->xv[0] == LT_MOUNT_UMOUNT)
+		return BITS_VAL(ev->xv[1], umount_bits, v);
+	return BITS_VAL(ev->xv[1], ms_bits, v);
+}
+
+/* pivot_root, chroot, prctl_set_name, bpf_load */
+FLD_GETTER(get_xs0, s, ev->xs[0], 1)
+FLD_GETTER(get_xs1, s, ev->xs[1], 1)
+FLD_GETTER(get_prog_type_str, s, NAMEOF(prog_types, ev->xv[0]), 1)
+FLD_GETTER(get_x2_uint, u, ev->xv[2], 1)
+FLD_GETTER(get_x3_uint, u, ev->xv[3], 1)
+FLD_GETTER(get_ret_fd, i, ev->ret, ev->ret >= 0)
+/* perf_event_open, process_vm_writev */
+FLD_GETTER(get_perf_type_str, s, NAMEOF(perf_types, ev->xv[0]), 1)
+FLD_GETTER(get_x0_i32, i, (int32_t)ev->xv[0], 1)
+FLD_GETTER(get_x2_i32, i, (int32_t)ev->xv[2], 1)
+FLD_GETTER(get_x3_i32, i, (int32_t)ev->xv[3], 1)
+FLD_GETTER(get_x4_i32, i, (int32_t)ev->xv[4], 1)
+FLD_GETTER(get_x5_uint, u, ev->xv[5], 1)
+FLD_GETTER(get_xcomm, s, ev->xcomm[0] ? ev->xcomm : NULL, 1)
+/* fd_redirect */
+FLD_GETTER(get_x1_int, i, (int64_t)ev->xv[1], 1)
+FLD_GETTER(get_sock_family, s, family_name(ev->xv[2]), 1)
+FLD_GETTER(get_sock_type, s, sock_type_name(ev->xv[3]), 1)
+FLD_GETTER(get_x4_uint, u, ev->xv[4], 1)
+FLD_GETTER(get_remote_port, u, ev->xv[5], ev->xv[2] == 2 || ev->xv[2] == 10)
+/* io_uring */
+FLD_GETTER(get_x3_int, i, (int64_t)ev->xv[3], 1)
+FLD_GETTER(get_iou_total, u, ev->iou ? ev->iou->total : 0, ev->iou)
+FLD_GETTER(get_iou_sqpoll, u, ev->iou ? ev->iou->sqpoll : 0, ev->iou)
+FLD_GETTER(get_iou_final, b, ev->iou_final, ev->iou)
+
+static int get_remote_addr(const struct event *ev, struct fld_val *v)
+{
+	if (ev->xv[2] != 2 && ev->xv[2] != 10)
+		return -ENOENT;
+	addr_str(ev, v->buf, sizeof(v->buf));
+	return fld_set_text(v);
+}
+
+static int get_setup_flags_str(const struct event *ev, struct fld_val *v)
+{
+	return BITS_VAL(ev->xv[2], iou_setup_bits, v);
+}
+
+/* io_uring_ops: {"IORING_OP_OPENAT": 1, ...}, the opcodes used */
+static void write_iou_ops(struct jbuf *b, const struct event *ev)
+{
+	char s[64];
+
+	if (!ev->iou)
+		return;
+	JSON_KEY(b, "ops");
+	json_obj_begin(b);
+	for (uint32_t i = 0; i < LT_IOU_NOPS; i++)
+		if (ev->iou->counts[i])
+			json_kv_uint(b, evade_iou_op_name(i, s, sizeof(s)), ev->iou->counts[i]);
+	json_obj_end(b);
+}
+
+#define UT LT_EV_UTIMES
+#define SX LT_EV_SETXATTR
+#define TR LT_EV_TRUNCATE
+#define UN LT_EV_UNSHARE
+#define SN LT_EV_SETNS
+#define MO LT_EV_MOUNT
+#define PR LT_EV_PIVOT_ROOT
+#define CH LT_EV_CHROOT
+#define BP LT_EV_BPF_LOAD
+#define PE LT_EV_PERF_EVENT_OPEN
+#define PV LT_EV_PROCESS_VM_WRITEV
+#define PC LT_EV_PRCTL_SET_NAME
+#define FR LT_EV_FD_REDIRECT
+#define IS LT_EV_IO_URING_SETUP
+#define IO LT_EV_IO_URING_OPS
+#define R(nm, ty, get, doc, ...) FIELD_ROW(nm, ty, 0, FG_OWN, get, NULL, doc, __VA_ARGS__)
+#define RN(nm, get, doc, ...) FIELD_ROW(nm, FT_STR, FLD_NULL, FG_OWN, get, NULL, doc, __VA_ARGS__)
+static const struct ev_field evade_rows[] = {
+	R("filename", FT_PATH, ev_get_path,
+	  "the file. utimes: utimensat with a NULL path (or `\"\"` and AT_EMPTY_PATH) names the open "
+	  "file of its dirfd: exact. setxattr: f*xattr from the descriptor, exact. chroot: the new "
+	  "root's absolute path in the caller's mount namespace (walked from the new root up to the "
+	  "namespace's root); a failed chroot: the path resolved lexically", UT, SX, TR, CH),
+	R("path_exact", FT_BOOL, ev_get_path_exact, "as for file events", UT, SX, TR, CH),
+	R("path_truncated", FT_BOOL, ev_get_path_truncated,
+	  "present (true) when the path is only a suffix", UT, SX, TR, CH),
+	/* utimes */
+	R("atime_sec", FT_INT, get_atime_sec,
+	  "the requested access time, seconds (utimes/futimesat microseconds × 1000; utime seconds, "
+	  "nsec 0)", UT),
+	R("atime_nsec", FT_INT, get_atime_nsec, "and nanoseconds", UT),
+	R("atime", FT_STR, get_atime,
+	  "instead of the two above when the request is special: `\"UTIME_NOW\"` or `\"UTIME_OMIT\"`. "
+	  "A NULL `times` argument is both `UTIME_NOW`", UT),
+	R("mtime_sec", FT_INT, get_mtime_sec, "the same for the modification time", UT),
+	R("mtime_nsec", FT_INT, get_mtime_nsec, "the same for the modification time", UT),
+	R("mtime", FT_STR, get_mtime, "the same for the modification time", UT),
+	R("at_flags", FT_UINT, get_at_flags,
+	  "utimensat's flags (AT_SYMLINK_NOFOLLOW = 256); 0 for the others", UT),
+	/* setxattr */
+	R("op", FT_STR, get_xattr_op,
+	  "`\"set\"` (setxattr, lsetxattr, fsetxattr, setxattrat) or `\"remove\"` (removexattr, "
+	  "lremovexattr, fremovexattr, removexattrat)", SX),
+	RN("xattr_name", get_xattr_name, "the attribute, e.g. `\"security.capability\"`", SX),
+	R("value_size", FT_UINT, get_value_size, "set only: the value's size in bytes", SX),
+	R("xattr_flags", FT_UINT, get_xattr_flags,
+	  "set only: the flags (XATTR_CREATE = 1, XATTR_REPLACE = 2)", SX),
+	R("file_caps", FT_BOOL, get_file_caps,
+	  "true when the attribute is `security.capability` (file capabilities)", SX),
+	R("cap_permitted", FT_LIST, get_cap_permitted,
+	  "set of a well-formed capability value (revision 1, 2 or 3): the capability names, "
+	  "`[\"CAP_NET_RAW\"]`", SX),
+	R("cap_inheritable", FT_LIST, get_cap_inheritable, "the same for the inheritable set", SX),
+	R("cap_effective", FT_BOOL, get_cap_effective, "the effective bit of the value", SX),
+	R("cap_rootid", FT_UINT, get_cap_rootid,
+	  "revision 3 (namespaced) values: the root uid they are for", SX),
+	/* truncate */
+	R("length", FT_INT, get_length, "the new length", TR),
+	R("fd", FT_INT, get_trunc_fd, "ftruncate only: the descriptor", TR),
+	R("old_size", FT_UINT, get_old_size, "ftruncate only: the size before", TR),
+	/* unshare, setns */
+	R("flags", FT_UINT, get_x0_uint, "the flags as passed", UN),
+	R("flags_str", FT_STR, get_unshare_flags_str, "decoded: `\"CLONE_NEWNS|CLONE_NEWPID\"`", UN),
+	R("fd", FT_INT, get_x0_int, "the descriptor passed", SN),
+	R("nstype", FT_UINT, get_nstype, "the nstype argument (0 = any)", SN),
+	R("nstype_str", FT_STR, get_nstype_str, "decoded", SN),
+	R("pidfd", FT_BOOL, get_pidfd,
+	  "true (instead of `ns_type`/`ns_inode`) when the descriptor is a pidfd", SN),
+	RN("ns_type", get_ns_type,
+	  "the namespace the descriptor refers to: `mnt`, `uts`, `ipc`, `user`, `pid`, `net`, "
+	  "`cgroup`, `time` (null when the descriptor is no namespace)", SN),
+	R("ns_inode", FT_UINT, get_ns_inode, "its inode (as in `/proc/PID/ns/`)", SN),
+	/* mount */
+	R("op", FT_STR, get_mount_op, "`\"mount\"` or `\"umount\"` (umount2)", MO),
+	RN("source", get_source, "op mount: as given (null when NULL): `\"/dev/sdb1\"`", MO),
+	RN("fstype", get_fstype, "op mount: as given (null when NULL): `\"tmpfs\"`", MO),
+	FIELD_ROW("target", FT_PATH, FLD_NULL, FG_OWN, get_mount_target, NULL,
+		  "the mount point, absolute", MO),
+	R("target_exact", FT_BOOL, get_target_exact, "as `path_exact` for the mount point", MO),
+	R("path_truncated", FT_BOOL, get_target_truncated,
+	  "present (true) when the mount point is only a suffix", MO),
+	R("flags", FT_UINT, get_x1_uint,
+	  "MS_* (mount) or MNT_FORCE/MNT_DETACH/MNT_EXPIRE/UMOUNT_NOFOLLOW (umount)", MO),
+	R("flags_str", FT_STR, get_mount_flags_str, "decoded", MO),
+	/* pivot_root, chroot */
+	RN("new_root", get_xs0,
+	  "as given: the caller's root moves during the call, so it is not resolved", PR),
+	RN("put_old", get_xs1, "as given", PR),
+	RN("requested", get_xs1, "the path as given", CH),
+	/* bpf_load */
+	R("prog_type", FT_UINT, get_x0_uint, "`1`", BP),
+	RN("prog_type_str", get_prog_type_str, "`\"socket_filter\"`", BP),
+	RN("prog_name", get_xs0, "the name given (up to 15 bytes, `\"\"` when none)", BP),
+	R("insn_cnt", FT_UINT, get_x1_uint, "instructions", BP),
+	RN("license", get_xs1, "the license string (null when unreadable)", BP),
+	R("expected_attach_type", FT_UINT, get_x2_uint, "as given", BP),
+	R("prog_flags", FT_UINT, get_x3_uint, "as given", BP),
+	R("prog_fd", FT_INT, get_ret_fd, "the new program's descriptor (success)", BP),
+	/* perf_event_open */
+	R("perf_type", FT_UINT, get_x0_uint, "`1`", PE),
+	RN("perf_type_str", get_perf_type_str,
+	  "`\"software\"` (hardware, software, tracepoint, hw_cache, raw, breakpoint; null for dynamic "
+	  "PMUs)", PE),
+	R("config", FT_UINT, get_x1_uint, "attr.config", PE),
+	R("target_pid", FT_INT, get_x2_i32, "the pid argument", PE),
+	R("cpu", FT_INT, get_x3_i32, "the cpu argument", PE),
+	R("group_fd", FT_INT, get_x4_i32, "the group_fd argument", PE),
+	R("flags", FT_UINT, get_x5_uint, "the flags argument", PE),
+	/* process_vm_writev */
+	R("target_pid", FT_INT, get_x0_i32, "the pid written to, as the writer names it", PV),
+	RN("target_comm", get_xcomm,
+	  "its comm, read from /proc by user space when the writer shares ltrack's pid namespace and "
+	  "the target still exists; null otherwise", PV),
+	R("liovcnt", FT_UINT, get_x1_uint, "the argument", PV),
+	R("riovcnt", FT_UINT, get_x2_uint, "the argument", PV),
+	R("flags", FT_UINT, get_x3_uint, "the argument", PV),
+	R("bytes", FT_INT, get_ret_fd, "bytes written (success)", PV),
+	/* prctl_set_name */
+	RN("old_name", get_xs0, "the comm before the call", PC),
+	RN("new_name", get_xs1, "the name given, cut to 15 bytes as the kernel does", PC),
+	/* fd_redirect */
+	R("newfd", FT_INT, get_x0_int, "the argument (`ret_code` is `newfd`)", FR),
+	R("oldfd", FT_INT, get_x1_int, "the argument", FR),
+	RN("family", get_sock_family, "`\"AF_INET\"`", FR),
+	RN("sock_type", get_sock_type, "`\"SOCK_STREAM\"`", FR),
+	R("protocol", FT_UINT, get_x4_uint, "`6`", FR),
+	R("remote_addr", FT_IP, get_remote_addr,
+	  "inet sockets: the peer (IPv6 in full form, `0:0:0:0:0:0:0:1`); absent for other families", FR),
+	R("remote_port", FT_UINT, get_remote_port, "inet sockets: its port", FR),
+	/* io_uring */
+	R("ring_fd", FT_INT, get_x3_int, "the ring's descriptor (`ret_code` too; `syscall_nr` 425)", IS),
+	R("sq_entries", FT_UINT, get_x0_uint, "ring size after the kernel's rounding", IS),
+	R("cq_entries", FT_UINT, get_x1_uint, "ring size after the kernel's rounding", IS),
+	R("setup_flags", FT_UINT, get_x2_uint, "IORING_SETUP_*", IS),
+	R("setup_flags_str", FT_STR, get_setup_flags_str, "decoded", IS),
+	R("total", FT_UINT, get_iou_total, "requests submitted since the process's first one", IO),
+	R("sqpoll", FT_UINT, get_iou_sqpoll, "of which by an SQPOLL kernel thread", IO),
+	FIELD_ROW("ops", FT_OBJECT, 0, FG_OWN, NULL, write_iou_ops,
+		  "count per opcode, `{\"IORING_OP_OPENAT\": 1, \"IORING_OP_NOP\": 1}` (only opcodes used)",
+		  IO),
+	R("final", FT_BOOL, get_iou_final, "true for the process's last summary", IO),
+};
+#undef R
+#undef RN
+const struct ev_field_list evade_fields = { evade_rows, sizeof(evade_rows) / sizeof(evade_rows[0]),
+					    "evade" };
+
 
 static void tq(struct jbuf *b, const char *s)
 {

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "concern.h"
+#include "fields.h"
 #include "format.h"
 #include "hash.h"
 #include "mem_events.h"	/* mem */
@@ -111,7 +112,7 @@ static char type_char(uint32_t mode)
 	return '?';
 }
 
-static const char *type_name(uint32_t mode)
+const char *format_file_type(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:
@@ -148,6 +149,22 @@ void format_mode(uint32_t mode, char *buf, size_t len)
 		s[9] = (mode & S_IXOTH) ? 't' : 'T';
 	s[10] = '\0';
 	snprintf(buf, len, "%s", s);
+}
+
+void format_kdev(uint32_t kdev, char *buf, size_t len)
+{
+	char s[32], *end = s + sizeof(s), *p;
+
+	*--end = '\0';
+	p = dec_u64(end, kdev_minor(kdev));
+	*--p = ':';
+	p = dec_u64(p, kdev_major(kdev));
+	if ((size_t)(end - p) + 1 > len) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, p, (size_t)(end - p) + 1);
 }
 
 void format_open_flags(uint32_t flags, char *buf, size_t len)
@@ -195,141 +212,6 @@ void format_open_flags(uint32_t flags, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-static void kv_dev(struct jbuf *b, const char *key, uint32_t kdev)
-{
-	char s[32], *end = s + sizeof(s), *p;
-
-	p = dec_u64(end, kdev_minor(kdev));
-	*--p = ':';
-	p = dec_u64(p, kdev_major(kdev));
-	json_key(b, key);
-	json_str_plain(b, p, end - p);
-}
-
-static void kv_octal(struct jbuf *b, const char *key, uint32_t mode)
-{
-	char s[4];
-
-	mode &= 07777;
-	for (int i = 3; i >= 0; i--) {
-		s[i] = '0' + (mode & 7);
-		mode >>= 3;
-	}
-	json_key(b, key);
-	json_str_plain(b, s, 4);
-}
-
-/* the filename to print: user space's canonical form when it made one */
-static const char *ev_filename(const struct event *ev)
-{
-	return ev->canon[0] ? ev->canon : ev->filename;
-}
-
-static bool path_exact(const struct event *ev)
-{
-	if (ev->filename_flags & LT_PF_TRUNC)
-		return false;
-	return !(ev->filename_flags & LT_PF_INEXACT) || ev->canon[0];
-}
-
-static void json_argv(struct jbuf *b, const struct event *ev)
-{
-	size_t i = 0;
-
-	json_key(b, "argv");
-	json_arr_begin(b);
-	while (ev->args && i < ev->args_len) {
-		const char *s = ev->args + i;
-		size_t n = strnlen(s, ev->args_len - i);
-
-		json_str(b, s, n);
-		i += n + 1;
-	}
-	json_arr_end(b);
-	KV_BOOL(b, "argv_truncated", ev->args_truncated);
-}
-
-void format_json_exit(struct jbuf *b, const struct event *ev)
-{
-	uint32_t sig = ev->status & 0x7f;
-
-	if (sig == 0) {
-		KV_INT(b, "exit_code", (ev->status >> 8) & 0xff);
-	} else {
-		const char *abbr = sigabbrev_np(sig);
-		char name[32];
-
-		KV_INT(b, "signal", sig);
-		if (abbr) {
-			snprintf(name, sizeof(name), "SIG%s", abbr);
-			KV_STR(b, "signal_name", name);
-		}
-		KV_BOOL(b, "core_dumped", ev->status & 0x80);
-	}
-}
-
-void format_json_file(struct jbuf *b, const struct event *ev)
-{
-	const char *tn;
-
-	KV_STR(b, "filename", ev_filename(ev));
-	KV_BOOL(b, "path_exact", path_exact(ev));
-	if (ev->filename_flags & LT_PF_TRUNC)
-		KV_BOOL(b, "path_truncated", true);
-	switch (ev->type) {
-	case LT_EV_RENAME:
-		KV_STR(b, "new_filename", ev->canon2[0] ? ev->canon2 : ev->path2);
-		if ((ev->path2_flags & LT_PF_INEXACT && !ev->canon2[0]) ||
-		    (ev->path2_flags & LT_PF_TRUNC))
-			KV_BOOL(b, "new_path_exact", false);
-		break;
-	case LT_EV_LINK:
-		KV_STR(b, "target", ev->canon2[0] ? ev->canon2 : ev->path2);
-		break;
-	case LT_EV_SYMLINK:
-		KV_STR(b, "target", ev->path2);
-		break;
-	case LT_EV_OPEN:
-	case LT_EV_CREATE: {
-		char fl[256];
-
-		format_open_flags(ev->open_flags, fl, sizeof(fl));
-		KV_UINT(b, "flags", ev->open_flags);
-		KV_PLAIN(b, "flags_str", fl);
-		break;
-	}
-	}
-	switch (ev->type) {
-	case LT_EV_CREATE:
-	case LT_EV_MKDIR:
-	case LT_EV_MKNOD:
-		kv_octal(b, "mode", ev->mode);
-		tn = type_name(ev->mode);
-		if (tn)
-			KV_STR(b, "file_type", tn);
-		if (ev->type == LT_EV_MKNOD && ((ev->mode & S_IFMT) == S_IFCHR ||
-						 (ev->mode & S_IFMT) == S_IFBLK))
-			kv_dev(b, "device", ev->rdev);
-		break;
-	case LT_EV_OPEN:
-		if (ev->open_flags & (O_CREAT | __O_TMPFILE))
-			kv_octal(b, "mode", ev->mode);
-		break;
-	case LT_EV_ATTRIB:
-		if (ev->attr & LT_ATTR_MODE)
-			kv_octal(b, "mode", ev->mode);
-		if (ev->attr & LT_ATTR_OWNER) {
-			KV_INT(b, "new_uid", (int32_t)ev->new_uid);
-			KV_INT(b, "new_gid", (int32_t)ev->new_gid);
-		}
-		break;
-	}
-	if (ev->ino) {
-		kv_dev(b, "dev", ev->dev);
-		KV_UINT(b, "inode", ev->ino);
-	}
-}
-
 /* lib: RTLD_* names of dlopen flags, "|"-separated */
 void format_dlopen_flags(uint32_t flags, char *buf, size_t len)
 {
@@ -349,33 +231,6 @@ void format_dlopen_flags(uint32_t flags, char *buf, size_t len)
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && n < len; i++)
 		if (flags & bits[i].bit)
 			n += snprintf(buf + n, len - n, "|%s", bits[i].name);
-}
-
-void format_json_lib(struct jbuf *b, const struct event *ev)
-{
-	char fl[128];
-
-	if (ev->type == LT_EV_DLOPEN) {
-		KV_STR(b, "filename", ev->dl_name);
-		format_dlopen_flags(ev->dl_flags, fl, sizeof(fl));
-		KV_UINT(b, "flags", ev->dl_flags);
-		KV_PLAIN(b, "flags_str", fl);
-		KV_BOOL(b, "failed", ev->dl_handle == 0);
-		return;
-	}
-	KV_STR(b, "filename", ev_filename(ev));
-	KV_BOOL(b, "path_exact", path_exact(ev));
-	if (ev->filename_flags & LT_PF_TRUNC)
-		KV_BOOL(b, "path_truncated", true);
-	kv_dev(b, "dev", ev->fid.dev);
-	KV_UINT(b, "inode", ev->fid.ino);
-	KV_UINT(b, "size", ev->fid.size);
-	KV_UINT(b, "vm_start", ev->vm_start);
-	KV_UINT(b, "vm_end", ev->vm_end);
-	KV_UINT(b, "prot", ev->lib_prot);
-	KV_STR(b, "source", ev->lib_flags & LT_LF_INTERP ? "interpreter" :
-		   ev->lib_flags & LT_LF_MPROTECT ? "mprotect" : "mmap");
-	KV_BOOL(b, "untrusted", ev->untrusted);
 }
 
 /* stats: every concern, on or off and why (src/concern.h) */
@@ -403,29 +258,8 @@ static void json_concerns(struct jbuf *b, const struct concern_state *cs)
 	json_arr_end(b);
 }
 
-static void json_stats(struct jbuf *b, const struct ev_stats *st)
+static void json_stats_hash(struct jbuf *b, const struct ev_stats *st)
 {
-	json_key(b, "drops");
-	json_obj_begin(b);
-	for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
-		json_kv_uint(b, drop_cat_name(i), st->drops[i]);
-	json_obj_end(b);
-	KV_UINT(b, "drops_total", st->drops_total);
-	KV_UINT(b, "events", st->events);
-	KV_UINT(b, "decode_errors", st->decode_errors);
-	KV_UINT(b, "sink_dropped", st->sink_dropped);
-	KV_UINT(b, "proc_table_entries", st->proc_entries);
-	KV_UINT(b, "proc_table_max", st->proc_max);
-	KV_UINT(b, "proc_table_evicted", st->proc_evicted);
-	/* ctx */
-	KV_UINT(b, "proc_table_expired", st->proc_expired);
-	KV_UINT(b, "proc_table_args_cut", st->proc_args_cut);
-	KV_UINT(b, "cgroup_cache_entries", st->cg_entries);
-	KV_UINT(b, "cgroup_cache_max", st->cg_max);
-	KV_UINT(b, "cgroup_cache_evicted", st->cg_evicted);
-	KV_UINT(b, "interval_s", st->interval_s);
-	KV_BOOL(b, "final", st->final);
-	json_concerns(b, st->concerns);
 	/* hash: the enrichment stage (src/enrich.h) */
 	json_key(b, "hash");
 	json_obj_begin(b);
@@ -450,6 +284,10 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "witnessed", st->hash.witnessed);
 	KV_UINT(b, "witness_refused", st->hash.witness_refused);
 	json_obj_end(b);
+}
+
+static void json_stats_fanotify(struct jbuf *b, const struct ev_stats *st)
+{
 	/* hash: fanotify's exec descriptors (src/fanexec.h; docs/drops.md) */
 	json_key(b, "fanotify");
 	json_obj_begin(b);
@@ -468,6 +306,10 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "held", st->fanotify.held);
 	KV_UINT(b, "held_max", st->fanotify.held_max);
 	json_obj_end(b);
+}
+
+static void json_stats_scan(struct jbuf *b, const struct ev_stats *st)
+{
 	/* model: scan verdicts */
 	json_key(b, "scan");
 	json_obj_begin(b);
@@ -482,6 +324,10 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "workers_crashed", st->scan.workers_crashed);
 	KV_UINT(b, "timeouts", st->scan.timeouts);
 	json_obj_end(b);
+}
+
+static void json_stats_model(struct jbuf *b, const struct ev_stats *st)
+{
 	/* model: what the monitor looked at, and what it could not keep */
 	json_key(b, "model_monitor");
 	json_obj_begin(b);
@@ -497,94 +343,118 @@ static void json_stats(struct jbuf *b, const struct ev_stats *st)
 	json_obj_end(b);
 }
 
-/* hash: sha256, hash_state and hash_error of an event whose object was hashed */
-static void json_hash(struct jbuf *b, const struct event *ev)
-{
-	const char *state = hash_state_name(ev->hash_state);
+/* ---- stats: rows of the field registry (src/fields.h) ------------------------- */
 
-	if (!state)
+#define SGET(fn, ty, expr)                                                \
+	static int fn(const struct event *ev, struct fld_val *v)          \
+	{                                                                 \
+		if (!ev->stats)                                           \
+			return -ENOENT;                                   \
+		v->ty = ev->stats->expr;                                  \
+		return 0;                                                 \
+	}
+SGET(get_drops_total, u, drops_total)
+SGET(get_events, u, events)
+SGET(get_decode_errors, u, decode_errors)
+SGET(get_sink_dropped, u, sink_dropped)
+SGET(get_proc_entries, u, proc_entries)
+SGET(get_proc_max, u, proc_max)
+SGET(get_proc_evicted, u, proc_evicted)
+SGET(get_proc_expired, u, proc_expired)
+SGET(get_proc_args_cut, u, proc_args_cut)
+SGET(get_cg_entries, u, cg_entries)
+SGET(get_cg_max, u, cg_max)
+SGET(get_cg_evicted, u, cg_evicted)
+SGET(get_interval_s, u, interval_s)
+SGET(get_final, b, final)
+#undef SGET
+
+static void write_drops(struct jbuf *b, const struct event *ev)
+{
+	if (!ev->stats)
 		return;
-	if (ev->hash_state == HASH_OK) {
-		KV_PLAIN(b, "sha256", ev->sha256);
-	} else {
-		JSON_KEY(b, "sha256");
-		json_null(b);
-	}
-	KV_PLAIN(b, "hash_state", state);
-	if (ev->hash_error)
-		KV_PLAIN(b, "hash_error", ev->hash_error);
+	JSON_KEY(b, "drops");
+	json_obj_begin(b);
+	for (uint32_t i = 0; i < LT_DROP_NCAT; i++)
+		json_kv_uint(b, drop_cat_name(i), ev->stats->drops[i]);
+	json_obj_end(b);
 }
 
-/* ctx: cgroup, container and pod (docs/events.md, "Context") */
-static void json_ctx(struct jbuf *b, const struct event *ev)
+static void write_concerns(struct jbuf *b, const struct event *ev)
 {
-	static const char *const v1_keys[4] = { "cpu", "memory", "pids", "systemd" };
-	bool any_v1 = false;
-
-	if (ev->cgroup)
-		KV_STR(b, "cgroup", ev->cgroup);
-	for (int k = 0; k < 4; k++) {
-		if (!ev->cgroup_v1[k])
-			continue;
-		if (!any_v1) {
-			json_key(b, "cgroup_v1");
-			json_obj_begin(b);
-			any_v1 = true;
-		}
-		json_key(b, v1_keys[k]);
-		json_cstr(b, ev->cgroup_v1[k]);
-	}
-	if (any_v1)
-		json_obj_end(b);
-	if (ev->container_id)
-		KV_STR(b, "container_id", ev->container_id);
-	if (ev->container_runtime)
-		KV_STR(b, "container_runtime", ev->container_runtime);
-	if (ev->pod_uid)
-		KV_STR(b, "pod_uid", ev->pod_uid);
+	if (ev->stats)
+		json_concerns(b, ev->stats->concerns);
 }
 
-static void json_strv(struct jbuf *b, const char *args, size_t len)
+static void write_hash(struct jbuf *b, const struct event *ev)
 {
-	size_t i = 0;
-
-	json_arr_begin(b);
-	while (args && i < len) {
-		const char *s = args + i;
-		size_t n = strnlen(s, len - i);
-
-		json_str(b, s, n);
-		i += n + 1;
-	}
-	json_arr_end(b);
+	if (ev->stats)
+		json_stats_hash(b, ev->stats);
 }
 
-/* ctx: "ancestors": [{pid, exe, args, exec_id}, ...], parent first */
-static void json_ancestors(struct jbuf *b, const struct event *ev)
+static void write_fanotify(struct jbuf *b, const struct event *ev)
 {
-	char id[48];
-
-	if (!ev->nancestors)
-		return;
-	json_key(b, "ancestors");
-	json_arr_begin(b);
-	for (uint32_t i = 0; i < ev->nancestors && i < EV_ANCESTORS_MAX; i++) {
-		const struct ev_ancestor *a = &ev->ancestors[i];
-
-		json_obj_begin(b);
-		KV_UINT(b, "pid", a->pid);
-		KV_STR(b, "exe", a->exe);
-		json_key(b, "args");
-		if (a->args)
-			json_strv(b, a->args, a->args_len);
-		else
-			json_null(b);
-		format_exec_id(a->pid, a->start_ns, id, sizeof(id));
-		KV_PLAIN(b, "exec_id", id);
-		json_obj_end(b);
-	}
-	json_arr_end(b);
+	if (ev->stats)
+		json_stats_fanotify(b, ev->stats);
 }
+
+static void write_scan(struct jbuf *b, const struct event *ev)
+{
+	if (ev->stats)
+		json_stats_scan(b, ev->stats);
+}
+
+static void write_model_monitor(struct jbuf *b, const struct event *ev)
+{
+	if (ev->stats)
+		json_stats_model(b, ev->stats);
+}
+
+#define R(nm, ty, get, doc) FIELD_ROW(nm, ty, 0, FG_OWN, get, NULL, doc)
+#define O(nm, write, doc) FIELD_ROW(nm, FT_OBJECT, 0, FG_OWN, NULL, write, doc)
+static const struct ev_field stats_rows[] = {
+	O("drops", write_drops,
+	  "object: events the kernel could not queue since start, per category: `exec`, `fork`, "
+	  "`exit`, `file`, `modify_tracking`, `evade`, `mem`, `lib`, `net`, `net_tracking`, `gpu`, "
+	  "`model` (model_load, model_exfil, model records sent to user space)"),
+	R("drops_total", FT_UINT, get_drops_total, "their sum"),
+	R("events", FT_UINT, get_events, "records written since start (this one excluded)"),
+	R("decode_errors", FT_UINT, get_decode_errors, "malformed ring records (counted, not printed)"),
+	R("sink_dropped", FT_UINT, get_sink_dropped,
+	  "records the output could not take (socket queue full, reader gone)"),
+	R("proc_table_entries", FT_UINT, get_proc_entries, "user-space process table size"),
+	R("proc_table_max", FT_UINT, get_proc_max, "its bound"),
+	R("proc_table_evicted", FT_UINT, get_proc_evicted,
+	  "entries evicted early to respect the bound"),
+	R("proc_table_expired", FT_UINT, get_proc_expired,
+	  "process table entries freed after their exit and grace period (10 s)"),
+	R("proc_table_args_cut", FT_UINT, get_proc_args_cut,
+	  "argv kept for ancestry cut to 256 bytes because the table already held 16 MiB of argv "
+	  "(see Context)"),
+	R("cgroup_cache_entries", FT_UINT, get_cg_entries, "the cgroup_id cache (see Context): size"),
+	R("cgroup_cache_max", FT_UINT, get_cg_max, "its bound"),
+	R("cgroup_cache_evicted", FT_UINT, get_cg_evicted, "entries dropped to respect it"),
+	R("interval_s", FT_UINT, get_interval_s, "the configured interval"),
+	R("final", FT_BOOL, get_final, "true for the record written at exit"),
+	O("concerns", write_concerns,
+	  "array: every concern of BPF programs, on or off and why (see [stats: "
+	  "`concerns`](#stats-concerns))"),
+	O("hash", write_hash,
+	  "object: the hashing stage's counters (see [Hashes](#hashes)); `enabled` false and zeros "
+	  "when hashing is off"),
+	O("fanotify", write_fanotify,
+	  "object: fanotify's exec descriptors (see [stats: fanotify](#stats-fanotify)); not part of "
+	  "`drops_total`, which counts the kernel's rings"),
+	O("scan", write_scan, "object: the model scanner's verdicts (see [stats: `scan`](#stats-scan))"),
+	O("model_monitor", write_model_monitor,
+	  "object: the model monitor's own work and losses (see [stats: "
+	  "`model_monitor`](#stats-model_monitor))"),
+};
+#undef R
+#undef O
+const struct ev_field_list ev_fields_stats = { stats_rows, sizeof(stats_rows) / sizeof(stats_rows[0]),
+					       "stats" };
+
 
 int format_ctx_prepare(struct fmt_ctx *c)
 {
@@ -615,63 +485,59 @@ void format_ctx_release(struct fmt_ctx *c)
 	c->prefix_len = 0;
 }
 
-void format_json_exec(struct jbuf *b, const struct event *ev)
+
+/* one member from its row: the row's writer, or the getter's value by type */
+static void json_field(struct jbuf *b, const struct ev_field *f, const struct event *ev)
 {
-	KV_STR(b, "filename", ev->filename);
-	KV_STR(b, "requested", ev->requested);
-	if (ev->script)
-		KV_STR(b, "interpreter", ev->interp);
-	json_argv(b, ev);
-	KV_STR(b, "cwd", ev->cwd);
-	if ((ev->filename_flags | ev->cwd_flags) & LT_PF_TRUNC)
-		KV_BOOL(b, "path_truncated", true);
-	kv_dev(b, "dev", ev->exe_dev);
-	KV_UINT(b, "inode", ev->exe_ino);
-	mem_json_exec(b, ev);	/* mem: fileless, privilege_gain */
+	struct fld_val v;
+
+	if (f->write) {
+		f->write(b, ev);
+		return;
+	}
+	if (f->flags & FLD_SUB)	/* written by its object's row */
+		return;
+	if (ev_field_get(f, ev, &v))
+		return;
+	json_key_lit(b, f->key, f->key_len);
+	switch (f->type) {
+	case FT_INT:
+		json_int(b, v.i);
+		break;
+	case FT_UINT:
+		json_uint(b, v.u);
+		break;
+	case FT_BOOL:
+		json_bool(b, v.b);
+		break;
+	case FT_LIST:
+		json_strv(b, v.s, v.len);
+		break;
+	default:	/* the strings */
+		if (!v.s)
+			json_null(b);
+		else if (v.plain)
+			json_str_plain(b, v.s, strlen(v.s));
+		else
+			json_cstr(b, v.s);
+	}
 }
 
-void format_json_fork(struct jbuf *b, const struct event *ev)
+void format_json_fields(struct jbuf *b, const struct ev_field_list *l, const struct event *ev)
 {
-	char id[48];
-
-	KV_UINT(b, "child_pid", ev->child_pid);
-	format_exec_id(ev->child_pid, ev->child_start_ns, id, sizeof(id));
-	KV_PLAIN(b, "child_exec_id", id);
-}
-
-void format_json_stats(struct jbuf *b, const struct event *ev)
-{
-	if (ev->stats)
-		json_stats(b, ev->stats);
-}
-
-/* hash_update: the object whose digest went out pending */
-void format_json_hash_update(struct jbuf *b, const struct event *ev)
-{
-	KV_STR(b, "filename", ev->filename);
-	kv_dev(b, "dev", ev->fid.dev);
-	KV_UINT(b, "inode", ev->fid.ino);
-	KV_UINT(b, "ref_seq", ev->hash_ref_seq);
-	KV_STR(b, "ref_event_name", ev->hash_ref_name);
-}
-
-/* scan_update: the same, and the verdict (model) */
-void format_json_scan_update(struct jbuf *b, const struct event *ev)
-{
-	format_json_hash_update(b, ev);
-	model_scan_json(b, ev);
+	for (size_t i = 0; i < l->n; i++)
+		if (ev_field_on(&l->rows[i], ev->type))
+			json_field(b, &l->rows[i], ev);
 }
 
 int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 {
 	const struct ev_type_info *t = ev_type_info(ev->type);
-	char ts[64], id[48];
 
 	/* a type without an encoder is refused (counted), never printed as another */
-	if (!t || !t->json)
+	if (!t || !t->fields)
 		return -EINVAL;
 
-	format_time(ev->ts_ns, ts, sizeof(ts));
 	json_obj_begin(b);
 	if (c->prefix) {
 		json_members_raw(b, c->prefix, c->prefix_len);
@@ -681,51 +547,21 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		KV_STR(b, "boot_id", c->boot_id);
 	}
 	KV_UINT(b, "seq", c->seq);
-	KV_UINT(b, "timestamp", ev->ts_ns);
-	KV_PLAIN(b, "time_str", ts);
-	KV_UINT(b, "event_type", ev->type);
-	KV_STR(b, "event_name", ev->name);
-	KV_UINT(b, "pid", ev->pid);
-	KV_UINT(b, "tid", ev->tid);
-	KV_UINT(b, "ppid", ev->ppid);
-	KV_UINT(b, "uid", ev->uid);
-	KV_UINT(b, "gid", ev->gid);
-	KV_UINT(b, "euid", ev->euid);
-	KV_UINT(b, "loginuid", ev->loginuid);
-	if (ev->has_ctx) {
-		KV_UINT(b, "sessionid", ev->sessionid);
-		if (ev->tty) {
-			char tty[32];
+	/* the rows of the field registry: head, the type's own, tail */
+	for (size_t i = 0; i < ev_fields_head.n; i++)
+		if (!(ev_fields_head.rows[i].flags & FLD_AGENT))	/* the prefix and seq above */
+			json_field(b, &ev_fields_head.rows[i], ev);
+	format_json_fields(b, t->fields, ev);
+	for (size_t i = 0; i < ev_fields_tail.n; i++) {
+		const struct ev_field *f = &ev_fields_tail.rows[i];
 
-			KV_PLAIN(b, "tty", tty_name(ev->tty, tty, sizeof(tty)));
-		} else {
-			JSON_KEY(b, "tty");
-			json_null(b);
+		if (!(f->flags & FLD_AGENT))
+			json_field(b, f, ev);
+		else if (f->group == FG_FILE && (t->flags & EVT_WATCH) && c->watch) {	/* watch */
+			json_key_lit(b, f->key, f->key_len);
+			json_cstr(b, c->watch);
 		}
 	}
-	KV_STR(b, "comm", ev->comm);
-	KV_STR(b, "exe", ev->exe);
-	format_exec_id(ev->pid, ev->start_ns, id, sizeof(id));
-	KV_PLAIN(b, "exec_id", id);
-	format_exec_id(ev->ppid, ev->parent_start_ns, id, sizeof(id));
-	KV_PLAIN(b, "parent_exec_id", id);
-	if (ev->has_ctx) {
-		KV_UINT(b, "cgroup_id", ev->cgroup_id);
-		KV_UINT(b, "pid_ns", ev->pid_ns);
-		KV_UINT(b, "mnt_ns", ev->mnt_ns);
-		KV_UINT(b, "net_ns", ev->net_ns);
-		json_ctx(b, ev);
-	}
-	if (ev->syscall_nr >= 0) {
-		KV_INT(b, "syscall_nr", ev->syscall_nr);
-		KV_INT(b, "ret_code", ev->ret);
-	}
-	t->json(b, ev);
-	if ((t->flags & EVT_WATCH) && c->watch)
-		KV_STR(b, "watch", c->watch);
-	/* hash */
-	json_hash(b, ev);
-	json_ancestors(b, ev);
 	for (size_t i = 0; i < c->nextra; i++) {
 		json_key(b, c->extra[i].key);
 		json_raw(b, c->extra[i].json);
@@ -736,6 +572,12 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 }
 
 /* ---- text --------------------------------------------------------------------- */
+
+/* the filename to print: user space's canonical form when it made one */
+static const char *ev_filename(const struct event *ev)
+{
+	return ev->canon[0] ? ev->canon : ev->filename;
+}
 
 static void tq(struct jbuf *b, const char *s)
 {

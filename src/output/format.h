@@ -48,25 +48,35 @@ void format_time(uint64_t ns, char *buf, size_t len);
 /* format_mode - ls-style mode ("-rw-r--r--"; '?' type when unknown) */
 void format_mode(uint32_t mode, char *buf, size_t len);
 
+/* format_kdev - "major:minor" of a kernel-encoded dev_t ("" when @len is too small) */
+void format_kdev(uint32_t kdev, char *buf, size_t len);
+
+/* format_file_type - "file", "dir", "chr", "blk", "fifo", "sock", "symlink", or NULL */
+const char *format_file_type(uint32_t mode);
+
 /* format_open_flags - "O_WRONLY|O_CREAT|O_CLOEXEC" */
 void format_open_flags(uint32_t flags, char *buf, size_t len);
 
 /* format_exec_id - the process key "tgid-start_ns" */
 void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len);
 
+struct ev_field_list;
+
+/* ev_fields_stats - the fields of the stats event (src/fields.h) */
+extern const struct ev_field_list ev_fields_stats;
+
 /*
- * The encoders of the types whose fields format.c writes itself (the type
- * registry, src/events.c, points at them): process, file, lib, the agent's
- * own events. format_text_ret: " = ret" of a successful call.
+ * format_json_fields - the JSON members of the rows of @l that are on @ev's
+ * type (src/fields.h), in the list's order
  */
-void format_json_exec(struct jbuf *b, const struct event *ev);
-void format_json_fork(struct jbuf *b, const struct event *ev);
-void format_json_exit(struct jbuf *b, const struct event *ev);
-void format_json_file(struct jbuf *b, const struct event *ev);
-void format_json_lib(struct jbuf *b, const struct event *ev);
-void format_json_stats(struct jbuf *b, const struct event *ev);
-void format_json_hash_update(struct jbuf *b, const struct event *ev);
-void format_json_scan_update(struct jbuf *b, const struct event *ev);
+void format_json_fields(struct jbuf *b, const struct ev_field_list *l, const struct event *ev);
+
+/*
+ * The encoders format.c keeps for the types whose fields are not rows yet
+ * (stats, scan_update's verdict) and the text encoders of process, file,
+ * lib and the agent's own events. format_text_ret: " = ret" of a
+ * successful call.
+ */
 void format_text_exec(struct jbuf *b, const struct event *ev);
 void format_text_fork(struct jbuf *b, const struct event *ev);
 void format_text_exit(struct jbuf *b, const struct event *ev);
@@ -82,8 +92,8 @@ void format_text_lib_load(struct jbuf *b, const struct event *ev);
 void format_text_dlopen(struct jbuf *b, const struct event *ev);
 void format_text_ret(struct jbuf *b, const struct event *ev);
 
-/* evade: the type-specific fields of events 36..50 (evade_fmt.c) */
-void format_json_evade(struct jbuf *b, const struct event *ev);
+/* evade: the type-specific fields of events 36..50 (evade_fmt.c; src/fields.h) */
+extern const struct ev_field_list evade_fields;
 void format_text_evade(struct jbuf *b, const struct event *ev);
 /* evade_iou_op_name - "IORING_OP_OPENAT" for opcode @op ("IORING_OP_<n>" when unknown) */
 const char *evade_iou_op_name(uint32_t op, char *buf, size_t len);

@@ -427,6 +427,20 @@ void json_uint(struct jbuf *b, uint64_t v)
 	jbuf_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+void json_strv(struct jbuf *b, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	json_arr_begin(b);
+	while (s && i < len) {
+		size_t n = strnlen(s + i, len - i);
+
+		json_str(b, s + i, n);
+		i += n + 1;
+	}
+	json_arr_end(b);
+}
+
 void json_int(struct jbuf *b, int64_t v)
 {
 	char tmp[24], *p;

@@ -169,6 +169,8 @@ void json_str_plain(struct jbuf *b, const char *s, size_t n);
 
 /* json_cstr - json_str of a NUL-terminated string; NULL writes null */
 void json_cstr(struct jbuf *b, const char *s);
+/* json_strv - an array of the NUL-separated strings in @s[0..@len) (argv) */
+void json_strv(struct jbuf *b, const char *s, size_t len);
 
 void json_int(struct jbuf *b, int64_t v);
 void json_uint(struct jbuf *b, uint64_t v);

@@ -433,7 +433,7 @@ static void test_type_registry(void **state)
 		if (t->flags & EVT_PATHS)
 			assert_true(t->family == EVF_FILE || t->family == EVF_EVADE);
 		/* output exactly when documented; only file events carry their watch */
-		assert_int_equal(t->json != NULL, t->doc != NULL);
+		assert_int_equal(t->fields != NULL, t->doc != NULL);
 		assert_int_equal(t->text != NULL, t->doc != NULL);
 		assert_int_equal((t->flags & EVT_WATCH) != 0, t->family == EVF_FILE);
 		if (t->flags & EVT_TEXT_LINE)
