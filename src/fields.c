@@ -16,6 +16,7 @@
 #include "fields.h"
 #include "hash.h"
 #include "model/model.h"
+#include "output/field_json.h"
 #include "output/format.h"
 
 /* ---- getters ---------------------------------------------------------------- */
@@ -243,39 +244,39 @@ static const struct ev_field head_rows[] = {
 	FIELD_ROW("event_name", FT_STR, 0, C, get_event_name, NULL, "the name in the table of event types"),
 	FIELD_ROW("pid", FT_UINT, 0, C, get_pid, NULL, "thread-group id (what `ps` calls PID)"),
 	FIELD_ROW("tid", FT_UINT, 0, C, get_tid, NULL, "thread id"),
-	FIELD_ROW("ppid", FT_UINT, 0, C, get_ppid, NULL, "the real parent's pid"),
-	FIELD_ROW("uid", FT_UINT, 0, C, get_uid, NULL, "real user id"),
-	FIELD_ROW("gid", FT_UINT, 0, C, get_gid, NULL, "real group id"),
-	FIELD_ROW("euid", FT_UINT, 0, C, get_euid, NULL, "effective user id"),
-	FIELD_ROW("loginuid", FT_UINT, 0, C, get_loginuid, NULL,
+	FIELD_ROW("ppid", FT_UINT, FLD_PROC, C, get_ppid, NULL, "the real parent's pid"),
+	FIELD_ROW("uid", FT_UINT, FLD_PROC, C, get_uid, NULL, "real user id"),
+	FIELD_ROW("gid", FT_UINT, FLD_PROC, C, get_gid, NULL, "real group id"),
+	FIELD_ROW("euid", FT_UINT, FLD_PROC, C, get_euid, NULL, "effective user id"),
+	FIELD_ROW("loginuid", FT_UINT, FLD_PROC, C, get_loginuid, NULL,
 		  "audit login uid; 4294967295 when unset, as in auditd"),
-	FIELD_ROW("sessionid", FT_UINT, 0, X, get_sessionid, NULL, "audit session id; 4294967295 when unset"),
-	FIELD_ROW("tty", FT_STR, FLD_NULL, X, get_tty, NULL,
+	FIELD_ROW("sessionid", FT_UINT, FLD_PROC, X, get_sessionid, NULL, "audit session id; 4294967295 when unset"),
+	FIELD_ROW("tty", FT_STR, FLD_NULL | FLD_PROC, X, get_tty, NULL,
 		  "controlling terminal (`pts/3`, `tty1`, `ttyS0`, else `major:minor`); null when none"),
-	FIELD_ROW("comm", FT_STR, 0, C, get_comm, NULL, "the task's comm (≤ 15 bytes)"),
-	FIELD_ROW("exe", FT_PATH, FLD_NULL, C, get_exe, NULL,
+	FIELD_ROW("comm", FT_STR, FLD_PROC, C, get_comm, NULL, "the task's comm (≤ 15 bytes)"),
+	FIELD_ROW("exe", FT_PATH, FLD_NULL | FLD_PROC, C, get_exe, NULL,
 		  "absolute path of the process image, from the process table (exec events, the startup "
 		  "snapshot, or `/proc/PID/exe` as a last resort); null when unknown"),
-	FIELD_ROW("exec_id", FT_STR, 0, C, get_exec_id, NULL,
+	FIELD_ROW("exec_id", FT_STR, FLD_PROC, C, get_exec_id, NULL,
 		  "process key `\"<pid>-<start>\"`, start being the group leader's start time in ns since "
 		  "boot. Survives PID reuse; identical for events of one process, its exec and its exit"),
-	FIELD_ROW("parent_exec_id", FT_STR, 0, C, get_parent_exec_id, NULL, "the parent's key"),
-	FIELD_ROW("cgroup_id", FT_UINT, 0, X, get_cgroup_id, NULL,
+	FIELD_ROW("parent_exec_id", FT_STR, FLD_PROC, C, get_parent_exec_id, NULL, "the parent's key"),
+	FIELD_ROW("cgroup_id", FT_UINT, FLD_PROC, X, get_cgroup_id, NULL,
 		  "cgroup v2 id of the task (its default-hierarchy cgroup): the inode number of that "
 		  "cgroup's directory under the cgroup2 mount"),
-	FIELD_ROW("pid_ns", FT_UINT, 0, X, get_pid_ns, NULL,
+	FIELD_ROW("pid_ns", FT_UINT, FLD_PROC, X, get_pid_ns, NULL,
 		  "pid namespace inode number (`stat /proc/PID/ns/pid`): the namespace the process's pid lives in"),
-	FIELD_ROW("mnt_ns", FT_UINT, 0, X, get_mnt_ns, NULL, "mount namespace inode number"),
-	FIELD_ROW("net_ns", FT_UINT, 0, X, get_net_ns, NULL, "network namespace inode number"),
-	FIELD_ROW("cgroup", FT_PATH, 0, X, get_cgroup, NULL,
+	FIELD_ROW("mnt_ns", FT_UINT, FLD_PROC, X, get_mnt_ns, NULL, "mount namespace inode number"),
+	FIELD_ROW("net_ns", FT_UINT, FLD_PROC, X, get_net_ns, NULL, "network namespace inode number"),
+	FIELD_ROW("cgroup", FT_PATH, FLD_PROC, X, get_cgroup, NULL,
 		  "the v2 cgroup path of `cgroup_id`, relative to the cgroup2 mount (`/` for the root). "
 		  "Absent when the id no longer names a directory (the cgroup was removed before the event "
 		  "was read) or there is no cgroup2 mount"),
-	FIELD_ROW("cgroup_v1", FT_OBJECT, 0, X, NULL, write_cgroup_v1,
+	FIELD_ROW("cgroup_v1", FT_OBJECT, FLD_PROC, X, NULL, write_cgroup_v1,
 		  "hybrid hosts only (cgroup v1 hierarchies mounted beside v2, where v2 paths are often "
 		  "`/`): the process's v1 paths for `cpu`, `memory`, `pids` and `systemd` (`name=systemd`), "
 		  "each present when it is not `/`. The object is absent when all are `/`"),
-	FIELD_ROW("container_id", FT_STR, 0, X, get_container_id, NULL,
+	FIELD_ROW("container_id", FT_STR, FLD_PROC, X, get_container_id, NULL,
 		  "64 hex digits, when a cgroup path of the process (v2 or one of the v1 paths above) "
 		  "follows a container runtime's naming: `docker-ID.scope` or `/docker/ID` (docker), "
 		  "`cri-containerd-ID.scope` (containerd), `crio-ID.scope` (CRI-O), `libpod-ID.scope` or "
@@ -283,10 +284,10 @@ static const struct ev_field head_rows[] = {
 		  "within a path and across paths (a container inside another container, e.g. a CI job's "
 		  "podman in a docker sandbox, is the inner one; on a tie, v2 first, then `cpu`, `memory`, "
 		  "`pids`, `systemd`); a path that names no container never hides one another path names"),
-	FIELD_ROW("container_runtime", FT_STR, 0, X, get_container_runtime, NULL,
+	FIELD_ROW("container_runtime", FT_STR, FLD_PROC, X, get_container_runtime, NULL,
 		  "`docker`, `containerd`, `cri-o` or `podman`; absent when the naming does not tell (a "
 		  "bare ID under a cgroupfs kubelet pod)"),
-	FIELD_ROW("pod_uid", FT_STR, 0, X, get_pod_uid, NULL,
+	FIELD_ROW("pod_uid", FT_STR, FLD_PROC, X, get_pod_uid, NULL,
 		  "the Kubernetes pod uid (`8-4-4-4-12` hex with `-`), from kubelet's "
 		  "`kubepods-[QOS-]pod<UID with _>.slice` (systemd driver) or `/kubepods/[QOS/]pod<UID>/` "
 		  "(cgroupfs driver)"),
@@ -325,8 +326,8 @@ static const struct ev_field tail_rows[] = {
 #undef X
 
 #define NROWS(a) (sizeof(a) / sizeof((a)[0]))
-const struct ev_field_list ev_fields_head = { head_rows, NROWS(head_rows), NULL };
-const struct ev_field_list ev_fields_tail = { tail_rows, NROWS(tail_rows), NULL };
+FIELD_LIST(ev_fields_head, head_rows, NULL);
+FIELD_LIST(ev_fields_tail, tail_rows, NULL);
 
 /* ---- process: exec, fork, exit ---------------------------------------------- */
 
@@ -468,7 +469,7 @@ static const struct ev_field exec_rows[] = {
 	FIELD_ROW("cap_permitted", FT_STR, 0, FG_OWN, get_cap_permitted, NULL,
 		  "with `privilege_gain`: the permitted capability set after the exec, the same way"),
 };
-const struct ev_field_list ev_fields_exec = { exec_rows, NROWS(exec_rows), "exec" };
+FIELD_LIST(ev_fields_exec, exec_rows, "exec");
 
 U(get_child_pid, ev->child_pid)
 
@@ -481,7 +482,7 @@ static const struct ev_field fork_rows[] = {
 	FIELD_ROW("child_pid", FT_UINT, 0, FG_OWN, get_child_pid, NULL, "pid of the new process"),
 	FIELD_ROW("child_exec_id", FT_STR, 0, FG_OWN, get_child_exec_id, NULL, "its process key"),
 };
-const struct ev_field_list ev_fields_fork = { fork_rows, NROWS(fork_rows), "fork" };
+FIELD_LIST(ev_fields_fork, fork_rows, "fork");
 
 static int get_exit_code(const struct event *ev, struct fld_val *v)
 {
@@ -524,7 +525,7 @@ static const struct ev_field exit_rows[] = {
 	FIELD_ROW("core_dumped", FT_BOOL, 0, FG_OWN, get_core_dumped, NULL,
 		  "with `signal`: whether it dumped core"),
 };
-const struct ev_field_list ev_fields_exit = { exit_rows, NROWS(exit_rows), "exit" };
+FIELD_LIST(ev_fields_exit, exit_rows, "exit");
 
 /* ---- file events ------------------------------------------------------------ */
 
@@ -658,7 +659,7 @@ static const struct ev_field file_rows[] = {
 		  "file descriptor (open, create, modify, fchmod/fchown)"),
 	FIELD_ROW("inode", FT_UINT, 0, FG_OWN, get_file_inode, NULL, "inode of the object, with `dev`"),
 };
-const struct ev_field_list ev_fields_file = { file_rows, NROWS(file_rows), "file" };
+FIELD_LIST(ev_fields_file, file_rows, "file");
 
 /* ---- lib: lib_load and dlopen ---------------------------------------------- */
 
@@ -739,7 +740,7 @@ static const struct ev_field lib_rows[] = {
 };
 #undef LL
 #undef DL
-const struct ev_field_list ev_fields_lib = { lib_rows, NROWS(lib_rows), "lib" };
+FIELD_LIST(ev_fields_lib, lib_rows, "lib");
 
 /* ---- hash_update ------------------------------------------------------------ */
 
@@ -756,8 +757,7 @@ static const struct ev_field hash_update_rows[] = {
 	FIELD_ROW("ref_event_name", FT_STR, 0, FG_OWN, get_ref_event_name, NULL,
 		  "`event_name` of that event (`exec`, `lib_load`)"),
 };
-const struct ev_field_list ev_fields_hash_update = { hash_update_rows, NROWS(hash_update_rows),
-						     "hash_update" };
+FIELD_LIST(ev_fields_hash_update, hash_update_rows, "hash_update");
 
 /* scan_update: the same, and the verdict (src/model/model_events.c) */
 static const struct ev_field scan_update_rows[] = {
@@ -771,8 +771,7 @@ static const struct ev_field scan_update_rows[] = {
 	FIELD_ROW("scan.verdict", FT_STR, FLD_SUB, FG_OWN, model_get_verdict, NULL,
 		  "the verdict inside `scan`, for a consumer of the registry (a rule)"),
 };
-const struct ev_field_list ev_fields_scan_update = { scan_update_rows, NROWS(scan_update_rows),
-						     "scan_update" };
+FIELD_LIST(ev_fields_scan_update, scan_update_rows, "scan_update");
 
 /* ---- lookup and docs -------------------------------------------------------- */
 

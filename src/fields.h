@@ -54,6 +54,12 @@ struct fld_val {
 #define FLD_NULL (1u << 0)	/* may be null (a string with s == NULL) */
 #define FLD_AGENT (1u << 1)	/* set by the output stage, not the event: no getter */
 #define FLD_SUB (1u << 2)	/* "obj.member": inside an object row's JSON, for consumers */
+/*
+ * of the process and its context only (ppid .. pod_uid of the head, one run
+ * of rows): the JSON encoder encodes the run once per process and copies it
+ * while none of its inputs changed (src/output/format.c)
+ */
+#define FLD_PROC (1u << 3)
 
 /* the docs table a row of the head or the tail is listed in (field_reference) */
 enum fld_group {
@@ -92,11 +98,19 @@ struct ev_field {
 	{ .name = nm, .key = "\"" nm "\":", .key_len = sizeof("\"" nm "\":") - 1, .type = ty,   \
 	  .flags = fl, .group = grp, .on = { __VA_ARGS__ }, .get = get_, .write = write_, .doc = doc_ }
 
-/* a type's own fields (struct ev_type_info.fields) */
+struct fmt_ctx;
+
+/*
+ * a type's own fields (struct ev_type_info.fields), or the head or tail;
+ * made with FIELD_LIST (src/output/field_json.h), which gives it its JSON
+ * encoder
+ */
 struct ev_field_list {
 	const struct ev_field *rows;
 	size_t n;
 	const char *doc_group;	/* docs/events.md's generated table ("file", "exec", ...) */
+	/* the JSON members of the rows on @ev's type, in order (src/output/format.c calls it) */
+	void (*json)(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c);
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "output/jsonw.h"
 #include "output/format.h"
+#include "output/field_json.h"
 
 int gpu_decode(const void *rec, size_t len, struct event *ev)
 {
@@ -169,7 +170,7 @@ static const struct ev_field gpu_rows[] = {
 		  "the node itself: its filesystem (`major:minor`)"),
 	FIELD_ROW("inode", FT_UINT, 0, FG_OWN, get_inode, NULL, "and its inode"),
 };
-const struct ev_field_list gpu_fields = { gpu_rows, sizeof(gpu_rows) / sizeof(gpu_rows[0]), "gpu" };
+FIELD_LIST(gpu_fields, gpu_rows, "gpu");
 
 void gpu_text(struct jbuf *b, const struct event *ev)
 {

@@ -13,6 +13,7 @@
 
 #include "fields.h"
 #include "mem_events.h"
+#include "output/field_json.h"
 
 
 enum {
@@ -546,7 +547,7 @@ static const struct ev_field mem_rows[] = {
 #undef KI
 #undef ML
 #undef MD
-const struct ev_field_list mem_fields = { mem_rows, sizeof(mem_rows) / sizeof(mem_rows[0]), "mem" };
+FIELD_LIST(mem_fields, mem_rows, "mem");
 
 static void text_str(struct jbuf *b, const char *s)
 {

@@ -25,6 +25,7 @@
 #include "fields.h"
 #include "output/jsonw.h"
 #include "net.h"
+#include "output/field_json.h"
 
 #define NET_AF_UNIX 1
 #define NET_AF_INET 2
@@ -471,7 +472,7 @@ static const struct ev_field net_rows[] = {
 #undef AC
 #undef US
 #undef CR
-const struct ev_field_list net_fields = { net_rows, sizeof(net_rows) / sizeof(net_rows[0]), "net" };
+FIELD_LIST(net_fields, net_rows, "net");
 
 /* ---- text ------------------------------------------------------------------------ */
 

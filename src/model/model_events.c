@@ -13,6 +13,7 @@
 #include "hex.h"
 #include "output/jsonw.h"
 #include "model/model.h"
+#include "output/field_json.h"
 #include "net.h"
 #include "scan/report.h"
 #include "scan/scan.h"
@@ -256,8 +257,7 @@ static const struct ev_field model_rows[] = {
 #undef AC
 #undef MO
 #undef EX
-const struct ev_field_list model_fields = { model_rows, sizeof(model_rows) / sizeof(model_rows[0]),
-					    "model" };
+FIELD_LIST(model_fields, model_rows, "model");
 
 
 void model_text(struct jbuf *b, const struct event *ev)

@@ -12,6 +12,7 @@
 
 #include "fields.h"
 #include "format.h"
+#include "output/field_json.h"
 
 
 struct bitname {
@@ -511,8 +512,7 @@ static const struct ev_field evade_rows[] = {
 };
 #undef R
 #undef RN
-const struct ev_field_list evade_fields = { evade_rows, sizeof(evade_rows) / sizeof(evade_rows[0]),
-					    "evade" };
+FIELD_LIST(evade_fields, evade_rows, "evade");
 
 
 static void tq(struct jbuf *b, const char *s)

@@ -17,6 +17,7 @@
 #include "concern.h"
 #include "fields.h"
 #include "format.h"
+#include "output/field_json.h"
 #include "hash.h"
 #include "mem_events.h"	/* mem */
 #include "model/model.h"	/* model */
@@ -452,9 +453,34 @@ static const struct ev_field stats_rows[] = {
 };
 #undef R
 #undef O
-const struct ev_field_list ev_fields_stats = { stats_rows, sizeof(stats_rows) / sizeof(stats_rows[0]),
-					       "stats" };
+FIELD_LIST(ev_fields_stats, stats_rows, "stats");
 
+
+#define PC_N 64		/* entries */
+#define PC_NSTR 9	/* exe, cgroup, cgroup_v1[4], container_id, _runtime, pod_uid */
+#define PC_STRS 1024	/* their bytes, NULs included; longer inputs are not cached */
+#define PC_BLOCK 1536	/* the run's JSON; longer runs are not cached */
+
+struct pc_key {
+	uint64_t start_ns, parent_start_ns, cgroup_id;
+	uint32_t pid, ppid, uid, gid, euid, loginuid, sessionid, tty, pid_ns, mnt_ns, net_ns;
+	uint32_t has_ctx;
+	char comm[17];
+};
+
+struct pc_ent {
+	struct pc_key k;
+	bool valid;
+	uint16_t slen[PC_NSTR];	/* strlen + 1; 0: NULL */
+	uint16_t block_len;
+	char strs[PC_STRS];
+	char block[PC_BLOCK];
+};
+
+struct fmt_pcache {
+	struct pc_ent e[PC_N];
+	uint64_t hits, misses;
+};
 
 int format_ctx_prepare(struct fmt_ctx *c)
 {
@@ -474,6 +500,10 @@ int format_ctx_prepare(struct fmt_ctx *c)
 		c->prefix_len = b.len - 2;
 		rc = c->prefix ? 0 : -ENOMEM;
 	}
+	if (!rc) {
+		c->pcache = calloc(1, sizeof(*c->pcache));
+		rc = c->pcache ? 0 : -ENOMEM;
+	}
 	jbuf_release(&b);
 	return rc;
 }
@@ -483,52 +513,144 @@ void format_ctx_release(struct fmt_ctx *c)
 	free(c->prefix);
 	c->prefix = NULL;
 	c->prefix_len = 0;
+	free(c->pcache);
+	c->pcache = NULL;
 }
 
 
-/* one member from its row: the row's writer, or the getter's value by type */
-static void json_field(struct jbuf *b, const struct ev_field *f, const struct event *ev)
-{
-	struct fld_val v;
 
-	if (f->write) {
-		f->write(b, ev);
+/* ---- the process's context, encoded once ---------------------------------------
+ *
+ * The run of FLD_PROC rows (ppid .. pod_uid: ~20 members, ~400 bytes) is the
+ * same for every event of a process while its ids, comm, image and cgroups
+ * stay. Each entry keeps the inputs of the run, by value (strings copied, so
+ * a freed and reused pointer cannot match), and the run's JSON; an event
+ * whose inputs are all equal gets the JSON copied. Direct-mapped by pid.
+ */
+static void pc_strs(const struct event *ev, const char *out[PC_NSTR])
+{
+	out[0] = ev->exe;
+	out[1] = ev->cgroup;
+	for (int i = 0; i < 4; i++)
+		out[2 + i] = ev->cgroup_v1[i];
+	out[6] = ev->container_id;
+	out[7] = ev->container_runtime;
+	out[8] = ev->pod_uid;
+}
+
+static void pc_key_of(const struct event *ev, struct pc_key *k)
+{
+	memset(k, 0, sizeof(*k));	/* padding: keys are compared with memcmp */
+	k->start_ns = ev->start_ns;
+	k->parent_start_ns = ev->parent_start_ns;
+	k->cgroup_id = ev->cgroup_id;
+	k->pid = ev->pid;
+	k->ppid = ev->ppid;
+	k->uid = ev->uid;
+	k->gid = ev->gid;
+	k->euid = ev->euid;
+	k->loginuid = ev->loginuid;
+	k->sessionid = ev->sessionid;
+	k->tty = ev->tty;
+	k->pid_ns = ev->pid_ns;
+	k->mnt_ns = ev->mnt_ns;
+	k->net_ns = ev->net_ns;
+	k->has_ctx = ev->has_ctx;
+	memcpy(k->comm, ev->comm, sizeof(k->comm));
+}
+
+/* the entry of @ev if its inputs are those of the cached run */
+static bool pc_match(const struct pc_ent *e, const struct pc_key *k, const char *const s[PC_NSTR])
+{
+	const char *p = e->strs;
+
+	if (!e->valid || memcmp(&e->k, k, sizeof(*k)))
+		return false;
+	for (int i = 0; i < PC_NSTR; i++) {
+		if (!s[i] || !e->slen[i]) {
+			if (s[i] || e->slen[i])
+				return false;
+			continue;
+		}
+		if (memcmp(p, s[i], e->slen[i]))	/* compares the NUL too */
+			return false;
+		p += e->slen[i];
+	}
+	return true;
+}
+
+/* keep the run just encoded (@run, @len bytes) with its inputs; too long: not kept */
+static void pc_store(struct pc_ent *e, const struct pc_key *k, const char *const s[PC_NSTR],
+		     const char *run, size_t len)
+{
+	size_t n = 0;
+
+	e->valid = false;
+	if (len > sizeof(e->block))
+		return;
+	for (int i = 0; i < PC_NSTR; i++) {
+		size_t l = s[i] ? strlen(s[i]) + 1 : 0;
+
+		if (l > sizeof(e->strs) - n)
+			return;
+		if (l)
+			memcpy(e->strs + n, s[i], l);
+		e->slen[i] = (uint16_t)l;
+		n += l;
+	}
+	e->k = *k;
+	memcpy(e->block, run, len);
+	e->block_len = (uint16_t)len;
+	e->valid = true;
+}
+
+/*
+ * The run of FLD_PROC rows starting at @rows[0] (@n rows): copied from the
+ * cache, or encoded and kept. Members precede it, so the run starts after a
+ * comma in @b. (field_json.h)
+ */
+/* the watch of a file event (the tail's FLD_AGENT row); the head's are the prefix and seq */
+void format_json_agent_row(struct jbuf *b, const struct ev_field *f, const struct event *ev,
+			   const struct fmt_ctx *c)
+{
+	const struct ev_type_info *t = ev_type_info(ev->type);
+
+	if (f->group == FG_FILE && t && (t->flags & EVT_WATCH) && c->watch) {
+		json_key_lit(b, f->key, f->key_len);
+		json_cstr(b, c->watch);
+	}
+}
+
+void format_json_proc_run(struct jbuf *b, const struct ev_field *rows, size_t n,
+			  const struct event *ev, const struct fmt_ctx *c)
+{
+	struct fmt_pcache *pc = c->pcache;
+	const char *s[PC_NSTR];
+	struct pc_key k;
+	struct pc_ent *e;
+	size_t start;
+
+	if (!pc || b->first) {
+		for (size_t i = 0; i < n; i++)
+			field_json_row(b, &rows[i], ev);
 		return;
 	}
-	if (f->flags & FLD_SUB)	/* written by its object's row */
+	pc_key_of(ev, &k);
+	pc_strs(ev, s);
+	e = &pc->e[(ev->pid * 2654435761u) >> 26];	/* PC_N = 64 */
+	if (pc_match(e, &k, s)) {
+		pc->hits++;
+		json_members_raw(b, e->block, e->block_len);
 		return;
-	if (ev_field_get(f, ev, &v))
-		return;
-	json_key_lit(b, f->key, f->key_len);
-	switch (f->type) {
-	case FT_INT:
-		json_int(b, v.i);
-		break;
-	case FT_UINT:
-		json_uint(b, v.u);
-		break;
-	case FT_BOOL:
-		json_bool(b, v.b);
-		break;
-	case FT_LIST:
-		json_strv(b, v.s, v.len);
-		break;
-	default:	/* the strings */
-		if (!v.s)
-			json_null(b);
-		else if (v.plain)
-			json_str_plain(b, v.s, strlen(v.s));
-		else
-			json_cstr(b, v.s);
 	}
+	pc->misses++;
+	start = b->len;
+	for (size_t i = 0; i < n; i++)
+		field_json_row(b, &rows[i], ev);
+	if (!b->err && b->len > start + 1 && b->buf[start] == ',')
+		pc_store(e, &k, s, b->buf + start + 1, b->len - start - 1);
 }
 
-void format_json_fields(struct jbuf *b, const struct ev_field_list *l, const struct event *ev)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (ev_field_on(&l->rows[i], ev->type))
-			json_field(b, &l->rows[i], ev);
-}
 
 int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 {
@@ -548,20 +670,9 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 	}
 	KV_UINT(b, "seq", c->seq);
 	/* the rows of the field registry: head, the type's own, tail */
-	for (size_t i = 0; i < ev_fields_head.n; i++)
-		if (!(ev_fields_head.rows[i].flags & FLD_AGENT))	/* the prefix and seq above */
-			json_field(b, &ev_fields_head.rows[i], ev);
-	format_json_fields(b, t->fields, ev);
-	for (size_t i = 0; i < ev_fields_tail.n; i++) {
-		const struct ev_field *f = &ev_fields_tail.rows[i];
-
-		if (!(f->flags & FLD_AGENT))
-			json_field(b, f, ev);
-		else if (f->group == FG_FILE && (t->flags & EVT_WATCH) && c->watch) {	/* watch */
-			json_key_lit(b, f->key, f->key_len);
-			json_cstr(b, c->watch);
-		}
-	}
+	ev_fields_head.json(b, ev, c);
+	t->fields->json(b, ev, c);
+	ev_fields_tail.json(b, ev, c);
 	for (size_t i = 0; i < c->nextra; i++) {
 		json_key(b, c->extra[i].key);
 		json_raw(b, c->extra[i].json);

@@ -26,12 +26,17 @@ struct fmt_ctx {
 	const char *watch;			/* the matching watch's path, or NULL */
 	char *prefix;				/* schema, hostname, boot_id, encoded once */
 	size_t prefix_len;
+	struct fmt_pcache *pcache;		/* each process's context, encoded once */
 };
+
+struct fmt_pcache;
 
 /*
  * format_ctx_prepare - encode the fields that are the same in every record
- * once (format_json copies them). Returns 0 or -ENOMEM; without it,
- * format_json encodes them per record. format_ctx_release frees it.
+ * once (format_json copies them), and make the cache of each process's
+ * context (the FLD_PROC rows, src/fields.h). Returns 0 or -ENOMEM; without
+ * them, format_json encodes everything per record. format_ctx_release
+ * frees them.
  */
 int format_ctx_prepare(struct fmt_ctx *c);
 void format_ctx_release(struct fmt_ctx *c);
@@ -64,12 +69,6 @@ struct ev_field_list;
 
 /* ev_fields_stats - the fields of the stats event (src/fields.h) */
 extern const struct ev_field_list ev_fields_stats;
-
-/*
- * format_json_fields - the JSON members of the rows of @l that are on @ev's
- * type (src/fields.h), in the list's order
- */
-void format_json_fields(struct jbuf *b, const struct ev_field_list *l, const struct event *ev);
 
 /*
  * The encoders format.c keeps for the types whose fields are not rows yet

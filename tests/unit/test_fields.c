@@ -428,6 +428,72 @@ static void test_getters_give_values(void **state)
 	free(ev);
 }
 
+/* @ev encoded with the process cache of @c, and with none: the same bytes */
+static void same_with_and_without_cache(const struct event *ev, struct fmt_ctx *c, const char *want)
+{
+	struct fmt_ctx plain_ctx = { .hostname = "h", .boot_id = "b", .seq = 1 };
+	struct jbuf a, b;
+
+	jbuf_init(&a);
+	jbuf_init(&b);
+	assert_int_equal(format_json(&a, ev, c), 0);
+	assert_int_equal(format_json(&b, ev, &plain_ctx), 0);
+	assert_string_equal(jbuf_cstr(&a), jbuf_cstr(&b));
+	if (want && !strstr(jbuf_cstr(&a), want))
+		fail_msg("%s not in %s", want, jbuf_cstr(&a));
+	jbuf_release(&a);
+	jbuf_release(&b);
+}
+
+/*
+ * The context of a process is encoded once and copied while its inputs
+ * stay: every input that changes gives the new value, also a string changed
+ * in place behind the same pointer (a freed and reused buffer)
+ */
+static void test_proc_cache_follows_its_inputs(void **state)
+{
+	struct fmt_ctx c = { .hostname = "h", .boot_id = "b", .seq = 1 };
+	struct event *ev = full_event(LT_EV_DELETE);
+	char exe[3000] = "/usr/bin/a", cg[64] = "/system.slice/a";
+
+	(void)state;
+	assert_int_equal(format_ctx_prepare(&c), 0);
+	ev->exe = exe;
+	ev->cgroup = cg;
+	same_with_and_without_cache(ev, &c, "\"exe\":\"/usr/bin/a\"");
+	same_with_and_without_cache(ev, &c, "\"exe\":\"/usr/bin/a\"");	/* from the cache */
+	memcpy(exe, "/usr/bin/b", 11);	/* same pointer, other content */
+	same_with_and_without_cache(ev, &c, "\"exe\":\"/usr/bin/b\"");
+	memcpy(cg, "/system.slice/b", 16);
+	same_with_and_without_cache(ev, &c, "\"cgroup\":\"/system.slice/b\"");
+	memcpy(ev->comm, "other", 6);
+	same_with_and_without_cache(ev, &c, "\"comm\":\"other\"");
+	ev->tid = 77;	/* outside the cached run */
+	same_with_and_without_cache(ev, &c, "\"tid\":77,");
+	ev->uid = 5;
+	same_with_and_without_cache(ev, &c, "\"uid\":5,");
+	ev->start_ns = 99;
+	same_with_and_without_cache(ev, &c, "\"exec_id\":\"42-99\"");
+	ev->cgroup_v1[1] = NULL;
+	ev->cgroup_v1[2] = "/pids";
+	same_with_and_without_cache(ev, &c, "\"cgroup_v1\":{\"pids\":\"/pids\"}");
+	ev->container_id = NULL;
+	same_with_and_without_cache(ev, &c, NULL);
+	ev->has_ctx = false;	/* no context at all: no tty, no cgroup */
+	same_with_and_without_cache(ev, &c, NULL);
+	ev->has_ctx = true;
+	memset(exe, 'x', sizeof(exe) - 1);	/* longer than the cache keeps: encoded each time */
+	exe[0] = '/';
+	same_with_and_without_cache(ev, &c, NULL);
+	same_with_and_without_cache(ev, &c, NULL);
+	ev->pid = 42 + 64;	/* another process on the same entry, then back */
+	same_with_and_without_cache(ev, &c, "\"pid\":106,");
+	ev->pid = 42;
+	same_with_and_without_cache(ev, &c, "\"pid\":42,");
+	format_ctx_release(&c);
+	free(ev);
+}
+
 static char *fill(const char *doc, int *rc)
 {
 	FILE *in = fmemopen((void *)doc, strlen(doc), "r");
@@ -491,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_rows_well_formed_and_names_unique_per_type),
 		cmocka_unit_test(test_json_is_the_registry),
 		cmocka_unit_test(test_getters_give_values),
+		cmocka_unit_test(test_proc_cache_follows_its_inputs),
 		cmocka_unit_test(test_docs_blocks),
 	};
 

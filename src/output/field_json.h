@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * field_json - the JSON encoder of a list of field rows (src/fields.h),
+ * made where the rows are defined.
+ *
+ * FIELD_LIST(name, rows, group) defines the list `name` and its encoder.
+ * The encoder walks the rows in a loop the compiler unrolls over the
+ * constant table, so each getter is a direct call and each row's type,
+ * flags and types-on are folded at compile time: the rows stay the one
+ * description of the fields, at the cost of hand-written encoders.
+ */
+#ifndef LTRACK_FIELD_JSON_H
+#define LTRACK_FIELD_JSON_H
+
+#include <string.h>
+
+#include "events.h"
+#include "fields.h"
+#include "output/jsonw.h"
+
+struct fmt_ctx;
+
+/*
+ * Written by the output stage (src/output/format.c): an FLD_AGENT row of
+ * the tail (the watch), and a run of FLD_PROC rows (from the cache of each
+ * process's context, or encoded and kept)
+ */
+void format_json_agent_row(struct jbuf *b, const struct ev_field *f, const struct event *ev,
+			   const struct fmt_ctx *c);
+void format_json_proc_run(struct jbuf *b, const struct ev_field *rows, size_t n,
+			  const struct event *ev, const struct fmt_ctx *c);
+
+/* one member from its row: the row's writer, or the getter's value by type */
+static inline __attribute__((always_inline)) void field_json_row(struct jbuf *b,
+								 const struct ev_field *f,
+								 const struct event *ev)
+{
+	struct fld_val v;
+
+	if (f->write) {
+		f->write(b, ev);
+		return;
+	}
+	if (f->flags & FLD_SUB)	/* written by its object's row */
+		return;
+	v.plain = false;
+	v.len = 0;
+	if (f->get(ev, &v))
+		return;
+	json_key_lit(b, f->key, f->key_len);
+	switch (f->type) {
+	case FT_INT:
+		json_int(b, v.i);
+		break;
+	case FT_UINT:
+		json_uint(b, v.u);
+		break;
+	case FT_BOOL:
+		json_bool(b, v.b);
+		break;
+	case FT_LIST:
+		json_strv(b, v.s, v.len);
+		break;
+	default:	/* the strings */
+		if (!v.s)
+			json_null(b);
+		else if (v.plain)
+			json_str_plain(b, v.s, strlen(v.s));
+		else
+			json_cstr(b, v.s);
+	}
+}
+
+/* the length of the run of FLD_PROC rows starting at @i */
+static inline __attribute__((always_inline)) size_t field_proc_run_len(const struct ev_field *rows,
+									size_t i, size_t n)
+{
+	size_t k = i;
+
+	while (k < n && (rows[k].flags & FLD_PROC))
+		k++;
+	return k - i;
+}
+
+#define FIELD_JSON_ROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* FIELDS_JSON_DEFINE - static encoder @fn of the rows of array @rows */
+#define FIELDS_JSON_DEFINE(fn, rows)                                                          \
+	static void fn(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)      \
+	{                                                                                     \
+		(void)c;                                                                      \
+		_Pragma("GCC unroll 256") for (size_t i = 0; i < FIELD_JSON_ROWS(rows); i++)  \
+		{                                                                             \
+			const struct ev_field *f = &(rows)[i];                                \
+                                                                                              \
+			if (!ev_field_on(f, ev->type))                                        \
+				continue;                                                     \
+			if (f->flags & FLD_AGENT) {                                           \
+				format_json_agent_row(b, f, ev, c);                           \
+			} else if (f->flags & FLD_PROC) {                                     \
+				if (i == 0 || !((rows)[i - 1].flags & FLD_PROC))              \
+					format_json_proc_run(                                 \
+						b, f,                                         \
+						field_proc_run_len(rows, i, FIELD_JSON_ROWS(rows)), \
+						ev, c);                                       \
+			} else {                                                              \
+				field_json_row(b, f, ev);                                     \
+			}                                                                     \
+		}                                                                             \
+	}
+
+/* FIELD_LIST - the list @name of the rows of array @rows, with its encoder */
+#define FIELD_LIST(name, rows, group)                  \
+	FIELDS_JSON_DEFINE(name##_json, rows)          \
+	const struct ev_field_list name = { (rows), FIELD_JSON_ROWS(rows), (group), name##_json }
+
+#endif
