@@ -13,6 +13,7 @@
  * table, and the periodic work (stats, the inventory, caches).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -1058,6 +1059,12 @@ static int run(struct agent *a)
 	char err[1024];
 	struct loader_opts lo = {};
 
+	/*
+	 * A fixed mmap threshold: large blocks (the kernel's BTF, 5 MiB, parsed
+	 * while loading and freed) are mapped and unmapped, instead of raising
+	 * glibc's dynamic threshold and staying in the heap for the agent's life
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
@@ -1167,6 +1174,7 @@ static int run(struct agent *a)
 	log_unimplemented(&a->cfg);
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
+	malloc_trim(0);	/* what loading and the snapshot freed goes back to the kernel */
 
 	rc = loop_run(a->loop, &a->stop);
 	if (rc)
