@@ -616,6 +616,7 @@ void cgcache_get_stats(const struct cgcache *c, struct cgcache_stats *st)
 	st->evicted = c->evicted;
 	st->resolved = c->resolved;
 	st->unresolved = c->unresolved;
+	st->bytes = sizeof(*c) + c->nbuckets * sizeof(*c->buckets) + c->n * sizeof(struct cg_entry);
 }
 
 bool cgcache_has_v1(const struct cgcache *c)

@@ -134,6 +134,7 @@ struct cgcache_stats {
 	uint64_t evicted;	/* entries dropped to stay within max */
 	uint64_t resolved;	/* misses resolved through a file handle */
 	uint64_t unresolved;	/* ids no cgroup directory has (any more) */
+	size_t bytes;		/* the cache and its entries (not their paths) */
 };
 
 /*

@@ -69,6 +69,15 @@ struct ev_stats {
 		uint64_t emitted_pending, updates;	/* from the enrichment stage */
 		uint64_t workers_crashed, timeouts;	/* from the sandbox */
 	} scan;
+	/* the agent's memory, measured, and the budget of its larger parts (main.c) */
+	struct ev_memory_stats {
+		uint64_t rss_bytes;		/* resident, as /proc/self/statm says */
+		uint64_t heap_bytes;		/* malloc'd and in use (mallinfo2) */
+		uint64_t rings_bytes;		/* the rings' capacity, mapped from the kernel */
+		uint64_t proc_table_bytes;	/* of heap_bytes: the process table */
+		uint64_t cgroup_cache_bytes;	/* of heap_bytes: the cgroup cache */
+		uint64_t output_cache_bytes;	/* of heap_bytes: each process's encoded context */
+	} memory;
 	/* model: the monitor's own work and losses (model_get_stats, src/model/model.h) */
 	struct ev_model_stats {
 		bool enabled;
@@ -210,8 +219,7 @@ struct event {
 	const char *container_id;
 	const char *container_runtime;
 	const char *pod_uid;
-	uint32_t nancestors;
-	struct ev_ancestor ancestors[EV_ANCESTORS_MAX];
+	uint32_t nancestors;		/* ancestors[] is after the scratch: not cleared per event */
 	/* evade (types 36..50): see struct lt_evade_ev for what xv[] and xs[] hold */
 	uint64_t xv[8];
 	const char *xs[3];		/* NULL: absent */
@@ -247,9 +255,14 @@ struct event {
 		uint64_t scan_cookie;		/* the scan a model_load waits for; 0: none */
 		uint8_t scan_state;		/* EV_SCAN_* */
 	} model;
+	/*
+	 * Not cleared by event_decode (only up to canon is): canon and canon2
+	 * are emptied, ancestors[] is valid up to nancestors
+	 */
 	/* enrichment scratch: canonicalised filename / path2, when user space made them */
 	char canon[EV_PATH_BUF];
 	char canon2[EV_PATH_BUF];
+	struct ev_ancestor ancestors[EV_ANCESTORS_MAX];
 };
 
 /* drop_cat_name - the name of a drop category in stats ("exec", "file", ...) */

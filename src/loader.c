@@ -1471,6 +1471,12 @@ struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx
 	return ring_buffer__new(bpf_map__fd(L->skel->maps.ring_bulk), fn, ctx, NULL);
 }
 
+size_t loader_ring_bytes(struct loader *L)
+{
+	return (size_t)bpf_map__max_entries(L->skel->maps.ring_crit) +
+	       bpf_map__max_entries(L->skel->maps.ring_bulk);
+}
+
 struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void *ctx)
 {
 	return ring_buffer__new(bpf_map__fd(L->skel->maps.ring_crit), fn, ctx, NULL);

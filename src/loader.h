@@ -143,6 +143,9 @@ int loader_crit_pos(struct loader *L, uint64_t *cons, uint64_t *prod);
  */
 int loader_snapshot(struct loader *L, loader_record_fn fn, void *ctx);
 
+/* loader_ring_bytes - the capacity of the rings (critical and bulk) mapped in user space */
+size_t loader_ring_bytes(struct loader *L);
+
 /* loader_drops - the kernel's drop counters, summed over CPUs */
 int loader_drops(struct loader *L, uint64_t out[LT_DROP_NCAT]);
 

@@ -712,6 +712,31 @@ static int on_snapshot(void *ctx, void *data, size_t size)
 	return on_record(ctx, data, size);
 }
 
+/* the agent's memory: measured (rss, heap), and its larger parts */
+static void memory_stats(struct agent *a, struct ev_memory_stats *m, const struct proctree_stats *ps)
+{
+	struct mallinfo2 mi = mallinfo2();
+	unsigned long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu %lu", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	m->rss_bytes = (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+	m->heap_bytes = mi.uordblks + mi.hblkhd;
+	m->rings_bytes = loader_ring_bytes(a->L);
+	m->proc_table_bytes = ps->bytes;
+	if (context_cgcache(a->ctx)) {
+		struct cgcache_stats cs;
+
+		cgcache_get_stats(context_cgcache(a->ctx), &cs);
+		m->cgroup_cache_bytes = cs.bytes;
+	}
+	m->output_cache_bytes = format_ctx_bytes(&a->fctx);
+}
+
 static void emit_stats(struct agent *a, bool final)
 {
 	struct ev_stats st = {};
@@ -742,6 +767,7 @@ static void emit_stats(struct agent *a, bool final)
 		st.cg_evicted = cs.evicted;
 	}
 	st.concerns = loader_concerns(a->L);	/* which concerns loaded, and why not */
+	memory_stats(a, &st.memory, &ps);
 	st.interval_s = a->cfg.stats_interval_s;
 	st.final = final;
 	if (a->enrich)	/* hash */

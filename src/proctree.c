@@ -235,6 +235,8 @@ void proctree_get_stats(const struct proctree *t, struct proctree_stats *st)
 	st->expired = t->expired;
 	st->args_bytes = t->args_bytes;
 	st->args_cut = t->args_cut;
+	st->bytes = sizeof(*t) + t->nbuckets * sizeof(*t->buckets) + t->n * sizeof(struct proc) +
+		    t->args_bytes;
 }
 
 int proctree_set_args(struct proctree *t, struct proc *p, const char *args, size_t len)

@@ -58,6 +58,7 @@ struct proctree_stats {
 	uint64_t expired;	/* ctx: exited entries freed after their grace */
 	size_t args_bytes;	/* ctx: argv bytes held */
 	uint64_t args_cut;	/* ctx: argv kept short because of the budget */
+	size_t bytes;		/* the table, its entries and argv (not the paths they name) */
 };
 
 /* proctree_new - a table of at most @max entries; NULL + errno on failure */

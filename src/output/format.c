@@ -411,6 +411,24 @@ static void write_model_monitor(struct jbuf *b, const struct event *ev)
 		json_stats_model(b, ev->stats);
 }
 
+static void write_memory(struct jbuf *b, const struct event *ev)
+{
+	const struct ev_memory_stats *m;
+
+	if (!ev->stats)
+		return;
+	m = &ev->stats->memory;
+	JSON_KEY(b, "memory");
+	json_obj_begin(b);
+	KV_UINT(b, "rss_bytes", m->rss_bytes);
+	KV_UINT(b, "heap_bytes", m->heap_bytes);
+	KV_UINT(b, "rings_bytes", m->rings_bytes);
+	KV_UINT(b, "proc_table_bytes", m->proc_table_bytes);
+	KV_UINT(b, "cgroup_cache_bytes", m->cgroup_cache_bytes);
+	KV_UINT(b, "output_cache_bytes", m->output_cache_bytes);
+	json_obj_end(b);
+}
+
 #define R(nm, ty, get, doc) FIELD_ROW(nm, ty, 0, FG_OWN, get, NULL, doc)
 #define O(nm, write, doc) FIELD_ROW(nm, FT_OBJECT, 0, FG_OWN, NULL, write, doc)
 static const struct ev_field stats_rows[] = {
@@ -450,6 +468,9 @@ static const struct ev_field stats_rows[] = {
 	O("model_monitor", write_model_monitor,
 	  "object: the model monitor's own work and losses (see [stats: "
 	  "`model_monitor`](#stats-model_monitor))"),
+	O("memory", write_memory,
+	  "object: the agent's memory and the budget of its larger parts (see [stats: "
+	  "`memory`](#stats-memory))"),
 };
 #undef R
 #undef O
@@ -506,6 +527,11 @@ int format_ctx_prepare(struct fmt_ctx *c)
 	}
 	jbuf_release(&b);
 	return rc;
+}
+
+size_t format_ctx_bytes(const struct fmt_ctx *c)
+{
+	return c->prefix_len + (c->pcache ? sizeof(*c->pcache) : 0);
 }
 
 void format_ctx_release(struct fmt_ctx *c)

@@ -39,6 +39,9 @@ struct fmt_pcache;
  * frees them.
  */
 int format_ctx_prepare(struct fmt_ctx *c);
+
+/* format_ctx_bytes - the memory format_ctx_prepare took (the process cache) */
+size_t format_ctx_bytes(const struct fmt_ctx *c);
 void format_ctx_release(struct fmt_ctx *c);
 
 /* format_json - one JSON object and '\n'; returns 0 or b->err */

@@ -418,13 +418,33 @@ static char *fmt_u64(char *end, uint64_t v)
 	return end;
 }
 
+/* decimal digits of @v */
+static inline unsigned int ndigits(uint64_t v)
+{
+	unsigned int n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* @v's digits written in place (no copy: this is every event's numbers) */
+static void put_u64(struct jbuf *b, uint64_t v)
+{
+	unsigned int n = ndigits(v);
+
+	if (jbuf_reserve(b, n))
+		return;
+	fmt_u64(b->buf + b->len + n, v);
+	b->len += n;
+}
+
 void json_uint(struct jbuf *b, uint64_t v)
 {
-	char tmp[24], *p;
-
 	json_sep(b);
-	p = fmt_u64(tmp + sizeof(tmp), v);
-	jbuf_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
+	put_u64(b, v);
 }
 
 void json_strv(struct jbuf *b, const char *s, size_t len)
@@ -443,16 +463,13 @@ void json_strv(struct jbuf *b, const char *s, size_t len)
 
 void json_int(struct jbuf *b, int64_t v)
 {
-	char tmp[24], *p;
-
 	json_sep(b);
 	if (v < 0) {
-		p = fmt_u64(tmp + sizeof(tmp), (uint64_t)0 - (uint64_t)v);
-		*--p = '-';
+		jbuf_putc(b, '-');
+		put_u64(b, (uint64_t)0 - (uint64_t)v);
 	} else {
-		p = fmt_u64(tmp + sizeof(tmp), (uint64_t)v);
+		put_u64(b, (uint64_t)v);
 	}
-	jbuf_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void json_bool(struct jbuf *b, bool v)

@@ -2032,6 +2032,10 @@ STATS_KEYS.add("concerns")
 STATS_KEYS.add("fanotify")
 # model: the model monitor's counters, an object (t_model.py checks their values)
 STATS_KEYS.add("model_monitor")
+# the agent's memory and its parts, an object
+STATS_KEYS.add("memory")
+MEMORY_STATS_KEYS = {"rss_bytes", "heap_bytes", "rings_bytes", "proc_table_bytes",
+                     "cgroup_cache_bytes", "output_cache_bytes"}
 MODEL_MONITOR_STATS_KEYS = {"enabled", "candidates", "sniffed_models", "sniff_errors", "modified",
                             "table_evicted", "access_dropped", "writes_dropped", "confirm_failed"}
 
@@ -2043,8 +2047,15 @@ def check_stats(s):
                                    "evade", "mem", "lib", "net", "net_tracking", "gpu",
                                    "model"]),
        "drop categories")
+    eq(set(s["memory"]), MEMORY_STATS_KEYS, "memory keys")
+    for k in MEMORY_STATS_KEYS:
+        check(type(s["memory"][k]) is int and s["memory"][k] >= 0, "memory %s %r" % (k, s["memory"][k]))
+    check(s["memory"]["heap_bytes"] > 0 and s["memory"]["output_cache_bytes"] > 0, "memory measured")
+    # the rings as the BPF side sizes them (src/bpf/common.bpf.h): 1 + 4 MiB
+    eq(s["memory"]["rings_bytes"], 5 << 20, "memory rings_bytes")
+    check(s["memory"]["rss_bytes"] > s["memory"]["proc_table_bytes"], "rss above its parts")
     for k in STATS_KEYS - {"drops", "final", "hash", "scan", "concerns", "fanotify",
-                           "model_monitor"}:
+                           "model_monitor", "memory"}:
         check(type(s[k]) is int and s[k] >= 0, "stats %s %r" % (k, s[k]))
     check(type(s["concerns"]) is list and all(type(c) is dict for c in s["concerns"]),
           "stats concerns %r" % s["concerns"])

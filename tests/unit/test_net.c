@@ -104,6 +104,19 @@ static void test_format_addr_and_endpoint(void **state)
 	assert_string_equal(buf, "");
 	assert_int_equal(net_format_addr(2, a, buf, 4), -ENOSPC);
 	assert_string_equal(buf, "");
+	/* IPv4 is formatted by hand: the same text as inet_ntop, every octet value */
+	for (unsigned i = 0; i < 256; i++) {
+		char want[INET_ADDRSTRLEN];
+
+		memset(a, 0, sizeof(a));
+		a[0] = (uint8_t)i;
+		a[1] = (uint8_t)(255 - i);
+		a[2] = (uint8_t)(i / 2);
+		a[3] = (uint8_t)(i * 7);
+		assert_non_null(inet_ntop(AF_INET, a, want, sizeof(want)));
+		assert_int_equal(net_format_addr(2, a, buf, sizeof(buf)), (int)strlen(want));
+		assert_string_equal(buf, want);
+	}
 }
 
 static void test_format_unix_names(void **state)
