@@ -4,13 +4,14 @@
  * atomic save), the list `ltrack models` prints, and its text table.
  *
  * The file is untrusted input as far as parsing goes (it may be truncated
- * by a crash of another writer, or edited): the reader is a bounded
- * recursive-descent parser that knows the schema, skips unknown keys
- * (nesting at most JP_DEPTH), caps every string and count, and stops at the
- * first error keeping the entries read before it.
+ * by a crash of another writer, or edited): it is read with ltrack's one
+ * JSON reader (src/scan/json.h, bounded in tokens and depth) in its partial
+ * form, then walked knowing the schema: unknown keys are skipped, every
+ * string and count is capped, and the first error stops the walk keeping
+ * the entries read before it.
  */
 #include "model/inventory.h"
-#include "hex.h"
+#include "scan/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,94 +83,32 @@ static void write_doc(const struct inventory *inv, struct jbuf *b)
 	jbuf_putc(b, '\n');
 }
 
-/* ---- parsing -------------------------------------------------------------------- */
+/* ---- parsing: the tokens of src/scan/json.h ---------------------------------------- */
 
-struct jp {
-	const char *s;
-	size_t n, i;
+/*
+ * Tokens per model at the most a file can need: its members (key and value
+ * each), its loaders' objects and theirs, and room for a few unknown keys.
+ * The tokenizer's bound is this times the table's size: a larger file is
+ * read up to the bound, like a damaged one.
+ */
+#define INV_TOK_PER_MODEL (2 * 16 + 2 + INV_LOADERS_MAX * (1 + 2 * 8))
+#define INV_TOK_MAX (1u << 26)
+
+struct rd {
+	const struct json_doc *d;
 	char *err;
 	size_t errlen;
 	bool failed;
 };
 
-static int jp_fail(struct jp *p, const char *what)
+/* the first error is kept, with the offset of the token it is about */
+static int rd_fail(struct rd *r, uint32_t t, const char *what)
 {
-	if (!p->failed)
-		snprintf(p->err, p->errlen, "offset %zu: %s", p->i, what);
-	p->failed = true;
+	if (!r->failed)
+		snprintf(r->err, r->errlen, "offset %u: %s", t < r->d->ntok ? r->d->tok[t].start : 0,
+			 what);
+	r->failed = true;
 	return -EINVAL;
-}
-
-static void jp_ws(struct jp *p)
-{
-	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
-			       p->s[p->i] == '\r'))
-		p->i++;
-}
-
-/* the next non-blank byte is @c: consume it */
-static bool jp_eat(struct jp *p, char c)
-{
-	jp_ws(p);
-	if (p->i < p->n && p->s[p->i] == c) {
-		p->i++;
-		return true;
-	}
-	return false;
-}
-
-static int jp_u4(struct jp *p, unsigned *out)
-{
-	unsigned v = 0;
-
-	if (p->n - p->i < 4)
-		return jp_fail(p, "truncated \\u escape");
-	for (int k = 0; k < 4; k++) {
-		int h = hex_value(p->s[p->i + k]);
-
-		if (h < 0)
-			return jp_fail(p, "bad \\u escape");
-		v = v << 4 | (unsigned)h;
-	}
-	p->i += 4;
-	*out = v;
-	return 0;
-}
-
-/* append code point @cp as UTF-8 to @out (@cap with the NUL); 0 or -EINVAL */
-static int put_utf8(struct jp *p, char *out, size_t cap, size_t *o, unsigned cp)
-{
-	char u[4];
-	size_t k;
-
-	if (cp == 0)
-		return jp_fail(p, "NUL in a string");
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		k = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		k = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		k = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		k = 4;
-	}
-	if (out) {
-		if (cap - 1 - *o < k)
-			return jp_fail(p, "string too long");
-		memcpy(out + *o, u, k);
-	}
-	*o += k;
-	return 0;
 }
 
 /* the length of the valid UTF-8 sequence at @s (a lead byte >= 0x80), or 0 */
@@ -204,213 +143,99 @@ static size_t utf8_len(const char *s, size_t avail)
 	return k;
 }
 
-/* a string into @out (NULL: skip it) of @cap bytes with its NUL */
-static int jp_str(struct jp *p, char *out, size_t cap)
+/* string token @t decoded into @out (@cap with its NUL): valid UTF-8, no NUL */
+static int rd_str(struct rd *r, uint32_t t, char *out, size_t cap)
 {
-	size_t o = 0;
+	long n;
 
-	if (!jp_eat(p, '"'))
-		return jp_fail(p, "expected a string");
-	while (p->i < p->n) {
-		unsigned char c = (unsigned char)p->s[p->i++];
+	if (r->d->tok[t].type != JSON_STR)
+		return rd_fail(r, t, "expected a string");
+	n = jtok_str(r->d, &r->d->tok[t], out, cap);
+	if (n < 0)
+		return rd_fail(r, t, "bad escape");
+	if ((size_t)n >= cap)
+		return rd_fail(r, t, "string too long");
+	for (long i = 0; i < n;) {
+		size_t k;
 
-		if (c == '"') {
-			if (out)
-				out[o] = '\0';
-			return 0;
-		}
-		if (c < 0x20)
-			return jp_fail(p, "control character in a string");
-		if (c >= 0x80) {
-			/* JSON text is UTF-8 (and the writer never emits anything else) */
-			size_t k = utf8_len(p->s + p->i - 1, p->n - (p->i - 1));
-
-			if (!k)
-				return jp_fail(p, "invalid UTF-8 in a string");
-			if (out) {
-				if (cap - 1 - o < k)
-					return jp_fail(p, "string too long");
-				memcpy(out + o, p->s + p->i - 1, k);
-			}
-			o += k;
-			p->i += k - 1;
+		if (!out[i])
+			return rd_fail(r, t, "NUL in a string");
+		if ((unsigned char)out[i] < 0x80) {
+			i++;
 			continue;
 		}
-		if (c != '\\') {
-			if (out) {
-				if (o + 1 >= cap)
-					return jp_fail(p, "string too long");
-				out[o] = (char)c;
-			}
-			o++;
-			continue;
-		}
-		if (p->i >= p->n)
-			break;
-		c = (unsigned char)p->s[p->i++];
-		unsigned cp;
-
-		switch (c) {
-		case '"': cp = '"'; break;
-		case '\\': cp = '\\'; break;
-		case '/': cp = '/'; break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			if (jp_u4(p, &cp))
-				return -EINVAL;
-			if (cp >= 0xd800 && cp < 0xdc00) {
-				unsigned lo;
-
-				if (p->n - p->i < 2 || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u')
-					return jp_fail(p, "lone surrogate");
-				p->i += 2;
-				if (jp_u4(p, &lo))
-					return -EINVAL;
-				if (lo < 0xdc00 || lo > 0xdfff)
-					return jp_fail(p, "bad surrogate pair");
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
-				return jp_fail(p, "lone surrogate");
-			}
-			break;
-		default:
-			return jp_fail(p, "bad escape");
-		}
-		if (put_utf8(p, out, cap, &o, cp))
-			return -EINVAL;
+		k = utf8_len(out + i, (size_t)(n - i));
+		if (!k)
+			return rd_fail(r, t, "invalid UTF-8 in a string");
+		i += (long)k;
 	}
-	return jp_fail(p, "unterminated string");
-}
-
-static int jp_u64(struct jp *p, uint64_t *v)
-{
-	uint64_t x = 0;
-	size_t start;
-
-	jp_ws(p);
-	start = p->i;
-	while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9') {
-		unsigned d = (unsigned)(p->s[p->i] - '0');
-
-		if (x > (UINT64_MAX - d) / 10)
-			return jp_fail(p, "number too large");
-		x = x * 10 + d;
-		p->i++;
-	}
-	if (p->i == start)
-		return jp_fail(p, "expected an unsigned integer");
-	if (p->i < p->n && (p->s[p->i] == '.' || p->s[p->i] == 'e' || p->s[p->i] == 'E'))
-		return jp_fail(p, "expected an integer");
-	*v = x;
 	return 0;
 }
 
-static int jp_skip(struct jp *p, int depth);
-
-static int jp_skip_container(struct jp *p, int depth, char close, bool obj)
+static int rd_u64(struct rd *r, uint32_t t, uint64_t *v)
 {
-	if (depth >= JP_DEPTH)
-		return jp_fail(p, "nested too deep");
-	if (jp_eat(p, close))
-		return 0;
-	do {
-		if (obj && (jp_str(p, NULL, 0) || !jp_eat(p, ':')))
-			return jp_fail(p, "expected a key");
-		if (jp_skip(p, depth + 1))
-			return -EINVAL;
-	} while (jp_eat(p, ','));
-	return jp_eat(p, close) ? 0 : jp_fail(p, "expected , or the end of a container");
-}
+	int rc = jtok_u64(r->d, &r->d->tok[t], v);
 
-/* skip any value */
-static int jp_skip(struct jp *p, int depth)
-{
-	static const char *const words[] = { "true", "false", "null" };
-
-	jp_ws(p);
-	if (p->i >= p->n)
-		return jp_fail(p, "truncated");
-	switch (p->s[p->i]) {
-	case '"':
-		return jp_str(p, NULL, 0);
-	case '{':
-		p->i++;
-		return jp_skip_container(p, depth, '}', true);
-	case '[':
-		p->i++;
-		return jp_skip_container(p, depth, ']', false);
-	}
-	for (size_t k = 0; k < 3; k++) {
-		size_t l = strlen(words[k]);
-
-		if (p->n - p->i >= l && !memcmp(p->s + p->i, words[k], l)) {
-			p->i += l;
-			return 0;
-		}
-	}
-	if (p->s[p->i] == '-')
-		p->i++;
-	if (p->i >= p->n || p->s[p->i] < '0' || p->s[p->i] > '9')
-		return jp_fail(p, "unexpected character");
-	while (p->i < p->n && strchr("0123456789.eE+-", p->s[p->i]))
-		p->i++;
-	return 0;
+	if (rc == -ERANGE)
+		return rd_fail(r, t, "number too large");
+	return rc ? rd_fail(r, t, "expected an unsigned integer") : 0;
 }
 
 /*
- * iterate over an object's members: calls @fn with each key, which reads
- * (or skips) the value. 0 or -EINVAL.
+ * The children of container @t: the next one after @i (an object's member
+ * is its key token; its value follows), or 0 at the end. Start with @i = 0.
+ * In a container the error cut, the last child may be cut too: its value
+ * exists but is not complete (jtok_complete); nothing follows it.
  */
-typedef int (*member_fn)(struct jp *p, const char *key, void *ctx);
-
-static int jp_object(struct jp *p, member_fn fn, void *ctx)
+static uint32_t rd_next(const struct json_doc *d, uint32_t t, uint32_t i, bool obj)
 {
-	char key[32];
+	uint32_t end = jtok_complete(d, t) ? d->tok[t].next : d->ntok;
 
-	if (!jp_eat(p, '{'))
-		return jp_fail(p, "expected an object");
-	if (jp_eat(p, '}'))
-		return 0;
-	do {
-		jp_ws(p);
-		size_t at = p->i;
-
-		if (jp_str(p, key, sizeof(key))) {
-			/* a long key is no key of ours: skip it */
-			p->failed = false;
-			p->i = at;
-			key[0] = '\0';
-			if (jp_str(p, NULL, 0))
-				return -EINVAL;
-		}
-		if (!jp_eat(p, ':'))
-			return jp_fail(p, "expected :");
-		if (fn(p, key, ctx))
-			return -EINVAL;
-	} while (jp_eat(p, ','));
-	return jp_eat(p, '}') ? 0 : jp_fail(p, "expected , or }");
+	if (!i)
+		i = t + 1;
+	else if (jtok_complete(d, obj ? i + 1 : i))
+		i = d->tok[obj ? i + 1 : i].next;
+	else
+		return 0;	/* the child the error cut: the last one */
+	return i < end && (obj ? i + 1 : i) < d->ntok ? i : 0;
 }
 
-/* a JSON array, @fn called at each element */
-static int jp_array(struct jp *p, int (*fn)(struct jp *p, void *ctx), void *ctx, size_t max)
+/* a key token equals @k (a key longer than ours is no key of ours) */
+static bool rd_key(const struct rd *r, uint32_t t, const char *k)
 {
-	size_t n = 0;
+	return jtok_str_eq(r->d, &r->d->tok[t], k);
+}
 
-	if (!jp_eat(p, '['))
-		return jp_fail(p, "expected an array");
-	if (jp_eat(p, ']'))
-		return 0;
-	do {
-		if (++n > max)
-			return jp_fail(p, "too many elements");
-		if (fn(p, ctx))
-			return -EINVAL;
-	} while (jp_eat(p, ','));
-	return jp_eat(p, ']') ? 0 : jp_fail(p, "expected , or ]");
+static int rd_loader(struct rd *r, uint32_t t, struct inv_loader *l, char *exe)
+{
+	const struct json_doc *d = r->d;
+	uint64_t v;
+
+	if (d->tok[t].type != JSON_OBJ)
+		return rd_fail(r, t, "expected an object");
+	for (uint32_t k = rd_next(d, t, 0, true); k; k = rd_next(d, t, k, true)) {
+		if (rd_key(r, k, "pid")) {
+			if (rd_u64(r, k + 1, &v))
+				return -EINVAL;
+			if (v > UINT32_MAX)
+				return rd_fail(r, k + 1, "pid out of range");
+			l->pid = (uint32_t)v;
+		} else if (rd_key(r, k, "comm")) {
+			if (rd_str(r, k + 1, l->comm, sizeof(l->comm)))
+				return -EINVAL;
+		} else if (rd_key(r, k, "exe")) {
+			l->exe = NULL;
+			if (d->tok[k + 1].type != JSON_NULL) {
+				l->exe = exe;
+				if (rd_str(r, k + 1, exe, INV_PATH_MAX))
+					return -EINVAL;
+			}
+		} else if (rd_key(r, k, "ts_ns")) {
+			if (rd_u64(r, k + 1, &l->ts_ns))
+				return -EINVAL;
+		}
+	}
+	return jtok_complete(d, t) ? 0 : rd_fail(r, t, "a loader cut short");
 }
 
 struct model_ctx {
@@ -420,170 +245,166 @@ struct model_ctx {
 	bool have_path;
 };
 
-static int loader_member(struct jp *p, const char *key, void *ctx)
+static int rd_model(struct rd *r, uint32_t t, struct model_ctx *m)
 {
-	struct model_ctx *m = ctx;
-	struct inv_loader *l = &m->e.loaders[m->e.nloaders];
-	uint64_t v;
-
-	if (!strcmp(key, "pid")) {
-		if (jp_u64(p, &v))
-			return -EINVAL;
-		if (v > UINT32_MAX)
-			return jp_fail(p, "pid out of range");
-		l->pid = (uint32_t)v;
-		return 0;
-	}
-	if (!strcmp(key, "comm"))
-		return jp_str(p, l->comm, sizeof(l->comm));
-	if (!strcmp(key, "exe")) {
-		jp_ws(p);
-		if (p->n - p->i >= 4 && !memcmp(p->s + p->i, "null", 4)) {
-			p->i += 4;
-			l->exe = NULL;
-			return 0;
-		}
-		l->exe = m->exes[m->e.nloaders];
-		return jp_str(p, l->exe, INV_PATH_MAX);
-	}
-	if (!strcmp(key, "ts_ns"))
-		return jp_u64(p, &l->ts_ns);
-	return jp_skip(p, 2);
-}
-
-static int loader_elem(struct jp *p, void *ctx)
-{
-	struct model_ctx *m = ctx;
-
-	memset(&m->e.loaders[m->e.nloaders], 0, sizeof(m->e.loaders[0]));
-	if (jp_object(p, loader_member, m))
-		return -EINVAL;
-	m->e.nloaders++;
-	return 0;
-}
-
-static int model_member(struct jp *p, const char *key, void *ctx)
-{
-	struct model_ctx *m = ctx;
+	const struct json_doc *d = r->d;
 	char word[32];
-	uint64_t v;
 
-	if (!strcmp(key, "path")) {
-		m->have_path = true;
-		return jp_str(p, m->path, sizeof(m->path));
-	}
-	if (!strcmp(key, "sha256"))
-		return jp_str(p, m->e.sha256, sizeof(m->e.sha256));
-	if (!strcmp(key, "format")) {
-		if (jp_str(p, word, sizeof(word)))
-			return -EINVAL;
-		m->e.format = model_format_by_name(word);
-		return 0;
-	}
-	if (!strcmp(key, "verdict")) {
-		if (jp_str(p, word, sizeof(word)))
-			return -EINVAL;
-		m->e.verdict = INV_VERDICT_NONE;
-		for (int vv = SCAN_CLEAN; vv <= SCAN_ERROR; vv++)
-			if (!strcmp(word, scan_verdict_name((enum scan_verdict)vv)))
-				m->e.verdict = vv;
-		return 0;
-	}
-	if (!strcmp(key, "loaders"))
-		return jp_array(p, loader_elem, m, INV_LOADERS_MAX);
-	uint64_t *dst = !strcmp(key, "size")		? &m->e.size
-			: !strcmp(key, "dev")		? &m->e.dev
-			: !strcmp(key, "inode")		? &m->e.ino
-			: !strcmp(key, "first_seen_ns") ? &m->e.first_seen_ns
-			: !strcmp(key, "last_seen_ns")	? &m->e.last_seen_ns
-			: !strcmp(key, "load_count")	? &m->e.load_count
-							: NULL;
-
-	if (!dst)
-		return jp_skip(p, 2);
-	if (jp_u64(p, &v))
-		return -EINVAL;
-	*dst = v;
-	return 0;
-}
-
-struct doc_ctx {
-	struct inventory *inv;
-	struct model_ctx *m;
-	uint64_t evicted;
-};
-
-static int model_elem(struct jp *p, void *ctx)
-{
-	struct doc_ctx *d = ctx;
-	struct model_ctx *m = d->m;
-	int rc;
-
+	if (d->tok[t].type != JSON_OBJ)
+		return rd_fail(r, t, "expected an object");
 	memset(&m->e, 0, sizeof(m->e));
 	m->e.verdict = INV_VERDICT_NONE;
 	m->have_path = false;
 	m->path[0] = '\0';
-	if (jp_object(p, model_member, m))
-		return -EINVAL;
+	for (uint32_t k = rd_next(d, t, 0, true); k; k = rd_next(d, t, k, true)) {
+		static const char *const nums[] = { "size", "dev", "inode", "first_seen_ns",
+						    "last_seen_ns", "load_count" };
+		uint64_t *dst[] = { &m->e.size, &m->e.dev, &m->e.ino, &m->e.first_seen_ns,
+				    &m->e.last_seen_ns, &m->e.load_count };
+		uint32_t v = k + 1;
+		bool num = false;
+
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]) && !num; i++) {
+			if (rd_key(r, k, nums[i])) {
+				if (rd_u64(r, v, dst[i]))
+					return -EINVAL;
+				num = true;
+			}
+		}
+		if (num)
+			continue;
+		if (rd_key(r, k, "path")) {
+			m->have_path = true;
+			if (rd_str(r, v, m->path, sizeof(m->path)))
+				return -EINVAL;
+		} else if (rd_key(r, k, "sha256")) {
+			if (rd_str(r, v, m->e.sha256, sizeof(m->e.sha256)))
+				return -EINVAL;
+		} else if (rd_key(r, k, "format")) {
+			if (rd_str(r, v, word, sizeof(word)))
+				return -EINVAL;
+			m->e.format = model_format_by_name(word);
+		} else if (rd_key(r, k, "verdict")) {
+			if (rd_str(r, v, word, sizeof(word)))
+				return -EINVAL;
+			for (int vv = SCAN_CLEAN; vv <= SCAN_ERROR; vv++)
+				if (!strcmp(word, scan_verdict_name((enum scan_verdict)vv)))
+					m->e.verdict = vv;
+		} else if (rd_key(r, k, "loaders")) {
+			if (d->tok[v].type != JSON_ARR)
+				return rd_fail(r, v, "expected an array");
+			for (uint32_t l = rd_next(d, v, 0, false); l; l = rd_next(d, v, l, false)) {
+				if (m->e.nloaders >= INV_LOADERS_MAX)
+					return rd_fail(r, l, "too many elements");
+				memset(&m->e.loaders[m->e.nloaders], 0, sizeof(m->e.loaders[0]));
+				if (rd_loader(r, l, &m->e.loaders[m->e.nloaders],
+					      m->exes[m->e.nloaders]))
+					return -EINVAL;
+				m->e.nloaders++;
+			}
+		}
+	}
+	/* a model the error cut is not restored: its members may be missing */
+	if (!jtok_complete(d, t))
+		return rd_fail(r, t, "a model cut short");
 	if (!m->have_path)
-		return jp_fail(p, "a model without a path");
-	m->e.path = m->path;
-	rc = inventory_restore(d->inv, &m->e);
-	if (rc == -EINVAL)
-		return jp_fail(p, "a model with an invalid path, sha256 or loaders");
-	if (rc)
-		return jp_fail(p, "out of memory");
+		return rd_fail(r, t, "a model without a path");
 	return 0;
 }
 
-static int doc_member(struct jp *p, const char *key, void *ctx)
+/* the models of array @t, each restored as it is read, up to the first error */
+static int rd_models(struct rd *r, uint32_t t, struct inventory *inv, struct model_ctx *m)
 {
-	struct doc_ctx *d = ctx;
-	uint64_t v;
+	const struct json_doc *d = r->d;
+	size_t n = 0;
+	int rc;
 
-	if (!strcmp(key, "version")) {
-		if (jp_u64(p, &v))
+	if (d->tok[t].type != JSON_ARR)
+		return rd_fail(r, t, "expected an array");
+	for (uint32_t i = rd_next(d, t, 0, false); i; i = rd_next(d, t, i, false)) {
+		if (!jtok_complete(d, i))
+			break;	/* a model the error cut is not restored: the parse error says why */
+		if (++n > JP_MODELS_MAX)
+			return rd_fail(r, i, "too many elements");
+		if (rd_model(r, i, m))
 			return -EINVAL;
-		return v == INV_VERSION ? 0 : jp_fail(p, "unknown version");
+		m->e.path = m->path;
+		rc = inventory_restore(inv, &m->e);
+		if (rc == -EINVAL)
+			return rd_fail(r, i, "a model with an invalid path, sha256 or loaders");
+		if (rc)
+			return rd_fail(r, i, "out of memory");
 	}
-	if (!strcmp(key, "evicted"))
-		return jp_u64(p, &d->evicted);
-	if (!strcmp(key, "models"))
-		return jp_array(p, model_elem, d, JP_MODELS_MAX);
-	return jp_skip(p, 1);
+	return 0;
 }
 
 int inventory_parse(struct inventory *inv, const char *buf, size_t len, char *err, size_t errlen)
 {
-	struct jp p = { .s = buf, .n = len, .err = err, .errlen = errlen };
-	struct doc_ctx d = { .inv = inv };
-	int rc;
+	struct inventory_stats st;
+	struct json_doc d;
+	struct rd r = { .d = &d, .err = err, .errlen = errlen };
+	struct model_ctx *m;
+	uint64_t evicted = 0, max_tok;
+	const char *why = NULL;
+	size_t off = 0;
+	int prc, rc = 0;
 
 	if (errlen)
 		err[0] = '\0';
-	d.m = malloc(sizeof(*d.m));
-	if (!d.m) {
+	m = malloc(sizeof(*m));
+	if (!m) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	jp_ws(&p);
-	if (p.i < p.n && p.s[p.i] == '[')
-		rc = jp_array(&p, model_elem, &d, JP_MODELS_MAX);
-	else
-		rc = jp_object(&p, doc_member, &d);
-	if (!rc) {
-		jp_ws(&p);
-		if (p.i != p.n)
-			rc = jp_fail(&p, "trailing bytes");
+	inventory_get_stats(inv, &st);
+	max_tok = (st.max_entries + 1) * INV_TOK_PER_MODEL + 64;
+	if (max_tok > INV_TOK_MAX)
+		max_tok = INV_TOK_MAX;
+	prc = jtok_parse_partial(&d, (const uint8_t *)buf, len, (uint32_t)max_tok, JP_DEPTH, &off,
+				 &why);
+	if (prc == -ENOMEM) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* what the error left whole is read; then the error is the one reported */
+	if (!d.ntok) {
+		rc = rd_fail(&r, 0, "no JSON value");
+	} else if (d.tok[0].type == JSON_ARR) {
+		rc = rd_models(&r, 0, inv, m);
+	} else if (d.tok[0].type != JSON_OBJ) {
+		rc = rd_fail(&r, 0, "expected an object");
+	} else {
+		for (uint32_t k = rd_next(&d, 0, 0, true); k && !rc; k = rd_next(&d, 0, k, true)) {
+			uint64_t v;
+
+			if (rd_key(&r, k, "models")) {
+				rc = rd_models(&r, k + 1, inv, m);	/* what of it is whole */
+				continue;
+			}
+			if (!jtok_complete(&d, k + 1))
+				break;	/* a value the error cut: the parse error says why */
+			if (rd_key(&r, k, "version")) {
+				rc = rd_u64(&r, k + 1, &v);
+				if (!rc && v != INV_VERSION)
+					rc = rd_fail(&r, k + 1, "unknown version");
+			} else if (rd_key(&r, k, "evicted")) {
+				rc = rd_u64(&r, k + 1, &evicted);
+			}
+		}
+	}
+	if (!rc && prc) {
+		snprintf(err, errlen, "offset %zu: %s", off, why);
+		rc = -EINVAL;
 	}
 	if (!rc) {
-		struct inventory_stats st;
-
 		inventory_get_stats(inv, &st);
 		/* the file's count plus what restoring it over the bound evicted now */
-		inventory_set_evicted(inv, st.evicted + d.evicted);
+		inventory_set_evicted(inv, st.evicted + evicted);
 	}
-	free(d.m);
+out:
+	jtok_free(&d);
+	free(m);
 	return rc;
 }
 

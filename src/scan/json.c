@@ -22,7 +22,16 @@ struct jp {
 	uint32_t cap;
 	uint32_t max_tok;
 	uint32_t max_depth;
+	const char *why;	/* the first error's reason */
 };
+
+/* fail with @err, keeping the first reason */
+static int fail(struct jp *p, int err, const char *why)
+{
+	if (!p->why)
+		p->why = why;
+	return err;
+}
 
 static void skip_ws(struct jp *p)
 {
@@ -38,7 +47,7 @@ static int new_tok(struct jp *p, uint8_t type, uint32_t *idx)
 	struct json_doc *d = p->d;
 
 	if (d->ntok >= p->max_tok)
-		return -E2BIG;
+		return fail(p, -E2BIG, "too many tokens");
 	if (d->ntok == p->cap) {
 		uint32_t ncap = p->cap ? p->cap * 2 : 64;
 		struct json_tok *nt;
@@ -78,28 +87,28 @@ static int parse_string(struct jp *p)
 			return 0;
 		}
 		if (ch < 0x20)
-			return -EINVAL;
+			return fail(p, -EINVAL, "control character in a string");
 		if (ch == '\\') {
 			if (p->pos + 1 >= p->d->len)
-				return -EINVAL;
+				return fail(p, -EINVAL, "truncated escape");
 			ch = s[p->pos + 1];
 			if (ch == 'u') {
 				if (p->d->len - p->pos < 6)
-					return -EINVAL;
+					return fail(p, -EINVAL, "truncated \\u escape");
 				for (int k = 2; k < 6; k++)
 					if (!strchr("0123456789abcdefABCDEF", s[p->pos + k]) || !s[p->pos + k])
-						return -EINVAL;
+						return fail(p, -EINVAL, "bad \\u escape");
 				p->pos += 6;
 				continue;
 			}
 			if (!ch || !strchr("\"\\/bfnrt", ch))
-				return -EINVAL;
+				return fail(p, -EINVAL, "bad escape");
 			p->pos += 2;
 			continue;
 		}
 		p->pos++;
 	}
-	return -EINVAL;
+	return fail(p, -EINVAL, "unterminated string");
 }
 
 /* digits - skip a run of decimal digits; false when there is none */
@@ -124,18 +133,18 @@ static int parse_number(struct jp *p)
 	if (p->pos < p->d->len && s[p->pos] == '-')
 		p->pos++;
 	if (!digits(p))
-		return -EINVAL;
+		return fail(p, -EINVAL, "bad number");
 	if (p->pos < p->d->len && s[p->pos] == '.') {
 		p->pos++;
 		if (!digits(p))
-			return -EINVAL;
+			return fail(p, -EINVAL, "bad number");
 	}
 	if (p->pos < p->d->len && (s[p->pos] == 'e' || s[p->pos] == 'E')) {
 		p->pos++;
 		if (p->pos < p->d->len && (s[p->pos] == '+' || s[p->pos] == '-'))
 			p->pos++;
 		if (!digits(p))
-			return -EINVAL;
+			return fail(p, -EINVAL, "bad number");
 	}
 	p->d->tok[t].start = (uint32_t)st;
 	p->d->tok[t].end = (uint32_t)p->pos;
@@ -153,7 +162,7 @@ static int parse_container(struct jp *p, uint32_t depth, bool obj)
 	int ret;
 
 	if (depth >= p->max_depth)
-		return -E2BIG;
+		return fail(p, -E2BIG, "nested too deep");
 	ret = new_tok(p, obj ? JSON_OBJ : JSON_ARR, &t);
 	if (ret)
 		return ret;
@@ -167,13 +176,13 @@ static int parse_container(struct jp *p, uint32_t depth, bool obj)
 		skip_ws(p);
 		if (obj) {
 			if (p->pos >= p->d->len || s[p->pos] != '"')
-				return -EINVAL;
+				return fail(p, -EINVAL, "expected a key");
 			ret = parse_string(p);
 			if (ret)
 				return ret;
 			skip_ws(p);
 			if (p->pos >= p->d->len || s[p->pos] != ':')
-				return -EINVAL;
+				return fail(p, -EINVAL, "expected :");
 			p->pos++;
 		}
 		ret = parse_value(p, depth + 1);
@@ -182,13 +191,13 @@ static int parse_container(struct jp *p, uint32_t depth, bool obj)
 		p->d->tok[t].size++;
 		skip_ws(p);
 		if (p->pos >= p->d->len)
-			return -EINVAL;
+			return fail(p, -EINVAL, "truncated");
 		if (s[p->pos] == ',') {
 			p->pos++;
 			continue;
 		}
 		if (s[p->pos] != close)
-			return -EINVAL;
+			return fail(p, -EINVAL, "expected , or the end of a container");
 		p->pos++;
 		break;
 	}
@@ -205,7 +214,7 @@ static int parse_word(struct jp *p, const char *w, uint8_t type)
 	int ret;
 
 	if (p->d->len - p->pos < n || memcmp(p->d->src + p->pos, w, n))
-		return -EINVAL;
+		return fail(p, -EINVAL, "unexpected word");
 	ret = new_tok(p, type, &t);
 	if (ret)
 		return ret;
@@ -219,7 +228,7 @@ static int parse_value(struct jp *p, uint32_t depth)
 {
 	skip_ws(p);
 	if (p->pos >= p->d->len)
-		return -EINVAL;
+		return fail(p, -EINVAL, "truncated");
 	switch (p->d->src[p->pos]) {
 	case '{':
 		return parse_container(p, depth, true);
@@ -238,8 +247,8 @@ static int parse_value(struct jp *p, uint32_t depth)
 	}
 }
 
-int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
-	       uint32_t max_depth, size_t *err_off)
+static int parse_doc(struct json_doc *d, const uint8_t *src, size_t len, bool trailing,
+		     uint32_t max_tok, uint32_t max_depth, size_t *err_off, const char **why, bool keep)
 {
 	struct jp p = { .d = d, .max_tok = max_tok, .max_depth = max_depth };
 	int ret;
@@ -248,7 +257,7 @@ int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing
 	d->src = src;
 	d->len = len > UINT32_MAX - 1 ? UINT32_MAX - 1 : len;
 	if (len != d->len) {
-		ret = -E2BIG;
+		ret = fail(&p, -E2BIG, "too long");
 		goto out_fail;
 	}
 	ret = parse_value(&p, 0);
@@ -257,7 +266,7 @@ int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing
 	size_t end = p.pos;
 	skip_ws(&p);
 	if (!trailing && p.pos != d->len) {
-		ret = -EINVAL;
+		ret = fail(&p, -EINVAL, "trailing bytes");
 		goto out_fail;
 	}
 	d->len = end;
@@ -265,8 +274,23 @@ int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing
 out_fail:
 	if (err_off)
 		*err_off = p.pos;
-	jtok_free(d);
+	if (why)
+		*why = p.why ? p.why : (ret == -ENOMEM ? "out of memory" : "invalid JSON");
+	if (!keep || ret == -ENOMEM)
+		jtok_free(d);
 	return ret;
+}
+
+int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
+	       uint32_t max_depth, size_t *err_off)
+{
+	return parse_doc(d, src, len, trailing, max_tok, max_depth, err_off, NULL, false);
+}
+
+int jtok_parse_partial(struct json_doc *d, const uint8_t *src, size_t len, uint32_t max_tok,
+		       uint32_t max_depth, size_t *err_off, const char **why)
+{
+	return parse_doc(d, src, len, false, max_tok, max_depth, err_off, why, true);
 }
 
 void jtok_free(struct json_doc *d)

@@ -8,6 +8,7 @@
 #ifndef LTRACK_SCAN_INT_H
 #define LTRACK_SCAN_INT_H
 
+#include "scan/json.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -149,49 +150,6 @@ bool tar_is_torch(const uint8_t *buf, size_t len);
 /* keras_config_scan - walk a Keras config JSON for Lambda, foreign modules, ... */
 int keras_config_scan(struct scan_ctx *c, const uint8_t *json, size_t len, uint64_t base);
 
-/* ---- JSON (json.c) --------------------------------------------------------- */
-
-enum json_type { JSON_NONE = 0, JSON_OBJ, JSON_ARR, JSON_STR, JSON_NUM, JSON_TRUE, JSON_FALSE, JSON_NULL };
-
-struct json_tok {
-	uint8_t type;		/* enum json_type */
-	uint32_t start, end;	/* bytes of the value (a string: between the quotes) */
-	uint32_t size;		/* children: object members (keys) or array elements */
-	uint32_t next;		/* index of the token after this value's subtree */
-};
-
-struct json_doc {
-	const uint8_t *src;
-	size_t len;		/* bytes parsed (the value ends there or before) */
-	struct json_tok *tok;	/* tok[0] is the root value */
-	uint32_t ntok;
-};
-
-/*
- * jtok_parse - tokenise the one JSON value at the start of @src (trailing
- * bytes are allowed when @trailing). Object members are stored as key
- * token then value token. At most @max_tok tokens and @max_depth nesting.
- * Returns 0, -EINVAL (syntax, with the offset in *@err_off), -E2BIG (a
- * bound) or -ENOMEM. jtok_free releases it.
- */
-int jtok_parse(struct json_doc *d, const uint8_t *src, size_t len, bool trailing, uint32_t max_tok,
-	       uint32_t max_depth, size_t *err_off);
-void jtok_free(struct json_doc *d);
-
-/*
- * jtok_str - decode string token @t (escapes, \u surrogates to UTF-8) into
- * @out (NUL-terminated, truncated to @n). Returns the decoded length
- * (which may exceed @n - 1 when truncated) or -EINVAL for a bad escape.
- */
-long jtok_str(const struct json_doc *d, const struct json_tok *t, char *out, size_t n);
-
-/* jtok_str_eq - string token @t decodes to exactly @s */
-bool jtok_str_eq(const struct json_doc *d, const struct json_tok *t, const char *s);
-
-/* jtok_get - the value of @key in object token @obj (first match), or -1 */
-long jtok_get(const struct json_doc *d, uint32_t obj, const char *key);
-
-/* json_int - number token as a non-negative integer; -EINVAL when it is not one */
-int jtok_u64(const struct json_doc *d, const struct json_tok *t, uint64_t *v);
+/* ---- JSON (json.c): scan/json.h ------------------------------------------ */
 
 #endif

@@ -930,6 +930,35 @@ static void test_json(void **state)
 	assert_int_equal(jtok_parse(&d, (const uint8_t *)"[[[[1]]]]", 9, false, 100, 3, &err), -E2BIG);
 	assert_int_equal(jtok_parse(&d, (const uint8_t *)"[1,2,3]", 7, false, 3, 8, &err), -E2BIG);
 	assert_int_equal(jtok_parse(&d, (const uint8_t *)"\"\\q\"", 4, false, 3, 8, &err), -EINVAL);
+	/* partial: what the error left whole stays, and the error is named */
+	{
+		static const char cut[] = "{\"a\":[1,22,{\"b\":\"x";
+		const char *why = NULL;
+
+		assert_int_equal(jtok_parse_partial(&d, (const uint8_t *)cut, strlen(cut), 100, 8,
+						    &err, &why),
+				 -EINVAL);
+		assert_string_equal(why, "unterminated string");
+		assert_int_equal(err, strlen(cut));
+		assert_int_equal(d.ntok, 8);	/* { "a" [ 1 22 { "b" "x */
+		assert_false(jtok_complete(&d, 0));	/* the object, the array: cut */
+		assert_true(jtok_complete(&d, 1));	/* "a" */
+		assert_false(jtok_complete(&d, 2));
+		assert_true(jtok_complete(&d, 3) && jtok_complete(&d, 4));	/* 1, 22 */
+		assert_false(jtok_complete(&d, 5));
+		assert_false(jtok_complete(&d, 7));	/* the string */
+		assert_false(jtok_complete(&d, 8));	/* past the end */
+		jtok_free(&d);
+		assert_int_equal(jtok_parse_partial(&d, (const uint8_t *)"[1] x", 5, 100, 8, &err, &why),
+				 -EINVAL);
+		assert_string_equal(why, "trailing bytes");
+		assert_true(jtok_complete(&d, 0));
+		jtok_free(&d);
+		assert_int_equal(jtok_parse_partial(&d, (const uint8_t *)"[[[1]]]", 7, 100, 2, &err, &why),
+				 -E2BIG);
+		assert_string_equal(why, "nested too deep");
+		jtok_free(&d);
+	}
 	assert_int_equal(jtok_parse(&d, (const uint8_t *)"{} x", 4, false, 3, 8, &err), -EINVAL);
 	assert_int_equal(jtok_parse(&d, (const uint8_t *)"{} x", 4, true, 3, 8, &err), 0);
 	assert_int_equal(d.len, 2);

@@ -392,6 +392,62 @@ static void test_corrupt_file_keeps_what_was_read(void **state)
 	}
 }
 
+/*
+ * A file cut at every byte: never a crash, and exactly the models whose
+ * object the cut left whole come back (ltrack's one JSON reader, partial)
+ */
+static void test_every_cut_keeps_the_whole_models(void **state)
+{
+	char doc[4096], err[256];
+	size_t ends[3], n = 0;
+	int len;
+
+	(void)state;
+	len = snprintf(doc, sizeof(doc),
+		       "{\"version\":1,\"evicted\":0,\"models\":["
+		       "{\"path\":\"/m/a\",\"sha256\":\"%s\",\"loaders\":[{\"pid\":1,\"comm\":\"py\","
+		       "\"exe\":\"/usr/bin/python3\",\"ts_ns\":7}],\"last_seen_ns\":10},"
+		       "{\"path\":\"/m/b\\u00e9\",\"sha256\":\"%s\",\"x\":[{\"y\":[true,null]}],"
+		       "\"last_seen_ns\":20},"
+		       "{\"path\":\"/m/c\",\"sha256\":\"%s\",\"last_seen_ns\":30}]}",
+		       SHA_A, SHA_A, SHA_A);
+	assert_true(len > 0 && len < (int)sizeof(doc));
+	/* where each model's object ends: the '}' before ",{" or "]}" at depth 2 */
+	for (int i = 0, depth = 0; i < len; i++) {
+		if (doc[i] == '"') {
+			for (i++; doc[i] != '"'; i++)
+				if (doc[i] == '\\')
+					i++;
+			continue;
+		}
+		if (doc[i] == '{' || doc[i] == '[')
+			depth++;
+		if (doc[i] == '}' || doc[i] == ']') {
+			depth--;
+			if (depth == 2 && doc[i] == '}')
+				ends[n++] = (size_t)i + 1;
+		}
+	}
+	assert_int_equal(n, 3);
+	for (int cut = 0; cut <= len; cut++) {
+		struct inventory *inv = inventory_new(10, 4);
+		struct inventory_stats st;
+		size_t want = 0;
+		int rc = inventory_parse(inv, doc, (size_t)cut, err, sizeof(err));
+
+		for (size_t k = 0; k < n; k++)
+			want += ends[k] <= (size_t)cut;
+		inventory_get_stats(inv, &st);
+		if (st.entries != want)
+			fail_msg("cut at %d: %zu models, want %zu (%s)", cut, (size_t)st.entries, want,
+				 err);
+		assert_int_equal(rc, cut == len ? 0 : -EINVAL);
+		if (cut < len)
+			assert_non_null(strstr(err, "offset "));
+		inventory_free(inv);
+	}
+}
+
 static void test_restore_over_the_bound(void **state)
 {
 	struct inventory *inv = inventory_new(2, 4);
@@ -518,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_save_load_round_trip_survives_restart),
 		cmocka_unit_test(test_missing_file_is_a_first_start),
 		cmocka_unit_test(test_corrupt_file_keeps_what_was_read),
+		cmocka_unit_test(test_every_cut_keeps_the_whole_models),
 		cmocka_unit_test(test_restore_over_the_bound),
 		cmocka_unit_test(test_control_answers_root_refuses_others),
 	};
