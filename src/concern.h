@@ -2,7 +2,7 @@
 /*
  * concern - the units ltrack turns on or off as a whole: every BPF program
  * belongs to exactly one concern (the column of the program tables in
- * loader.c and memmon.c), and a concern is loaded with all its programs or
+ * loader.c), and a concern is loaded with all its programs or
  * not at all.
  *
  * When the kernel refuses a program (the verifier, a missing attach

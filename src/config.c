@@ -2137,6 +2137,21 @@ char *const *config_model_loaders(const struct lt_config *c, size_t *n)
 }
 
 /* evade */
+uint32_t config_mem_groups(const struct lt_config *c)
+{
+	uint32_t g = 0;
+
+	if (!c->have_policy)
+		return 0;
+	g |= c->sec_memory ? LT_MEMG_MEMORY : 0;
+	g |= c->sec_fileless ? LT_MEMG_FILELESS : 0;
+	g |= c->sec_credentials ? LT_MEMG_CREDS : 0;
+	g |= c->sec_ptrace ? LT_MEMG_PTRACE : 0;
+	g |= c->sec_kill ? LT_MEMG_KILL : 0;
+	g |= c->sec_modules ? LT_MEMG_MODULES : 0;
+	return g;
+}
+
 uint32_t config_evade_groups(const struct lt_config *c)
 {
 	static const struct {

@@ -129,7 +129,7 @@ struct lt_config {
 
 	/*
 	 * mem: [security_monitor] groups, each default true; in effect only
-	 * with a policy file (memmon_groups() in src/memmon.h)
+	 * with a policy file (config_mem_groups())
 	 */
 	bool sec_memory;		/* mem_exec */
 	bool sec_fileless;		/* memfd_create, exec fileless */
@@ -311,6 +311,13 @@ bool config_event_selected(const struct lt_config *c, uint32_t type);
  * [security_monitor] key is true
  */
 uint32_t config_evade_groups(const struct lt_config *c);
+
+/*
+ * config_mem_groups - the LT_MEMG_* groups of mem's events @c turns on: none
+ * without a policy file, else those whose [security_monitor] key is true.
+ * A mem program is attached only while a group it serves is on.
+ */
+uint32_t config_mem_groups(const struct lt_config *c);
 
 /*
  * config_write_reference - the policy reference as Markdown, generated from

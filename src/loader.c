@@ -48,7 +48,6 @@
 #include "kfeat.h"
 #include "loader.h"
 #include "log.h"
-#include "memmon.h"	/* mem */
 #include "ltrack.skel.h"
 #include "net.h"	/* net */
 #include "model/model.h"	/* model */
@@ -56,40 +55,51 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 
-#define NEED_ALWAYS (1u << 30)	/* process lifecycle */
-#define NEED_ANYWATCH (1u << 29)	/* keeps the directory cache right */
-#define OPEN_FAMILY (1u << 28)	/* replaced by lt_raw_exit with LTRACK_DISPATCH=raw */
-#define RAW_ONLY (1u << 27)	/* attached only with LTRACK_DISPATCH=raw */
-#define NEED_LIB (1u << 26)	/* lib: [library_monitor] enabled */
+/* what makes loader_apply() attach a program (struct prog_row.kind) */
+enum prog_kind {
+	PK_OWN,		/* never attached here: loader_snapshot(), or its module (dlopen uprobes) */
+	PK_ALWAYS,	/* process lifecycle */
+	PK_WATCH,	/* file: a watch asks for one of .watch (LT_W_*) */
+	PK_EVADE,	/* evade: its [security_monitor] group .group (LT_EG_*) is on */
+	PK_MEM,		/* mem: its [security_monitor] group .group (LT_MEMG_*) is on */
+	PK_NET,		/* net: a network event type of .group (NET_*) is selected (net_need) */
+	PK_LIB,		/* lib: [library_monitor] enabled */
+	PK_MODEL,	/* model: [model_monitor] enabled */
+};
+
+/* struct prog_row.dispatch: the open family and its alternative design */
+enum prog_dispatch {
+	PD_ANY,		/* attached whatever the dispatch */
+	PD_DIRECT,	/* replaced by lt_raw_exit with LTRACK_DISPATCH=raw */
+	PD_RAW_ONLY,	/* attached only with LTRACK_DISPATCH=raw */
+};
+
+/* net: the programs of each network event type (struct prog_row.group of PK_NET) */
+#define NET_CONNECT (1u << 0)
+#define NET_RESULT (1u << 1)
+#define NET_BIND (1u << 2)
+#define NET_LISTEN (1u << 3)
+#define NET_ACCEPT (1u << 4)
+#define NET_UDP (1u << 5)
+
 #define OPEN_NEED (LT_W_CREATE | LT_W_OPEN | LT_W_MODIFY)
 /* the single-path operations the touched-inode fallback serves (file.bpf.c) */
-/* evade: attached when its [security_monitor] group (low bits, LT_EG_*) is on */
-#define NEED_EVADE (1u << 31)
-/* end evade */
 #define TOUCH_NEED (LT_W_DELETE | LT_W_RMDIR | LT_W_MKDIR | LT_W_MKNOD | LT_W_SYMLINK | \
 		    LT_W_ATTRIB | LT_W_MODIFY)
-/* net: network programs, attached by the network event types selected (net_need) */
-#define NEED_NCONNECT (1u << 20)
-#define NEED_NRESULT (1u << 21)
-#define NEED_NBIND (1u << 22)
-#define NEED_NLISTEN (1u << 23)
-#define NEED_NACCEPT (1u << 24)
-#define NEED_NUDP (1u << 25)
-#define NEED_NET (NEED_NCONNECT | NEED_NRESULT | NEED_NBIND | NEED_NLISTEN | NEED_NACCEPT | \
-		  NEED_NUDP)
-/* end net */
-#define NEED_MODEL (1u << 19)	/* model: [model_monitor] enabled */
-#define NEED_OWN 0		/* never attached here: loader_snapshot(), or its module */
 
 /*
  * Every program of the object, with what makes loader_apply() attach it
- * and the concern it loads with (src/concern.h). mem's programs are in
- * memmon.c's own table. A program in neither table stops the load: each
- * one must say what it serves.
+ * and the concern it loads with (src/concern.h). A program not in the table
+ * stops the load: each one must say what it serves.
  */
-static const struct {
+struct prog_row {
 	const char *name;
-	uint32_t need;
+	uint8_t kind;		/* enum prog_kind */
+	uint8_t dispatch;	/* enum prog_dispatch */
+	bool any_watch;		/* PK_WATCH: also while any watch exists (the directory cache) */
+	bool model;		/* PK_WATCH: also for [model_monitor] (the open family serves it) */
+	uint32_t watch;		/* PK_WATCH: LT_W_* */
+	uint32_t group;		/* PK_EVADE: LT_EG_*, PK_MEM: LT_MEMG_*, PK_NET: NET_* */
 	int concern;		/* enum lt_concern: loaded, or not, with its concern */
 	/*
 	 * "syscalls/sys_exit_X": attach this row's program to that tracepoint
@@ -97,41 +107,49 @@ static const struct {
 	 * and is verified once); NULL: where its SEC() says
 	 */
 	const char *tp;
-} prog_table[] = {
-	{ "lt_exec", NEED_ALWAYS, LT_C_PROCESS, NULL },
-	{ "lt_fork", NEED_ALWAYS, LT_C_PROCESS, NULL },
-	{ "lt_exit", NEED_ALWAYS, LT_C_PROCESS, NULL },
-	{ "lt_snapshot", NEED_OWN, LT_C_SNAPSHOT, NULL },	/* run by loader_snapshot() */
-#define OPEN_ROW(sc) { "lt_open_exit", OPEN_NEED | OPEN_FAMILY | NEED_MODEL, LT_C_FILE_OPEN, \
-			    "syscalls/sys_exit_" sc }
+};
+
+#define ROW(nm, k, c, ...) { .name = nm, .kind = k, .concern = c, __VA_ARGS__ }
+#define WATCH_ROW(nm, w, c, ...) ROW(nm, PK_WATCH, c, .watch = (w), __VA_ARGS__)
+#define EVADE_ROW(nm, g, c) ROW(nm, PK_EVADE, c, .group = g)
+#define MEM_ROW(nm, g, c) ROW(nm, PK_MEM, c, .group = g)
+#define NET_ROW(nm, g) ROW(nm, PK_NET, LT_C_NET, .group = g)
+static const struct prog_row prog_table[] = {
+	ROW("lt_exec", PK_ALWAYS, LT_C_PROCESS),
+	ROW("lt_fork", PK_ALWAYS, LT_C_PROCESS),
+	ROW("lt_exit", PK_ALWAYS, LT_C_PROCESS),
+	ROW("lt_snapshot", PK_OWN, LT_C_SNAPSHOT),	/* run by loader_snapshot() */
+#define OPEN_ROW(sc) WATCH_ROW("lt_open_exit", OPEN_NEED, LT_C_FILE_OPEN, .model = true, \
+			       .dispatch = PD_DIRECT, .tp = "syscalls/sys_exit_" sc)
 	OPEN_ROW("openat"),
 	OPEN_ROW("open"),
 	OPEN_ROW("creat"),
 	OPEN_ROW("openat2"),
-	{ "lt_raw_exit", OPEN_NEED | RAW_ONLY | NEED_MODEL, LT_C_FILE_OPEN, NULL },
-	{ "lt_enter_close", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
-	{ "lt_exit_modify", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
-	{ "lt_enter_close_range", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
-	{ "lt_enter_dup2", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
-	{ "lt_enter_dup3", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
-	{ "lt_enter_execve", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
-	{ "lt_enter_execveat", LT_W_MODIFY, LT_C_FILE_MODIFY, NULL },
-	{ "lt_truncate_exit", LT_W_MODIFY, LT_C_FILE_MODIFY, "syscalls/sys_exit_ftruncate" },
-	{ "lt_truncate_exit", LT_W_MODIFY, LT_C_FILE_MODIFY, "syscalls/sys_exit_truncate" },
-#define FILE_ROW(sc, need) { "lt_file_exit", need, LT_C_FILE, "syscalls/sys_exit_" sc }
+	WATCH_ROW("lt_raw_exit", OPEN_NEED, LT_C_FILE_OPEN, .model = true, .dispatch = PD_RAW_ONLY),
+	WATCH_ROW("lt_enter_close", LT_W_MODIFY, LT_C_FILE_MODIFY),
+	WATCH_ROW("lt_exit_modify", LT_W_MODIFY, LT_C_FILE_MODIFY),
+	WATCH_ROW("lt_enter_close_range", LT_W_MODIFY, LT_C_FILE_MODIFY),
+	WATCH_ROW("lt_enter_dup2", LT_W_MODIFY, LT_C_FILE_MODIFY),
+	WATCH_ROW("lt_enter_dup3", LT_W_MODIFY, LT_C_FILE_MODIFY),
+	WATCH_ROW("lt_enter_execve", LT_W_MODIFY, LT_C_FILE_MODIFY),
+	WATCH_ROW("lt_enter_execveat", LT_W_MODIFY, LT_C_FILE_MODIFY),
+	WATCH_ROW("lt_truncate_exit", LT_W_MODIFY, LT_C_FILE_MODIFY, .tp = "syscalls/sys_exit_ftruncate"),
+	WATCH_ROW("lt_truncate_exit", LT_W_MODIFY, LT_C_FILE_MODIFY, .tp = "syscalls/sys_exit_truncate"),
+#define FILE_ROW(sc, w, ...) WATCH_ROW("lt_file_exit", w, LT_C_FILE, .tp = "syscalls/sys_exit_" sc, \
+				       __VA_ARGS__)
 	FILE_ROW("unlink", LT_W_DELETE),
-	FILE_ROW("unlinkat", LT_W_DELETE | LT_W_RMDIR | NEED_ANYWATCH),
-	FILE_ROW("rmdir", LT_W_RMDIR | NEED_ANYWATCH),
+	FILE_ROW("unlinkat", LT_W_DELETE | LT_W_RMDIR, .any_watch = true),
+	FILE_ROW("rmdir", LT_W_RMDIR, .any_watch = true),
 	FILE_ROW("mkdir", LT_W_MKDIR),
 	FILE_ROW("mkdirat", LT_W_MKDIR),
 	FILE_ROW("mknod", LT_W_MKNOD),
 	FILE_ROW("mknodat", LT_W_MKNOD),
-	FILE_ROW("rename", LT_W_RENAME | NEED_ANYWATCH),
-	FILE_ROW("renameat", LT_W_RENAME | NEED_ANYWATCH),
-	FILE_ROW("renameat2", LT_W_RENAME | NEED_ANYWATCH),
-	{ "lt_touch_xchg", TOUCH_NEED, LT_C_FILE, NULL },
-	{ "lt_touch_skip", TOUCH_NEED, LT_C_FILE, NULL },
-	{ "lt_touch_set", TOUCH_NEED, LT_C_FILE, NULL },
+	FILE_ROW("rename", LT_W_RENAME, .any_watch = true),
+	FILE_ROW("renameat", LT_W_RENAME, .any_watch = true),
+	FILE_ROW("renameat2", LT_W_RENAME, .any_watch = true),
+	WATCH_ROW("lt_touch_xchg", TOUCH_NEED, LT_C_FILE),
+	WATCH_ROW("lt_touch_skip", TOUCH_NEED, LT_C_FILE),
+	WATCH_ROW("lt_touch_set", TOUCH_NEED, LT_C_FILE),
 	FILE_ROW("link", LT_W_LINK),
 	FILE_ROW("linkat", LT_W_LINK),
 	FILE_ROW("symlink", LT_W_SYMLINK),
@@ -145,70 +163,101 @@ static const struct {
 	FILE_ROW("fchownat", LT_W_ATTRIB),
 	FILE_ROW("fchown", LT_W_ATTRIB),
 	/* evade */
-	{ "lt_evade_utimensat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
-	{ "lt_evade_futimesat", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
-	{ "lt_evade_utimes", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
-	{ "lt_evade_utime", NEED_EVADE | LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP, NULL },
-	{ "lt_evade_setxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_lsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_fsetxattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_setxattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_removexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_lremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_fremovexattr", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_removexattrat", NEED_EVADE | LT_EG_XATTR, LT_C_EVADE_XATTR, NULL },
-	{ "lt_evade_truncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE, NULL },
-	{ "lt_evade_enter_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE, NULL },
-	{ "lt_evade_ftruncate", NEED_EVADE | LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE, NULL },
-	{ "lt_evade_unshare", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES, NULL },
-	{ "lt_evade_setns", NEED_EVADE | LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES, NULL },
-	{ "lt_evade_mount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
-	{ "lt_evade_umount", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
-	{ "lt_evade_pivot_root", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
-	{ "lt_evade_chroot", NEED_EVADE | LT_EG_MOUNTS, LT_C_EVADE_MOUNTS, NULL },
-	{ "lt_evade_bpf", NEED_EVADE | LT_EG_BPF, LT_C_EVADE_BPF, NULL },
-	{ "lt_evade_perf_event_open", NEED_EVADE | LT_EG_PERF, LT_C_EVADE_PERF, NULL },
-	{ "lt_evade_process_vm_writev", NEED_EVADE | LT_EG_PROCESS_VM, LT_C_EVADE_PROCESS_VM, NULL },
-	{ "lt_evade_prctl", NEED_EVADE | LT_EG_PRCTL, LT_C_EVADE_PRCTL, NULL },
-	{ "lt_evade_dup2", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT, NULL },
-	{ "lt_evade_dup3", NEED_EVADE | LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT, NULL },
-	{ "lt_evade_iou_create", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING, NULL },
-	{ "lt_evade_iou_submit", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING, NULL },
-	{ "lt_evade_iou_submit_sqe", NEED_EVADE | LT_EG_IO_URING, LT_C_EVADE_IO_URING, NULL },
-	/* end evade */
+	EVADE_ROW("lt_evade_utimensat", LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP),
+	EVADE_ROW("lt_evade_futimesat", LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP),
+	EVADE_ROW("lt_evade_utimes", LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP),
+	EVADE_ROW("lt_evade_utime", LT_EG_TIMESTOMP, LT_C_EVADE_TIMESTOMP),
+	EVADE_ROW("lt_evade_setxattr", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_lsetxattr", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_fsetxattr", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_setxattrat", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_removexattr", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_lremovexattr", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_fremovexattr", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_removexattrat", LT_EG_XATTR, LT_C_EVADE_XATTR),
+	EVADE_ROW("lt_evade_truncate", LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE),
+	EVADE_ROW("lt_evade_enter_ftruncate", LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE),
+	EVADE_ROW("lt_evade_ftruncate", LT_EG_TRUNCATE, LT_C_EVADE_TRUNCATE),
+	EVADE_ROW("lt_evade_unshare", LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES),
+	EVADE_ROW("lt_evade_setns", LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES),
+	EVADE_ROW("lt_evade_mount", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
+	EVADE_ROW("lt_evade_umount", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
+	EVADE_ROW("lt_evade_pivot_root", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
+	EVADE_ROW("lt_evade_chroot", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
+	EVADE_ROW("lt_evade_bpf", LT_EG_BPF, LT_C_EVADE_BPF),
+	EVADE_ROW("lt_evade_perf_event_open", LT_EG_PERF, LT_C_EVADE_PERF),
+	EVADE_ROW("lt_evade_process_vm_writev", LT_EG_PROCESS_VM, LT_C_EVADE_PROCESS_VM),
+	EVADE_ROW("lt_evade_prctl", LT_EG_PRCTL, LT_C_EVADE_PRCTL),
+	EVADE_ROW("lt_evade_dup2", LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT),
+	EVADE_ROW("lt_evade_dup3", LT_EG_FD_REDIRECT, LT_C_EVADE_FD_REDIRECT),
+	EVADE_ROW("lt_evade_iou_create", LT_EG_IO_URING, LT_C_EVADE_IO_URING),
+	EVADE_ROW("lt_evade_iou_submit", LT_EG_IO_URING, LT_C_EVADE_IO_URING),
+	EVADE_ROW("lt_evade_iou_submit_sqe", LT_EG_IO_URING, LT_C_EVADE_IO_URING),
+	/* mem */
+	MEM_ROW("lt_mem_mmap", LT_MEMG_MEMORY, LT_C_MEM_MEMORY),
+	MEM_ROW("lt_mem_mprotect", LT_MEMG_MEMORY, LT_C_MEM_MEMORY),
+	MEM_ROW("lt_mem_pkey_mprotect", LT_MEMG_MEMORY, LT_C_MEM_MEMORY),
+	MEM_ROW("lt_mem_memfd", LT_MEMG_FILELESS, LT_C_MEM_FILELESS),
+#define CRED_ROWS(sc) MEM_ROW("lt_mem_enter_" #sc, LT_MEMG_CREDS, LT_C_MEM_CREDENTIALS), \
+		      MEM_ROW("lt_mem_exit_" #sc, LT_MEMG_CREDS, LT_C_MEM_CREDENTIALS)
+	CRED_ROWS(setuid),
+	CRED_ROWS(setgid),
+	CRED_ROWS(setreuid),
+	CRED_ROWS(setregid),
+	CRED_ROWS(setresuid),
+	CRED_ROWS(setresgid),
+	CRED_ROWS(setfsuid),
+	CRED_ROWS(setfsgid),
+	CRED_ROWS(capset),
+	MEM_ROW("lt_mem_ptrace", LT_MEMG_PTRACE, LT_C_MEM_PTRACE),
+	MEM_ROW("lt_mem_kill", LT_MEMG_KILL, LT_C_MEM_KILL),
+	MEM_ROW("lt_mem_tkill", LT_MEMG_KILL, LT_C_MEM_KILL),
+	MEM_ROW("lt_mem_tgkill", LT_MEMG_KILL, LT_C_MEM_KILL),
+	/* without bpf_task_from_vpid: the target of kill */
+	MEM_ROW("lt_mem_signal", LT_MEMG_KILL, LT_C_MEM_KILL),
+	MEM_ROW("lt_mem_init_module", LT_MEMG_MODULES, LT_C_MEM_MODULES),
+	MEM_ROW("lt_mem_finit_module", LT_MEMG_MODULES, LT_C_MEM_MODULES),
+	MEM_ROW("lt_mem_delete_module", LT_MEMG_MODULES, LT_C_MEM_MODULES),
 	/* lib: library loads (the dlopen uprobes are attached by src/libmon.c) */
-	{ "lt_lib_mmap", NEED_LIB, LT_C_LIB, NULL },
-	{ "lt_lib_mprot_enter", NEED_LIB, LT_C_LIB, NULL },
-	{ "lt_lib_mprot_exit", NEED_LIB, LT_C_LIB, NULL },
-	{ "lt_lib_exec", NEED_LIB, LT_C_LIB, NULL },
-	{ "lt_dlopen_enter", NEED_OWN, LT_C_LIB_DLOPEN, NULL },
-	{ "lt_dlopen_exit", NEED_OWN, LT_C_LIB_DLOPEN, NULL },
+	ROW("lt_lib_mmap", PK_LIB, LT_C_LIB),
+	ROW("lt_lib_mprot_enter", PK_LIB, LT_C_LIB),
+	ROW("lt_lib_mprot_exit", PK_LIB, LT_C_LIB),
+	ROW("lt_lib_exec", PK_LIB, LT_C_LIB),
+	ROW("lt_dlopen_enter", PK_OWN, LT_C_LIB_DLOPEN),
+	ROW("lt_dlopen_exit", PK_OWN, LT_C_LIB_DLOPEN),
 	/* net */
-	{ "lt_exit_connect", NEED_NCONNECT, LT_C_NET, NULL },
-	{ "lt_tcp_state", NEED_NRESULT, LT_C_NET, NULL },
-	{ "lt_exit_bind", NEED_NBIND, LT_C_NET, NULL },
-	{ "lt_exit_listen", NEED_NLISTEN, LT_C_NET, NULL },
-	{ "lt_exit_accept", NEED_NACCEPT, LT_C_NET, NULL },
-	{ "lt_exit_accept4", NEED_NACCEPT, LT_C_NET, NULL },
-	{ "lt_exit_sendto", NEED_NUDP, LT_C_NET, NULL },
-	{ "lt_exit_sendmsg", NEED_NUDP, LT_C_NET, NULL },
-	{ "lt_exit_sendmmsg", NEED_NUDP, LT_C_NET, NULL },
-	/* end net */
+	NET_ROW("lt_exit_connect", NET_CONNECT),
+	NET_ROW("lt_tcp_state", NET_RESULT),
+	NET_ROW("lt_exit_bind", NET_BIND),
+	NET_ROW("lt_exit_listen", NET_LISTEN),
+	NET_ROW("lt_exit_accept", NET_ACCEPT),
+	NET_ROW("lt_exit_accept4", NET_ACCEPT),
+	NET_ROW("lt_exit_sendto", NET_UDP),
+	NET_ROW("lt_exit_sendmsg", NET_UDP),
+	NET_ROW("lt_exit_sendmmsg", NET_UDP),
 	/* model: ML model files (the open family above serves it too) */
-	{ "lt_model_exec", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_fork", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_exit", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_mmap", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_read", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_pread", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_readv", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_sendfile", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_splice", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_sendto", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_sendmsg", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_write", NEED_MODEL, LT_C_MODEL, NULL },
-	{ "lt_model_writev", NEED_MODEL, LT_C_MODEL, NULL },
+	ROW("lt_model_exec", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_fork", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_exit", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_mmap", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_read", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_pread", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_readv", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_sendfile", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_splice", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_sendto", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_sendmsg", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_write", PK_MODEL, LT_C_MODEL),
+	ROW("lt_model_writev", PK_MODEL, LT_C_MODEL),
 };
+#undef ROW
+#undef WATCH_ROW
+#undef EVADE_ROW
+#undef MEM_ROW
+#undef NET_ROW
+#undef OPEN_ROW
+#undef FILE_ROW
+#undef CRED_ROWS
 #define NPROGS (sizeof(prog_table) / sizeof(prog_table[0]))
 
 struct lwatch {
@@ -234,10 +283,10 @@ struct loader {
 	struct edge *edges;
 	size_t nedges;
 	bool raw_dispatch;	/* LTRACK_DISPATCH=raw: the benchmark's alternative */
-	uint32_t net_need;	/* net: NEED_N* of the policy being applied or active */
+	uint32_t net_need;	/* net: NET_* of the policy being applied or active */
 	uint64_t ticks;		/* loader_refresh calls */
 	uint32_t evade_groups;	/* evade: LT_EG_* of the policy being applied */
-	struct memmon *mem;	/* mem: [security_monitor] programs */
+	uint32_t mem_groups;	/* mem: LT_MEMG_* of the policy being applied */
 	bool lib_on;		/* lib: the policy being applied wants library loads */
 	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
 	bool model_on;		/* model: the policy being applied wants model events */
@@ -348,7 +397,7 @@ int loader_prog_concern(const char *name)
 	for (size_t i = 0; i < NPROGS; i++)
 		if (!strcmp(prog_table[i].name, name))
 			return prog_table[i].concern;
-	return memmon_prog_concern(name);	/* mem */
+	return -ENOENT;
 }
 
 /* ---- what this kernel has ---- */
@@ -506,8 +555,8 @@ int loader_prepare(struct ltrack_bpf *sk, const struct loader_opts *o, struct co
 		char why[PATH_MAX];
 
 		if (c < 0) {
-			snprintf(err, errlen, "BPF program %s belongs to no concern (add it to a "
-				 "program table: src/loader.c, src/memmon.c)", bpf_program__name(p));
+			snprintf(err, errlen, "BPF program %s belongs to no concern (add it to "
+				 "the program table of src/loader.c)", bpf_program__name(p));
 			return -ENOENT;
 		}
 		nprog[c]++;
@@ -808,13 +857,6 @@ struct loader *loader_open(const struct loader_opts *o, char *err, size_t errlen
 	kfeat_drop_btf(&L->kf);	/* the hooks are decided: its memory goes back */
 	L->gen = 0;
 	L->skel->bss->lt_active_gen = 0;
-	/* mem */
-	L->mem = memmon_new(L->skel, L->cs);
-	if (!L->mem) {
-		rc = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto out_destroy;
-	}
 	return L;
 
 out_destroy:
@@ -1068,28 +1110,32 @@ static struct bpf_link *prog_attach(size_t i, struct bpf_program *p)
 
 static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t nwatches)
 {
-	uint32_t need = prog_table[i].need;
+	const struct prog_row *r = &prog_table[i];
 
-	if ((need & OPEN_FAMILY) && L->raw_dispatch)
+	if (r->dispatch == PD_DIRECT && L->raw_dispatch)
 		return false;
-	if ((need & RAW_ONLY) && !L->raw_dispatch)
+	if (r->dispatch == PD_RAW_ONLY && !L->raw_dispatch)
 		return false;
 	/* gpu: its check rides on the open programs (src/bpf/gpu.bpf.h) */
-	if ((need & (OPEN_FAMILY | RAW_ONLY)) && L->gpu_on)
+	if (r->dispatch != PD_ANY && L->gpu_on)
 		return true;
-	if (need & NEED_EVADE)	/* evade */
-		return (need & L->evade_groups & 0xffff) != 0;
-	if (need & NEED_ALWAYS)
+	switch (r->kind) {
+	case PK_ALWAYS:
 		return true;
-	if (need & NEED_NET)	/* net */
-		return (need & L->net_need) != 0;
-	if ((need & NEED_ANYWATCH) && nwatches)
-		return true;
-	if (need & NEED_LIB)
-		return L->lib_on;	/* lib */
-	if ((need & NEED_MODEL) && L->model_on)	/* model */
-		return true;
-	return (need & uni) != 0;
+	case PK_WATCH:
+		return (r->any_watch && nwatches) || (r->model && L->model_on) || (r->watch & uni);
+	case PK_EVADE:
+		return (r->group & L->evade_groups) != 0;
+	case PK_MEM:
+		return (r->group & L->mem_groups) != 0;
+	case PK_NET:
+		return (r->group & L->net_need) != 0;
+	case PK_LIB:
+		return L->lib_on;
+	case PK_MODEL:
+		return L->model_on;
+	}
+	return false;	/* PK_OWN */
 }
 
 /* ---- net ---- */
@@ -1111,18 +1157,18 @@ static int net_apply(struct loader *L, const struct lt_config *c, uint32_t gen, 
 	}
 	net_policy_build(c, np);
 	if (np->events & LT_NE(LT_EV_CONNECT)) {
-		need |= NEED_NCONNECT;
+		need |= NET_CONNECT;
 		if (np->events & LT_NE(LT_EV_CONNECT_RESULT))
-			need |= NEED_NRESULT;
+			need |= NET_RESULT;
 	}
 	if (np->events & LT_NE(LT_EV_BIND))
-		need |= NEED_NBIND;
+		need |= NET_BIND;
 	if (np->events & LT_NE(LT_EV_LISTEN))
-		need |= NEED_NLISTEN;
+		need |= NET_LISTEN;
 	if (np->events & LT_NE(LT_EV_ACCEPT))
-		need |= NEED_NACCEPT;
+		need |= NET_ACCEPT;
 	if ((np->events & LT_NE(LT_EV_UDP_SEND)) && (np->protos & LT_NP_UDP))
-		need |= NEED_NUDP;
+		need |= NET_UDP;
 	if (bpf_map_update_elem(bpf_map__fd(L->skel->maps.lt_net_pol), &gen, np, BPF_ANY)) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot set the network policy: %s", strerror(-rc));
@@ -1188,8 +1234,9 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	struct edge *edges = NULL;
 	size_t nedges = 0;
 	struct lt_policy pol = {};
-	uint32_t old_net_need = L->net_need;	/* net */
-	bool old_gpu_on = L->gpu_on;		/* gpu */
+	/* what prog_needed() reads, as the active policy has it: back on failure */
+	uint32_t old_net_need = L->net_need, old_evade = L->evade_groups, old_mem = L->mem_groups;
+	bool old_gpu_on = L->gpu_on, old_lib_on = L->lib_on, old_model_on = L->model_on;
 	int rc = 0;
 
 	if (c->nwatches) {
@@ -1279,6 +1326,18 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 	}
 	/* end evade */
+	/* mem: its groups, per generation: a program attached across a reload stops at once */
+	{
+		struct lt_mem_policy mp = { .groups = config_mem_groups(c) };
+
+		L->mem_groups = mp.groups;
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_mem_policy), &ng, &mp, BPF_ANY)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot set the [security_monitor] policy: %s",
+				 strerror(-rc));
+			goto out_clear;
+		}
+	}
 	/* lib: the per-generation knobs of library loads */
 	{
 		struct lt_lib_policy lp = {
@@ -1329,11 +1388,6 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 		}
 	}
 
-	/* mem: its policy generation and programs */
-	rc = memmon_prepare(L->mem, ng, c, err, errlen);
-	if (rc)
-		goto out_clear;
-
 	/* the swap: one store */
 	__atomic_store_n(&sk->bss->lt_active_gen, ng, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&sk->data->lt_epoch, 1, __ATOMIC_SEQ_CST);
@@ -1350,9 +1404,8 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 			L->links[i] = NULL;
 		}
 	}
-	memmon_commit(L->mem, c);	/* mem */
 	gpu_seen_clear(L);	/* gpu: the new allow-list judges every process afresh */
-	if (!(L->net_need & NEED_NRESULT))	/* net: handshakes no longer followed */
+	if (!(L->net_need & NET_RESULT))	/* net: handshakes no longer followed */
 		net_pending_clear(L);
 	watches_free(L->watches, L->nwatches);
 	free(L->edges);
@@ -1363,8 +1416,25 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	return 0;
 
 out_clear:
-	L->net_need = old_net_need;	/* net */
-	L->gpu_on = old_gpu_on;		/* gpu */
+	L->net_need = old_net_need;
+	L->evade_groups = old_evade;
+	L->mem_groups = old_mem;
+	L->gpu_on = old_gpu_on;
+	L->lib_on = old_lib_on;
+	L->model_on = old_model_on;
+	/* the programs attached for the policy that failed, and not the active one's */
+	{
+		uint32_t old_uni = 0;
+
+		for (size_t i = 0; i < L->nwatches; i++)
+			old_uni |= L->watches[i].mask;
+		for (size_t i = 0; i < NPROGS; i++) {
+			if (L->links[i] && !prog_needed(L, i, old_uni, L->nwatches)) {
+				bpf_link__destroy(L->links[i]);
+				L->links[i] = NULL;
+			}
+		}
+	}
 	map_clear_gen(bpf_map__fd(sk->maps.lt_watches), sizeof(struct lt_watch_key), ng);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_edges), sizeof(struct lt_edge_key), ng);
 	map_clear_gen(bpf_map__fd(sk->maps.lt_model_ext), sizeof(struct lt_model_ext_key), ng);
@@ -1462,7 +1532,6 @@ int loader_attached(struct loader *L)
 
 	for (size_t i = 0; i < NPROGS; i++)
 		n += L->links[i] != NULL;
-	n += memmon_attached(L->mem);	/* mem */
 	return n;
 }
 
@@ -1626,7 +1695,6 @@ void loader_free(struct loader *L)
 	}
 	for (size_t i = 0; i < NPROGS; i++)
 		bpf_link__destroy(L->links[i]);
-	memmon_free(L->mem);	/* mem */
 	ltrack_bpf__destroy(L->skel);
 	kfeat_release(&L->kf);
 	watches_free(L->watches, L->nwatches);

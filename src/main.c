@@ -57,7 +57,6 @@
 #include "model/control.h"	/* inventory */
 #include "model/inventory.h"
 #include "kfeat.h"
-#include "memmon.h"
 #include "model/models_cmd.h"
 #include "verify_cmd.h"
 #include "model/modelscan.h"	/* model: scan verdicts */

@@ -60,7 +60,7 @@ const volatile __u32 lt_kf_cast __weak = 1;
 const volatile __u32 lt_kf_exit_gd __weak = 1;
 /*
  * the bpf_task_from_vpid kfunc (newer than 6.1) may be called; without it the
- * target of ptrace and kill is named by user space from /proc (src/memmon.c)
+ * target of ptrace and kill is named by user space from /proc (src/mem_events.c)
  */
 const volatile __u32 lt_kf_task_vpid __weak = 1;
 

@@ -559,7 +559,7 @@ int lt_mem_tgkill(struct mem_exit_ctx *ctx)
 /*
  * Kernels without CONFIG_MODULES have no tracepoints for these syscalls
  * (they are sys_ni_syscall): the programs are then loaded (verified) but
- * not attached (src/memmon.c).
+ * not attached (src/loader.c, its program table).
  */
 static __always_inline int mem_module(struct mem_exit_ctx *ctx, __u32 type, __u64 len, int fd,
 				      __u32 flags, const char *uname)

@@ -19,7 +19,6 @@
 
 #include "concern.h"
 #include "loader.h"
-#include "memmon.h"
 #include "ltrack.skel.h"
 
 static void every_program_has_a_concern(void **state)
@@ -37,9 +36,6 @@ static void every_program_has_a_concern(void **state)
 		if (c < 0)
 			fail_msg("BPF program %s belongs to no concern", name);
 		assert_true(c < LT_NCONCERNS);
-		/* in one table only: mem's programs in memmon.c's */
-		if (memmon_prog_concern(name) >= 0)
-			assert_memory_equal(name, "lt_mem_", 7);
 		per[c]++;
 		n++;
 	}
@@ -76,7 +72,6 @@ static void known_programs(void **state)
 	assert_int_equal(loader_prog_concern("lt_tcp_state"), LT_C_NET);
 	assert_int_equal(loader_prog_concern("lt_model_splice"), LT_C_MODEL);
 	assert_int_equal(loader_prog_concern("lt_no_such_program"), -ENOENT);
-	assert_int_equal(memmon_prog_concern("lt_exec"), -ENOENT);
 }
 
 int main(void)
