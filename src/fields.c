@@ -62,6 +62,23 @@ int fld_set_text(struct fld_val *v)
 	return plain(v);
 }
 
+int fld_set_bits(struct fld_val *v, uint64_t bits, const struct fld_bitname *t, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(t[i].name) + 1;
+
+		if ((bits & t[i].bit) && l <= sizeof(v->buf) - o) {
+			memcpy(v->buf + o, t[i].name, l);
+			o += l;
+		}
+	}
+	v->s = v->buf;
+	v->len = o;
+	return 0;
+}
+
 /* "0644" */
 static int octal_val(uint32_t mode, struct fld_val *v)
 {
@@ -392,26 +409,13 @@ static int get_privilege_gain(const struct event *ev, struct fld_val *v)
 
 static int get_privilege_reasons(const struct event *ev, struct fld_val *v)
 {
-	static const struct {
-		uint16_t bit;
-		const char *name;
-	} why[] = { { LT_XF_SETUID, "setuid_bit" }, { LT_XF_SETGID, "setgid_bit" },
-		    { LT_XF_FILECAPS, "file_caps" } };
-	size_t n = 0;
+	static const struct fld_bitname why[] = { { LT_XF_SETUID, "setuid_bit" },
+						   { LT_XF_SETGID, "setgid_bit" },
+						   { LT_XF_FILECAPS, "file_caps" } };
 
 	if (!(ev->mem.eflags & LT_XF_PRIVGAIN))
 		return -ENOENT;
-	for (size_t i = 0; i < NROWS(why); i++) {
-		size_t l = strlen(why[i].name) + 1;
-
-		if (ev->mem.eflags & why[i].bit) {
-			memcpy(v->buf + n, why[i].name, l);
-			n += l;
-		}
-	}
-	v->s = v->buf;
-	v->len = n;
-	return 0;
+	return fld_set_bits(v, ev->mem.eflags, why, NROWS(why));
 }
 
 static int get_egid(const struct event *ev, struct fld_val *v)

@@ -165,6 +165,13 @@ int fld_set_kdev(struct fld_val *v, uint32_t kdev);
 int fld_set_hex64(struct fld_val *v, uint64_t x);
 int fld_set_text(struct fld_val *v);
 
+/* fld_set_bits - the names of the bits of @bits in table @t (@n rows), as an FT_LIST */
+struct fld_bitname {
+	uint64_t bit;
+	const char *name;
+};
+int fld_set_bits(struct fld_val *v, uint64_t bits, const struct fld_bitname *t, size_t n);
+
 /*
  * Getters shared by the families whose event names a file user space may
  * canonicalise (file, lib_load, model, evade): its path (the canonical form

@@ -119,12 +119,7 @@ static int get_kind(const struct event *ev, struct fld_val *v)
 /* the rest is absent from a failed open: nothing was resolved */
 static int get_device(const struct event *ev, struct fld_val *v)
 {
-	if (!ev->ino)
-		return -ENOENT;
-	format_kdev(ev->rdev, v->buf, sizeof(v->buf));
-	v->s = v->buf;
-	v->plain = true;
-	return 0;
+	return ev->ino ? fld_set_kdev(v, ev->rdev) : -ENOENT;
 }
 
 static int get_major(const struct event *ev, struct fld_val *v)
@@ -141,12 +136,7 @@ static int get_minor(const struct event *ev, struct fld_val *v)
 
 static int get_dev(const struct event *ev, struct fld_val *v)
 {
-	if (!ev->ino)
-		return -ENOENT;
-	format_kdev(ev->dev, v->buf, sizeof(v->buf));
-	v->s = v->buf;
-	v->plain = true;
-	return 0;
+	return ev->ino ? fld_set_kdev(v, ev->dev) : -ENOENT;
 }
 
 static int get_inode(const struct event *ev, struct fld_val *v)

@@ -766,6 +766,7 @@ static void emit_stats(struct agent *a, bool final)
 		st.cg_evicted = cs.evicted;
 	}
 	st.concerns = loader_concerns(a->L);	/* which concerns loaded, and why not */
+	malloc_trim(0);	/* what a burst of events left free goes back, each interval */
 	memory_stats(a, &st.memory, &ps);
 	st.interval_s = a->cfg.stats_interval_s;
 	st.final = final;

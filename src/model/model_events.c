@@ -164,23 +164,11 @@ static int get_format(const struct event *ev, struct fld_val *v)
 
 static int get_access(const struct event *ev, struct fld_val *v)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = { { LT_MA_OPEN, "open" }, { LT_MA_MMAP, "mmap" }, { LT_MA_READ, "read" } };
-	size_t n = 0;
+	static const struct fld_bitname names[] = {
+		{ LT_MA_OPEN, "open" }, { LT_MA_MMAP, "mmap" }, { LT_MA_READ, "read" }
+	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (ev->model.access & names[i].bit) {
-			size_t l = strlen(names[i].name) + 1;
-
-			memcpy(v->buf + n, names[i].name, l);
-			n += l;
-		}
-	}
-	v->s = v->buf;
-	v->len = n;
-	return 0;
+	return fld_set_bits(v, ev->model.access, names, sizeof(names) / sizeof(names[0]));
 }
 
 static int get_remote_addr(const struct event *ev, struct fld_val *v)
