@@ -252,13 +252,13 @@ static const struct cfg_key keys[] = {
 	BOOL("model_monitor", "enabled", model_enabled, 1,
 	     "report model_load, model_modified, model_exfil and model_access events"),
 	{ .section = "model_monitor", .name = "extensions", .type = CT_STRS, .off = F(model_exts),
-	  .n_off = FN(model_exts), .pos_off = NO_OFF, .max_items = 128,
+	  .n_off = FN(model_exts), .pos_off = NO_OFF, .max_items = LT_MODEL_EXTS_MAX,
 	  .check = check_model_ext, .def_v = model_default_exts, .set_off = F(model_exts_set),
 	  .doc = "file name extensions of model files (with the dot, 2..12 bytes, compared "
 		 "case-insensitively); replaces the default list" },
 	{ .section = "model_monitor", .name = "confirm_extensions", .type = CT_STRS,
 	  .off = F(model_confirm), .n_off = FN(model_confirm), .pos_off = NO_OFF,
-	  .max_items = 128, .check = check_model_ext, .def_v = model_default_confirm,
+	  .max_items = LT_MODEL_EXTS_MAX, .check = check_model_ext, .def_v = model_default_confirm,
 	  .set_off = F(model_confirm_set),
 	  .doc = "extensions (of the list above or not) whose files are models only when their "
 		 "first bytes show a model format, whoever opens them (Python's site `.pth` "

@@ -83,6 +83,8 @@ struct ev_stats {
 		bool enabled;
 		uint64_t candidates, sniffed_models, sniff_errors, modified, table_evicted;
 		uint64_t access_dropped, writes_dropped, confirm_failed;
+		bool hooks_attached;		/* the read and send hooks, now */
+		uint64_t hook_attaches, cold_holds;
 	} model;
 };
 

@@ -573,9 +573,13 @@ static int get_target(const struct event *ev, struct fld_val *v)
 	return 0;
 }
 
-U(get_open_flags, ev->open_flags)
+int ev_get_open_flags(const struct event *ev, struct fld_val *v)
+{
+	v->u = ev->open_flags;
+	return 0;
+}
 
-static int get_open_flags_str(const struct event *ev, struct fld_val *v)
+int ev_get_open_flags_str(const struct event *ev, struct fld_val *v)
 {
 	format_open_flags(ev->open_flags, v->buf, sizeof(v->buf));
 	return plain(v);
@@ -616,12 +620,12 @@ static int get_new_gid(const struct event *ev, struct fld_val *v)
 	return ev->attr & LT_ATTR_OWNER ? 0 : -ENOENT;
 }
 
-static int get_file_dev(const struct event *ev, struct fld_val *v)
+int ev_get_file_dev(const struct event *ev, struct fld_val *v)
 {
 	return ev->ino ? dev_val(ev->dev, v) : -ENOENT;
 }
 
-static int get_file_inode(const struct event *ev, struct fld_val *v)
+int ev_get_file_inode(const struct event *ev, struct fld_val *v)
 {
 	v->u = ev->ino;
 	return ev->ino ? 0 : -ENOENT;
@@ -642,9 +646,9 @@ static const struct ev_field file_rows[] = {
 	FIELD_ROW("target", FT_STR, 0, FG_OWN, get_target, NULL,
 		  "link: absolute path of the existing file; symlink: the link's content, exactly as given "
 		  "(not resolved)", LT_EV_LINK, LT_EV_SYMLINK),
-	FIELD_ROW("flags", FT_UINT, 0, FG_OWN, get_open_flags, NULL, "open flags as passed: `524288`",
+	FIELD_ROW("flags", FT_UINT, 0, FG_OWN, ev_get_open_flags, NULL, "open flags as passed: `524288`",
 		  LT_EV_OPEN, LT_EV_CREATE),
-	FIELD_ROW("flags_str", FT_STR, 0, FG_OWN, get_open_flags_str, NULL,
+	FIELD_ROW("flags_str", FT_STR, 0, FG_OWN, ev_get_open_flags_str, NULL,
 		  "the same, by name: `\"O_RDONLY|O_CLOEXEC\"`", LT_EV_OPEN, LT_EV_CREATE),
 	FIELD_ROW("mode", FT_STR, 0, FG_OWN, get_file_mode, NULL,
 		  "octal string: `\"0644\"`. create: the inode's mode; mkdir/mknod: requested mode minus "
@@ -658,10 +662,10 @@ static const struct ev_field file_rows[] = {
 		  "chown: new owner; -1 = unchanged", LT_EV_ATTRIB),
 	FIELD_ROW("new_gid", FT_INT, 0, FG_OWN, get_new_gid, NULL,
 		  "chown: new group; -1 = unchanged", LT_EV_ATTRIB),
-	FIELD_ROW("dev", FT_STR, 0, FG_OWN, get_file_dev, NULL,
+	FIELD_ROW("dev", FT_STR, 0, FG_OWN, ev_get_file_dev, NULL,
 		  "device (`major:minor`, as the kernel numbers it) of the object, for operations on a "
 		  "file descriptor (open, create, modify, fchmod/fchown)"),
-	FIELD_ROW("inode", FT_UINT, 0, FG_OWN, get_file_inode, NULL, "inode of the object, with `dev`"),
+	FIELD_ROW("inode", FT_UINT, 0, FG_OWN, ev_get_file_inode, NULL, "inode of the object, with `dev`"),
 };
 FIELD_LIST(ev_fields_file, file_rows, "file");
 

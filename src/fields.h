@@ -179,6 +179,12 @@ int fld_set_bits(struct fld_val *v, uint64_t bits, const struct fld_bitname *t, 
  * it is only a suffix).
  */
 int ev_get_path(const struct event *ev, struct fld_val *v);
+/* the file events' open flags (number, and names: "O_RDONLY|O_CLOEXEC"), device and inode
+ * of the object (absent when no inode was resolved): shared with gpu_access */
+int ev_get_open_flags(const struct event *ev, struct fld_val *v);
+int ev_get_open_flags_str(const struct event *ev, struct fld_val *v);
+int ev_get_file_dev(const struct event *ev, struct fld_val *v);
+int ev_get_file_inode(const struct event *ev, struct fld_val *v);
 int ev_get_path_exact(const struct event *ev, struct fld_val *v);
 int ev_get_path_truncated(const struct event *ev, struct fld_val *v);
 

@@ -95,20 +95,6 @@ static int get_filename(const struct event *ev, struct fld_val *v)
 	return 0;
 }
 
-static int get_flags(const struct event *ev, struct fld_val *v)
-{
-	v->u = ev->open_flags;
-	return 0;
-}
-
-static int get_flags_str(const struct event *ev, struct fld_val *v)
-{
-	format_open_flags(ev->open_flags, v->buf, sizeof(v->buf));
-	v->s = v->buf;
-	v->plain = true;
-	return 0;
-}
-
 static int get_kind(const struct event *ev, struct fld_val *v)
 {
 	v->s = gpu_kind_name(ev->gpu_kind);
@@ -134,31 +120,20 @@ static int get_minor(const struct event *ev, struct fld_val *v)
 	return ev->ino ? 0 : -ENOENT;
 }
 
-static int get_dev(const struct event *ev, struct fld_val *v)
-{
-	return ev->ino ? fld_set_kdev(v, ev->dev) : -ENOENT;
-}
-
-static int get_inode(const struct event *ev, struct fld_val *v)
-{
-	v->u = ev->ino;
-	return ev->ino ? 0 : -ENOENT;
-}
-
 static const struct ev_field gpu_rows[] = {
 	FIELD_ROW("filename", FT_PATH, 0, FG_OWN, get_filename, NULL,
 		  "the node's absolute path; for a failed open, the path as passed"),
-	FIELD_ROW("flags", FT_UINT, 0, FG_OWN, get_flags, NULL, "the open flags as passed"),
-	FIELD_ROW("flags_str", FT_STR, 0, FG_OWN, get_flags_str, NULL,
+	FIELD_ROW("flags", FT_UINT, 0, FG_OWN, ev_get_open_flags, NULL, "the open flags as passed"),
+	FIELD_ROW("flags_str", FT_STR, 0, FG_OWN, ev_get_open_flags_str, NULL,
 		  "the same, by name (`O_RDWR|O_CLOEXEC`)"),
 	FIELD_ROW("gpu_kind", FT_STR, 0, FG_OWN, get_kind, NULL,
 		  "`nvidia` (`/dev/nvidia*`), `dri` (`/dev/dri/*`), `kfd` (`/dev/kfd`)"),
 	FIELD_ROW("device", FT_STR, 0, FG_OWN, get_device, NULL, "the device opened, `major:minor`"),
 	FIELD_ROW("major", FT_UINT, 0, FG_OWN, get_major, NULL, "its major number"),
 	FIELD_ROW("minor", FT_UINT, 0, FG_OWN, get_minor, NULL, "its minor number"),
-	FIELD_ROW("dev", FT_STR, 0, FG_OWN, get_dev, NULL,
+	FIELD_ROW("dev", FT_STR, 0, FG_OWN, ev_get_file_dev, NULL,
 		  "the node itself: its filesystem (`major:minor`)"),
-	FIELD_ROW("inode", FT_UINT, 0, FG_OWN, get_inode, NULL, "and its inode"),
+	FIELD_ROW("inode", FT_UINT, 0, FG_OWN, ev_get_file_inode, NULL, "and its inode"),
 };
 FIELD_LIST(gpu_fields, gpu_rows, "gpu");
 

@@ -100,6 +100,7 @@ struct prog_row {
 	bool model;		/* PK_WATCH: also for [model_monitor] (the open family serves it) */
 	uint32_t watch;		/* PK_WATCH: LT_W_* */
 	uint32_t group;		/* PK_EVADE: LT_EG_*, PK_MEM: LT_MEMG_*, PK_NET: NET_* */
+	bool hot;		/* PK_MODEL: only while a model is held (loader_model_hot) */
 	int concern;		/* enum lt_concern: loaded, or not, with its concern */
 	/*
 	 * "syscalls/sys_exit_X": attach this row's program to that tracepoint
@@ -240,15 +241,18 @@ static const struct prog_row prog_table[] = {
 	ROW("lt_model_fork", PK_MODEL, LT_C_MODEL),
 	ROW("lt_model_exit", PK_MODEL, LT_C_MODEL),
 	ROW("lt_model_mmap", PK_MODEL, LT_C_MODEL),
-	ROW("lt_model_read", PK_MODEL, LT_C_MODEL),
-	ROW("lt_model_pread", PK_MODEL, LT_C_MODEL),
-	ROW("lt_model_readv", PK_MODEL, LT_C_MODEL),
 	ROW("lt_model_sendfile", PK_MODEL, LT_C_MODEL),
 	ROW("lt_model_splice", PK_MODEL, LT_C_MODEL),
-	ROW("lt_model_sendto", PK_MODEL, LT_C_MODEL),
-	ROW("lt_model_sendmsg", PK_MODEL, LT_C_MODEL),
-	ROW("lt_model_write", PK_MODEL, LT_C_MODEL),
-	ROW("lt_model_writev", PK_MODEL, LT_C_MODEL),
+	/* the hot ones: on every read and write of the host, attached only while a model is held */
+#define HOT_ROW(nm) ROW(nm, PK_MODEL, LT_C_MODEL, .hot = true)
+	HOT_ROW("lt_model_read"),
+	HOT_ROW("lt_model_pread"),
+	HOT_ROW("lt_model_readv"),
+	HOT_ROW("lt_model_sendto"),
+	HOT_ROW("lt_model_sendmsg"),
+	HOT_ROW("lt_model_write"),
+	HOT_ROW("lt_model_writev"),
+#undef HOT_ROW
 };
 #undef ROW
 #undef WATCH_ROW
@@ -290,6 +294,7 @@ struct loader {
 	bool lib_on;		/* lib: the policy being applied wants library loads */
 	bool gpu_on;		/* gpu: gpu_access is on (needs the open programs) */
 	bool model_on;		/* model: the policy being applied wants model events */
+	bool model_hot;		/* model: the hot rows are wanted (loader_model_hot) */
 	struct kfeat kf;	/* what the kernel offers (src/kfeat.h) */
 	struct concern_state cs[LT_NCONCERNS];	/* loaded or off, and why (src/concern.h) */
 	uint64_t warned_off;	/* loader_warn_wanted(): concerns said off once */
@@ -1133,9 +1138,44 @@ static bool prog_needed(const struct loader *L, size_t i, uint32_t uni, size_t n
 	case PK_LIB:
 		return L->lib_on;
 	case PK_MODEL:
-		return L->model_on;
+		return L->model_on && (!r->hot || L->model_hot);
 	}
 	return false;	/* PK_OWN */
+}
+
+int loader_model_hot(struct loader *L, bool on)
+{
+	struct ltrack_bpf *sk = L->skel;
+	int rc = 0;
+
+	if (on == L->model_hot)
+		return 0;
+	if (!on) {
+		/* holds that begin from here on are cold: say so before the hooks go */
+		__atomic_store_n(&sk->bss->lt_model_hot, 0, __ATOMIC_SEQ_CST);
+		L->model_hot = false;
+		for (size_t i = 0; i < NPROGS; i++) {
+			if (prog_table[i].hot && L->links[i]) {
+				bpf_link__destroy(L->links[i]);
+				L->links[i] = NULL;
+			}
+		}
+		return 0;
+	}
+	L->model_hot = true;
+	for (size_t i = 0; i < NPROGS; i++) {
+		if (!prog_table[i].hot || L->links[i] || !L->progs[i] || !prog_needed(L, i, 0, 0))
+			continue;
+		L->links[i] = prog_attach(i, L->progs[i]);
+		if (!L->links[i]) {
+			rc = -errno;
+			loader_model_hot(L, false);	/* all or none */
+			return rc;
+		}
+	}
+	if (L->model_on)
+		__atomic_store_n(&sk->bss->lt_model_hot, 1, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 /* ---- net ---- */
@@ -1305,6 +1345,16 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	memcpy(pol.uids, c->uids, pol.nuids * sizeof(pol.uids[0]));
 	pol.filt = (pol.npids ? LT_FILT_PID : 0) | (pol.nuids ? LT_FILT_UID : 0);
 	pol.exec_args = c->ancestors > 0;
+	/* the concerns' small knobs: what their programs test, and what prog_needed() reads */
+	pol.evade_groups = config_evade_groups(c);	/* evade */
+	pol.mem_groups = config_mem_groups(c);		/* mem */
+	if (c->have_policy && c->lib_enabled)		/* lib */
+		pol.lib = LT_LIBP_ENABLED | (c->lib_dlopen ? LT_LIBP_DLOPEN : 0);
+	pol.gpu = c->have_policy && c->gpu_enabled;	/* gpu */
+	L->evade_groups = pol.evade_groups;
+	L->mem_groups = pol.mem_groups;
+	L->lib_on = pol.lib & LT_LIBP_ENABLED;
+	L->gpu_on = pol.gpu;
 	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_policy), &ng, &pol, BPF_ANY)) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot set the policy: %s", strerror(-rc));
@@ -1314,55 +1364,6 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 	if (rc)
 		goto out_clear;
 
-	/* evade: its own per-generation knobs, next to lt_policy */
-	{
-		struct lt_evade_policy ep = { .groups = config_evade_groups(c) };
-
-		L->evade_groups = ep.groups;
-		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_evade_policy), &ng, &ep, BPF_ANY)) {
-			rc = -errno;
-			snprintf(err, errlen, "cannot set the evade policy: %s", strerror(-rc));
-			goto out_clear;
-		}
-	}
-	/* end evade */
-	/* mem: its groups, per generation: a program attached across a reload stops at once */
-	{
-		struct lt_mem_policy mp = { .groups = config_mem_groups(c) };
-
-		L->mem_groups = mp.groups;
-		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_mem_policy), &ng, &mp, BPF_ANY)) {
-			rc = -errno;
-			snprintf(err, errlen, "cannot set the [security_monitor] policy: %s",
-				 strerror(-rc));
-			goto out_clear;
-		}
-	}
-	/* lib: the per-generation knobs of library loads */
-	{
-		struct lt_lib_policy lp = {
-			.enabled = c->have_policy && c->lib_enabled,
-			.dlopen = c->have_policy && c->lib_enabled && c->lib_dlopen,
-		};
-
-		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_lib_policy), &ng, &lp, BPF_ANY)) {
-			rc = -errno;
-			snprintf(err, errlen, "cannot set the library policy: %s", strerror(-rc));
-			goto out_clear;
-		}
-		L->lib_on = lp.enabled;
-	}
-	/* gpu: the per-generation switch of gpu_access (the allow-list is user space) */
-	{
-		struct lt_gpu_policy gp = { .enabled = c->have_policy && c->gpu_enabled };
-
-		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_gpu_policy), &ng, &gp, BPF_ANY)) {
-			rc = -errno;
-			snprintf(err, errlen, "cannot set the gpu policy: %s", strerror(-rc));
-			goto out_clear;
-		}
-		L->gpu_on = gp.enabled;
-	}
 	/* model: knobs, extensions and loader patterns of generation ng */
 	rc = model_kernel_fill(sk, c, ng, err, errlen);
 	if (rc)
@@ -1404,6 +1405,8 @@ int loader_apply(struct loader *L, const struct lt_config *c, char *err, size_t 
 			L->links[i] = NULL;
 		}
 	}
+	/* model: the hot hooks are attached now exactly when both say so */
+	__atomic_store_n(&sk->bss->lt_model_hot, L->model_on && L->model_hot, __ATOMIC_SEQ_CST);
 	gpu_seen_clear(L);	/* gpu: the new allow-list judges every process afresh */
 	if (!(L->net_need & NET_RESULT))	/* net: handshakes no longer followed */
 		net_pending_clear(L);

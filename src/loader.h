@@ -159,6 +159,17 @@ int loader_refresh(struct loader *L);
 /* loader_watch_path - current path of watch @id of the active policy, or NULL */
 const char *loader_watch_path(struct loader *L, uint32_t id);
 
+/*
+ * model: loader_model_hot - attach (@on) or detach the model monitor's hot
+ * programs, the read and send hooks that run on every read(2)/write(2) of
+ * the host: the model module wants them only while some process holds a
+ * model. Sets the kernel's lt_model_hot once all are attached (holds that
+ * begin while it is 0 are marked cold: their first reads were not
+ * counted). All or none: 0, or -errno with none attached. A no-op while
+ * the model monitor is off (they attach with it if still wanted).
+ */
+int loader_model_hot(struct loader *L, bool on);
+
 /* loader_attached - number of attached programs */
 int loader_attached(struct loader *L);
 

@@ -670,6 +670,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct agent *a = ctx;
 	struct event *ev = &a->ev;
 	const char *watch = NULL;
+	const struct ev_type_info *t;
 	const struct lt_hdr *h = data;
 
 	/*
@@ -693,10 +694,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	ev->ts_ns = ev->ts_boot_ns + a->boot_to_epoch_ns;
 	/* what the modules keep or add (src/hooks.h): the process table, models, ... */
 	hooks_run(&a->hooks, HOOK_DECODED, ev);
-	if (ev_type_info(ev->type)->flags & EVT_PATHS) {
+	t = ev_type_info(ev->type);
+	if (t->flags & EVT_PATHS)
 		context_canonicalise(a->ctx, ev);
+	if (t->flags & EVT_WATCH)	/* the output's "watch": only types a watch selects */
 		watch = loader_watch_path(a->L, ev->watch_id);
-	}
 	if (ev->hflags & LT_HF_REPORT) {
 		ev->exe = context_exe(a->ctx, ev);
 		/* hash: out now, or held for its digest (src/enrich.h) */

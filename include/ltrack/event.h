@@ -354,7 +354,7 @@ struct lt_policy {
 	__u32 exec_all;		/* no watch_commands: every command */
 	__u32 ncmds;
 	__u32 failed;		/* --failed */
-	__u32 pad;
+	__u32 evade_groups;	/* evade: LT_EG_* turned on ([security_monitor]) */
 	__u32 ev_mask[LT_EV_MAX / 32];	/* bit per enum lt_ev_type: selected (--events) */
 	/* ctx: eTracee's pid/uid range filters (--pid, --uid, [filter]); see ev_gate() */
 	__u32 filt;		/* LT_FILT_*: 0 = no range filter (the hot path's one check) */
@@ -363,8 +363,17 @@ struct lt_policy {
 	__u32 nuids;
 	struct lt_range pids[LT_RANGES_MAX];	/* tgid ranges, inclusive */
 	struct lt_range uids[LT_RANGES_MAX];	/* real uid ranges, inclusive */
+	/* the small per-concern knobs, here so that a program reads one record */
+	__u32 mem_groups;	/* mem: LT_MEMG_* turned on ([security_monitor]) */
+	__u32 lib;		/* lib: LT_LIBP_* ([library_monitor]) */
+	__u32 gpu;		/* gpu: gpu_access on ([model_monitor] gpu) */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct lt_policy) == 184, "ABI: lt_policy");
+_Static_assert(sizeof(struct lt_policy) == 200, "ABI: lt_policy");
+
+/* struct lt_policy.lib */
+#define LT_LIBP_ENABLED	(1u << 0)	/* [library_monitor] enabled (and a policy file in use) */
+#define LT_LIBP_DLOPEN	(1u << 1)	/* [library_monitor] dlopen */
 
 /* lt_modify: open-for-write files awaiting their close (key: struct file *) */
 struct lt_modify_val {
@@ -434,7 +443,7 @@ _Static_assert(sizeof(struct lt_evade_ev) == 208, "ABI: lt_evade_ev");
 #define LT_MOUNT_MOUNT	0
 #define LT_MOUNT_UMOUNT	1
 
-/* event groups of [security_monitor] that evade owns (lt_evade_policy.groups) */
+/* event groups of [security_monitor] that evade owns (lt_policy.evade_groups) */
 enum lt_evade_group {
 	LT_EG_TIMESTOMP = 1u << 0,
 	LT_EG_XATTR = 1u << 1,
@@ -449,12 +458,6 @@ enum lt_evade_group {
 	LT_EG_IO_URING = 1u << 10,
 };
 
-/* per-generation knobs of evade (array map lt_evade_policy, index = gen) */
-struct lt_evade_policy {
-	__u32 groups;		/* LT_EG_* turned on */
-	__u32 pad;
-};
-_Static_assert(sizeof(struct lt_evade_policy) == 8, "ABI: lt_evade_policy");
 
 /*
  * io_uring opcode counts of one process (map lt_iou_ops, key struct
@@ -563,7 +566,7 @@ struct lt_module_ev {
 };
 _Static_assert(sizeof(struct lt_module_ev) == 152, "ABI: lt_module_ev");
 
-/* the [security_monitor] groups (lt_mem_policy.groups) */
+/* the [security_monitor] groups (lt_policy.mem_groups) */
 #define LT_MEMG_MEMORY		(1u << 0)	/* mem_exec */
 #define LT_MEMG_FILELESS	(1u << 1)	/* memfd_create, exec fileless */
 #define LT_MEMG_CREDS		(1u << 2)	/* cred_change, exec privilege_gain */
@@ -571,12 +574,6 @@ _Static_assert(sizeof(struct lt_module_ev) == 152, "ABI: lt_module_ev");
 #define LT_MEMG_KILL		(1u << 4)
 #define LT_MEMG_MODULES		(1u << 5)	/* module_load, module_delete */
 
-/* per-generation knobs of mem (array map lt_mem_policy, index = gen) */
-struct lt_mem_policy {
-	__u32 groups;		/* LT_MEMG_*: the groups on */
-	__u32 pad;
-};
-_Static_assert(sizeof(struct lt_mem_policy) == 8, "ABI: lt_mem_policy");
 /* ---- lib: library loads ------------------------------------------------------ */
 
 /* lt_lib_ev.lflags */
@@ -615,12 +612,6 @@ struct lt_dlopen_ev {
 };
 _Static_assert(sizeof(struct lt_dlopen_ev) == 144, "ABI: lt_dlopen_ev");
 
-/* per-generation knobs of the lib concern (array map lt_lib_policy, index = gen) */
-struct lt_lib_policy {
-	__u32 enabled;		/* [library_monitor] enabled (and a policy file in use) */
-	__u32 dlopen;		/* [library_monitor] dlopen */
-};
-_Static_assert(sizeof(struct lt_lib_policy) == 8, "ABI: lt_lib_policy");
 /* ---- net: network events (src/bpf/net.bpf.c, src/net.c) ------------------- */
 
 #define LT_UNIX_PATH_MAX 108	/* sizeof(sun_path) */
@@ -713,12 +704,6 @@ struct lt_gpu_ev {
 };
 _Static_assert(sizeof(struct lt_gpu_ev) == 160, "ABI: lt_gpu_ev");
 
-/* per-generation knobs (array map lt_gpu_policy, index = gen) */
-struct lt_gpu_policy {
-	__u32 enabled;		/* [model_monitor] gpu (and a policy file in use) */
-	__u32 pad;
-};
-_Static_assert(sizeof(struct lt_gpu_policy) == 8, "ABI: lt_gpu_policy");
 
 /*
  * lt_gpu_seen: (process image, device) pairs already reported, so a
@@ -750,6 +735,7 @@ _Static_assert(sizeof(struct lt_gpu_seen_key) == 24, "ABI: lt_gpu_seen_key");
 /* lt_model_ev.mflags */
 #define LT_MF_OLD_HASH	(1u << 0)	/* model_modified: old_sha256 holds the digest before */
 #define LT_MF_WRITER	(1u << 1)	/* model_modified: the header is the writing process */
+#define LT_MF_PARTIAL	(1u << 2)	/* model_access: read_bytes missed reads (LT_MSF_COLD) */
 
 /*
  * Model records: model_load, model_modified, model_exfil, model_access and
@@ -780,6 +766,14 @@ struct lt_model_ev {
 _Static_assert(sizeof(struct lt_model_ev) == 248, "ABI: lt_model_ev");
 
 #define LT_MEXT_LEN 12
+/* [model_monitor] extensions and confirm_extensions: at most this many each */
+#define LT_MODEL_EXTS_MAX 128
+/*
+ * lt_model_ext entries of one generation: both lists at their maximum and
+ * the built-in skip list (src/model/model.c asserts it fits); a reload
+ * fills one generation while the other is live
+ */
+#define LT_MODEL_EXT_GEN 320
 
 /* per-generation knobs (array map lt_model_pol, index = gen) */
 struct lt_model_policy {
@@ -833,12 +827,19 @@ _Static_assert(sizeof(struct lt_model_key) == 24, "ABI: lt_model_key");
 
 #define LT_MS_MODEL	1	/* a model (by name, or confirmed by user space) */
 #define LT_MS_CAND	2	/* sent for sniffing; not (yet) a model */
+/*
+ * struct lt_model_seen.flags: LT_MSF_COLD, read_bytes counts from after the
+ * load: the read and send hooks were not attached when the process began
+ * holding it (lt_model_hot was 0: they attach while a model is held), or
+ * user space confirmed the model by its content
+ */
+#define LT_MSF_COLD	(1u << 0)
 
 struct lt_model_seen {
 	__u64 read_bytes;	/* read(2) family, counted while the process holds a model */
 	__u64 access;		/* LT_MA_* (64 bits: BPF atomics) */
 	__u32 kind;		/* LT_MS_* */
-	__u32 pad;
+	__u32 flags;		/* LT_MSF_* */
 };
 _Static_assert(sizeof(struct lt_model_seen) == 24, "ABI: lt_model_seen");
 

@@ -15,19 +15,12 @@
  * lt_iou_ops, which user space turns into io_uring_ops summaries.
  *
  * Selection: each program belongs to one group of [security_monitor]
- * (lt_evade_policy.groups, per generation). Paths are reported wherever the
+ * (lt_policy.evade_groups, per generation). Paths are reported wherever the
  * object is (no watch needed): these calls are rare. Every gate runs before
  * any ring space is taken; failed calls only with --failed.
  */
 #include "common.bpf.h"
 #include "path.bpf.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LT_GENS);
-	__type(key, __u32);
-	__type(value, struct lt_evade_policy);
-} lt_evade_policy SEC(".maps") __weak;
 
 /* per-thread state between sys_enter and sys_exit (ftruncate) */
 struct lt_evade_stash {
@@ -87,9 +80,8 @@ static __always_inline bool evade_on(__u32 group, __u32 type, long ret)
 {
 	__u32 gen = gen_active();
 	struct lt_policy *pol = policy_get(gen);
-	struct lt_evade_policy *ep = bpf_map_lookup_elem(&lt_evade_policy, &gen);
 
-	if (!pol || !ep || !(ep->groups & group) || is_self())
+	if (!pol || !(pol->evade_groups & group) || is_self())
 		return false;
 	if (ret < 0 && !pol->failed)
 		return false;

@@ -42,13 +42,6 @@
 #define GPU_UPATH_MAX 64	/* a failed open's path: longer ones are no GPU node */
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LT_GENS);
-	__type(key, __u32);
-	__type(value, struct lt_gpu_policy);
-} lt_gpu_policy SEC(".maps") __weak;
-
-struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct lt_gpu_seen_key);
@@ -57,9 +50,9 @@ struct {
 
 static __always_inline bool gpu_on(__u32 gen)
 {
-	struct lt_gpu_policy *gp = bpf_map_lookup_elem(&lt_gpu_policy, &gen);
+	struct lt_policy *pol = policy_get(gen);
 
-	return gp && gp->enabled;
+	return pol && pol->gpu;
 }
 
 /* "nvidia*" (@n: the first 8 bytes of a name of @len bytes) */

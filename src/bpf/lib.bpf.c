@@ -31,13 +31,6 @@
 #define AT_NULL_ 0
 #define PAGE_SIZE_ 4096ULL
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LT_GENS);
-	__type(key, __u32);
-	__type(value, struct lt_lib_policy);
-} lt_lib_policy SEC(".maps") __weak;
-
 /* dlopen calls in flight: tid -> arguments */
 struct lt_dlopen_args {
 	__u64 name;		/* user pointer */
@@ -63,20 +56,14 @@ struct {
 /* entries in lt_lib_mprot: exit of mprotect skips the lookup while 0 */
 volatile __s64 lt_lib_mprot_pending __weak = 0;
 
-static __always_inline struct lt_lib_policy *lib_policy(__u32 gen)
-{
-	return bpf_map_lookup_elem(&lt_lib_policy, &gen);
-}
-
 /* lib_gate - lib events on in generation @gen, and @type selected */
 static __always_inline bool lib_gate(__u32 gen, __u32 type)
 {
 	struct lt_policy *pol = policy_get(gen);
-	struct lt_lib_policy *lp = lib_policy(gen);
 
-	if (!pol || !lp || !lp->enabled || !ev_gate(pol, type))
+	if (!pol || !(pol->lib & LT_LIBP_ENABLED) || !ev_gate(pol, type))
 		return false;
-	if (type == LT_EV_DLOPEN && !lp->dlopen)
+	if (type == LT_EV_DLOPEN && !(pol->lib & LT_LIBP_DLOPEN))
 		return false;
 	return !is_self();
 }

@@ -13,7 +13,7 @@
  * touched on that path. A file-backed PROT_EXEC mapping without PROT_WRITE
  * (a library) is not ours either (lib_load).
  *
- * Every program checks its [security_monitor] group (lt_mem_policy) and
+ * Every program checks its [security_monitor] group (lt_policy.mem_groups) and
  * the event-type gate before it takes ring space; events go to ring_bulk
  * without wakeups, and a failed reservation counts in LT_DROP_MEM.
  */

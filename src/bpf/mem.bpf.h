@@ -25,20 +25,12 @@
 
 #include "common.bpf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LT_GENS);
-	__type(key, __u32);
-	__type(value, struct lt_mem_policy);
-} lt_mem_policy SEC(".maps") __weak;
-
 /* mem_groups - the LT_MEMG_* groups of the active policy generation */
 static __always_inline __u32 mem_groups(void)
 {
-	__u32 gen = gen_active();
-	struct lt_mem_policy *p = bpf_map_lookup_elem(&lt_mem_policy, &gen);
+	struct lt_policy *p = policy_get(gen_active());
 
-	return p ? p->groups : 0;
+	return p ? p->mem_groups : 0;
 }
 
 #define MEM_S_ISUID_ 04000

@@ -23,10 +23,11 @@
  * reads it at the process's exit (model_access) and deletes it.
  *
  * Holders: lt_model_hold, tgid -> the last model the process loaded and
- * the byte threshold (exfil_fraction of its size). Read and send hooks
+ * the byte threshold (exfil_fraction of its size). The read and send hooks
+ * are attached only while some process holds a model (lt_model_hot); they
  * test the global lt_model_nholders first and then look up the tgid, so a
- * process that holds no model pays one load and (while any holder exists)
- * one hash lookup per read/write/send.
+ * process that holds no model pays one load and one hash lookup per
+ * read/write/send while they are.
  *
  * model_exfil:
  *   sendfile   from a model file (by name, or a loaded model's inode) to an
@@ -61,7 +62,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LT_GENS * 256);
+	__uint(max_entries, LT_GENS * LT_MODEL_EXT_GEN);
 	__type(key, struct lt_model_ext_key);
 	__type(value, __u32);
 } lt_model_ext SEC(".maps") __weak;
@@ -137,6 +138,16 @@ volatile __s64 lt_model_nholders __weak = 0;
 volatile __s64 lt_model_nloaders __weak = 0;
 /* set once a model inode is known: write-opens look up lt_model_inodes only then */
 volatile __u32 lt_model_any_inode __weak = 0;
+/*
+ * set by user space while the read and send hooks (lt_model_read ..
+ * lt_model_writev) are attached: it attaches them when lt_model_nholders
+ * becomes positive and detaches them a while after it is back to 0, so
+ * that read(2) and write(2) cost nothing while no model is held (each
+ * enabled syscall tracepoint costs its syscall ~200 ns even when its
+ * program returns at once). A hold that begins while it is 0 is marked
+ * LT_MSF_COLD: its first reads and sends were not counted.
+ */
+volatile __u32 lt_model_hot __weak = 0;
 
 static __always_inline struct lt_model_policy *model_pol(__u32 gen)
 {
@@ -333,7 +344,8 @@ static __always_inline void model_touch(struct file *f, __u16 access, long fd, _
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct inode *ino = KR(f, f_inode);
-	struct lt_model_seen sv = { .kind = LT_MS_MODEL, .access = access };
+	struct lt_model_seen sv = { .kind = LT_MS_MODEL, .access = access,
+				    .flags = lt_model_hot ? 0 : LT_MSF_COLD };
 	struct lt_model_key key = {};
 	struct lt_model_seen *seen;
 	struct lt_policy *pol;

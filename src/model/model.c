@@ -324,7 +324,15 @@ struct model {
 	struct ev_model_stats st;	/* enabled: filled in by model_get_stats */
 	model_load_hook_fn load_hook;	/* the scanner (modelscan), at integration */
 	void *load_ctx;
+	/* the hot hooks (loader_model_hot): attached while a model is held */
+	bool hot;			/* as the loader has them */
+	uint64_t unheld_ms;		/* hot, and no holder since then (0: held) */
+	uint64_t hot_retry_ms;		/* an attach failed: not before then */
 };
+
+/* how long the hot hooks stay after the last holder: a model loaded again soon is counted whole */
+#define MODEL_HOT_LINGER_MS 10000
+#define MODEL_HOT_RETRY_MS 5000
 
 struct model *model_new(struct loader *L, model_out_fn out, void *ctx)
 {
@@ -421,6 +429,8 @@ static const char *const skip_exts[] = {
 	".pem", ".crt", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".ttf", ".typed",
 	".lock", ".pc", ".service", ".cache", ".gz", ".bz2", ".xz",
 };
+_Static_assert(sizeof(skip_exts) / sizeof(skip_exts[0]) + 2 * LT_MODEL_EXTS_MAX <= LT_MODEL_EXT_GEN,
+	       "lt_model_ext holds a generation of the longest lists");
 
 void model_quick_set(struct lt_model_policy *mp, const struct lt_model_ext_key *k)
 {
@@ -511,7 +521,9 @@ static void kernel_confirm(struct model *m, const struct lt_model_ev *e)
 	struct ltrack_bpf *sk = skel_of(m);
 	struct lt_model_key key = { .start_ns = e->hdr.start_ns, .ino = e->fid.ino,
 				    .tgid = e->hdr.tgid, .dev = e->fid.dev };
-	struct lt_model_seen sv = { .kind = LT_MS_MODEL, .access = e->access };
+	/* cold: its reads before this confirmation were not counted */
+	struct lt_model_seen sv = { .kind = LT_MS_MODEL, .access = e->access,
+				    .flags = LT_MSF_COLD };
 	struct lt_model_ino ik = { .ino = e->fid.ino, .dev = e->fid.dev };
 	struct lt_model_hold h = { .start_ns = e->hdr.start_ns, .fid = e->fid };
 	uint32_t tgid = e->hdr.tgid;
@@ -896,6 +908,10 @@ void model_on_exit(struct model *m, uint32_t pid, uint64_t start_ns, uint64_t ts
 			e->hdr.ts_boot_ns = ts_boot_ns;
 			e->access = (uint16_t)sv.access;
 			e->bytes = sv.read_bytes;
+			if (sv.flags & LT_MSF_COLD) {
+				e->mflags |= LT_MF_PARTIAL;
+				m->st.cold_holds++;
+			}
 			queue_rec(m, e);
 			free(e);
 		}
@@ -1016,12 +1032,57 @@ static void writes_check(struct model *m)
 	}
 }
 
+/*
+ * hot_follow - the hot hooks follow the holders: attached as soon as the
+ * kernel counts one (this runs every turn of the loop, and a model_load
+ * wakes it), detached MODEL_HOT_LINGER_MS after the last one is gone
+ */
+static void hot_follow(struct model *m, uint64_t now_ms)
+{
+	struct ltrack_bpf *sk = skel_of(m);
+	int rc;
+
+	if (!sk || !m->enabled)
+		return;
+	if (__atomic_load_n(&sk->bss->lt_model_nholders, __ATOMIC_RELAXED) > 0) {
+		m->unheld_ms = 0;
+		if (m->hot || now_ms < m->hot_retry_ms)
+			return;
+		rc = loader_model_hot(m->L, true);
+		if (rc) {
+			log_warn("model monitor: cannot attach the read and send hooks: %s "
+				 "(reads and sends of models are not counted; retried in %d s)",
+				 strerror(-rc), MODEL_HOT_RETRY_MS / 1000);
+			m->hot_retry_ms = now_ms + MODEL_HOT_RETRY_MS;
+			return;
+		}
+		m->hot = true;
+		m->st.hook_attaches++;
+		log_info("model monitor: a model is held: read and send hooks attached");
+		return;
+	}
+	if (!m->hot)
+		return;
+	if (!m->unheld_ms) {
+		m->unheld_ms = now_ms ? now_ms : 1;
+		return;
+	}
+	if (now_ms - m->unheld_ms < MODEL_HOT_LINGER_MS)
+		return;
+	loader_model_hot(m->L, false);
+	m->hot = false;
+	m->unheld_ms = 0;
+	log_info("model monitor: no model held for %d s: read and send hooks detached",
+		  MODEL_HOT_LINGER_MS / 1000);
+}
+
 void model_tick(struct model *m, uint64_t now_ms)
 {
 	bool check;
 
 	if (!m)
 		return;
+	hot_follow(m, now_ms);
 	check = now_ms >= m->now_ms + 100;
 	if (check)
 		m->now_ms = now_ms;
@@ -1045,6 +1106,7 @@ void model_get_stats(const struct model *m, struct ev_model_stats *st)
 	*st = m->st;
 	st->table_evicted = model_table_evicted(m->table);
 	st->enabled = m->enabled;
+	st->hooks_attached = m->hot && m->enabled;
 }
 
 static void hook_snapshot(void *m, struct event *ev)

@@ -148,6 +148,7 @@ FLD_GETTER(get_found_by, s, ev->model.access & LT_MA_CONTENT ? "content" : "name
 FLD_GETTER(get_fd, i, ev->model.fd, 1)
 FLD_GETTER(get_open_flags, u, ev->model.open_flags, ev->model.access & LT_MA_OPEN)
 FLD_GETTER(get_read_bytes, u, ev->model.bytes, 1)
+FLD_GETTER(get_read_partial, b, true, ev->model.mflags & LT_MF_PARTIAL)
 FLD_GETTER(get_mapped, b, ev->model.access & LT_MA_MMAP, 1)
 FLD_GETTER(get_old_sha256, s, ev->model.old_sha256[0] ? ev->model.old_sha256 : NULL, 1)
 FLD_GETTER(get_writer, b, ev->model.mflags & LT_MF_WRITER, 1)
@@ -226,6 +227,12 @@ static const struct ev_field model_rows[] = {
 	  "bytes returned by read, pread64 and readv on the file while the process held it (a "
 	  "re-read counts again: `torch.load` reads parts of a zip more than once). A model found by "
 	  "content is counted only from the moment user space confirmed it", AC),
+	R("read_bytes_partial", FT_BOOL, get_read_partial,
+	  "present (true) when `read_bytes` (and the bytes sent, for a `model_exfil` by `send`) "
+	  "may miss what the process did just after the load: the read and send hooks are attached "
+	  "only while some process holds a model, so a load while none was held is counted from "
+	  "their attach, about a millisecond later; or the model was found by its content "
+	  "(`stats.model_monitor.cold_holds` counts them)", AC),
 	R("mapped", FT_BOOL, get_mapped, "the process mapped it (mmap of the file)", AC),
 	FIELD_ROW("old_sha256", FT_STR, FLD_NULL, FG_OWN, get_old_sha256, NULL,
 		  "the digest before; null when it was still unknown", MO),

@@ -341,6 +341,9 @@ static void json_stats_model(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "access_dropped", st->model.access_dropped);
 	KV_UINT(b, "writes_dropped", st->model.writes_dropped);
 	KV_UINT(b, "confirm_failed", st->model.confirm_failed);
+	KV_BOOL(b, "hooks_attached", st->model.hooks_attached);
+	KV_UINT(b, "hook_attaches", st->model.hook_attaches);
+	KV_UINT(b, "cold_holds", st->model.cold_holds);
 	json_obj_end(b);
 }
 
@@ -639,9 +642,9 @@ static void pc_store(struct pc_ent *e, const struct pc_key *k, const char *const
 void format_json_agent_row(struct jbuf *b, const struct ev_field *f, const struct event *ev,
 			   const struct fmt_ctx *c)
 {
-	const struct ev_type_info *t = ev_type_info(ev->type);
-
-	if (f->group == FG_FILE && t && (t->flags & EVT_WATCH) && c->watch) {
+	(void)ev;
+	/* c->watch is set for the types a watch selects only (EVT_WATCH, main.c) */
+	if (f->group == FG_FILE && c->watch) {
 		json_key_lit(b, f->key, f->key_len);
 		json_cstr(b, c->watch);
 	}

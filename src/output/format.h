@@ -23,7 +23,7 @@ struct fmt_ctx {
 	const struct lt_extra_field *extra;	/* [storage.extra_fields] */
 	size_t nextra;
 	uint64_t seq;				/* sequence number of this record */
-	const char *watch;			/* the matching watch's path, or NULL */
+	const char *watch;			/* the matching watch's path (set for EVT_WATCH types only), or NULL */
 	char *prefix;				/* schema, hostname, boot_id, encoded once */
 	size_t prefix_len;
 	struct fmt_pcache *pcache;		/* each process's context, encoded once */

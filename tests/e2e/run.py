@@ -1680,6 +1680,60 @@ def sighup_reload(t):
                                              file_type="dir")])
 
 
+def link_progs(pid):
+    """the BPF program ids process @pid holds a link of (its descriptors' fdinfo), sorted"""
+    ids = []
+    for fd in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                info = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+        except FileNotFoundError:
+            continue
+        if "link_type" in info and "prog_id" in info:
+            ids.append(int(info["prog_id"]))
+    return sorted(ids)
+
+
+@test
+def sighup_reload_attach_failure(t):
+    """a reload whose programs cannot all be attached (the agent out of descriptors) is
+    rejected: what it attached is detached, the running policy's programs and flags stay, and
+    the next reload applies"""
+    import resource
+    a = t.mkdir("a")
+    pol = '[file_monitor]\ndirectories = ["%s"]\n' % a + NO_EXEC_POLICY
+    lt = t.ltrack([], policy=lib_off(pol + SECURITY_OFF))
+    before = link_progs(lt.pid)
+    nfd = len(os.listdir("/proc/%d/fd" % lt.pid))
+    limit = resource.prlimit(lt.pid, resource.RLIMIT_NOFILE)
+    # room for the policy file, the watch and a few programs: not for every [security_monitor] one
+    resource.prlimit(lt.pid, resource.RLIMIT_NOFILE, (nfd + 6, limit[1]))
+    with open(lt.policy_path, "w") as f:
+        f.write(lib_off(pol))          # every [security_monitor] group on: ~50 programs
+    off = len(lt.stderr())
+    os.kill(lt.pid, signal.SIGHUP)
+    end = lt.wait_log("reload rejected", after=off)
+    line = lt.stderr()[end:].split("\n", 1)[0]
+    check("cannot attach lt_" in line and "Too many open files" in line,
+          "the rejection says which attach failed: %r" % line)
+    eq(link_progs(lt.pid), before, "the links after the failed reload (the running policy's)")
+    eq(len(os.listdir("/proc/%d/fd" % lt.pid)), nfd, "descriptors after the failed reload")
+    # the running policy still reports, and its security groups are still off
+    h0 = t.helper(["mkdir", a + "/1", 0o755, "memfd", "3", "m", "0"])
+    lt.wait_event(pid=h0.pid, filename=a + "/1")
+    resource.prlimit(lt.pid, resource.RLIMIT_NOFILE, limit)
+    off = len(lt.stderr())
+    os.kill(lt.pid, signal.SIGHUP)
+    lt.wait_log("policy reloaded", after=off)
+    check(len(link_progs(lt.pid)) > len(before) + 20,
+          "the next reload attached the security groups: %d links" % len(link_progs(lt.pid)))
+    h1 = t.helper(["mkdir", a + "/2", 0o755])
+    lt.wait_event(pid=h1.pid, filename=a + "/2")
+    evs = lt.stop()
+    eq([e["event_name"] for e in select(evs, pid=h0.pid)], ["mkdir"],
+       "events of the helper run under the running policy (its memfd_create not reported)")
+
+
 @test
 def sighup_reload_commands(t):
     """SIGHUP changes watch_commands: processes already running follow the new selection"""
@@ -2037,7 +2091,8 @@ STATS_KEYS.add("memory")
 MEMORY_STATS_KEYS = {"rss_bytes", "heap_bytes", "rings_bytes", "proc_table_bytes",
                      "cgroup_cache_bytes", "output_cache_bytes"}
 MODEL_MONITOR_STATS_KEYS = {"enabled", "candidates", "sniffed_models", "sniff_errors", "modified",
-                            "table_evicted", "access_dropped", "writes_dropped", "confirm_failed"}
+                            "table_evicted", "access_dropped", "writes_dropped", "confirm_failed",
+                            "hooks_attached", "hook_attaches", "cold_holds"}
 
 
 def check_stats(s):
@@ -2063,7 +2118,8 @@ def check_stats(s):
     eq(set(s["model_monitor"]), MODEL_MONITOR_STATS_KEYS, "stats model_monitor keys")
     for k, v in list(s.get("hash", {}).items()) + list(s.get("scan", {}).items()) + \
             list(s.get("fanotify", {}).items()) + list(s["model_monitor"].items()):
-        check(type(v) is (bool if k == "enabled" else int) and v >= 0, "stats hash.%s %r" % (k, v))
+        check(type(v) is (bool if k in ("enabled", "hooks_attached") else int) and v >= 0,
+              "stats hash.%s %r" % (k, v))
     for k, v in s["drops"].items():
         check(type(v) is int and v >= 0, "drops %s %r" % (k, v))
     eq(s["drops_total"], sum(s["drops"].values()), "drops_total")

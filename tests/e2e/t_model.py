@@ -87,6 +87,27 @@ def model_fields(path):
             "ctime": st.st_ctime_ns, "sha256": model_sha(path), "hash_state": "ok"}
 
 
+HOOKS_ON = "model monitor: a model is held: read and send hooks attached"
+HOOKS_OFF = "read and send hooks detached"
+
+
+class WarmHolder:
+    """a python process holding a model, so that the read and send hooks are attached (the
+    kernel counts reads and sends from their attach: a load while no model is held is cold,
+    see model_hooks_follow_holders); stop() lets it exit"""
+
+    def __init__(self, t, lt):
+        self.path = t.path("warm.safetensors")
+        safetensors_write(self.path, bytes(16))
+        self.p = subprocess.Popen([MODEL_PY, "-c", "import sys\nf = open(sys.argv[1], 'rb')\n"
+                                   "sys.stdin.read()\n", self.path], stdin=subprocess.PIPE)
+        lt.wait_log(HOOKS_ON)
+
+    def stop(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
 def model_evs(evs, name, path, pid=None):
     return [e for e in evs if e["event_name"] == name and e.get("filename") == path and
             (pid is None or e["pid"] == pid)]
@@ -98,8 +119,10 @@ def model_load_torch(t):
     m = t.path("net.pt")
     torch_save(m)
     lt = t.ltrack([], policy=MODEL_POLICY % "")
+    warm = WarmHolder(t, lt)
     pid, _ = model_py("import torch,sys\ntorch.load(sys.argv[1])\ntorch.load(sys.argv[1])\n", m)
     lt.wait_event(event_name="model_access", pid=pid, filename=m)
+    warm.stop()
     evs = lt.stop()
     loads = model_evs(evs, "model_load", m)
     eq(len(loads), 1, "model_load events of %s (two torch.load calls, one process)" % m)
@@ -112,6 +135,7 @@ def model_load_torch(t):
     eq(len(acc), 1, "model_access events")
     match(acc[0], {"access": ["open", "read"], "found_by": "name", "mapped": False,
                    "sha256": want["sha256"], "inode": want["inode"]})
+    check("read_bytes_partial" not in acc[0], "a load while the hooks are attached is counted whole")
     check(acc[0]["read_bytes"] >= want["size"],
           "torch read the whole file at least once: %d < %d" % (acc[0]["read_bytes"], want["size"]))
 
@@ -132,6 +156,7 @@ def model_load_without_torch(t):
     safetensors_write(m, bytes(range(64)))
     port, got = model_listener()
     lt = t.ltrack([], policy=MODEL_POLICY % "")
+    warm = WarmHolder(t, lt)
     pid, _ = model_py("import sys,os,mmap,socket\n"
                       "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
                       "n = len(os.read(fd, 1 << 20))\n"
@@ -139,6 +164,7 @@ def model_load_without_torch(t):
                       "s = socket.create_connection(('127.0.0.1', int(sys.argv[2])))\n"
                       "os.sendfile(s.fileno(), fd, 0, n); s.close(); os.close(fd)\n", m, port)
     lt.wait_event(event_name="model_access", pid=pid, filename=m)
+    warm.stop()
     evs = lt.stop()
     want = model_fields(m)
     loads = model_evs(evs, "model_load", m)
@@ -150,6 +176,7 @@ def model_load_without_torch(t):
     eq(len(acc), 1, "model_access events")
     match(acc[0], {"access": ["open", "mmap", "read"], "mapped": True,
                    "read_bytes": os.path.getsize(m), "inode": want["inode"]})
+    check("read_bytes_partial" not in acc[0], "read_bytes_partial absent: %r" % acc[0])
     ex = model_evs(evs, "model_exfil", m, pid)
     eq(len(ex), 1, "model_exfil events")
     match(ex[0], dict(want, method="sendfile", remote_addr="127.0.0.1", remote_port=port,
@@ -162,7 +189,8 @@ def model_load_without_torch(t):
     mm = stats[0]["model_monitor"]
     check(mm["candidates"] >= 1, "stats.model_monitor.candidates counts python's opens: %r" % mm)
     match(mm, {"enabled": True, "sniffed_models": 0, "modified": 0, "table_evicted": 0,
-               "access_dropped": 0, "writes_dropped": 0, "confirm_failed": 0})
+               "access_dropped": 0, "writes_dropped": 0, "confirm_failed": 0,
+               "hooks_attached": True, "hook_attaches": 1, "cold_holds": 1})
 
 
 @test
@@ -177,6 +205,7 @@ def model_content_and_access(t):
     plain = t.path("plain.pt")
     torch_save(plain, width=3)
     lt = t.ltrack([], policy=MODEL_POLICY % "")
+    warm = WarmHolder(t, lt)
     cat = subprocess.Popen(["/bin/cat", w], stdout=subprocess.DEVNULL)
     cat.wait()
     pid, _ = model_py("import torch,sys,os,mmap\n"
@@ -185,6 +214,7 @@ def model_content_and_access(t):
                 "m = mmap.mmap(fd, 0, prot=mmap.PROT_READ); m.close(); os.close(fd)\n"
                 "open(sys.argv[3], 'rb').read()\n", w, st, plain)
     lt.wait_event(event_name="model_access", pid=pid, filename=plain)
+    warm.stop()
     evs = lt.stop()
     # by content: python (a loader) yes, cat (not a loader, .dat not a model name) no
     eq(len(model_evs(evs, "model_load", w)), 1, "model_load events of %s" % w)
@@ -199,6 +229,11 @@ def model_content_and_access(t):
     # a plain read(): Python reads the size, then hits EOF: exactly the file's bytes
     match(model_evs(evs, "model_access", plain, pid)[0],
           dict(model_fields(plain), access=["open", "read"], read_bytes=os.path.getsize(plain)))
+    check("read_bytes_partial" not in model_evs(evs, "model_access", plain, pid)[0],
+          "plain.pt counted whole")
+    # found by content: counted from user space's confirmation, and says so
+    match(model_evs(evs, "model_access", w, pid)[0], {"found_by": "content",
+                                                      "read_bytes_partial": True})
     # python's weights.dat was sniffed as a model; cat's was never a candidate
     stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
     eq(len(stats), 1, "final stats")
@@ -214,6 +249,7 @@ def model_exfil_sendfile_splice_send(t):
     size = os.path.getsize(m)
     port, got = model_listener()
     lt = t.ltrack([], policy=MODEL_POLICY % "")
+    warm = WarmHolder(t, lt)
     sf, _ = model_py("import os,socket,sys\nc = socket.create_connection(('127.0.0.1', %d))\n"
                "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
                "n = os.sendfile(c.fileno(), fd, 0, os.fstat(fd).st_size)\n"
@@ -226,6 +262,7 @@ def model_exfil_sendfile_splice_send(t):
                "c = socket.create_connection(('127.0.0.1', %d))\nc.sendall(d)\n" % port, m)
     for pid in (sf, sp, sd):
         lt.wait_event(event_name="model_exfil", pid=pid)
+    warm.stop()
     evs = lt.stop()
     base = dict(model_fields(m), remote_addr="127.0.0.1", remote_port=port, protocol="tcp",
                 bytes=size)
@@ -277,6 +314,89 @@ def model_modified_by_writer_and_digest(t):
     match(mods[1], dict(model_fields(m), old_sha256=model_sha(third), writer=False, pid=p4))
 
 
+HOT_PROGS = ("lt_model_read", "lt_model_pread", "lt_model_readv", "lt_model_sendto",
+             "lt_model_sendmsg", "lt_model_write", "lt_model_writev")
+
+
+def attached_progs(pid):
+    """names of the BPF programs process @pid holds a link of, counted (link_progs, run.py;
+    named by bpftool, from deps.sh)"""
+    progs = json.loads(subprocess.run(["bpftool", "-j", "prog", "show"], check=True,
+                                      capture_output=True).stdout)
+    names = {p["id"]: p.get("name", "") for p in progs}
+    out = {}
+    for i in link_progs(pid):
+        out[names.get(i, "")] = out.get(names.get(i, ""), 0) + 1
+    return out
+
+
+@test
+def model_hooks_follow_holders(t):
+    """the read and send hooks (every read/write of the host) are attached only while a model is
+    held: a load while none is held is cold (read_bytes_partial), a load while they are attached
+    is counted whole, and they go 10 s after the last holder exits"""
+    a = t.path("a.safetensors")
+    safetensors_write(a, bytes(range(200)))
+    b = t.path("b.safetensors")
+    safetensors_write(b, bytes(range(100)))
+    lt = t.ltrack([], policy=MODEL_POLICY % "")
+    on = attached_progs(lt.pid)
+    check(on.get("lt_model_exec") == 1 and on.get("lt_model_sendfile") == 1,
+          "the model monitor's other programs are attached: %r" % on)
+    eq({n: on.get(n, 0) for n in HOT_PROGS}, {n: 0 for n in HOT_PROGS}, "hot hooks before a hold")
+    # a cold load: python reads the model at once and keeps it open
+    pa = subprocess.Popen([MODEL_PY, "-c", "import sys\nf = open(sys.argv[1], 'rb')\n"
+                           "assert len(f.read()) == %d\nsys.stdin.read()\n" % os.path.getsize(a),
+                           a], stdin=subprocess.PIPE)
+    lt.wait_log(HOOKS_ON)
+    on = attached_progs(lt.pid)
+    eq({n: on.get(n, 0) for n in HOT_PROGS}, {n: 1 for n in HOT_PROGS}, "hot hooks while held")
+    # while they are attached: counted whole
+    pb, _ = model_py("import sys\nassert len(open(sys.argv[1], 'rb').read()) == %d\n"
+                     % os.path.getsize(b), b)
+    accb = lt.wait_event(event_name="model_access", pid=pb, filename=b)
+    match(accb, {"access": ["open", "read"], "read_bytes": os.path.getsize(b)})
+    check("read_bytes_partial" not in accb, "a warm load is not partial: %r" % accb)
+    pa.stdin.close()
+    eq(pa.wait(), 0, "exit status of the cold holder")
+    acca = lt.wait_event(event_name="model_access", pid=pa.pid, filename=a)
+    # what it read before the attach is not counted (nor is "read" in access, then)
+    match(acca, {"read_bytes_partial": True})
+    check(acca["access"][0] == "open" and acca["read_bytes"] <= os.path.getsize(a),
+          "cold access %r, read_bytes %d" % (acca["access"], acca["read_bytes"]))
+    # no holder left: detached after 10 s
+    lt.wait_log(HOOKS_OFF, timeout=20)
+    on = attached_progs(lt.pid)
+    eq({n: on.get(n, 0) for n in HOT_PROGS}, {n: 0 for n in HOT_PROGS}, "hot hooks after")
+    eq(on.get("lt_model_exec"), 1, "lt_model_exec stays")
+    evs = lt.stop()
+    stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
+    eq(len(stats), 1, "final stats")
+    match(stats[0]["model_monitor"], {"hooks_attached": False, "hook_attaches": 1,
+                                      "cold_holds": 1, "access_dropped": 0})
+
+
+@test
+def model_reload_longest_extension_lists(t):
+    """the longest extension lists (128 + 128) apply at start and on every reload: the kernel's
+    table holds two generations of them and the built-in skip list"""
+    exts = ", ".join('".x%03d"' % i for i in range(128))
+    conf = ", ".join('".c%03d"' % i for i in range(128))
+    lt = t.ltrack([], policy=MODEL_POLICY % ("extensions = [%s]\nconfirm_extensions = [%s]"
+                                             % (exts, conf)))
+    for _ in range(3):
+        off = len(lt.stderr())
+        os.kill(lt.pid, signal.SIGHUP)
+        end = lt.wait_log("SIGHUP: reloading", after=off)
+        end = lt.wait_log("policy reloaded", after=end)
+        check("reload rejected" not in lt.stderr()[off:end], "reload: %s" % lt.stderr()[off:end])
+    m = t.path("weights.x127")
+    safetensors_write(m)
+    pid, _ = model_py("import sys\nopen(sys.argv[1], 'rb').read()\n", m)
+    lt.wait_event(event_name="model_load", pid=pid, filename=m)
+    lt.stop()
+
+
 @test
 def model_monitor_off_counts_nothing(t):
     """[model_monitor] enabled = false: a model load is not reported, stats.model_monitor is off and zero"""
@@ -291,5 +411,6 @@ def model_monitor_off_counts_nothing(t):
     eq(stats[0]["model_monitor"], {"enabled": False, "candidates": 0, "sniffed_models": 0,
                                    "sniff_errors": 0, "modified": 0, "table_evicted": 0,
                                    "access_dropped": 0, "writes_dropped": 0,
-                                   "confirm_failed": 0},
+                                   "confirm_failed": 0, "hooks_attached": False,
+                                   "hook_attaches": 0, "cold_holds": 0},
        "stats.model_monitor")
