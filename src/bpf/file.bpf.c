@@ -999,7 +999,13 @@ __noinline int edge_follow_rename(struct pargs *p)
 	nk.ino = r2.pino;
 	nk.name_hash = s->chash[(r2.ncomp - 1) & (LT_COMPS_MAX - 1)];
 	bpf_map_delete_elem(&lt_edges, &ok);
-	bpf_map_update_elem(&lt_edges, &nk, &child, BPF_ANY);
+	/*
+	 * the entry just deleted makes room; should another CPU take it, the
+	 * moved directory's events are missed until loader_refresh rebuilds
+	 * the graph (within a second): counted with the file drops
+	 */
+	if (bpf_map_update_elem(&lt_edges, &nk, &child, BPF_ANY))
+		drop_count(LT_DROP_FILE);
 	return 0;
 }
 

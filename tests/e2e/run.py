@@ -406,6 +406,11 @@ class Ltrack:
         self.policy_path = None
         if policy is not None:
             policy = lib_off(policy)     # lib
+            if TIME_SCALE > 1 and "[hashing]" not in policy:
+                # hash: an exec waits [hashing] wait_ms (100) for its digest, then goes out
+                # without it (a hash_update follows); the emulated kernels VM hashes ~10x
+                # slower, so that wait is stretched like every other one
+                policy += "\n[hashing]\nwait_ms = %d\n" % min(10000, 100 * TIME_SCALE)
             self.policy_path = t.write(tag + "-policy.toml", policy)
             self.args = ["--config", self.policy_path] + self.args
         self.out = read_from

@@ -154,6 +154,14 @@ while IFS= read -r f; do
 done < "$stage/.pyfiles"
 rm "$stage/.pyfiles"
 
+# glibc dlopen()s libgcc_s for pthread_exit and pthread_cancel (its unwinder):
+# in no ldd closure, and without it a thread's exit aborts ("libgcc_s.so.1
+# must be installed for pthread_exit to work")
+gcc_s=$(PATH=$PATH:/usr/sbin:/sbin ldconfig -p | sed -n 's/^[[:space:]]*libgcc_s\.so\.1 (libc6,x86-64) => \(.*\)$/\1/p' | head -n 1)
+[ -n "$gcc_s" ] || { echo "mkinitramfs: no libgcc_s.so.1 on this host" >&2; exit 1; }
+put "$gcc_s"
+elfs+=("$gcc_s")
+
 put_libs "${elfs[@]}"
 
 # kernel modules and their dependencies, in load order
