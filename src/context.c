@@ -144,9 +144,9 @@ const char *context_exe_of(void *c, const struct event *ev)
 
 /* ---- canonical paths ------------------------------------------------------- */
 
-static const char *cached_realpath(struct context *c, const char *dir, char *buf)
+static const char *cached_realpath(struct context *c, const char *dir, char *buf, uint64_t now)
 {
-	uint64_t h = 0xcbf29ce484222325ULL, now = mono_ns();
+	uint64_t h = 0xcbf29ce484222325ULL;
 	struct canon_slot *s;
 
 	for (const char *p = dir; *p; p++)
@@ -172,10 +172,9 @@ static const char *cached_realpath(struct context *c, const char *dir, char *buf
 }
 
 /* does @ev's process share our root? (asked once a second per process) */
-static bool same_root(struct context *c, const struct event *ev)
+static bool same_root(struct context *c, const struct event *ev, uint64_t now)
 {
 	char link[64], root[16];
-	uint64_t now = mono_ns();
 	ssize_t n;
 
 	if (ev->pid != c->root_pid || ev->start_ns != c->root_start ||
@@ -195,12 +194,14 @@ static void canonicalise_one(struct context *c, const struct event *ev, const ch
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash, *canon;
-	size_t dlen;
+	size_t dlen, clen, slen;
+	uint64_t now;
 
 	out[0] = '\0';
 	if (!path || !(flags & LT_PF_INEXACT) || (flags & LT_PF_TRUNC))
 		return;
-	if (!same_root(c, ev))
+	now = mono_ns();
+	if (!same_root(c, ev, now))
 		return;
 	slash = strrchr(path, '/');
 	if (!slash || slash == path)
@@ -210,11 +211,16 @@ static void canonicalise_one(struct context *c, const struct event *ev, const ch
 		return;
 	memcpy(dir, path, dlen);
 	dir[dlen] = '\0';
-	canon = cached_realpath(c, dir, real);
+	canon = cached_realpath(c, dir, real, now);
 	if (!canon)
 		return;
-	if ((size_t)snprintf(out, outlen, "%s%s", strcmp(canon, "/") ? canon : "", slash) >= outlen)
-		out[0] = '\0';
+	/* the directory's real path (nothing for "/"), then "/name" */
+	clen = strcmp(canon, "/") ? strlen(canon) : 0;
+	slen = strlen(slash);
+	if (clen + slen >= outlen)
+		return;
+	memcpy(out, canon, clen);
+	memcpy(out + clen, slash, slen + 1);
 }
 
 void context_canonicalise(struct context *c, struct event *ev)

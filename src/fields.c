@@ -34,9 +34,19 @@ static int plain(struct fld_val *v)
 }
 
 /* "major:minor" of a kernel dev_t */
+/* "major:minor"; one file system's events come in runs: the last one is kept per thread */
 static int dev_val(uint32_t kdev, struct fld_val *v)
 {
-	format_kdev(kdev, v->buf, sizeof(v->buf));
+	static __thread uint32_t last_kdev;
+	static __thread char last[24];
+	static __thread size_t last_len;
+
+	if (!last_len || kdev != last_kdev) {
+		last_len = format_kdev(kdev, last, sizeof(last));
+		last_kdev = kdev;
+	}
+	memcpy(v->buf, last, last_len + 1);
+	v->len = last_len;
 	return plain(v);
 }
 
@@ -100,7 +110,15 @@ static int exec_id_val(uint32_t pid, uint64_t start_ns, struct fld_val *v)
 /* common */
 U(get_timestamp, ev->ts_ns)
 U(get_event_type, ev->type)
-S(get_event_name, ev->name)
+
+/* the type table's name: ASCII, no escaping */
+static int get_event_name(const struct event *ev, struct fld_val *v)
+{
+	v->s = ev->name;
+	v->plain = true;
+	return 0;
+}
+
 U(get_pid, ev->pid)
 U(get_tid, ev->tid)
 U(get_ppid, ev->ppid)
@@ -118,7 +136,7 @@ U_CTX(get_net_ns, ev->net_ns)
 
 static int get_time_str(const struct event *ev, struct fld_val *v)
 {
-	format_time(ev->ts_ns, v->buf, sizeof(v->buf));
+	v->len = format_time(ev->ts_ns, v->buf, sizeof(v->buf));
 	return plain(v);
 }
 
@@ -257,8 +275,10 @@ static const struct ev_field head_rows[] = {
 		  "the CLOCK_REALTIME − CLOCK_BOOTTIME offset, refreshed every second"),
 	FIELD_ROW("time_str", FT_STR, 0, C, get_time_str, NULL,
 		  "the same instant, RFC 3339 UTC with µs: `2026-11-22T01:09:56.006040Z`"),
-	FIELD_ROW("event_type", FT_UINT, 0, C, get_event_type, NULL, "the number in the table of event types"),
-	FIELD_ROW("event_name", FT_STR, 0, C, get_event_name, NULL, "the name in the table of event types"),
+	FIELD_ROW("event_type", FT_UINT, FLD_TYPE, C, get_event_type, NULL,
+		  "the number in the table of event types"),
+	FIELD_ROW("event_name", FT_STR, FLD_TYPE, C, get_event_name, NULL,
+		  "the name in the table of event types"),
 	FIELD_ROW("pid", FT_UINT, 0, C, get_pid, NULL, "thread-group id (what `ps` calls PID)"),
 	FIELD_ROW("tid", FT_UINT, 0, C, get_tid, NULL, "thread id"),
 	FIELD_ROW("ppid", FT_UINT, FLD_PROC, C, get_ppid, NULL, "the real parent's pid"),
@@ -579,9 +599,19 @@ int ev_get_open_flags(const struct event *ev, struct fld_val *v)
 	return 0;
 }
 
+/* the names of the flags; the last flags' names are kept per thread (opens come in runs) */
 int ev_get_open_flags_str(const struct event *ev, struct fld_val *v)
 {
-	format_open_flags(ev->open_flags, v->buf, sizeof(v->buf));
+	static __thread uint32_t last_flags;
+	static __thread char last[sizeof(v->buf)];
+	static __thread size_t last_len;
+
+	if (!last_len || ev->open_flags != last_flags) {
+		last_len = format_open_flags(ev->open_flags, last, sizeof(last));
+		last_flags = ev->open_flags;
+	}
+	memcpy(v->buf, last, last_len + 1);
+	v->len = last_len;
 	return plain(v);
 }
 

@@ -46,7 +46,7 @@ struct fld_val {
 		uint64_t u;	/* FT_UINT */
 		bool b;		/* FT_BOOL */
 	};
-	size_t len;		/* FT_LIST: bytes at s */
+	size_t len;		/* FT_LIST: bytes at s; a string: its length, or 0 (then strlen) */
 	bool plain;		/* a string that needs no JSON escaping (made by the getter) */
 	char buf[256];		/* the getter's scratch for a formatted value */
 };
@@ -60,6 +60,11 @@ struct fld_val {
  * while none of its inputs changed (src/output/format.c)
  */
 #define FLD_PROC (1u << 3)
+/*
+ * of the event's type only (event_type, event_name: one run of rows): the
+ * JSON encoder encodes the run once per type and copies it
+ */
+#define FLD_TYPE (1u << 4)
 
 /* the docs table a row of the head or the tail is listed in (field_reference) */
 enum fld_group {

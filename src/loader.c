@@ -1659,6 +1659,22 @@ const struct concern_state *loader_concerns(struct loader *L)
 	return L->cs;
 }
 
+void loader_drop_image(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t sz = 0;
+	const char *p = ltrack_bpf__elf_bytes(&sz);
+	uintptr_t a, b;
+
+	if (!p || pg <= 0)
+		return;
+	/* the whole pages inside the image: its neighbours keep theirs */
+	a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	b = ((uintptr_t)p + sz) & ~((uintptr_t)pg - 1);
+	if (b > a && madvise((void *)a, b - a, MADV_DONTNEED))
+		log_debug("the BPF object's pages stay mapped: %s", strerror(errno));
+}
+
 int loader_crit_pos(struct loader *L, uint64_t *cons, uint64_t *prod)
 {
 	if (!L->crit_cons) {

@@ -128,6 +128,14 @@ struct ring_buffer *loader_ring(struct loader *L, loader_record_fn fn, void *ctx
 struct ring_buffer *loader_ring_crit(struct loader *L, loader_record_fn fn, void *ctx);
 
 /*
+ * loader_drop_image - once loading is over: the pages of the BPF object
+ * embedded in the binary (~2 MiB, read by libbpf only while opening) leave
+ * the agent's resident set. Read-only file pages: should anything read them
+ * again, they come back from the file.
+ */
+void loader_drop_image(void);
+
+/*
  * loader_crit_pos - the critical ring's consumer and producer positions
  * (bytes, ever growing). Every record the kernel had reserved when
  * *@prod was read has been handed to the consumer once the consumer's

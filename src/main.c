@@ -650,6 +650,18 @@ static bool crit_type(uint32_t type)
 
 static int on_record(void *ctx, void *data, size_t size);
 
+/*
+ * crit_pending - the critical ring holds something (two loads from its
+ * mapped positions): a bulk record needs the drain only then. When the
+ * positions cannot be read, it says yes.
+ */
+static bool crit_pending(struct agent *a)
+{
+	uint64_t cons, prod;
+
+	return loader_crit_pos(a->L, &cons, &prod) || prod != cons;
+}
+
 /* drain_crit - read the critical ring (exec, fork, exit) up to now */
 static void drain_crit(struct agent *a)
 {
@@ -680,7 +692,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	 * is right for this record. Before decoding: the drain reuses a->ev.
 	 */
 	if (a->rb_crit && !a->in_crit && size >= sizeof(*h) && !crit_type(h->type) &&
-	    h->ts_boot_ns > a->crit_drained_ns)
+	    h->ts_boot_ns > a->crit_drained_ns && crit_pending(a))
 		drain_crit(a);
 	/* model: candidates and writes are handled there; a splice's exfil gets its path */
 	if (a->model && model_on_record(a->model, data, size))
@@ -1203,6 +1215,7 @@ static int run(struct agent *a)
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
 	malloc_trim(0);	/* what loading and the snapshot freed goes back to the kernel */
+	loader_drop_image();	/* and the BPF object the binary carries */
 
 	rc = loop_run(a->loop, &a->stop);
 	if (rc)

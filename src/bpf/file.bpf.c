@@ -205,6 +205,7 @@ struct pargs {
 	const char *path2;	/* rename/link: second path; symlink: raw target */
 	int two;		/* path2 is a path to resolve */
 	int raw2;		/* path2 is raw content */
+	int have0;		/* path is resolved in scratch (pres[0] and its components) */
 };
 
 /* resolve path @which (0: path, 1: path2) into @r, matching it against the watches */
@@ -454,7 +455,8 @@ static __always_inline int path_event_once(struct fargs *a, struct pargs *p)
 	e = fev_init(a);
 	if (!e)
 		return 0;
-	if (pev_resolve(s, p, 0, gen, r1) < 0)
+	/* rename: edge_follow_rename may have resolved it already */
+	if (!p->have0 && pev_resolve(s, p, 0, gen, r1) < 0)
 		return 0;
 	m1 = r1->found && (r1->w.mask & bit);
 	if (!p->two) {
@@ -971,6 +973,9 @@ static __always_inline bool same_parent(int odfd, const char *op, int ndfd, cons
  * a watch (an edge of lt_edges), move its edge to the new name at once, so
  * path strings through the new name match before user space refreshes the
  * graph (within 100 ms), and the old name no longer leads there.
+ * Returns 1 when the old path's resolution is left in scratch (pres[0] and
+ * its components) for path_event, 0 when it must resolve it again (no
+ * resolution, or the edge moved and the new path's components replaced it).
  */
 __noinline int edge_follow_rename(struct pargs *p)
 {
@@ -978,17 +983,22 @@ __noinline int edge_follow_rename(struct pargs *p)
 	struct lt_scratch *s = scratch_get();
 	struct lt_edge_key ok = {}, nk = {};
 	struct lt_edge_val *ev, child;
-	struct lt_pres r1, r2;
+	struct lt_pres *r1, r2;
 
-	if (!p || !s || pev_resolve(s, p, 0, gen, &r1) < 0 || r1.inexact || r1.ncomp < 1)
+	if (!p || !s)
 		return 0;
+	r1 = &s->pres[0];
+	if (pev_resolve(s, p, 0, gen, r1) < 0)
+		return 0;
+	if (r1->inexact || r1->ncomp < 1)
+		return 1;
 	ok.gen = gen;
-	ok.dev = r1.pdev;
-	ok.ino = r1.pino;
-	ok.name_hash = s->chash[(r1.ncomp - 1) & (LT_COMPS_MAX - 1)];
+	ok.dev = r1->pdev;
+	ok.ino = r1->pino;
+	ok.name_hash = s->chash[(r1->ncomp - 1) & (LT_COMPS_MAX - 1)];
 	ev = bpf_map_lookup_elem(&lt_edges, &ok);
 	if (!ev)
-		return 0;
+		return 1;
 	child = *ev;
 	/* keep clang from merging loads of the two results (the verifier refuses that) */
 	asm volatile("" ::: "memory");
@@ -1021,7 +1031,7 @@ static __always_inline int rename_common(struct sys_exit_ctx *ctx, int odfd,
 		/* one that moved to another parent changes the ancestry of its subtree */
 		if (!same_parent(odfd, op, ndfd, np))
 			__sync_fetch_and_add(&lt_epoch, 1);
-		edge_follow_rename(&p);
+		p.have0 = edge_follow_rename(&p);
 	}
 	return path_event(&a, &p);
 }

@@ -29,6 +29,9 @@ void format_json_agent_row(struct jbuf *b, const struct ev_field *f, const struc
 			   const struct fmt_ctx *c);
 void format_json_proc_run(struct jbuf *b, const struct ev_field *rows, size_t n,
 			  const struct event *ev, const struct fmt_ctx *c);
+/* a run of FLD_TYPE rows: encoded once per type, then copied (src/output/format.c) */
+void format_json_type_run(struct jbuf *b, const struct ev_field *rows, size_t n,
+			  const struct event *ev, const struct fmt_ctx *c);
 
 /* one member from its row: the row's writer, or the getter's value by type */
 static inline __attribute__((always_inline)) void field_json_row(struct jbuf *b,
@@ -65,21 +68,40 @@ static inline __attribute__((always_inline)) void field_json_row(struct jbuf *b,
 		if (!v.s)
 			json_null(b);
 		else if (v.plain)
-			json_str_plain(b, v.s, strlen(v.s));
+			json_str_plain(b, v.s, v.len ? v.len : strlen(v.s));
 		else
-			json_cstr(b, v.s);
+			json_str(b, v.s, v.len ? v.len : strlen(v.s));
 	}
 }
 
-/* the length of the run of FLD_PROC rows starting at @i */
-static inline __attribute__((always_inline)) size_t field_proc_run_len(const struct ev_field *rows,
-									size_t i, size_t n)
+/* the length of the run of rows with flag @fl starting at @i */
+static inline __attribute__((always_inline)) size_t field_run_len(const struct ev_field *rows,
+								   size_t i, size_t n, uint32_t fl)
 {
 	size_t k = i;
 
-	while (k < n && (rows[k].flags & FLD_PROC))
+	while (k < n && (rows[k].flags & fl))
 		k++;
 	return k - i;
+}
+
+/*
+ * the run of rows cached by the output stage (@fl: FLD_PROC, per process,
+ * or FLD_TYPE, per type) that row @i is in: written once, at its first row
+ */
+static inline __attribute__((always_inline)) void
+field_json_cached_run(struct jbuf *b, const struct ev_field *rows, size_t i, size_t n, uint32_t fl,
+		      const struct event *ev, const struct fmt_ctx *c)
+{
+	size_t len;
+
+	if (i > 0 && (rows[i - 1].flags & fl))
+		return;
+	len = field_run_len(rows, i, n, fl);
+	if (fl & FLD_PROC)
+		format_json_proc_run(b, &rows[i], len, ev, c);
+	else
+		format_json_type_run(b, &rows[i], len, ev, c);
 }
 
 #define FIELD_JSON_ROWS(a) (sizeof(a) / sizeof((a)[0]))
@@ -97,12 +119,9 @@ static inline __attribute__((always_inline)) size_t field_proc_run_len(const str
 				continue;                                                     \
 			if (f->flags & FLD_AGENT) {                                           \
 				format_json_agent_row(b, f, ev, c);                           \
-			} else if (f->flags & FLD_PROC) {                                     \
-				if (i == 0 || !((rows)[i - 1].flags & FLD_PROC))              \
-					format_json_proc_run(                                 \
-						b, f,                                         \
-						field_proc_run_len(rows, i, FIELD_JSON_ROWS(rows)), \
-						ev, c);                                       \
+			} else if (f->flags & (FLD_PROC | FLD_TYPE)) {                        \
+				field_json_cached_run(b, rows, i, FIELD_JSON_ROWS(rows),      \
+						      f->flags & (FLD_PROC | FLD_TYPE), ev, c); \
 			} else {                                                              \
 				field_json_row(b, f, ev);                                     \
 			}                                                                     \

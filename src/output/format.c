@@ -42,7 +42,7 @@ static char *dec_u64(char *end, uint64_t v)
 	return end;
 }
 
-void format_time(uint64_t ns, char *buf, size_t len)
+size_t format_time(uint64_t ns, char *buf, size_t len)
 {
 	/* events come in bursts within one second: reuse the formatted date */
 	static __thread time_t last_sec = -1;
@@ -70,10 +70,11 @@ void format_time(uint64_t ns, char *buf, size_t len)
 
 		if (len < dl + sizeof(tail)) {
 			snprintf(buf, len, "%s%s", date, tail);
-			return;
+			return len ? strlen(buf) : 0;
 		}
 		memcpy(buf, date, dl);
 		memcpy(buf + dl, tail, sizeof(tail));
+		return dl + sizeof(tail) - 1;
 	}
 }
 
@@ -152,7 +153,7 @@ void format_mode(uint32_t mode, char *buf, size_t len)
 	snprintf(buf, len, "%s", s);
 }
 
-void format_kdev(uint32_t kdev, char *buf, size_t len)
+size_t format_kdev(uint32_t kdev, char *buf, size_t len)
 {
 	char s[32], *end = s + sizeof(s), *p;
 
@@ -163,12 +164,13 @@ void format_kdev(uint32_t kdev, char *buf, size_t len)
 	if ((size_t)(end - p) + 1 > len) {
 		if (len)
 			buf[0] = '\0';
-		return;
+		return 0;
 	}
 	memcpy(buf, p, (size_t)(end - p) + 1);
+	return (size_t)(end - p);
 }
 
-void format_open_flags(uint32_t flags, char *buf, size_t len)
+size_t format_open_flags(uint32_t flags, char *buf, size_t len)
 {
 	static const struct {
 		uint32_t bit;
@@ -184,7 +186,7 @@ void format_open_flags(uint32_t flags, char *buf, size_t len)
 	size_t n = 0;
 
 	if (!len)
-		return;
+		return 0;
 #define PUTS(s)                                              \
 	do {                                                 \
 		size_t l_ = strlen(s);                       \
@@ -211,6 +213,7 @@ void format_open_flags(uint32_t flags, char *buf, size_t len)
 	}
 #undef PUTS
 	buf[n] = '\0';
+	return n;
 }
 
 /* lib: RTLD_* names of dlopen flags, "|"-separated */
@@ -501,8 +504,15 @@ struct pc_ent {
 	char block[PC_BLOCK];
 };
 
+/* the run of FLD_TYPE rows of one type: `"event_type":N,"event_name":"name"` */
+struct pc_type {
+	uint16_t len;		/* 0: not encoded yet */
+	char json[78];
+};
+
 struct fmt_pcache {
 	struct pc_ent e[PC_N];
+	struct pc_type types[LT_EV_MAX];
 	uint64_t hits, misses;
 };
 
@@ -588,13 +598,22 @@ static void pc_key_of(const struct event *ev, struct pc_key *k)
 	memcpy(k->comm, ev->comm, sizeof(k->comm));
 }
 
-/* the entry of @ev if its inputs are those of the cached run */
-static bool pc_match(const struct pc_ent *e, const struct pc_key *k, const char *const s[PC_NSTR])
+/* the entry of @ev if its inputs are those of the cached run: compared field by field */
+static bool pc_match(const struct pc_ent *e, const struct event *ev)
 {
+	const struct pc_key *k = &e->k;
 	const char *p = e->strs;
+	const char *s[PC_NSTR];
 
-	if (!e->valid || memcmp(&e->k, k, sizeof(*k)))
+	if (!e->valid || k->pid != ev->pid || k->start_ns != ev->start_ns ||
+	    k->ppid != ev->ppid || k->parent_start_ns != ev->parent_start_ns ||
+	    k->uid != ev->uid || k->gid != ev->gid || k->euid != ev->euid ||
+	    k->loginuid != ev->loginuid || k->has_ctx != ev->has_ctx ||
+	    k->sessionid != ev->sessionid || k->tty != ev->tty || k->cgroup_id != ev->cgroup_id ||
+	    k->pid_ns != ev->pid_ns || k->mnt_ns != ev->mnt_ns || k->net_ns != ev->net_ns ||
+	    memcmp(k->comm, ev->comm, sizeof(k->comm)))
 		return false;
+	pc_strs(ev, s);
 	for (int i = 0; i < PC_NSTR; i++) {
 		if (!s[i] || !e->slen[i]) {
 			if (s[i] || e->slen[i])
@@ -633,11 +652,6 @@ static void pc_store(struct pc_ent *e, const struct pc_key *k, const char *const
 	e->valid = true;
 }
 
-/*
- * The run of FLD_PROC rows starting at @rows[0] (@n rows): copied from the
- * cache, or encoded and kept. Members precede it, so the run starts after a
- * comma in @b. (field_json.h)
- */
 /* the watch of a file event (the tail's FLD_AGENT row); the head's are the prefix and seq */
 void format_json_agent_row(struct jbuf *b, const struct ev_field *f, const struct event *ev,
 			   const struct fmt_ctx *c)
@@ -650,36 +664,79 @@ void format_json_agent_row(struct jbuf *b, const struct ev_field *f, const struc
 	}
 }
 
+/*
+ * run_encode - encode the @n rows of a run; returns where its members start
+ * in @b (after the comma: members precede every run), or NULL when there is
+ * nothing to keep (an error, or no member)
+ */
+static const char *run_encode(struct jbuf *b, const struct ev_field *rows, size_t n,
+			      const struct event *ev, size_t *len)
+{
+	size_t start = b->len;
+
+	for (size_t i = 0; i < n; i++)
+		field_json_row(b, &rows[i], ev);
+	if (b->err || b->len <= start + 1 || b->buf[start] != ',')
+		return NULL;
+	*len = b->len - start - 1;
+	return b->buf + start + 1;
+}
+
+/*
+ * The runs of FLD_PROC rows (the process's context) and FLD_TYPE rows (the
+ * type's number and name), starting at @rows[0] (@n rows): copied from the
+ * cache, or encoded and kept. (field_json.h)
+ */
 void format_json_proc_run(struct jbuf *b, const struct ev_field *rows, size_t n,
 			  const struct event *ev, const struct fmt_ctx *c)
 {
 	struct fmt_pcache *pc = c->pcache;
-	const char *s[PC_NSTR];
+	const char *s[PC_NSTR], *run;
 	struct pc_key k;
 	struct pc_ent *e;
-	size_t start;
+	size_t len;
 
 	if (!pc || b->first) {
-		for (size_t i = 0; i < n; i++)
-			field_json_row(b, &rows[i], ev);
+		run_encode(b, rows, n, ev, &len);
 		return;
 	}
-	pc_key_of(ev, &k);
-	pc_strs(ev, s);
 	e = &pc->e[(ev->pid * 2654435761u) >> 26];	/* PC_N = 64 */
-	if (pc_match(e, &k, s)) {
+	if (pc_match(e, ev)) {
 		pc->hits++;
 		json_members_raw(b, e->block, e->block_len);
 		return;
 	}
 	pc->misses++;
-	start = b->len;
-	for (size_t i = 0; i < n; i++)
-		field_json_row(b, &rows[i], ev);
-	if (!b->err && b->len > start + 1 && b->buf[start] == ',')
-		pc_store(e, &k, s, b->buf + start + 1, b->len - start - 1);
+	pc_key_of(ev, &k);
+	pc_strs(ev, s);
+	run = run_encode(b, rows, n, ev, &len);
+	if (run)
+		pc_store(e, &k, s, run, len);
 }
 
+void format_json_type_run(struct jbuf *b, const struct ev_field *rows, size_t n,
+			  const struct event *ev, const struct fmt_ctx *c)
+{
+	struct fmt_pcache *pc = c->pcache;
+	struct pc_type *t;
+	const char *run;
+	size_t len;
+
+	if (!pc || b->first || ev->type >= LT_EV_MAX) {
+		run_encode(b, rows, n, ev, &len);
+		return;
+	}
+	t = &pc->types[ev->type];
+	if (t->len) {
+		json_members_raw(b, t->json, t->len);
+		return;
+	}
+	run = run_encode(b, rows, n, ev, &len);
+	if (run && len <= sizeof(t->json)) {
+		memcpy(t->json, run, len);
+		t->len = (uint16_t)len;
+	}
+}
 
 int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 {

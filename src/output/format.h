@@ -50,20 +50,23 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 /* format_text - one SysTracer-style line and '\n'; returns 0 or b->err */
 int format_text(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c);
 
-/* format_time - RFC 3339 UTC with microseconds of @ns since the epoch */
-void format_time(uint64_t ns, char *buf, size_t len);
+/* format_time - RFC 3339 UTC with microseconds of @ns since the epoch; returns its length */
+size_t format_time(uint64_t ns, char *buf, size_t len);
 
 /* format_mode - ls-style mode ("-rw-r--r--"; '?' type when unknown) */
 void format_mode(uint32_t mode, char *buf, size_t len);
 
-/* format_kdev - "major:minor" of a kernel-encoded dev_t ("" when @len is too small) */
-void format_kdev(uint32_t kdev, char *buf, size_t len);
+/*
+ * format_kdev - "major:minor" of a kernel-encoded dev_t ("" when @len is too
+ * small); returns its length
+ */
+size_t format_kdev(uint32_t kdev, char *buf, size_t len);
 
 /* format_file_type - "file", "dir", "chr", "blk", "fifo", "sock", "symlink", or NULL */
 const char *format_file_type(uint32_t mode);
 
-/* format_open_flags - "O_WRONLY|O_CREAT|O_CLOEXEC" */
-void format_open_flags(uint32_t flags, char *buf, size_t len);
+/* format_open_flags - "O_WRONLY|O_CREAT|O_CLOEXEC"; returns its length */
+size_t format_open_flags(uint32_t flags, char *buf, size_t len);
 
 /* format_exec_id - the process key "tgid-start_ns" */
 void format_exec_id(uint32_t tgid, uint64_t start_ns, char *buf, size_t len);

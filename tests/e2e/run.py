@@ -2181,6 +2181,26 @@ def stats_event_identity(t):
         fail("\n".join(problems))
 
 
+@test
+def idle_memory_bpf_image_not_resident(t):
+    """once loaded, the BPF object the binary carries (~2 MiB) leaves the resident set"""
+    image = os.path.getsize(os.path.join(os.path.dirname(LTRACK), "ltrack.bpf.o"))
+    w = t.mkdir("w")
+    lt = t.ltrack(["--watch", "all=" + w])
+    exe = os.path.realpath(LTRACK)
+    rss, cur = 0, None
+    with open("/proc/%d/smaps" % lt.pid) as f:
+        for line in f:
+            parts = line.split()
+            if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):
+                cur = parts[5] if len(parts) > 5 else ""
+            elif parts and parts[0] == "Rss:" and cur == exe:
+                rss += int(parts[1]) * 1024
+    lt.stop()
+    check(0 < rss < image, "%d bytes of the binary resident; its BPF object alone is %d" %
+          (rss, image))
+
+
 STORM_ITERATIONS = int(os.environ.get("E2E_STORM_ITERATIONS", "1500000"))
 STORM_RSS_LIMIT_KB = 200 * 1024
 

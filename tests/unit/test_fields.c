@@ -501,6 +501,31 @@ static void test_proc_cache_follows_its_inputs(void **state)
 	free(ev);
 }
 
+/* each type's event_type and event_name are encoded once: types alternating, every type */
+static void test_type_cache_per_type(void **state)
+{
+	struct fmt_ctx c = { .hostname = "h", .boot_id = "b", .seq = 1 };
+	const struct ev_type_info *t;
+	char want[96];
+
+	(void)state;
+	assert_int_equal(format_ctx_prepare(&c), 0);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; (t = ev_type_nth(i)); i++) {
+			struct event *ev;
+
+			if (!t->fields || t->type == LT_EV_STATS)
+				continue;
+			ev = full_event(t->type);
+			snprintf(want, sizeof(want), "\"event_type\":%u,\"event_name\":\"%s\",", t->type,
+				 t->name);
+			same_with_and_without_cache(ev, &c, want);
+			free(ev);
+		}
+	}
+	format_ctx_release(&c);
+}
+
 static char *fill(const char *doc, int *rc)
 {
 	FILE *in = fmemopen((void *)doc, strlen(doc), "r");
@@ -565,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_json_is_the_registry),
 		cmocka_unit_test(test_getters_give_values),
 		cmocka_unit_test(test_proc_cache_follows_its_inputs),
+		cmocka_unit_test(test_type_cache_per_type),
 		cmocka_unit_test(test_docs_blocks),
 	};
 

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,41 @@ static void test_integers_extremes(void **state)
 	jbuf_reset(&b);
 	json_uint(&b, 1000000000000000000ULL);
 	assert_string_equal(out(&b), "1000000000000000000");
+	jbuf_release(&b);
+}
+
+/* every digit count, at its edges, and 2^k - 1, 2^k: as printf writes them */
+static void test_unsigned_every_length_as_printf(void **state)
+{
+	struct jbuf b = JBUF_INIT;
+	char want[32];
+	uint64_t p = 1;
+
+	(void)state;
+	for (int d = 0; d < 20; d++, p *= 10) {
+		const uint64_t vs[] = { p - 1, p, p + 1, p * 2 - 1, p * 9 + (p - 1), p * 5 + 7 };
+
+		for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+			if (d == 19 && i > 2)
+				continue;	/* past UINT64_MAX */
+			jbuf_reset(&b);
+			json_uint(&b, vs[i]);
+			snprintf(want, sizeof(want), "%" PRIu64, vs[i]);
+			assert_string_equal(out(&b), want);
+		}
+	}
+	for (int k = 1; k <= 64; k++) {
+		uint64_t v = k == 64 ? UINT64_MAX : ((uint64_t)1 << k) - 1;
+
+		jbuf_reset(&b);
+		json_uint(&b, v);
+		snprintf(want, sizeof(want), "%" PRIu64, v);
+		assert_string_equal(out(&b), want);
+		jbuf_reset(&b);
+		json_uint(&b, v + (k < 64));
+		snprintf(want, sizeof(want), "%" PRIu64, v + (k < 64));
+		assert_string_equal(out(&b), want);
+	}
 	jbuf_release(&b);
 }
 
@@ -521,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_empty_containers),
 		cmocka_unit_test(test_object_commas_and_all_value_types),
 		cmocka_unit_test(test_integers_extremes),
+		cmocka_unit_test(test_unsigned_every_length_as_printf),
 		cmocka_unit_test(test_top_level_values_have_no_commas),
 		cmocka_unit_test(test_string_escapes_json_specials_and_controls),
 		cmocka_unit_test(test_valid_utf8_passes_unchanged),
