@@ -24,8 +24,10 @@
 /*
  * A small cache of realpath() results by directory string. Events arrive
  * in bursts from the same directories, and realpath() costs a system call
- * per component. An entry lives CANON_TTL_NS: a symlink swapped under a
- * directory within that time can be reported through its old target.
+ * per component. An entry lives CANON_TTL_NS of event time (the kernel's
+ * timestamps, no clock read per path): a symlink swapped under a directory
+ * within that time can be reported through its old target. The entry hit
+ * last is tried first, by length and bytes, before any hashing.
  */
 #define CANON_SLOTS 256
 #define CANON_TTL_NS 1000000000ULL
@@ -33,6 +35,7 @@
 struct canon_slot {
 	uint64_t hash;
 	uint64_t at_ns;
+	size_t dlen;
 	char *dir;
 	char *real;
 };
@@ -45,6 +48,7 @@ struct context {
 	struct cg_entry *cg_hold;
 	struct cg_v1 *v1_hold;
 	struct canon_slot canon[CANON_SLOTS];
+	struct canon_slot *canon_last;	/* the entry hit or filled last */
 	/* the last process asked whether it shares our root, and the answer */
 	uint32_t root_pid;
 	uint64_t root_start, root_at;
@@ -53,14 +57,6 @@ struct context {
 	bool self_known;
 	uint64_t self_start, self_parent_start;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 struct context *context_new(struct proctree *procs, const struct lt_config *cfg, size_t cg_max)
 {
@@ -144,16 +140,23 @@ const char *context_exe_of(void *c, const struct event *ev)
 
 /* ---- canonical paths ------------------------------------------------------- */
 
-static const char *cached_realpath(struct context *c, const char *dir, char *buf, uint64_t now)
+static const char *cached_realpath(struct context *c, const char *dir, size_t dlen, char *buf,
+				   uint64_t now)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	struct canon_slot *s;
+	struct canon_slot *s = c->canon_last;
 
-	for (const char *p = dir; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	s = &c->canon[h % CANON_SLOTS];
-	if (s->dir && s->hash == h && now - s->at_ns < CANON_TTL_NS && !strcmp(s->dir, dir))
+	if (s && s->dir && s->dlen == dlen && now - s->at_ns < CANON_TTL_NS &&
+	    !memcmp(s->dir, dir, dlen))
 		return s->real;
+	for (size_t i = 0; i < dlen; i++)
+		h = (h ^ (unsigned char)dir[i]) * 0x100000001b3ULL;
+	s = &c->canon[h % CANON_SLOTS];
+	if (s->dir && s->hash == h && now - s->at_ns < CANON_TTL_NS && s->dlen == dlen &&
+	    !memcmp(s->dir, dir, dlen)) {
+		c->canon_last = s;
+		return s->real;
+	}
 	if (!realpath(dir, buf))
 		return NULL;
 	free(s->dir);
@@ -167,7 +170,9 @@ static const char *cached_realpath(struct context *c, const char *dir, char *buf
 		return buf;
 	}
 	s->hash = h;
+	s->dlen = dlen;
 	s->at_ns = now;
+	c->canon_last = s;
 	return s->real;
 }
 
@@ -200,7 +205,7 @@ static void canonicalise_one(struct context *c, const struct event *ev, const ch
 	out[0] = '\0';
 	if (!path || !(flags & LT_PF_INEXACT) || (flags & LT_PF_TRUNC))
 		return;
-	now = mono_ns();
+	now = ev->ts_boot_ns;	/* the cache's age in event time: no clock read per path */
 	if (!same_root(c, ev, now))
 		return;
 	slash = strrchr(path, '/');
@@ -211,7 +216,7 @@ static void canonicalise_one(struct context *c, const struct event *ev, const ch
 		return;
 	memcpy(dir, path, dlen);
 	dir[dlen] = '\0';
-	canon = cached_realpath(c, dir, real, now);
+	canon = cached_realpath(c, dir, dlen, real, now);
 	if (!canon)
 		return;
 	/* the directory's real path (nothing for "/"), then "/name" */

@@ -118,6 +118,68 @@ static void canon_only_inexact_untruncated(void **state)
 	assert_string_equal(ev->canon2, want);
 }
 
+/* canonicalise @path (inexact) at event time @ts; the canonical form */
+static const char *canon_at(struct fix *f, const char *path, uint64_t ts)
+{
+	struct event *ev = f->ev;
+
+	ev->type = LT_EV_CREATE;
+	ev->pid = (uint32_t)getpid();
+	ev->start_ns = 1;
+	ev->ts_boot_ns = ts;
+	ev->filename = path;
+	ev->filename_flags = LT_PF_INEXACT;
+	context_canonicalise(f->ctx, ev);
+	return ev->canon;
+}
+
+/*
+ * The cache of directories ages in event time: a symlink swapped under a
+ * cached directory is seen once its entry is a second old (of the events'
+ * clock), and at once by an event older than the entry; alternating
+ * directories of one length each get their own answer.
+ */
+static void canon_cache_ages_in_event_time(void **state)
+{
+	struct fix *f = *state;
+	char da[128], db[128], a[PATH_MAX], b[PATH_MAX], link[128], p1[160], p2[160];
+	char want[PATH_MAX + 8];
+	const uint64_t t0 = 5000000000ULL;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ltrack-ctx.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(da, sizeof(da), "%s/aa", f->dir);
+	snprintf(db, sizeof(db), "%s/bb", f->dir);
+	assert_int_equal(mkdir(da, 0700), 0);
+	assert_int_equal(mkdir(db, 0700), 0);
+	snprintf(link, sizeof(link), "%s/ln", f->dir);
+	assert_int_equal(symlink("aa", link), 0);
+	snprintf(p1, sizeof(p1), "%s/f", link);
+	assert_non_null(realpath(da, a));
+	assert_non_null(realpath(db, b));
+
+	snprintf(want, sizeof(want), "%s/f", a);
+	assert_string_equal(canon_at(f, p1, t0), want);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink("bb", link), 0);
+	/* within the second: the cached target */
+	assert_string_equal(canon_at(f, p1, t0 + 900000000ULL), want);
+	/* an event from before the entry was made: asked again */
+	snprintf(want, sizeof(want), "%s/f", b);
+	assert_string_equal(canon_at(f, p1, t0 - 1), want);
+	/* a second later than that: asked again, the same answer */
+	assert_string_equal(canon_at(f, p1, t0 + 1000000000ULL), want);
+
+	/* two directories of the same length, alternating: each its own */
+	snprintf(p2, sizeof(p2), "%s/g", db);
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(canon_at(f, p1, t0 + 1000000001ULL + i), want);
+		snprintf(want, sizeof(want), "%s/g", b);
+		assert_string_equal(canon_at(f, p2, t0 + 1000000001ULL + i), want);
+		snprintf(want, sizeof(want), "%s/f", b);
+	}
+}
+
 static void exe_from_proc_table_and_parent(void **state)
 {
 	struct fix *f = *state;
@@ -254,6 +316,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(canon_only_inexact_untruncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(canon_cache_ages_in_event_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(exe_from_proc_table_and_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(ancestors_parent_first_as_deep_as_asked, setup,
 						teardown),
