@@ -33,21 +33,31 @@ static int plain(struct fld_val *v)
 	return 0;
 }
 
+/* the text of the last key a formatter was given on this thread (values come in runs) */
+struct text_memo {
+	uint32_t key;
+	size_t len;		/* 0: none yet */
+	char text[sizeof(((struct fld_val *)0)->buf)];
+};
+
+static int memo_text(struct text_memo *m, uint32_t key, size_t (*fmt)(uint32_t, char *, size_t),
+		     struct fld_val *v)
+{
+	if (!m->len || key != m->key) {
+		m->len = fmt(key, m->text, sizeof(m->text));
+		m->key = key;
+	}
+	memcpy(v->buf, m->text, m->len + 1);
+	v->len = m->len;
+	return plain(v);
+}
+
 /* "major:minor" of a kernel dev_t */
-/* "major:minor"; one file system's events come in runs: the last one is kept per thread */
 static int dev_val(uint32_t kdev, struct fld_val *v)
 {
-	static __thread uint32_t last_kdev;
-	static __thread char last[24];
-	static __thread size_t last_len;
+	static __thread struct text_memo m;
 
-	if (!last_len || kdev != last_kdev) {
-		last_len = format_kdev(kdev, last, sizeof(last));
-		last_kdev = kdev;
-	}
-	memcpy(v->buf, last, last_len + 1);
-	v->len = last_len;
-	return plain(v);
+	return memo_text(&m, kdev, format_kdev, v);
 }
 
 int fld_set_kdev(struct fld_val *v, uint32_t kdev)
@@ -599,20 +609,12 @@ int ev_get_open_flags(const struct event *ev, struct fld_val *v)
 	return 0;
 }
 
-/* the names of the flags; the last flags' names are kept per thread (opens come in runs) */
+/* the names of the flags */
 int ev_get_open_flags_str(const struct event *ev, struct fld_val *v)
 {
-	static __thread uint32_t last_flags;
-	static __thread char last[sizeof(v->buf)];
-	static __thread size_t last_len;
+	static __thread struct text_memo m;
 
-	if (!last_len || ev->open_flags != last_flags) {
-		last_len = format_open_flags(ev->open_flags, last, sizeof(last));
-		last_flags = ev->open_flags;
-	}
-	memcpy(v->buf, last, last_len + 1);
-	v->len = last_len;
-	return plain(v);
+	return memo_text(&m, ev->open_flags, format_open_flags, v);
 }
 
 static int get_file_mode(const struct event *ev, struct fld_val *v)
