@@ -46,7 +46,7 @@ struct libc_file {
 
 struct libmon {
 	struct loader *L;
-	char **trusted;
+	struct trusted_dir *trusted;	/* trailing slashes trimmed ("/" is length 1) */
 	size_t ntrusted;
 	bool dlopen_on;
 	struct libc_file libc[LIBMON_MAX_LIBC];
@@ -57,17 +57,34 @@ struct libmon {
 	uint64_t warned_off;	/* loader_warn_wanted(): lib.dlopen said off once */
 };
 
-bool libmon_path_under(const char *dir, const char *path)
+struct trusted_dir {
+	char *dir;
+	size_t len;
+};
+
+/* the length of @dir without its trailing slashes ("/" stays 1) */
+static size_t dir_len(const char *dir)
 {
 	size_t n = strlen(dir);
 
 	while (n > 1 && dir[n - 1] == '/')
 		n--;
-	if (n == 1 && dir[0] == '/')
+	return n;
+}
+
+/* path_under - libmon_path_under with both lengths known (@dlen from dir_len) */
+static bool path_under(const char *dir, size_t dlen, const char *path, size_t plen)
+{
+	if (dlen == 1 && dir[0] == '/')
 		return path[0] == '/';
-	if (strncmp(dir, path, n))
+	if (plen < dlen || memcmp(dir, path, dlen))
 		return false;
-	return path[n] == '\0' || path[n] == '/';
+	return path[dlen] == '\0' || path[dlen] == '/';
+}
+
+bool libmon_path_under(const char *dir, const char *path)
+{
+	return path_under(dir, dir_len(dir), path, strlen(path));
 }
 
 bool libmon_libc_name(const char *base)
@@ -96,31 +113,43 @@ struct libmon *libmon_new(struct loader *L)
 	return m;
 }
 
-static void trusted_free(char **v, size_t n)
+static void trusted_free(struct trusted_dir *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(v[i]);
+		free(v[i].dir);
 	free(v);
 }
 
-/* append @dir and, when it differs, its realpath() */
-static int trusted_add(char ***v, size_t *n, const char *dir)
+/*
+ * append @dir and its realpath(), each unless the list has it already (on a
+ * merged-/usr system /lib and /usr/lib are one entry): every lib_load of an
+ * untrusted file compares its path with each entry
+ */
+static int trusted_add(struct trusted_dir **v, size_t *n, const char *dir)
 {
 	char real[PATH_MAX];
 	const char *forms[2] = { dir, realpath(dir, real) ? real : NULL };
 
 	for (int i = 0; i < 2; i++) {
-		char **nv;
+		struct trusted_dir *nv;
+		size_t len, j;
 
-		if (!forms[i] || (i == 1 && !strcmp(forms[0], forms[1])))
+		if (!forms[i])
+			continue;
+		len = dir_len(forms[i]);
+		for (j = 0; j < *n; j++)
+			if ((*v)[j].len == len && !memcmp((*v)[j].dir, forms[i], len))
+				break;
+		if (j < *n)
 			continue;
 		nv = realloc(*v, (*n + 1) * sizeof(**v));
 		if (!nv)
 			return -ENOMEM;
 		*v = nv;
-		(*v)[*n] = strdup(forms[i]);
-		if (!(*v)[*n])
+		(*v)[*n].dir = strndup(forms[i], len);
+		if (!(*v)[*n].dir)
 			return -ENOMEM;
+		(*v)[*n].len = len;
 		(*n)++;
 	}
 	return 0;
@@ -258,7 +287,7 @@ static void libc_scan_proc(struct libmon *m)
 
 int libmon_apply(struct libmon *m, const struct lt_config *c)
 {
-	char **v = NULL;
+	struct trusted_dir *v = NULL;
 	size_t n = 0;
 	bool on = c->have_policy && c->lib_enabled && c->lib_dlopen;
 
@@ -292,8 +321,10 @@ out_nomem:
 
 bool libmon_trusted(const struct libmon *m, const char *path)
 {
+	size_t plen = strlen(path);
+
 	for (size_t i = 0; i < m->ntrusted; i++)
-		if (libmon_path_under(m->trusted[i], path))
+		if (path_under(m->trusted[i].dir, m->trusted[i].len, path, plen))
 			return true;
 	return false;
 }

@@ -22,6 +22,7 @@
 #include "elfsym.h"
 #include "events.h"
 #include "output/jsonw.h"
+#include "config.h"
 #include "libmon.h"
 #include "output/format.h"
 
@@ -36,6 +37,36 @@ static void path_under_whole_components(void **state)
 	assert_false(libmon_path_under("/usr/lib", "/tmp/usr/lib/x.so"));
 	assert_true(libmon_path_under("/", "/tmp/x.so"));
 	assert_false(libmon_path_under("/opt/a", "/opt/ab/x.so"));
+}
+
+/* the configured list, as libmon_apply keeps it (lengths trimmed, duplicates once) */
+static void trusted_list_whole_components(void **state)
+{
+	char *dirs[] = { "/opt/vendor/lib//", "/opt/vendor/lib", "/srv/x" };
+	struct lt_config c = { .trusted_dirs = dirs, .ntrusted_dirs = 3 };
+	struct libmon *m = libmon_new(NULL);
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(libmon_apply(m, &c), 0);
+	assert_true(libmon_trusted(m, "/opt/vendor/lib/libz.so"));
+	assert_true(libmon_trusted(m, "/opt/vendor/lib"));
+	assert_true(libmon_trusted(m, "/srv/x/a/b.so"));
+	assert_false(libmon_trusted(m, "/opt/vendor/libz.so"));
+	assert_false(libmon_trusted(m, "/opt/vendor/li"));
+	assert_false(libmon_trusted(m, "/srv/xy.so"));
+	assert_false(libmon_trusted(m, "/usr/lib/libc.so.6"));	/* defaults off */
+	assert_false(libmon_trusted(m, ""));
+	c.lib_default_trusted = true;
+	assert_int_equal(libmon_apply(m, &c), 0);
+	assert_true(libmon_trusted(m, "/usr/lib/x86_64-linux-gnu/libc.so.6"));
+	assert_true(libmon_trusted(m, "/lib/x86_64-linux-gnu/libc.so.6"));
+	assert_false(libmon_trusted(m, "/usr/lib64x/a.so"));
+	assert_false(libmon_trusted(m, "/tmp/lib/a.so"));
+	dirs[2] = "/";
+	assert_int_equal(libmon_apply(m, &c), 0);
+	assert_true(libmon_trusted(m, "/tmp/lib/a.so"));
+	libmon_free(m);
 }
 
 static void libc_names(void **state)
@@ -189,6 +220,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(path_under_whole_components),
+		cmocka_unit_test(trusted_list_whole_components),
 		cmocka_unit_test(libc_names),
 		cmocka_unit_test(defaults_are_absolute),
 		cmocka_unit_test(elfsym_finds_dlopen_in_libc),
