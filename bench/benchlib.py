@@ -35,7 +35,10 @@ REPORTS = {
                      "rename": "create+rename+unlink"},
     "ltrack-unwatched": {},
     "ltrack-raw": {},
+    "ltrack-nofan": {"open": "openat", "exec": "execve+fork+exit",
+                     "rename": "create+rename+unlink"},
     "bpftrace-count": {},
+    "bpftrace-pair": {},
     "bpftrace": {"open": "openat", "exec": "execve", "connect": "connect",
                  "rename": "openat only"},
     "libbpf-tools": {"open": "openat", "exec": "execve", "connect": "tcp states",
@@ -47,7 +50,8 @@ REPORTS = {
 SAME = {"open": {"openat"}, "exec": {"execve", "execve+fork+exit"},
         "rename": {"create+rename+unlink", "openat+rename+unlink"}}
 
-TARGETS = {"watch_open": 1.5, "unwatched_open": 1.15, "user_cpu_per_100k": 0.06}
+TARGETS = {"watch_open": 1.5, "unwatched_open": 1.15, "user_cpu_per_100k": 0.06,
+           "watch_mmap": 1.1, "watch_mmapx": 1.1, "watch_rename": 1.5, "fixed_ns": 30}
 
 
 def _read_lines(path):
@@ -279,8 +283,10 @@ COUNTERS = {
     "ltrack-watch": lambda d, wl: count_ltrack(d, wl, True),
     "ltrack-unwatched": lambda d, wl: count_ltrack(d, wl, False),
     "ltrack-raw": lambda d, wl: count_ltrack(d, wl, False),
+    "ltrack-nofan": lambda d, wl: count_ltrack(d, wl, True),
     "bpftrace": count_bpftrace,
     "bpftrace-count": count_bpftrace_count,
+    "bpftrace-pair": count_bpftrace_count,
     "libbpf-tools": count_libbpf_tools,
     "auditd": count_auditd,
 }
@@ -557,6 +563,16 @@ def cmd_table(a):
             lc = [max(0, _issued(r["wl"], c) - r["seen"].get(c, 0)) for r in ok]
             tg.append("ltrack-watch %s events lost (reported, no target): %s" % (
                 c, "/".join(str(x) for x in lc)))
+        for ph in ("rename", "mmap", "mmapx"):
+            r = R.ratios("ltrack-watch", ph)
+            if r:
+                tg.append("ltrack-watch %s slowdown <= %.2fx: %s -> %s" % (
+                    ph, TARGETS["watch_" + ph], mm(r), verdict(med(r) <= TARGETS["watch_" + ph])))
+        for p in fixed:
+            a_ = R.ns_added("ltrack-watch", p)
+            if a_:
+                tg.append("ltrack-watch fixed cost on %s <= +%d ns/call: %s -> %s" % (
+                    p, TARGETS["fixed_ns"], mm(a_, 1, True), verdict(med(a_) <= TARGETS["fixed_ns"])))
         usr = [r["mon"].get("cpu_user_s") / r["events_total"] * 1e5 for r in ok
                if r.get("events_total") and r["mon"].get("cpu_user_s") is not None]
         if usr:
@@ -571,6 +587,11 @@ def cmd_table(a):
         for p in fixed:
             tg.append("ltrack-unwatched fixed cost on %s (no target): %s ns/call" % (
                 p, mm(R.ns_added("ltrack-unwatched", p), 1, True)))
+    for ref in ("ltrack-nofan", "bpftrace-pair", "bpftrace-count"):
+        for p in fixed if R.ok(ref) else ():
+            a_ = R.ns_added(ref, p)
+            if a_:
+                tg.append("reference: %s fixed cost on %s: %s ns/call" % (ref, p, mm(a_, 1, True)))
     if idle and idle.get("status") == "ok":
         tg.append("ltrack idle VmRSS after %s s (no target): %.1f MiB" % (idle["idle_s"], idle["rss_kb"] / 1024))
     lines.extend("   " + t for t in tg)

@@ -11,8 +11,9 @@
 # usage: sudo ./run.sh [-r ROUNDS] [-p "AGENT ..."] [-s SCALE] [-w "WORKLOAD ARGS"]
 #                      [-P split|same|none] [-o OUTDIR] [-D WL_PARENT_DIR]
 #                      [-L LTRACK] [-i IDLE_S] [-k]
-#   agents: ltrack-watch ltrack-unwatched ltrack-raw bpftrace-count bpftrace
-#           libbpf-tools auditd   (default: all but ltrack-raw)
+#   agents: ltrack-watch ltrack-unwatched ltrack-raw ltrack-nofan bpftrace-count
+#           bpftrace-pair bpftrace libbpf-tools auditd
+#           (default: all but ltrack-raw, ltrack-nofan and bpftrace-pair)
 #   Each option also has an environment form: ROUNDS PEERS SCALE WL_ARGS PIN OUT
 #   WLPARENT LTRACK IDLE_S.
 set -uo pipefail
@@ -202,6 +203,11 @@ start_ltrack_watch() {
 start_ltrack_unwatched() {
   start_ltrack "$1" --watch "open=$UNWATCHED_DIR" --format json
 }
+start_ltrack_nofan() {  # ltrack-watch without fanotify's exec marks ([hashing] fanotify)
+  { cat "$HERE/peers/ltrack-watch.toml"; printf '\n[hashing]\nfanotify = false\n'; } >"$1/nofan.toml"
+  start_ltrack "$1" --config "$1/nofan.toml" --format json \
+    --watch "open,create,delete,rename=$WATCH_DIR"
+}
 start_ltrack_raw() {  # the unwatched agent with the raw sys_exit dispatch
   LT_ENV=LTRACK_DISPATCH=raw start_ltrack "$1" --watch "open=$UNWATCHED_DIR" --format json
 }
@@ -214,6 +220,12 @@ start_bpftrace() {
 
 start_bpftrace_count() {
   "${MON_PIN[@]}" bpftrace -B full -o "$1/bpftrace.out" "$HERE/peers/bpftrace-count.bt" \
+    >"$1/bpftrace.err" 2>&1 &
+  MON_PIDS=($!)
+}
+
+start_bpftrace_pair() {
+  "${MON_PIN[@]}" bpftrace -B full -o "$1/bpftrace.out" "$HERE/peers/bpftrace-pair.bt" \
     >"$1/bpftrace.err" 2>&1 &
   MON_PIDS=($!)
 }
@@ -390,10 +402,10 @@ NEED_LTRACK=0
 PLIST=()
 for p in $PEERS; do
   case $p in
-    ltrack-watch|ltrack-unwatched|ltrack-raw)
+    ltrack-watch|ltrack-unwatched|ltrack-raw|ltrack-nofan)
       [[ -x $LTRACK ]] || { log "skip $p: no ltrack binary at $LTRACK (make first)"; continue; }
       NEED_LTRACK=1 ;;
-    bpftrace|bpftrace-count) command -v bpftrace >/dev/null || { log "skip $p: not installed"; continue; } ;;
+    bpftrace|bpftrace-count|bpftrace-pair) command -v bpftrace >/dev/null || { log "skip $p: not installed"; continue; } ;;
     libbpf-tools) [[ -x /usr/sbin/opensnoop && -x /usr/sbin/execsnoop && -x /usr/sbin/tcpstates ]] ||
                     { log "skip libbpf-tools: not installed"; continue; } ;;
     auditd)

@@ -166,7 +166,8 @@ struct lt_wmstate {
 struct lt_tokstate {
 	__u64 d, m, root_d, root_m, h;
 	int ulen, cstart, ncomp, overflow;
-	__u32 ubase, pad;
+	__u32 ubase;
+	int pos;	/* next byte of the string (tok_cb may take eight at once) */
 };
 
 struct lt_descstate {
@@ -177,7 +178,7 @@ struct lt_descstate {
 };
 
 struct lt_spstate {
-	int len1, len2, ls1, ls2, diff, pad;
+	int len1, len2, ls1, ls2, diff, pos;
 };
 
 /* lt_dircache (path.bpf.h): a directory through one mount -> its watch verdict */

@@ -881,6 +881,34 @@ def file_rename(t):
 
 
 @test
+def rename_between_long_named_parents(t):
+    """a directory moved between parents whose names differ only inside eight bytes
+    without a '/' (rename's same-parent test and the path tokenizer read eight bytes at
+    a time): its ancestry changed, so a create under it right after is reported; a path
+    with long names, '.' and '..' resolves to the same event"""
+    w = t.mkdir("watchedLongName")
+    out = t.mkdir("outsideLongName")
+    t.mkdir("outsideLongName", "subdirectory")
+    t.write("outsideLongName/subdirectory/gone", "x")
+    lt = t.ltrack(["--watch", "create,rename,delete=" + w])
+    h = t.helper([
+        # outside the watch: the directory's verdict is cached as unwatched
+        "open", 0, out + "/subdirectory/before", O_WRONLY | O_CREAT, 0o644, "close", 0,
+        "rename", out + "/subdirectory", w + "/subdirectory",
+        "open", 0, w + "/subdirectory/after", O_WRONLY | O_CREAT, 0o644, "close", 0,
+        "unlink", w + "/subdirectory/../subdirectory/./gone"])
+    evs = lt.stop()
+    expect_seq(select(evs, pid=h.pid), [
+        fev("rename", out + "/subdirectory", "rename", watch=w,
+            new_filename=w + "/subdirectory"),
+        fev("create", w + "/subdirectory/after", "openat", h.results[3], watch=w,
+            flags=O_WRONLY | O_CREAT, flags_str="O_WRONLY|O_CREAT", mode="0644",
+            file_type="file", **ino(w + "/subdirectory/after")),
+        fev("delete", w + "/subdirectory/gone", "unlink", watch=w),
+    ])
+
+
+@test
 def file_attrib(t):
     """attrib: chmod family (mode) and chown family (new_uid/new_gid, -1 = unchanged), fd forms"""
     w = t.mkdir("w")
