@@ -104,8 +104,8 @@ static __always_inline void lib_send(struct file *f, __u64 start, __u64 end, __u
 {
 	struct lt_scratch *s = scratch_get();
 	struct lt_lib_ev *e = evbuf_get();
-	struct lt_loc l;
-	__u16 pf;
+	struct lt_loc l, dir;
+	__u16 pf = 0;
 	__u32 n;
 	int pos;
 
@@ -121,8 +121,27 @@ static __always_inline void lib_send(struct file *f, __u64 start, __u64 end, __u
 	e->prot = prot;
 	e->lflags = lflags;
 	e->pad = 0;
-	pos = loc_build(s, &l, &pf);
-	n = str_put_path(e->str, 0, s, pos);
+	dir = l;
+	n = 0;
+	if (loc_up(&dir) && dir.d == KR(l.d, d_parent)) {
+		/* the usual case: the cached directory path (as file events), then the name */
+		struct qstr q = KR(l.d, d_name);
+		int dn = dir_path_put(s, e->str, &dir, &pf);
+		__u32 nlen = q.len;
+
+		if (dn >= 0 && nlen < LT_NAME_MAX && dn + 2 + nlen <= LT_PATH_MAX) {
+			e->str[dn & LT_STR_MASK] = '/';
+			bound_mask(nlen, 0xff);
+			bpf_probe_read_kernel(&e->str[(dn + 1) & LT_STR_MASK], nlen, q.name);
+			e->str[(dn + 1 + nlen) & LT_STR_MASK] = 0;
+			n = dn + 2 + nlen;
+			pf = 0;
+		}
+	}
+	if (!n) {
+		pos = loc_build(s, &l, &pf);
+		n = str_put_path(e->str, 0, s, pos);
+	}
 	e->path_len = n;
 	e->path_flags = pf;
 	n = (sizeof(*e) + n) & (LT_EVBUF - 1);
