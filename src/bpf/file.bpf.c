@@ -172,22 +172,12 @@ __noinline int fd_event(__u64 fptr, struct fargs *a, __u32 gen, __u32 mode_from_
 	if (mode_from_inode)
 		e->mode = KR(ino, i_mode);
 	e->watch_id = w.id;
-	if (dir.d == KR(l.d, d_parent)) {
-		/* the usual case: the cached directory path, then the name */
-		struct qstr q = KR(l.d, d_name);
-		int n = dir_path_put(s, e->str, &dir, &pf);
-		__u32 nlen = q.len;
-
-		if (n >= 0 && nlen < LT_NAME_MAX && n + 2 + nlen <= LT_PATH_MAX) {
-			e->str[n & LT_STR_MASK] = '/';
-			bound_mask(nlen, 0xff);
-			bpf_probe_read_kernel(&e->str[(n + 1) & LT_STR_MASK], nlen, q.name);
-			e->str[(n + 1 + nlen) & LT_STR_MASK] = 0;
-			e->len[0] = n + 2 + nlen;
-			e->pflags[0] = 0;
-			fev_send(e);
-			return 0;
-		}
+	/* the usual case: the cached directory path, then the name */
+	e->len[0] = file_path_put(s, e->str, &l);
+	if (e->len[0]) {
+		e->pflags[0] = 0;
+		fev_send(e);
+		return 0;
 	}
 	pos = loc_build(s, &l, &pf);
 	e->len[0] = str_put_path(e->str, 0, s, pos);

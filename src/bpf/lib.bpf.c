@@ -104,7 +104,7 @@ static __always_inline void lib_send(struct file *f, __u64 start, __u64 end, __u
 {
 	struct lt_scratch *s = scratch_get();
 	struct lt_lib_ev *e = evbuf_get();
-	struct lt_loc l, dir;
+	struct lt_loc l;
 	__u16 pf = 0;
 	__u32 n;
 	int pos;
@@ -121,23 +121,8 @@ static __always_inline void lib_send(struct file *f, __u64 start, __u64 end, __u
 	e->prot = prot;
 	e->lflags = lflags;
 	e->pad = 0;
-	dir = l;
-	n = 0;
-	if (loc_up(&dir) && dir.d == KR(l.d, d_parent)) {
-		/* the usual case: the cached directory path (as file events), then the name */
-		struct qstr q = KR(l.d, d_name);
-		int dn = dir_path_put(s, e->str, &dir, &pf);
-		__u32 nlen = q.len;
-
-		if (dn >= 0 && nlen < LT_NAME_MAX && dn + 2 + nlen <= LT_PATH_MAX) {
-			e->str[dn & LT_STR_MASK] = '/';
-			bound_mask(nlen, 0xff);
-			bpf_probe_read_kernel(&e->str[(dn + 1) & LT_STR_MASK], nlen, q.name);
-			e->str[(dn + 1 + nlen) & LT_STR_MASK] = 0;
-			n = dn + 2 + nlen;
-			pf = 0;
-		}
-	}
+	/* the usual case: the cached directory path, then the name (as file events) */
+	n = file_path_put(s, e->str, &l);
 	if (!n) {
 		pos = loc_build(s, &l, &pf);
 		n = str_put_path(e->str, 0, s, pos);

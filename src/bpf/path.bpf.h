@@ -617,4 +617,33 @@ static __always_inline int dir_path_put(struct lt_scratch *s, char *str, struct 
 	return len;
 }
 
+/*
+ * file_path_put - write the path of file location @l to @str at offset 0:
+ * its directory's cached path (dir_path_put), '/', its name, a NUL. Returns
+ * the bytes written, NUL included; 0 when this short way does not apply
+ * (the file is a mount's root, or the path is long): then the caller
+ * builds the path whole (loc_build).
+ */
+static __always_inline __u32 file_path_put(struct lt_scratch *s, char *str, struct lt_loc *l)
+{
+	struct lt_loc dir = *l;
+	struct qstr q;
+	__u16 pf = 0;
+	__u32 nlen;
+	int n;
+
+	if (!loc_up(&dir) || dir.d != KR(l->d, d_parent))
+		return 0;
+	q = KR(l->d, d_name);
+	n = dir_path_put(s, str, &dir, &pf);
+	nlen = q.len;
+	if (n < 0 || nlen >= LT_NAME_MAX || n + 2 + nlen > LT_PATH_MAX)
+		return 0;
+	str[n & LT_STR_MASK] = '/';
+	bound_mask(nlen, 0xff);
+	bpf_probe_read_kernel(&str[(n + 1) & LT_STR_MASK], nlen, q.name);
+	str[(n + 1 + nlen) & LT_STR_MASK] = 0;
+	return n + 2 + nlen;
+}
+
 #endif
