@@ -914,14 +914,6 @@ static __always_inline int mknod_common(struct sys_exit_ctx *ctx, int dfd,
 	return path_event(&a, &p);
 }
 
-/* a '/' among the eight bytes of @w */
-static __always_inline bool word_has_slash(__u64 w)
-{
-	__u64 x = w ^ 0x2f2f2f2f2f2f2f2fULL;
-
-	return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-}
-
 /*
  * the next bytes of both names per call: last '/' of each, first
  * difference. Eight bytes of each without a '/' go at once: a difference

@@ -294,6 +294,14 @@ static __always_inline int watch_of_dir(struct lt_loc *dir, __u32 gen, struct lt
 
 #define USTR_MASK (2 * LT_PATH_MAX - 1)
 
+/* a '/' among the eight bytes of @w (a '/' becomes a zero byte, found as zero bytes are) */
+static __always_inline bool word_has_slash(__u64 w)
+{
+	__u64 x = w ^ 0x2f2f2f2f2f2f2f2fULL;
+
+	return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
 /*
  * tok_cb - the next bytes of the user string per call: split components,
  * drop "." and empty ones, apply "..", and hash each name (FNV-1a 64, as
@@ -318,9 +326,8 @@ static long tok_cb(__u32 i, void *arg)
 	if (pos + 8 <= c->ulen) {
 		/* ustr has LT_NAME_MAX bytes beyond the mask: eight bytes stay inside */
 		__u64 w = *(__u64 *)&s->ustr[(c->ubase + pos) & USTR_MASK];
-		__u64 x = w ^ 0x2f2f2f2f2f2f2f2fULL;	/* a '/' becomes a zero byte */
 
-		if (!((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL)) {
+		if (!word_has_slash(w)) {
 			__u64 h = c->h;
 
 #pragma unroll
