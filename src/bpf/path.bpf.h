@@ -306,9 +306,8 @@ static __always_inline bool word_has_slash(__u64 w)
  * tok_cb - the next bytes of the user string per call: split components,
  * drop "." and empty ones, apply "..", and hash each name (FNV-1a 64, as
  * user space does for lt_edges) on the way. Eight bytes without a '/' are
- * hashed in one call (a name's bytes are most of a path: one callback per
- * byte was most of a rename's cost); a '/' and the bytes around it go one
- * per call.
+ * hashed in one call (a name's bytes are most of a path's); a '/' and the
+ * bytes around it go one per call.
  */
 static long tok_cb(__u32 i, void *arg)
 {
