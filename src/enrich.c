@@ -743,10 +743,7 @@ void enrich_scan_done(struct enrich *e, uint64_t cookie, const struct scan_repor
 		h->waiting = h->ev.hash_state == HASH_PENDING;
 		held = true;
 	}
-	if (held) {
-		run(e, false);
-		return;
-	}
+	/* loads of one file share a scan: some held, others already out pending */
 	while (*ap) {
 		struct awaiting *a = *ap;
 
@@ -759,6 +756,8 @@ void enrich_scan_done(struct enrich *e, uint64_t cookie, const struct scan_repor
 		out_scan_update(e, a, r);
 		awaiting_free(a);
 	}
+	if (held)
+		run(e, false);
 }
 
 bool enrich_has_digest(const struct enrich *e, const struct ev_file_id *id)

@@ -68,6 +68,9 @@ struct ev_stats {
 		uint64_t submitted, cache_hits, verdicts, refused, cache_entries;
 		uint64_t emitted_pending, updates;	/* from the enrichment stage */
 		uint64_t workers_crashed, timeouts;	/* from the sandbox */
+		uint64_t joined;			/* loads that waited for a running scan */
+		uint64_t user_full;			/* refused for the user's share */
+		uint64_t workers;			/* scan workers */
 	} scan;
 	/* the agent's memory, measured, and the budget of its larger parts (main.c) */
 	struct ev_memory_stats {

@@ -47,6 +47,7 @@
 #include "loop.h"
 #include "log.h"
 #include "output/format.h"
+#include "output/rotate.h"
 #include "output/sink.h"
 #include "proctree.h"
 #include "scan/cmd.h"	/* model: ltrack scan */
@@ -108,6 +109,7 @@ struct agent {
 	struct inventory *inv;		/* inventory: models seen (src/model/inventory.h) */
 	struct control *ctl;		/* inventory: ltrack models' channel */
 	struct scanner *scanner;	/* model: sandboxed scan workers */
+	unsigned scan_workers;		/* model: how many (stats) */
 	struct modelscan *mscan;	/* model: verdicts of model_load */
 	int exit_status;		/* of a failed run: 1, or 2 when nothing could load */
 	struct loop *loop;		/* src/loop.h */
@@ -263,6 +265,21 @@ static void log_policy(struct agent *a)
 	net_log_policy(&a->cfg);	/* net */
 }
 
+/*
+ * open_err - the reason an output or log file was not opened: what the
+ * rotating writer refused it for (a symlink, a foreign owner, ...), else
+ * strerror(-@err); copied into @buf
+ */
+static const char *open_err(int err, char *buf, size_t n)
+{
+	const char *why = rotfile_last_error();
+
+	snprintf(buf, n, "%s", why[0] ? why : strerror(-err));
+	if (why[0] && n > strlen(buf) + 12)
+		snprintf(buf + strlen(buf), n - strlen(buf), " (refused)");
+	return buf;
+}
+
 static void reload(struct agent *a)
 {
 	struct lt_config nc;
@@ -276,10 +293,10 @@ static void reload(struct agent *a)
 	 */
 	rc = a->sink ? sink_reopen(a->sink) : 0;
 	if (rc)
-		log_error("SIGHUP: cannot reopen the output: %s", strerror(-rc));
+		log_error("SIGHUP: cannot reopen the output: %s", open_err(rc, msg, sizeof(msg)));
 	rc = log_reopen();
 	if (rc)
-		log_error("SIGHUP: cannot reopen the log file: %s", strerror(-rc));
+		log_error("SIGHUP: cannot reopen the log file: %s", open_err(rc, msg, sizeof(msg)));
 	log_info("SIGHUP: reloading the policy");
 	rc = build_config(&a->cli, &nc, &err);
 	if (rc) {
@@ -376,13 +393,19 @@ static void inventory_on_emit(struct agent *a, const struct event *ev)
 static void setup_scanner(struct agent *a)
 {
 	struct scanner_opts o = {
-		.workers = 1,
 		.timeout_ms = (unsigned)a->cfg.model_scan_timeout_ms,
 	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	sigset_t all, old;
 
 	if (!a->cfg.have_policy || !a->cfg.model_enabled || !a->cfg.model_scan)
 		return;
+	/*
+	 * one worker per CPU, two at least (one user may hold all but one of
+	 * them: another user's load always finds one), eight at most
+	 */
+	o.workers = ncpu < 2 ? 2 : ncpu > 8 ? 8 : (unsigned)ncpu;
+	a->scan_workers = o.workers;
 	/* its dispatch threads must never take the signals the event loop reads */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -806,6 +829,9 @@ static void emit_stats(struct agent *a, bool final)
 		st.scan.updates = st.hash.scan_updates;
 		st.scan.workers_crashed = sst.crashes;
 		st.scan.timeouts = sst.timeouts;
+		st.scan.joined = ms.joined;
+		st.scan.user_full = sst.user_full;
+		st.scan.workers = a->scan_workers;
 	}
 
 	if (st.drops_total != a->last_drops_total || st.fanotify.lost != a->last_fan_lost || final)
@@ -879,8 +905,15 @@ static int setup_output(struct agent *a)
 	}
 	a->sink = sink_open(&so);
 	if (!a->sink) {
-		log_error("cannot open the event output: %s", strerror(errno));
-		return -errno;
+		int rc = -errno;
+		char why[256];
+
+		if (so.file_path)
+			log_error("cannot open the event output %s: %s", so.file_path,
+				  open_err(rc, why, sizeof(why)));
+		else
+			log_error("cannot open the event output: %s", strerror(-rc));
+		return rc;
 	}
 	return 0;
 }
@@ -896,9 +929,11 @@ static int setup_log(struct agent *a)
 		return -EINVAL;
 	}
 	if (log_setup(lvl, fmt, a->cfg.log_output_path, &a->cfg.log_rotate)) {
+		int rc = -errno;
+
 		fprintf(stderr, "ltrack: cannot open the log %s: %s\n", a->cfg.log_output_path,
-			strerror(errno));
-		return -errno;
+			open_err(rc, err, sizeof(err)));
+		return rc;
 	}
 	return 0;
 }

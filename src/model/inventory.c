@@ -322,7 +322,7 @@ int inventory_restore(struct inventory *inv, const struct inv_entry *src)
 	if (!src->path || src->path[0] != '/' || strlen(src->path) >= INV_PATH_MAX ||
 	    (src->sha256[0] && !sha_ok(src->sha256)) || src->nloaders > INV_LOADERS_MAX ||
 	    (unsigned)src->format >= MF_COUNT || src->verdict < INV_VERDICT_NONE ||
-	    src->verdict > SCAN_ERROR)
+	    src->verdict > SCAN_VERDICT_MAX)
 		return -EINVAL;
 	/* older than everything kept in a full table: it would be evicted at once */
 	if (inv->entries >= inv->max_entries && inv->tail &&

@@ -287,7 +287,7 @@ static int rd_model(struct rd *r, uint32_t t, struct model_ctx *m)
 		} else if (rd_key(r, k, "verdict")) {
 			if (rd_str(r, v, word, sizeof(word)))
 				return -EINVAL;
-			for (int vv = SCAN_CLEAN; vv <= SCAN_ERROR; vv++)
+			for (int vv = SCAN_CLEAN; vv <= SCAN_VERDICT_MAX; vv++)
 				if (!strcmp(word, scan_verdict_name((enum scan_verdict)vv)))
 					m->e.verdict = vv;
 		} else if (rd_key(r, k, "loaders")) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "enrich.h"
 #include "scan/sandbox.h"
@@ -13,6 +14,7 @@
 struct vcache {
 	struct ev_file_id id;
 	uint64_t used;			/* LRU tick */
+	uint64_t expires_ms;		/* CLOCK_MONOTONIC ms; 0: kept until evicted */
 	struct scan_report *r;		/* heap, scan_report_size bytes */
 };
 
@@ -73,22 +75,39 @@ int modelscan_fd(const struct modelscan *ms)
 	return ms && ms->s ? scanner_fd(ms->s) : -1;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static struct vcache *cache_find(struct modelscan *ms, const struct ev_file_id *id)
 {
 	for (size_t i = 0; i < ms->ncache; i++)
 		if (id_eq(&ms->cache[i].id, id)) {
+			if (ms->cache[i].expires_ms && mono_ms() >= ms->cache[i].expires_ms)
+				return NULL;	/* a failure of the sandbox: tried again now */
 			ms->cache[i].used = ++ms->tick;
 			return &ms->cache[i];
 		}
 	return NULL;
 }
 
-/* cache_put - remember @r for @id (the least recently used entry goes when full) */
+/*
+ * cache_put - remember @r for @id (the least recently used entry goes when
+ * full), for @ttl_ms (0: until evicted)
+ */
 static const struct scan_report *cache_put(struct modelscan *ms, const struct ev_file_id *id,
-					   const struct scan_report *r)
+					   const struct scan_report *r, uint64_t ttl_ms)
 {
-	struct vcache *v = cache_find(ms, id);
+	struct vcache *v = NULL;
 	struct scan_report *c = scan_report_dup(r);
+
+	for (size_t i = 0; i < ms->ncache && !v; i++)	/* an expired entry too */
+		if (id_eq(&ms->cache[i].id, id))
+			v = &ms->cache[i];
 
 	if (!c)
 		return NULL;
@@ -104,6 +123,7 @@ static const struct scan_report *cache_put(struct modelscan *ms, const struct ev
 	v->id = *id;
 	v->r = c;
 	v->used = ++ms->tick;
+	v->expires_ms = ttl_ms ? mono_ms() + ttl_ms : 0;
 	return c;
 }
 
@@ -121,9 +141,21 @@ void modelscan_on_load(struct modelscan *ms, struct event *ev, int fd)
 		ev->model.scan_state = EV_SCAN_DONE;
 		return;
 	}
+	/*
+	 * the same file (same identity) already being scanned: this load waits
+	 * for that verdict. 300 opens of one slow file are one scan.
+	 */
+	for (size_t i = 0; i < ms->ninfl; i++) {
+		if (!id_eq(&ms->infl[i].id, &ev->fid))
+			continue;
+		ms->st.joined++;
+		ev->model.scan_cookie = ms->infl[i].cookie;
+		ev->model.scan_state = EV_SCAN_WAITING;
+		return;
+	}
 	cookie = ++ms->next_cookie;
 	if (ms->ninfl >= MODELSCAN_INFLIGHT_MAX ||
-	    scanner_submit(ms->s, fd, ev->filename, NULL, cookie)) {
+	    scanner_submit(ms->s, fd, ev->filename, NULL, cookie, ev->uid)) {
 		ms->st.refused++;
 		ev->model.scan = &ms->refused;
 		ev->model.scan_state = EV_SCAN_DONE;
@@ -137,7 +169,11 @@ void modelscan_on_load(struct modelscan *ms, struct event *ev, int fd)
 	ev->model.scan_state = EV_SCAN_WAITING;
 }
 
-/* transient - a failure of the worker, not a verdict on the bytes: not cached */
+/*
+ * transient - a failure of the sandbox, not a verdict on the bytes: cached
+ * for MODELSCAN_RETRY_MS only (the same slow file does not take a worker
+ * again on every load, and is tried again later)
+ */
 static bool transient(const struct scan_report *r)
 {
 	static const char *const why[] = { "timed out", "worker", "no scan worker", "scan cancelled" };
@@ -163,8 +199,10 @@ void modelscan_poll(struct modelscan *ms, struct enrich *e)
 		for (size_t i = 0; i < ms->ninfl; i++) {
 			if (ms->infl[i].cookie != cookie)
 				continue;
-			if (!transient(ms->res)) {
-				const struct scan_report *c = cache_put(ms, &ms->infl[i].id, ms->res);
+			{
+				const struct scan_report *c =
+					cache_put(ms, &ms->infl[i].id, ms->res,
+						  transient(ms->res) ? MODELSCAN_RETRY_MS : 0);
 
 				if (c)
 					r = c;

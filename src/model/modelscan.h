@@ -30,12 +30,14 @@ struct modelscan;
 
 #define MODELSCAN_CACHE_MAX 512	/* verdicts kept by file identity */
 #define MODELSCAN_INFLIGHT_MAX 256
+#define MODELSCAN_RETRY_MS 300000	/* a timeout or crash of the sandbox is cached this long */
 
 struct modelscan_stats {
 	uint64_t submitted;	/* files given to the scanner */
 	uint64_t cache_hits;	/* verdicts attached from the identity cache */
 	uint64_t results;	/* verdicts received */
 	uint64_t refused;	/* files the scanner could not take (error verdict) */
+	uint64_t joined;	/* loads that waited for a scan of the same file already running */
 	uint64_t cache_entries;
 };
 

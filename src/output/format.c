@@ -327,6 +327,9 @@ static void json_stats_scan(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "updates", st->scan.updates);
 	KV_UINT(b, "workers_crashed", st->scan.workers_crashed);
 	KV_UINT(b, "timeouts", st->scan.timeouts);
+	KV_UINT(b, "joined", st->scan.joined);
+	KV_UINT(b, "user_full", st->scan.user_full);
+	KV_UINT(b, "workers", st->scan.workers);
 	json_obj_end(b);
 }
 

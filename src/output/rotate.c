@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,23 +98,112 @@ static int mkdir_parents(const char *dir)
 	return 0;
 }
 
-static int open_live(struct rotfile *f, int *fdp, uint64_t *sizep)
+/* why the last rotfile_open/reopen/rotation in this thread refused a file ("" when none) */
+static __thread char open_why[160];
+
+const char *rotfile_last_error(void)
+{
+	return open_why;
+}
+
+static int refuse(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(open_why, sizeof(open_why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/*
+ * dir_safe - no other user can swap names in the directory: it is owned by
+ * root or by us, and if others may write in it, it is sticky (/tmp: they
+ * cannot rename or remove what we own there)
+ */
+static int dir_safe(int dirfd)
 {
 	struct stat st;
-	int fd;
 
-	fd = openat(f->dirfd, f->base, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (fd < 0)
+	if (fstat(dirfd, &st))
 		return -errno;
-	if (fstat(fd, &st)) {
-		int err = -errno;
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return refuse(-EPERM, "its directory is owned by uid %u", (unsigned)st.st_uid);
+	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+		return refuse(-EPERM, "its directory is writable by others and not sticky");
+	return 0;
+}
 
-		close(fd);
+/*
+ * file_safe - an existing file we may append to: a regular file with one
+ * name (a hard link planted by a user could name a root-only file), owned
+ * by us, that no other user can write
+ */
+static int file_safe(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return refuse(-EPERM, "not a regular file");
+	if (st->st_nlink != 1)
+		return refuse(-EPERM, "it has %lu hard links", (unsigned long)st->st_nlink);
+	if (st->st_uid != geteuid())
+		return refuse(-EPERM, "owned by uid %u, not by uid %u", (unsigned)st->st_uid,
+			      (unsigned)geteuid());
+	if (st->st_mode & S_IWOTH)
+		return refuse(-EPERM, "writable by others (mode %04o)", (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+/*
+ * open_live - the live file, opened without following a symlink and
+ * without blocking on a FIFO: an existing one only if file_safe, a new one
+ * created exclusively with mode 0600 (never a name another user placed
+ * between our look and our create)
+ */
+static int open_live(struct rotfile *f, int *fdp, uint64_t *sizep)
+{
+	const int fl = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+	struct stat st;
+	int fd = -1, err;
+
+	open_why[0] = '\0';
+	err = dir_safe(f->dirfd);
+	if (err)
 		return err;
+	for (int tries = 0; fd < 0 && tries < 3; tries++) {
+		fd = openat(f->dirfd, f->base, fl);
+		if (fd < 0 && errno == ENOENT)
+			fd = openat(f->dirfd, f->base, fl | O_CREAT | O_EXCL, 0600);
+		if (fd < 0 && errno != EEXIST && errno != ENOENT)
+			break;
+	}
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ELOOP)
+			return refuse(err, "a symbolic link (not followed)");
+		if (err == -ENXIO)	/* a FIFO without a reader, a socket */
+			return refuse(-EPERM, "not a regular file");
+		return err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out_close;
+	}
+	err = file_safe(&st);
+	if (err)
+		goto out_close;
+	/* blocking writes: O_NONBLOCK was for the open of a FIFO only */
+	if (fcntl(fd, F_SETFL, O_WRONLY | O_APPEND)) {
+		err = -errno;
+		goto out_close;
 	}
 	*fdp = fd;
 	*sizep = (uint64_t)st.st_size;
 	return 0;
+
+out_close:
+	close(fd);
+	return err;
 }
 
 static void mill_kick(struct rotfile *f);
@@ -422,7 +512,7 @@ static int gzip_backup(int dirfd, const char *name)
 	int in, out, err = 0;
 
 	snprintf(gzname, sizeof(gzname), "%s.gz", name);
-	in = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	in = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (in < 0)
 		return -errno;
 	buf = malloc(ROT_BUF_SIZE);
@@ -430,7 +520,17 @@ static int gzip_backup(int dirfd, const char *name)
 		err = buf ? -errno : -ENOMEM;
 		goto out;
 	}
-	out = openat(dirfd, gzname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	/* a backup we did not write alone (a hard link to another file): left alone */
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid()) {
+		err = -EPERM;
+		goto out;
+	}
+	/* a stale .gz of ours (a compression cut short) is replaced; nothing is truncated */
+	if (unlinkat(dirfd, gzname, 0) && errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	out = openat(dirfd, gzname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (out < 0) {
 		err = -errno;
 		goto out;

@@ -32,11 +32,20 @@ struct rotfile_stats {
 };
 
 /*
- * rotfile_open - open (create) @path for appending, mode 0640, creating
- * missing parent directories with mode 0750. @r is copied; NULL means never
- * rotate. Returns NULL with errno set on failure.
+ * rotfile_open - open (create) @path for appending, creating missing parent
+ * directories with mode 0750. The agent runs as root next to users who may
+ * plant names, so: a symlink is never followed, a new file is created
+ * exclusively with mode 0600, and an existing one is used only when it is a
+ * regular file with one link, owned by the effective uid and not writable
+ * by others; the directory must be owned by root or the effective uid and,
+ * when others may write in it, sticky. Rotation and reopen apply the same.
+ * @r is copied; NULL means never rotate. Returns NULL with errno set on
+ * failure (EPERM for a refused file: rotfile_last_error() says why).
  */
 struct rotfile *rotfile_open(const char *path, const struct lt_rotate *r);
+
+/* rotfile_last_error - why this thread's last open refused a file, or "" */
+const char *rotfile_last_error(void);
 
 /*
  * rotfile_write - append one record of @len bytes. Records are buffered

@@ -659,7 +659,8 @@ static int sub_scan(struct vm *v, const uint8_t *buf, size_t len, uint64_t base,
  */
 static int outer_goes_on(const struct vm *v)
 {
-	return v->r->opcodes >= v->lim->max_opcodes ? RS_LIMIT : RS_STOP;
+	return v->r->opcodes - v->c->op_base >= v->lim->max_opcodes || v->c->stopped ? RS_LIMIT
+											: RS_STOP;
 }
 
 /* a bytes/str value at @off of @n bytes: interpret it if it looks like a pickle */
@@ -977,7 +978,10 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 	const uint8_t *buf = v->buf;
 	const size_t len = v->len;
 	struct scan_report *r = v->r;
-	const uint64_t max_ops = v->lim->max_opcodes;
+	/* the member's own budget: opcodes since it began (scan_member sets op_base) */
+	const uint64_t max_ops = v->c->op_base > UINT64_MAX - v->lim->max_opcodes
+					 ? UINT64_MAX
+					 : v->c->op_base + v->lim->max_opcodes;
 	struct pv val, a1, a2;
 	uint32_t from;
 	uint8_t op = 0;
@@ -992,8 +996,11 @@ static int run_stream(struct vm *v, size_t pos, size_t *endp)
 		if (__builtin_expect(++r->opcodes > max_ops, 0)) {
 			r->opcodes--;
 			return limit(v, pos, "opcode limit (%llu) reached: scan incomplete",
-				     (unsigned long long)max_ops);
+				     (unsigned long long)v->lim->max_opcodes);
 		}
+		/* the deadline: what was found so far is reported, not lost to a kill */
+		if (__builtin_expect(!(r->opcodes & 1023), 0) && scan_stop(v->c))
+			return RS_LIMIT;
 		op = buf[pos];
 		/* decode the argument and find the next opcode */
 		switch (arg_of[op]) {

@@ -31,7 +31,9 @@
  *
  * Invariants: s->outstanding counts requests accepted by scanner_submit and
  * not yet taken by scanner_next (queued, running or finished), so the queue
- * and the result list together never hold more than queue_max entries. The
+ * and the result list together never hold more than queue_max entries. Per
+ * user (struct uslot), outstanding is bounded by uid_max and running (scans
+ * a dispatcher took) by run_max; a slot is free when both are zero. The
  * eventfd is non-zero exactly when the result list is non-empty (both are
  * changed under s->mu).
  */
@@ -82,6 +84,7 @@
 #define SB_CACHE_BYTES (16u << 20)	/* cached reports, all together */
 #define SB_MAX_KIDS 256			/* workers alive at once, per zygote */
 #define SB_WORKERS_MAX 64
+#define SB_UIDS 64			/* users with requests outstanding at once */
 
 struct sb_request_msg {
 	uint32_t magic;
@@ -115,6 +118,7 @@ struct sb_cfg {
 struct request {
 	struct request *next;
 	int fd;
+	uint32_t uid;			/* whose load it is (fair share) */
 	uint64_t cookie;
 	bool keyed;
 	uint8_t key[32];
@@ -130,6 +134,7 @@ struct waiter {
 
 struct result {
 	struct result *next;
+	uint32_t uid;
 	uint64_t cookie;
 	struct scan_report r;
 };
@@ -140,6 +145,17 @@ struct cache_ent {
 	uint8_t key[32];
 	size_t bytes;
 	struct scan_report *rep;	/* truncated after its nfindings findings */
+};
+
+/*
+ * one user's share: requests outstanding (the queue bound, per user) and
+ * scans running (at most run_max: one user never holds every worker)
+ */
+struct uslot {
+	bool used;
+	uint32_t uid;
+	unsigned outstanding;
+	unsigned running;
 };
 
 struct worker {
@@ -160,6 +176,9 @@ struct scanner {
 	struct request *qhead, *qtail;
 	struct result *rhead, *rtail;
 	unsigned outstanding;
+	struct uslot us[SB_UIDS];
+	unsigned uid_max;		/* outstanding per user */
+	unsigned run_max;		/* running per user */
 	bool stopping;
 	int efd;			/* results are waiting */
 	int stop_efd;			/* wakes dispatchers blocked on a worker */
@@ -438,8 +457,21 @@ static void __attribute__((noreturn)) worker_main(int sock, const struct sb_cfg 
 	} else if ((rc = limit_request(cfg, fd, req.cpu_ms))) {
 		scan_set_error(&wk_report, "worker limits: %s", strerror(-rc));
 	} else {
+		struct scan_limits lim;
+		struct timespec ts;
+
+		/*
+		 * the soft deadline: four fifths of the agent's hard one, so a
+		 * scan that runs out of time still reports what it found
+		 * ("dangerous", incomplete) instead of being killed with nothing
+		 */
+		scan_limits_default(&lim);
+		lim.deadline_ms = req.cpu_ms - req.cpu_ms / 5;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		lim.deadline_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec +
+				  (uint64_t)lim.deadline_ms * 1000000ull;
 		req.name[sizeof(req.name) - 1] = '\0';
-		scan_fd(fd, req.name[0] ? req.name : NULL, NULL, &wk_report);
+		scan_fd(fd, req.name[0] ? req.name : NULL, &lim, &wk_report);
 	}
 	if (send_with_fd(sock, &wk_report, sizeof(wk_report), -1))
 		_exit(3);
@@ -662,13 +694,13 @@ static bool str_ok(const char *p, size_t n)
 
 bool scanner_report_valid(const struct scan_report *r)
 {
-	if ((unsigned)r->verdict > SCAN_ERROR || (unsigned)r->format >= MF_COUNT ||
+	if ((unsigned)r->verdict > SCAN_VERDICT_MAX || (unsigned)r->format >= MF_COUNT ||
 	    r->nfindings > SCAN_MAX_FINDINGS || !str_ok(r->error, sizeof(r->error)))
 		return false;
 	for (uint32_t i = 0; i < r->nfindings; i++) {
 		const struct scan_finding *f = &r->findings[i];
 
-		if ((unsigned)f->severity > SCAN_ERROR || !str_ok(f->member, sizeof(f->member)) ||
+		if ((unsigned)f->severity > SCAN_VERDICT_MAX || !str_ok(f->member, sizeof(f->member)) ||
 		    !str_ok(f->global, sizeof(f->global)) || !str_ok(f->why, sizeof(f->why)))
 			return false;
 	}
@@ -885,6 +917,65 @@ static int parse_sha256(const char *hex, uint8_t out[32])
 
 /* ---- results and the dispatcher threads ------------------------------------------ */
 
+/* the share of @uid (created when @create), or NULL; under s->mu */
+static struct uslot *uslot(struct scanner *s, uint32_t uid, bool create)
+{
+	struct uslot *free_slot = NULL;
+
+	for (unsigned i = 0; i < SB_UIDS; i++) {
+		if (s->us[i].used && s->us[i].uid == uid)
+			return &s->us[i];
+		if (!s->us[i].used && !free_slot)
+			free_slot = &s->us[i];
+	}
+	if (!create || !free_slot)
+		return NULL;
+	*free_slot = (struct uslot){ .used = true, .uid = uid };
+	return free_slot;
+}
+
+static void uslot_release(struct uslot *u)
+{
+	if (u && !u->outstanding && !u->running)
+		u->used = false;
+}
+
+/*
+ * pick - the next request to scan, under s->mu: among the users below
+ * their running share, the one with the fewest scans running, its oldest
+ * request. NULL when none may run now. A user's backlog therefore never
+ * holds every worker, and waits its turn behind other users' single loads.
+ */
+static struct request *pick(struct scanner *s)
+{
+	struct request **best = NULL, **pp;
+	unsigned best_run = ~0u;
+
+	for (pp = &s->qhead; *pp; pp = &(*pp)->next) {
+		struct uslot *u = uslot(s, (*pp)->uid, false);
+		unsigned run = u ? u->running : 0;
+
+		if (run >= s->run_max || run >= best_run)
+			continue;
+		best = pp;
+		best_run = run;
+		if (!run)
+			break;
+	}
+	if (!best)
+		return NULL;
+	struct request *q = *best;
+
+	*best = q->next;
+	if (s->qtail == q) {
+		s->qtail = NULL;
+		for (struct request *r = s->qhead; r; r = r->next)
+			s->qtail = r;
+	}
+	q->next = NULL;
+	return q;
+}
+
 /* under s->mu */
 static void push_result(struct scanner *s, struct result *res)
 {
@@ -908,11 +999,22 @@ static void finish(struct scanner *s, struct request *q, int ret, const struct s
 		res = malloc(sizeof(*res));
 		if (res) {
 			res->cookie = q->cookie;
+			res->uid = q->uid;
 			res->r = *r;
 		}
 	}
 	pthread_mutex_lock(&s->mu);
 	s->st.scanned++;
+	{
+		struct uslot *u = uslot(s, q->uid, false);
+
+		if (u && u->running)
+			u->running--;
+		if (u && !q->w && !res && u->outstanding)
+			u->outstanding--;
+		uslot_release(u);
+		pthread_cond_broadcast(&s->req_cv);	/* that user may run another */
+	}
 	/* what the parsers said depends on the bytes alone; a sandbox failure may not recur */
 	if (q->keyed && ret == 0)
 		cache_put(s, q->key, r);
@@ -942,16 +1044,18 @@ static void *dispatch_main(void *arg)
 		struct request *q;
 
 		pthread_mutex_lock(&s->mu);
-		while (!s->qhead && !s->stopping)
+		while (!s->stopping && !(q = pick(s)))
 			pthread_cond_wait(&s->req_cv, &s->mu);
 		if (s->stopping) {
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
-		q = s->qhead;
-		s->qhead = q->next;
-		if (!s->qhead)
-			s->qtail = NULL;
+		{
+			struct uslot *u = uslot(s, q->uid, true);
+
+			if (u)
+				u->running++;
+		}
 		pthread_mutex_unlock(&s->mu);
 		if (!r) {
 			static struct scan_report oom = { .verdict = SCAN_ERROR,
@@ -1043,6 +1147,9 @@ struct scanner *scanner_new(const struct scanner_opts *o)
 	s->o.mem_limit = o && o->mem_limit ? o->mem_limit : 512ull << 20;
 	s->o.cache_entries = o && o->cache_entries ? o->cache_entries : 4096;
 	s->o.queue_max = o && o->queue_max ? o->queue_max : 256;
+	/* one user: a quarter of the queue, and every worker but one */
+	s->uid_max = s->o.queue_max / 4 ? s->o.queue_max / 4 : 1;
+	s->run_max = s->o.workers > 1 ? s->o.workers - 1 : 1;
 	user = o && o->user ? o->user : "nobody";
 	s->o.user = NULL;
 	s->efd = s->stop_efd = s->zy_sock = -1;
@@ -1203,11 +1310,32 @@ static struct request *request_new(int fd, const char *name, int *rc)
 	return q;
 }
 
-int scanner_submit(struct scanner *s, int fd, const char *name, const char *sha256, uint64_t cookie)
+/* room for one more request of @uid (both bounds), under s->mu; counts a refusal */
+static int room_for(struct scanner *s, uint32_t uid, struct uslot **up)
+{
+	struct uslot *u;
+
+	if (s->outstanding >= s->o.queue_max) {
+		s->st.queue_full++;
+		return -EAGAIN;
+	}
+	u = uslot(s, uid, true);
+	if (!u || u->outstanding >= s->uid_max) {
+		s->st.queue_full++;
+		s->st.user_full++;
+		return -EAGAIN;
+	}
+	*up = u;
+	return 0;
+}
+
+int scanner_submit(struct scanner *s, int fd, const char *name, const char *sha256, uint64_t cookie,
+		   uint32_t uid)
 {
 	uint8_t key[32];
 	struct result *res = NULL;
 	struct request *q = NULL;
+	struct uslot *u = NULL;
 	int rc = 0;
 
 	if (sha256 && parse_sha256(sha256, key))
@@ -1221,14 +1349,14 @@ int scanner_submit(struct scanner *s, int fd, const char *name, const char *sha2
 		rc = -ECANCELED;
 		goto out_unlock;
 	}
-	if (s->outstanding >= s->o.queue_max) {
-		s->st.queue_full++;
-		rc = -EAGAIN;
+	rc = room_for(s, uid, &u);
+	if (rc)
 		goto out_unlock;
-	}
 	if (sha256 && cache_get(s, key, &res->r)) {
 		res->cookie = cookie;
+		res->uid = uid;
 		s->outstanding++;
+		u->outstanding++;
 		push_result(s, res);
 		res = NULL;
 		goto out_unlock;
@@ -1238,12 +1366,16 @@ int scanner_submit(struct scanner *s, int fd, const char *name, const char *sha2
 	pthread_mutex_lock(&s->mu);
 	if (!q)
 		goto out_unlock;
-	if (s->stopping || s->outstanding >= s->o.queue_max) {
-		s->st.queue_full += !s->stopping;
-		rc = s->stopping ? -ECANCELED : -EAGAIN;
+	if (s->stopping) {
+		rc = -ECANCELED;
 		goto out_unlock;
 	}
+	rc = room_for(s, uid, &u);
+	if (rc)
+		goto out_unlock;
 	q->cookie = cookie;
+	q->uid = uid;
+	u->outstanding++;
 	q->keyed = sha256 != NULL;
 	memcpy(q->key, key, sizeof(key));
 	s->outstanding++;
@@ -1274,6 +1406,13 @@ int scanner_next(struct scanner *s, uint64_t *cookie, struct scan_report *r)
 				s->st.wake_errors++;
 		}
 		s->outstanding--;
+		{
+			struct uslot *u = uslot(s, res->uid, false);
+
+			if (u && u->outstanding)
+				u->outstanding--;
+			uslot_release(u);
+		}
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (!res)
@@ -1294,6 +1433,7 @@ int scanner_scan_sync(struct scanner *s, int fd, const char *name, struct scan_r
 	if (!q)
 		return rc;
 	q->w = &w;
+	q->uid = (uint32_t)geteuid();
 	pthread_mutex_lock(&s->mu);
 	s->st.submitted++;
 	if (s->stopping) {

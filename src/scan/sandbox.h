@@ -43,6 +43,7 @@ struct scanner_stats {
 	uint64_t submitted;		/* scanner_submit and scanner_scan_sync calls */
 	uint64_t scanned;		/* requests a worker finished (any verdict, errors included) */
 	uint64_t queue_full;		/* scanner_submit refused with -EAGAIN */
+	uint64_t user_full;		/* ...of which for the user's share (queue_max / 4) */
 	uint64_t cache_hits, cache_misses;
 	uint64_t cache_evicted;		/* least recently used verdicts pushed out */
 	uint64_t timeouts;		/* workers killed at the wall-clock deadline */
@@ -67,19 +68,27 @@ int scanner_fd(const struct scanner *s);
 
 /*
  * scanner_submit - queue a scan of @fd (the caller keeps its descriptor;
- * the scanner dups it). @sha256 (hex, may be NULL) keys the cache: a
- * cached verdict is queued as a result at once. @cookie comes back with
- * the result. Returns 0 or -errno (-EAGAIN: queue full, counted).
+ * the scanner dups it) for user @uid (whose load it is). @sha256 (hex, may
+ * be NULL) keys the cache: a cached verdict is queued as a result at once.
+ * @cookie comes back with the result. Returns 0 or -errno (-EAGAIN: queue
+ * full, counted).
  *
  * The bound is on requests outstanding: accepted and not yet taken by
  * scanner_next (waiting, being scanned, or finished). A caller that stops
  * reading results therefore gets -EAGAIN instead of growing memory.
+ *
+ * Fair share: one user may have at most a quarter of queue_max outstanding
+ * (-EAGAIN beyond, counted in user_full too) and run on every worker but
+ * one at a time; the next request scanned is the oldest of the user with
+ * the fewest scans running. A user's backlog of slow files therefore never
+ * delays another user's load by more than one worker's availability.
  * Only reports the worker made are cached (a parse error included: it
  * depends on the bytes alone); timeouts and crashes are not, they may not
  * recur;
  * -EINVAL when @sha256 is not 64 hex digits.
  */
-int scanner_submit(struct scanner *s, int fd, const char *name, const char *sha256, uint64_t cookie);
+int scanner_submit(struct scanner *s, int fd, const char *name, const char *sha256, uint64_t cookie,
+		   uint32_t uid);
 
 /*
  * scanner_next - take one finished result: fills *@cookie and @r and

@@ -9,12 +9,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static const char *const verdict_names[] = {
 	[SCAN_CLEAN] = "clean",
+	[SCAN_ERROR] = "error",
 	[SCAN_SUSPICIOUS] = "suspicious",
 	[SCAN_DANGEROUS] = "dangerous",
-	[SCAN_ERROR] = "error",
 };
 
 static const char *const format_names[MF_COUNT] = {
@@ -42,7 +43,7 @@ static const char *const format_names[MF_COUNT] = {
 
 const char *scan_verdict_name(enum scan_verdict v)
 {
-	if ((unsigned)v > SCAN_ERROR)
+	if ((unsigned)v > SCAN_VERDICT_MAX)
 		return "error";
 	return verdict_names[v];
 }
@@ -71,6 +72,26 @@ void scan_limits_default(struct scan_limits *l)
 	l->max_member_bytes = 256ull << 20;
 	l->max_depth = 8;
 	l->max_pickles = 64;
+	l->deadline_ns = 0;
+	l->deadline_ms = 0;
+}
+
+bool scan_stop(struct scan_ctx *c)
+{
+	struct timespec ts;
+
+	if (c->stopped)
+		return true;
+	if (!c->lim->deadline_ns)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec < c->lim->deadline_ns)
+		return false;
+	c->stopped = true;
+	c->r->incomplete = true;
+	scan_set_error(c->r, "timed out after %u ms: scan incomplete, what was read is reported",
+		       c->lim->deadline_ms);
+	return true;
 }
 
 struct scan_report *scan_report_dup(const struct scan_report *r)
@@ -119,7 +140,8 @@ void scan_add_finding(struct scan_report *r, enum scan_verdict sev, uint64_t off
 
 void scan_set_error(struct scan_report *r, const char *fmt, ...)
 {
-	r->verdict = SCAN_ERROR;
+	if (r->verdict < SCAN_ERROR)
+		r->verdict = SCAN_ERROR;
 	if (r->error[0])
 		return;
 	va_list ap;

@@ -26,12 +26,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* verdicts, in increasing order of severity (a report keeps the maximum) */
+/*
+ * verdicts, in increasing order of severity (a report keeps the maximum):
+ * what was found in the content outranks what could not be read, so a
+ * parse error, a bound or a timeout never hides a finding made before it
+ * or elsewhere in the file (the report says so in `incomplete` and `error`)
+ */
 enum scan_verdict {
 	SCAN_CLEAN = 0,
+	SCAN_ERROR,		/* could not be analysed: never reported as clean */
 	SCAN_SUSPICIOUS,
 	SCAN_DANGEROUS,
-	SCAN_ERROR,		/* could not be analysed: never reported as clean */
+	SCAN_VERDICT_MAX = SCAN_DANGEROUS,
 };
 
 /* file formats, as named in model_load's "format" and in scan output */
@@ -84,7 +90,7 @@ struct scan_finding {
 
 /* the result of scanning one file */
 struct scan_report {
-	enum scan_verdict verdict;	/* max severity over findings (SCAN_CLEAN when none) */
+	enum scan_verdict verdict;	/* max severity over findings and errors (SCAN_CLEAN when none) */
 	enum model_format format;
 	bool incomplete;		/* a limit was hit: the verdict covers only what was read */
 	uint32_t nfindings;		/* findings kept (<= SCAN_MAX_FINDINGS) */
@@ -92,19 +98,26 @@ struct scan_report {
 	uint64_t opcodes;		/* pickle opcodes interpreted, over all pickles */
 	uint32_t pickles;		/* pickle streams interpreted */
 	uint64_t size;			/* file size */
-	char error[SCAN_WHY_MAX];	/* first error, for SCAN_ERROR ("" otherwise) */
+	char error[SCAN_WHY_MAX];	/* first error ("" when none); also beside a finding's verdict */
 	struct scan_finding findings[SCAN_MAX_FINDINGS];
 };
 
 /* bounds on the work done for one file (scan_limits_default fills them) */
 struct scan_limits {
-	uint64_t max_opcodes;		/* pickle opcodes over the whole file */
+	uint64_t max_opcodes;		/* pickle opcodes per member (the whole file when not a container) */
 	uint32_t max_stack;		/* pickle stack depth and mark-stack depth */
 	uint32_t max_memo;		/* pickle memo entries */
 	uint32_t max_members;		/* zip/tar entries looked at */
 	uint64_t max_member_bytes;	/* a compressed member is inflated up to this */
 	uint32_t max_depth;		/* nesting: pickle in zip in zip, pickle in bytes ... */
 	uint32_t max_pickles;		/* concatenated pickle streams per member */
+	/*
+	 * CLOCK_MONOTONIC ns at which the scan stops and reports what it
+	 * found so far (incomplete, error "timed out ..."); 0: none. The scan
+	 * workers set it ahead of the agent's hard timeout.
+	 */
+	uint64_t deadline_ns;
+	uint32_t deadline_ms;		/* the budget it came from, for the message */
 };
 
 /* scan_report_size - the bytes of @r that matter: the header and its kept findings */
@@ -136,7 +149,11 @@ void scan_add_finding(struct scan_report *r, enum scan_verdict sev, uint64_t off
 		      const char *member, const char *global, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
-/* scan_set_error - the report becomes SCAN_ERROR with @fmt as its error */
+/*
+ * scan_set_error - record @fmt as the report's error (the first one is
+ * kept) and raise the verdict to SCAN_ERROR: a finding already made keeps
+ * its higher verdict
+ */
 void scan_set_error(struct scan_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* the state one scan carries through nested parsers */
@@ -146,7 +163,17 @@ struct scan_ctx {
 	const char *member;		/* current member name, "" at top level */
 	uint32_t depth;			/* current nesting */
 	uint64_t inflated;		/* bytes inflated so far (bounded by max_member_bytes * max_members) */
+	uint64_t op_base;		/* r->opcodes when the current member began (its own budget) */
+	bool stopped;			/* the deadline passed: every parser returns at once */
 };
+
+/*
+ * scan_stop - true once the scan's deadline has passed (it reads the
+ * clock: call it every member, every 1024 opcodes); the first time, the
+ * report becomes incomplete with a "timed out" error. Parsers call it in
+ * their long loops and return.
+ */
+bool scan_stop(struct scan_ctx *c);
 
 /*
  * scan_sniff - the format of a file whose first @len bytes are @head and

@@ -34,8 +34,11 @@ int scan_member(struct scan_ctx *c, enum model_format outer, const char *name, c
 {
 	char path[SCAN_MEMBER_MAX];
 	const char *saved = c->member;
+	uint64_t saved_base = c->op_base;
 	enum model_format f;
 
+	if (scan_stop(c))
+		return 0;
 	if (c->member && c->member[0])
 		snprintf(path, sizeof(path), "%s!%s", c->member, name);
 	else
@@ -44,6 +47,8 @@ int scan_member(struct scan_ctx *c, enum model_format outer, const char *name, c
 	if (tensor && !is_pickle_format(f) && f != MF_JOBLIB && !(len >= 4 && memcmp(buf, "PK\3\4", 4) == 0))
 		return 0;
 	c->member = path;
+	/* each member its own opcode budget: decoys cannot spend the payload's */
+	c->op_base = c->r->opcodes;
 	if (outer == MF_KERAS && strcmp(name, "config.json") == 0) {
 		keras_config_scan(c, buf, len, 0);
 	} else if (outer == MF_TORCHSCRIPT && (strncmp(name, "code/", 5) == 0 || strstr(name, "/code/")) &&
@@ -66,6 +71,7 @@ int scan_member(struct scan_ctx *c, enum model_format outer, const char *name, c
 		}
 	}
 	c->member = saved;
+	c->op_base = saved_base;
 	return 0;
 }
 
@@ -399,7 +405,7 @@ static int tscan_member(void *arg, const char *name, const uint8_t *data, size_t
 	struct tscan *t = arg;
 
 	scan_member(t->c, t->f, name, data, len, false);
-	return 0;
+	return t->c->stopped ? 1 : 0;
 }
 
 int tar_scan(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len)

@@ -400,7 +400,22 @@ struct zscan {
 	struct scan_ctx *c;
 	enum model_format f;
 	uint32_t bad;
+	int pass;		/* 1: the loader's entry points only; 2: the rest */
 };
+
+/*
+ * an entry point of the loader: what torch.load (data.pkl) and
+ * torch.jit.load (constants.pkl, data.pkl) unpickle first. These members
+ * are scanned before the others, so no decoy placed ahead of them in the
+ * archive can spend the scan's time or inflation budget first.
+ */
+static bool loader_first(const char *name)
+{
+	const char *base = strrchr(name, '/');
+
+	base = base ? base + 1 : name;
+	return strcmp(base, "data.pkl") == 0 || strcmp(base, "constants.pkl") == 0;
+}
 
 /* a raw storage record of a torch zip: <prefix>/data/<key> */
 static bool tensor_record(const char *name)
@@ -430,6 +445,10 @@ static int zscan_entry(void *arg, const struct zip_entry *e)
 	size_t hlen = 0;
 	int ret;
 
+	if ((z->pass == 1) != loader_first(e->name))
+		return 0;
+	if (scan_stop(c))
+		return 1;
 	if (!e->data) {
 		z->bad++;
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, e->offset, e->name, NULL,
@@ -499,11 +518,16 @@ static int zscan_entry(void *arg, const struct zip_entry *e)
 
 int zip_scan(struct scan_ctx *c, enum model_format f, const uint8_t *buf, size_t len)
 {
-	struct zscan z = { .c = c, .f = f };
+	struct zscan z = { .c = c, .f = f, .pass = 1 };
 	bool damaged, truncated;
 	int n;
 
+	/* the loader's order: its entry points first, then every other member */
 	n = zip_walk(buf, len, c->lim->max_members, zscan_entry, &z, &damaged, &truncated);
+	if (n >= 0 && !c->stopped) {
+		z.pass = 2;
+		n = zip_walk(buf, len, c->lim->max_members, zscan_entry, &z, &damaged, &truncated);
+	}
 	if (n < 0) {
 		scan_set_error(c->r, "zip: %s", n == -ENOMEM ? "out of memory" : "unreadable");
 		return 0;

@@ -79,6 +79,16 @@ def gen_torch_tricks(d):
     z = zip_bytes([("archive/data.pkl", EVIL), ("archive/version", b"3\n")])
     cd = z.rfind(b"PK\x01\x02", 0, z.rfind(b"PK\x01\x02"))
     out(d, "zip_no_cd.pt", z[:cd], "dangerous", "pytorch-zip")
+    # security review 2a: a parse error in one member (x/zz.pkl, cut short)
+    # next to the payload in x/data.pkl: the error must not outrank it
+    out(d, "errmask.pt", zip_bytes([("x/data.pkl", EVIL), ("x/zz.pkl", b"\x80\x02N")]),
+        "dangerous", "pytorch-zip")
+    # security review 2b, full size: seven deflated decoys of 8 M opcodes
+    # each (56 M: more than one file's budget of 50 M) ahead of x/data.pkl
+    decoy = b"\x80\x02" + b"N0" * 4000000 + b"N."
+    out(d, "hide.pt", zip_bytes([("x/decoy%d.pkl" % i, decoy) for i in range(7)] +
+                                [("x/data.pkl", EVIL)], zipfile.ZIP_DEFLATED),
+        "dangerous", "pytorch-zip")
     # a zip in a zip
     inner = zip_bytes([("model/data.pkl", EVIL), ("model/version", b"3\n")])
     out(d, "nested.zip", zip_bytes([("inner.pt", inner)]), "dangerous", "zip")

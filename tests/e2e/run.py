@@ -1935,6 +1935,42 @@ def wait_in_file(path, needle, after=0, timeout=READY_TIMEOUT):
 
 
 @test
+def output_refuses_planted_files(t):
+    """security review 4 as run: --output at a symlink a user planted to a root-only file, and at a file the user created world-writable, in a sticky shared directory: exit 1 with the reason, nothing written to either; a fresh name there is created 0600"""
+    shared = t.mkdir("shared")
+    os.chmod(shared, 0o1777)
+    victim = t.path("victim.txt")
+    with open(victim, "w") as f:
+        f.write("ROOT-ONLY\n")
+    os.chmod(victim, 0o600)
+    sym = shared + "/lt-sym.log"
+    os.symlink(victim, sym)
+    pre = shared + "/lt-out.jsonl"
+    open(pre, "w").close()
+    os.chown(pre, 1000, 1000)
+    os.chmod(pre, 0o666)
+    for path, why in ((sym, "a symbolic link (not followed)"),
+                      (pre, "owned by uid 1000, not by uid 0")):
+        p = subprocess.run([LTRACK, "--output", path, "--watch", "open=" + t.dir],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           timeout=120 * TIME_SCALE)
+        eq(p.returncode, 1, "exit status with --output " + path)
+        msg = "cannot open the event output %s: %s (refused)" % (path, why)
+        check(msg in p.stderr.decode(errors="replace"),
+              "%r in stderr: %s" % (msg, p.stderr.decode(errors="replace")[-600:]))
+    with open(victim) as f:
+        eq(f.read(), "ROOT-ONLY\n", "the root-only file")
+    st = os.stat(pre)
+    eq((st.st_size, st.st_uid, stat.S_IMODE(st.st_mode)), (0, 1000, 0o666), "the user's file")
+    # a name nobody planted: created by the agent alone, mode 0600
+    out = shared + "/events.jsonl"
+    lt = t.ltrack([], output=out, policy=NO_EXEC_POLICY)
+    lt.stop()
+    st = os.stat(out)
+    eq((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o600), "owner and mode of the new output file")
+
+
+@test
 def sighup_reopens_moved_files(t):
     """logrotate's pattern: the event file and the log file moved away, SIGHUP: both reopened at their paths, even when the new policy is rejected"""
     w, o = t.mkdir("w"), t.mkdir("o")

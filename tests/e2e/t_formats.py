@@ -92,8 +92,9 @@ def formats_container_tricks(t):
     named member, no central directory, a zip in a zip, tar era torch, 7z, .mar"""
     d, _ = formats_corpus()
     want = {
-        "zip_bad_entry.pt": [("suspicious", "archive/aaa.bin", "", "damaged zip entry: no local header at its offset"),
-                             ("dangerous", "archive/data.pkl", "posix.system", FMT_POSIX)],
+        # data.pkl first: the loader's entry point is scanned before the other members
+        "zip_bad_entry.pt": [("dangerous", "archive/data.pkl", "posix.system", FMT_POSIX),
+                             ("suspicious", "archive/aaa.bin", "", "damaged zip entry: no local header at its offset")],
         "odd_member.pt": [("dangerous", "archive/extra/notes.txt", "posix.system", FMT_POSIX)],
         "zip_no_cd.pt": [("dangerous", "archive/data.pkl", "posix.system", FMT_POSIX),
                          ("suspicious", "", "", "damaged zip central directory: entries read from local headers")],

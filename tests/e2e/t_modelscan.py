@@ -142,3 +142,83 @@ def modelscan_pending_then_scan_update(t):
     eq(ups[0]["scan"]["verdict"], "dangerous", "verdict in the update")
     eq([f["global"] for f in ups[0]["scan"]["findings"]], ["posix.system"], "global named")
     check(ups[0]["seq"] > loads[0]["seq"], "the update comes after its model_load")
+
+
+@test
+def modelscan_no_downgrade(t):
+    """security review 2a/2b through the agent: a member cut short beside the payload, seven decoys of 8 M opcodes ahead of it: dangerous, the payload named"""
+    corpus, expect = formats_corpus()
+    lt = t.ltrack([], policy=scan_policy(t, "scan_wait_ms = 0", hash_wait=0))
+    paths = {}
+    for name in ("errmask.pt", "hide.pt"):
+        eq(expect[name], ["dangerous", "pytorch-zip"], "the corpus's expectation for " + name)
+        m = paths[name] = t.path(name)
+        shutil.copyfile(os.path.join(corpus, name), m)
+        subprocess.run(["cat", m], stdout=subprocess.DEVNULL, check=True)
+    for m in paths.values():
+        lt.wait_event(event_name="scan_update", filename=m, timeout=30.0)
+    evs = lt.stop()
+    for name, m in paths.items():
+        ups = [e for e in evs if e["event_name"] == "scan_update" and e["filename"] == m]
+        eq(len(ups), 1, "scan_update events of " + name)
+        scan = ups[0]["scan"]
+        eq(scan["verdict"], "dangerous", name + ": verdict")
+        eq(scan["incomplete"], False, name + ": incomplete")
+        eq([(f["global"], f["member"]) for f in scan["findings"] if f["severity"] == "dangerous"],
+           [("posix.system", "x/data.pkl")], name + ": the payload found")
+    eq(ups[0]["scan"]["pickles"], 8, "hide.pt: every member interpreted")
+    errm = [e for e in evs if e["event_name"] == "scan_update" and e["filename"] == paths["errmask.pt"]]
+    eq(errm[0]["scan"]["error"], "pickle at offset 3: data ends without STOP", "errmask.pt: the error kept beside the verdict")
+
+
+def slow_pickle(iters):
+    """os.system at the start, then @iters STACK_GLOBALs of a 241-byte dotted name (about 1 us each)"""
+    def su(s):
+        return b"\x8c" + bytes([len(s)]) + s.encode()
+    dotted = "".join("." if i % 11 == 10 else chr(ord("a") + i % 11) for i in range(241))
+    return (b"\x80\x04" + su("os") + b"\x94" + su("system") + b"\x94\x93" + su("true") + b"\x85R0" +
+            su(dotted) + b"\x94" + b"h\x00h\x02\x930" * iters + b"N.")
+
+
+@test
+def modelscan_one_user_cannot_starve_another(t):
+    """security review 3 as run: uid 4242 loads one slow model 300 times and twelve slow copies; root then loads a dangerous model: its model_load carries the verdict, not pending, and the 300 loads of one file are one scan"""
+    # where uid 4242 can read (the test directory's parents are root's alone)
+    d = tempfile.mkdtemp(prefix="ltrack-starve-")
+    try:
+        starve(t, d)
+    finally:
+        shutil.rmtree(d)
+
+
+def starve(t, d):
+    os.chmod(d, 0o755)
+    slow = slow_pickle(1500000)
+    names = ["bomb.pkl"] + ["copy%d.pkl" % i for i in range(12)]
+    for n in names:
+        with open(os.path.join(d, n), "wb") as f:
+            f.write(slow)
+        os.chmod(os.path.join(d, n), 0o644)
+    victim = os.path.join(d, "victim.pkl")
+    with open(victim, "wb") as f:
+        f.write(b"\x80\x02cposix\nsystem\nq\x00X\x04\x00\x00\x00trueq\x01\x85q\x02Rq\x03.")
+    lt = t.ltrack([], policy=scan_policy(t, "scan_wait_ms = 5000"))
+    script = ("cd %s; for i in $(seq 300); do head -c1 bomb.pkl >/dev/null; done; "
+              "for i in $(seq 0 11); do head -c1 copy$i.pkl >/dev/null; done" % d)
+    subprocess.run(["setpriv", "--reuid=4242", "--regid=4242", "--clear-groups", "sh", "-c", script],
+                   check=True, timeout=120 * TIME_SCALE)
+    subprocess.run(["cat", victim], stdout=subprocess.DEVNULL, check=True)
+    lt.wait_event(event_name="model_load", filename=victim, timeout=30.0)
+    evs = lt.stop()
+    loads = model_evs(evs, "model_load", victim)
+    eq(len(loads), 1, "model_load events of the victim")
+    eq(loads[0]["uid"], 0, "the victim's loader")
+    eq(loads[0]["scan"]["verdict"], "dangerous", "the victim's verdict, in its model_load")
+    bomb = model_evs(evs, "model_load", os.path.join(d, "bomb.pkl"))
+    eq(len(bomb), 300, "model_load events of the bomb")
+    eq(set(e["uid"] for e in bomb), {4242}, "their loader")
+    sc = [e for e in evs if e["event_name"] == "stats"][-1]["scan"]
+    check(sc["workers"] >= 2, "at least two scan workers: %s" % sc)
+    check(sc["joined"] + sc["cache_hits"] >= 299,
+          "299 of the bomb's loads joined its one scan or its cached verdict: %s" % sc)
+    check(sc["submitted"] <= 14, "one scan per distinct file (bomb, 12 copies, victim): %s" % sc)

@@ -296,12 +296,16 @@ static void test_zip_walk_lenient(void **state)
 	assert_false(nm.data[0]);
 	assert_true(nm.data[1]);
 	assert_int_equal(sniff(b.p, b.n, NULL), MF_PYTORCH_ZIP);
-	/* a scan still finds data.pkl, and says the archive is damaged */
+	/* a scan still finds data.pkl (first: the loader's order), and says the archive is damaged */
 	scan(b.p, b.n, "m.pt");
 	assert_int_equal(rep.format, MF_PYTORCH_ZIP);
-	assert_string_equal(rep.findings[0].member, "archive/aaa");
-	assert_string_equal(rep.findings[0].why, "damaged zip entry: no local header at its offset");
-	assert_int_equal(rep.pickles > 0 || rep.verdict == SCAN_ERROR, 1);
+	assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+	assert_string_equal(rep.findings[0].member, "archive/data.pkl");
+	assert_int_equal(rep.findings[0].severity, SCAN_DANGEROUS);
+	assert_true(rep.nfindings >= 2);
+	assert_string_equal(rep.findings[rep.nfindings - 1].member, "archive/aaa");
+	assert_string_equal(rep.findings[rep.nfindings - 1].why,
+			    "damaged zip entry: no local header at its offset");
 	/* max entries */
 	memset(&nm, 0, sizeof(nm));
 	b.p[0] = 'P';
@@ -428,6 +432,105 @@ static void test_zip_read_budget(void **state)
 	e.method = 12;
 	assert_int_equal(zip_read(&c, &e, 10, &out, &outlen, &owned, &cut), -ENOTSUP);
 	free(b.p);
+}
+
+/*
+ * Review finding 2a: a parse error in one member of a torch zip does not
+ * hide the payload of another. Either order in the archive.
+ */
+static void test_error_member_does_not_hide_payload(void **state)
+{
+	(void)state;
+	for (int order = 0; order < 2; order++) {
+		struct zmember m[2] = { { "x/data.pkl", EVIL, sizeof(EVIL) - 1, false },
+					{ "x/zz.pkl", "\x80\x02N", 3, false } };
+		struct zmember mm[2] = { m[order], m[1 - order] };
+		struct bb b = { 0 };
+		bool err = false, payload = false;
+
+		zip_build(&b, mm, 2, true);
+		scan(b.p, b.n, "errmask.pt");
+		assert_int_equal(rep.format, MF_PYTORCH_ZIP);
+		assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+		assert_string_equal(rep.error, "pickle at offset 3: data ends without STOP");
+		for (uint32_t i = 0; i < rep.nfindings; i++) {
+			err |= rep.findings[i].severity == SCAN_ERROR &&
+			       !strcmp(rep.findings[i].member, "x/zz.pkl");
+			payload |= rep.findings[i].severity == SCAN_DANGEROUS &&
+				   !strcmp(rep.findings[i].member, "x/data.pkl") &&
+				   !strcmp(rep.findings[i].global, "posix.system");
+		}
+		assert_true(err);
+		assert_true(payload);
+		free(b.p);
+	}
+}
+
+/* "\x80\x02" then @n NONE, POP pairs, then NONE, STOP: 2n + 3 opcodes */
+static void decoy_build(struct bb *b, size_t n)
+{
+	put(b, "\x80\x02", 2);
+	for (size_t i = 0; i < n; i++)
+		put(b, "N0", 2);
+	put(b, "N.", 2);
+}
+
+/*
+ * Review finding 2b: deflated decoy members ahead of the payload cannot
+ * spend its opcode budget. Each member has its own; data.pkl (what
+ * torch.load runs) is scanned first; a payload in another member still
+ * gets a budget of its own after the decoys.
+ */
+static void test_decoys_cannot_spend_the_payloads_budget(void **state)
+{
+	static const char *const payload_names[] = { "x/data.pkl", "x/other.pkl" };
+	struct scan_limits lim;
+	struct bb decoy = { 0 };
+
+	(void)state;
+	scan_limits_default(&lim);
+	lim.max_opcodes = 10000;
+	decoy_build(&decoy, 4000);	/* 8003 opcodes: under one member's budget, 7 over it */
+	for (int k = 0; k < 2; k++) {
+		struct zmember m[8];
+		char names[7][16];
+		struct bb b = { 0 };
+		bool payload = false;
+
+		for (int i = 0; i < 7; i++) {
+			snprintf(names[i], sizeof(names[i]), "x/decoy%d.pkl", i);
+			m[i] = (struct zmember){ names[i], decoy.p, decoy.n, true };
+		}
+		m[7] = (struct zmember){ payload_names[k], EVIL, sizeof(EVIL) - 1, false };
+		zip_build(&b, m, 8, true);
+		scan_report_init(&rep);
+		assert_int_equal(scan_buf(b.p, b.n, "hide.pt", &lim, &rep), 0);
+		assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+		assert_false(rep.incomplete);
+		assert_int_equal(rep.pickles, 8);
+		for (uint32_t i = 0; i < rep.nfindings; i++)
+			payload |= !strcmp(rep.findings[i].member, payload_names[k]) &&
+				   !strcmp(rep.findings[i].global, "posix.system");
+		assert_true(payload);
+		/* data.pkl is the first member looked at */
+		if (k == 0)
+			assert_string_equal(rep.findings[0].member, "x/data.pkl");
+		free(b.p);
+	}
+	/* one member over its own budget: incomplete, suspicious, never clean */
+	lim.max_opcodes = 8000;
+	{
+		struct zmember m[1] = { { "x/data.pkl", decoy.p, decoy.n, true } };
+		struct bb b = { 0 };
+
+		zip_build(&b, m, 1, true);
+		scan_report_init(&rep);
+		assert_int_equal(scan_buf(b.p, b.n, "big.pt", &lim, &rep), 0);
+		assert_int_equal(rep.verdict, SCAN_SUSPICIOUS);
+		assert_true(rep.incomplete);
+		free(b.p);
+	}
+	free(decoy.p);
 }
 
 static void test_torchscript_code(void **state)
@@ -977,6 +1080,8 @@ int main(void)
 		cmocka_unit_test(test_zip_classify),
 		cmocka_unit_test(test_zip_bomb_bounded),
 		cmocka_unit_test(test_zip_read_budget),
+		cmocka_unit_test(test_error_member_does_not_hide_payload),
+		cmocka_unit_test(test_decoys_cannot_spend_the_payloads_budget),
 		cmocka_unit_test(test_torchscript_code),
 		cmocka_unit_test(test_safetensors),
 		cmocka_unit_test(test_gguf),

@@ -522,6 +522,75 @@ static void test_opcode_limit(void **state)
 	want(0, SCAN_SUSPICIOUS, 5, "", "opcode limit (3) reached");
 }
 
+/*
+ * The deadline (review finding 2c): a scan that runs out of time reports
+ * what it found, incomplete, with a "timed out" error; it is never clean,
+ * and a payload found before the deadline keeps the file dangerous.
+ */
+static void test_deadline_keeps_what_was_found(void **state)
+{
+	static const uint8_t evil[] = "\x80\x02" "cposix\nsystem\nq\x00X\x04\x00\x00\x00trueq\x01\x85q\x02R0";
+	struct scan_limits l;
+	uint8_t *b;
+	size_t n = 0;
+
+	(void)state;
+	b = malloc(sizeof(evil) + 2 * 5000 + 2);
+	assert_non_null(b);
+	memcpy(b, evil, sizeof(evil) - 1);
+	n = sizeof(evil) - 1;
+	for (int i = 0; i < 5000; i++) {	/* NONE, POP: padding past the clock check */
+		b[n++] = 'N';
+		b[n++] = '0';
+	}
+	b[n++] = 'N';
+	b[n++] = '.';
+	scan_limits_default(&l);
+	/* no deadline: the whole stream, dangerous, complete */
+	assert_int_equal(scanl(b, n, &l), 0);
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_false(R.incomplete);
+	assert_string_equal(R.error, "");
+	assert_int_equal(R.opcodes, 9 + 10002);	/* the payload, the padding, NONE, STOP */
+	/* a deadline already past: stopped at the first clock check, the payload kept */
+	l.deadline_ns = 1;
+	l.deadline_ms = 5;
+	assert_int_equal(scanl(b, n, &l), 0);
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	assert_true(R.incomplete);
+	assert_int_equal(R.opcodes, 1024);
+	assert_string_equal(R.error, "timed out after 5 ms: scan incomplete, what was read is reported");
+	want(0, SCAN_DANGEROUS, 2, "posix.system", "module posix is denied");
+	/* nothing found before the deadline: an error, never clean */
+	assert_int_equal(scanl(b + sizeof(evil) - 1, n - (sizeof(evil) - 1), &l), 0);
+	assert_int_equal(R.verdict, SCAN_ERROR);
+	assert_true(R.incomplete);
+	free(b);
+}
+
+/* a parse error (review finding 2a) ranks below what the content showed */
+static void test_error_ranks_below_findings(void **state)
+{
+	(void)state;
+	scan_report_init(&R);
+	scan_add_finding(&R, SCAN_SUSPICIOUS, 0, NULL, NULL, "x");
+	scan_set_error(&R, "first");
+	scan_set_error(&R, "second");
+	assert_int_equal(R.verdict, SCAN_SUSPICIOUS);
+	assert_string_equal(R.error, "first");
+	scan_add_finding(&R, SCAN_DANGEROUS, 0, NULL, NULL, "y");
+	assert_int_equal(R.verdict, SCAN_DANGEROUS);
+	scan_report_init(&R);
+	scan_set_error(&R, "unreadable");
+	assert_int_equal(R.verdict, SCAN_ERROR);
+	scan_add_finding(&R, SCAN_SUSPICIOUS, 0, NULL, NULL, "x");
+	assert_int_equal(R.verdict, SCAN_SUSPICIOUS);
+	assert_true(SCAN_CLEAN < SCAN_ERROR && SCAN_ERROR < SCAN_SUSPICIOUS &&
+		    SCAN_SUSPICIOUS < SCAN_DANGEROUS);
+	assert_string_equal(scan_verdict_name(SCAN_ERROR), "error");
+	assert_string_equal(scan_verdict_name(SCAN_DANGEROUS), "dangerous");
+}
+
 static void test_stack_and_memo_limits(void **state)
 {
 	struct scan_limits l;
@@ -746,6 +815,8 @@ int main(void)
 		cmocka_unit_test(test_trailing_data_is_not_a_finding),
 		cmocka_unit_test(test_max_pickles),
 		cmocka_unit_test(test_opcode_limit),
+		cmocka_unit_test(test_deadline_keeps_what_was_found),
+		cmocka_unit_test(test_error_ranks_below_findings),
 		cmocka_unit_test(test_stack_and_memo_limits),
 		cmocka_unit_test(test_torch_state_dict_protocol2_is_clean),
 		cmocka_unit_test(test_numpy_protocol2_array_is_clean),

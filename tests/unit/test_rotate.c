@@ -202,7 +202,7 @@ static unsigned int check_records(const char *data, size_t len, unsigned int *ne
 	return count;
 }
 
-static void test_open_creates_parents_0750_and_file_0640(void **state)
+static void test_open_creates_parents_0750_and_file_0600(void **state)
 {
 	struct tdir *t = *state;
 	char path[512], dir[512];
@@ -219,7 +219,7 @@ static void test_open_creates_parents_0750_and_file_0640(void **state)
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0750);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	rotfile_free(f);
 	rotfile_free(NULL);
 }
@@ -623,10 +623,118 @@ static void test_failed_rotation_is_counted_and_keeps_writing(void **state)
 	free(data);
 }
 
+/* a file of @len bytes "ROOT-ONLY", mode @mode, owned by @uid */
+static void plant(const char *path, mode_t mode, uid_t uid)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ROOT-ONLY", 9), 9);
+	assert_int_equal(fchown(fd, uid, uid), 0);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void unchanged(const char *path, mode_t mode, uid_t uid)
+{
+	struct stat st;
+	size_t len;
+	char *data = read_file(path, &len);
+
+	assert_int_equal(len, 9);
+	assert_memory_equal(data, "ROOT-ONLY", 9);
+	free(data);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, mode);
+	assert_int_equal(st.st_uid, uid);
+}
+
+/* rotfile_open on @path is refused with @err and a reason containing @why */
+static void refused(const char *path, int err, const char *why)
+{
+	errno = 0;
+	assert_null(rotfile_open(path, NULL));
+	assert_int_equal(errno, err);
+	if (!strstr(rotfile_last_error(), why))
+		fail_msg("reason \"%s\" lacks \"%s\"", rotfile_last_error(), why);
+}
+
+/*
+ * Security review finding 4, as it was run: the output file named by root
+ * is a symlink a user planted to a root-only file, a file the user created
+ * first (its owner, world-writable), a hard link to a root-only file, a
+ * FIFO; or it lies in a directory another user controls. Each is refused
+ * with its reason, and nothing is written to the planted target. A new
+ * file is created exclusively with mode 0600, also in a sticky directory.
+ * Needs root (CI runs the unit tests as root).
+ */
+static void test_refuses_planted_files(void **state)
+{
+	struct tdir *t = *state;
+	char victim[512], path[512], dir[512];
+	struct rotfile *f;
+	struct stat st;
+
+	if (geteuid() != 0)
+		skip();
+	FMT(victim, "%s/victim.txt", t->path);
+	plant(victim, 0600, 0);
+	/* a symlink to the root-only file */
+	FMT(path, "%s/lt-sym.log", t->path);
+	assert_int_equal(symlink(victim, path), 0);
+	refused(path, ELOOP, "a symbolic link (not followed)");
+	unchanged(victim, 0600, 0);
+	/* a file a user created first, world-writable */
+	FMT(path, "%s/lt-out.jsonl", t->path);
+	plant(path, 0666, 1000);
+	refused(path, EPERM, "owned by uid 1000, not by uid 0");
+	unchanged(path, 0666, 1000);
+	/* root's own file, but writable by others */
+	FMT(path, "%s/lt-open.jsonl", t->path);
+	plant(path, 0666, 0);
+	refused(path, EPERM, "writable by others (mode 0666)");
+	/* a hard link to the root-only file */
+	FMT(path, "%s/lt-hard.jsonl", t->path);
+	assert_int_equal(link(victim, path), 0);
+	refused(path, EPERM, "it has 2 hard links");
+	unchanged(victim, 0600, 0);
+	/* a FIFO: refused without blocking */
+	FMT(path, "%s/lt-fifo.jsonl", t->path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	refused(path, EPERM, "not a regular file");
+	/* a directory others may write, not sticky; then one a user owns */
+	FMT(dir, "%s/open", t->path);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	FMT(path, "%s/events.jsonl", dir);
+	refused(path, EPERM, "writable by others and not sticky");
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chown(dir, 1000, 1000), 0);
+	refused(path, EPERM, "its directory is owned by uid 1000");
+	/* a sticky shared directory (/tmp): a new file, ours alone */
+	assert_int_equal(chown(dir, 0, 0), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
+	f = rotfile_open(path, NULL);
+	assert_non_null(f);
+	assert_string_equal(rotfile_last_error(), "");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_uid, 0);
+	/* SIGHUP's reopen after the name was swapped for a symlink: refused, the old file kept */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(rotfile_reopen(f), -ELOOP);
+	assert_int_equal(rotfile_write(f, "x\n", 2), 0);
+	assert_int_equal(rotfile_flush(f), 0);
+	rotfile_free(f);
+	unchanged(victim, 0600, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_creates_parents_0750_and_file_0640,
+		cmocka_unit_test_setup_teardown(test_open_creates_parents_0750_and_file_0600,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_open_errors_set_errno, setup_dir,
 						teardown_dir),
@@ -651,6 +759,7 @@ int main(void)
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_reopen_follows_a_moved_file, setup_dir,
 						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_refuses_planted_files, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_failed_rotation_is_counted_and_keeps_writing,
 						setup_dir, teardown_dir),
 	};

@@ -44,6 +44,8 @@
 
 /* a protocol-4 pickle: {'a': 1} */
 static const uint8_t PICKLE[] = "\x80\x04\x95\x0a\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01" "a\x94K\x01s.";
+/* os.system("true"), protocol 2 */
+static const uint8_t PICKLE_EVIL[] = "\x80\x02" "cposix\nsystem\nq\x00X\x04\x00\x00\x00trueq\x01\x85q\x02Rq\x03.";
 static const char SHA_X[] = "1111111111111111111111111111111111111111111111111111111111111111";
 static const char SHA_Y[] = "2222222222222222222222222222222222222222222222222222222222222222";
 
@@ -363,7 +365,7 @@ static void test_crash_is_an_error_and_worker_replaced(void **state)
 	fd = write_file(path, PICKLE, sizeof(PICKLE) - 1, 0600);
 	/* stopped, it takes the request but cannot run it; SIGSEGV lands mid-scan */
 	assert_int_equal(kill(pid, SIGSTOP), 0);
-	assert_int_equal(scanner_submit(s, fd, "crash.pkl", NULL, 42), 0);
+	assert_int_equal(scanner_submit(s, fd, "crash.pkl", NULL, 42, 0), 0);
 	usleep(50000);
 	assert_int_equal(kill(pid, SIGSEGV), 0);
 	assert_int_equal(kill(pid, SIGCONT), 0);
@@ -414,6 +416,61 @@ static void test_timeout_kills_and_replaces(void **state)
 	free(r);
 }
 
+/*
+ * Review finding 2c, the attack as it was run: os.system at the start of a
+ * pickle, then millions of STACK_GLOBALs of a 241-byte dotted name, each
+ * slow to classify. The worker stops at its soft deadline (four fifths of
+ * the timeout) and reports the payload: dangerous, incomplete, not an
+ * "error: timed out" with no findings.
+ */
+static void test_timeout_keeps_what_was_found(void **state)
+{
+	static const uint8_t pay[] = "\x80\x04\x8c\x02os\x94\x8c\x06system\x94\x93\x8c\x04true\x85R0";
+	static const uint8_t it[] = "h\x00h\x02\x93" "0";	/* BINGET 0, BINGET 2, STACK_GLOBAL, POP */
+	struct scan_report *r = calloc(1, sizeof(*r));
+	struct scanner *s = new_scanner(500, 0);
+	struct scanner_stats st;
+	size_t n = 0, iters = 4000000, cap;
+	char path[128], dotted[242];
+	uint8_t *b;
+	int fd;
+
+	(void)state;
+	for (int i = 0; i < 241; i++)
+		dotted[i] = (i % 11 == 10) ? '.' : (char)('a' + i % 11);
+	dotted[241] = '\0';
+	cap = sizeof(pay) + 3 + 241 + iters * 6 + 2;
+	b = malloc(cap);
+	assert_non_null(b);
+	memcpy(b, pay, sizeof(pay) - 1);
+	n = sizeof(pay) - 1;
+	b[n++] = 0x8c;		/* SHORT_BINUNICODE: the dotted name, memo 2 */
+	b[n++] = 241;
+	memcpy(b + n, dotted, 241);
+	n += 241;
+	b[n++] = 0x94;
+	for (size_t i = 0; i < iters; i++, n += 6)
+		memcpy(b + n, it, 6);
+	b[n++] = 'N';
+	b[n++] = '.';
+	snprintf(path, sizeof(path), "%s/evil_pad.pkl", tmpdir);
+	fd = write_file(path, b, n, 0600);
+	free(b);
+	assert_int_equal(scanner_scan_sync(s, fd, "evil_pad.pkl", r), 0);
+	assert_int_equal(r->verdict, SCAN_DANGEROUS);
+	assert_true(r->incomplete);
+	assert_string_equal(r->error, "timed out after 400 ms: scan incomplete, what was read is reported");
+	assert_true(r->nfindings >= 1);
+	assert_string_equal(r->findings[0].global, "os.system");
+	assert_int_equal(r->findings[0].severity, SCAN_DANGEROUS);
+	assert_true(r->opcodes < 4 * iters);	/* stopped early */
+	scanner_get_stats(s, &st);
+	assert_int_equal(st.timeouts, 0);	/* the worker answered: no kill */
+	close(fd);
+	scanner_free(s);
+	free(r);
+}
+
 static void test_cache_answers_by_sha256(void **state)
 {
 	struct scan_report *r = calloc(1, sizeof(*r)), *first = calloc(1, sizeof(*first));
@@ -428,17 +485,17 @@ static void test_cache_answers_by_sha256(void **state)
 	snprintf(p2, sizeof(p2), "%s/b.bin", tmpdir);
 	fd1 = write_file(p1, PICKLE, sizeof(PICKLE) - 1, 0600);
 	fd2 = write_file(p2, "not a model at all", 18, 0600);
-	assert_int_equal(scanner_submit(s, fd1, "a.pkl", SHA_X, 1), 0);
+	assert_int_equal(scanner_submit(s, fd1, "a.pkl", SHA_X, 1, 0), 0);
 	next_result(s, &cookie, first);
 	assert_int_equal(cookie, 1);
 	assert_int_equal(first->format, MF_PICKLE);
 	/* same key, other bytes: the cached report answers, no worker runs */
-	assert_int_equal(scanner_submit(s, fd2, "b.bin", SHA_X, 2), 0);
+	assert_int_equal(scanner_submit(s, fd2, "b.bin", SHA_X, 2, 0), 0);
 	next_result(s, &cookie, r);
 	assert_int_equal(cookie, 2);
 	assert_int_equal(memcmp(r, first, sizeof(*r)), 0);
 	/* another key: scanned for real */
-	assert_int_equal(scanner_submit(s, fd2, "b.bin", SHA_Y, 3), 0);
+	assert_int_equal(scanner_submit(s, fd2, "b.bin", SHA_Y, 3, 0), 0);
 	next_result(s, &cookie, r);
 	assert_int_equal(cookie, 3);
 	assert_int_equal(r->size, 18);
@@ -449,12 +506,81 @@ static void test_cache_answers_by_sha256(void **state)
 	assert_int_equal(st.cache_entries, 2);
 	assert_int_equal(st.cache_max, 4096);
 	assert_int_equal(st.scanned, 2);
-	assert_int_equal(scanner_submit(s, fd1, "a.pkl", "abc", 4), -EINVAL);
+	assert_int_equal(scanner_submit(s, fd1, "a.pkl", "abc", 4, 0), -EINVAL);
 	close(fd1);
 	close(fd2);
 	scanner_free(s);
 	free(r);
 	free(first);
+}
+
+/* a pickle that calls os.system, then @iters slow STACK_GLOBALs (about 1 us each) */
+static uint8_t *slow_pickle(size_t iters, size_t *len)
+{
+	static const uint8_t pay[] = "\x80\x04\x8c\x02os\x94\x8c\x06system\x94\x93\x8c\x04true\x85R0";
+	static const uint8_t it[] = "h\x00h\x02\x93" "0";	/* BINGET 0, BINGET 2, STACK_GLOBAL, POP */
+	uint8_t *b = malloc(sizeof(pay) + 3 + 241 + iters * 6 + 2);
+	size_t n;
+
+	assert_non_null(b);
+	memcpy(b, pay, sizeof(pay) - 1);
+	n = sizeof(pay) - 1;
+	b[n++] = 0x8c;		/* SHORT_BINUNICODE: a 241-byte dotted name, memo 2 */
+	b[n++] = 241;
+	for (int i = 0; i < 241; i++)
+		b[n++] = (i % 11 == 10) ? '.' : (uint8_t)('a' + i % 11);
+	b[n++] = 0x94;
+	for (size_t i = 0; i < iters; i++, n += 6)
+		memcpy(b + n, it, 6);
+	b[n++] = 'N';
+	b[n++] = '.';
+	*len = n;
+	return b;
+}
+
+/*
+ * Review finding 3, the queue form: one user (uid 1000) submits twelve
+ * slow files; another user's dangerous model, submitted after them, is
+ * scanned before their backlog: that user never holds every worker and the
+ * next scan goes to the user with the fewest running. Checked by order of
+ * the results, not by time: the first slow file holds one worker, the
+ * other waits for another user (uid 1000 may not take it), so the victim's
+ * verdict is the first result, never behind the backlog.
+ */
+static void test_one_user_cannot_starve_another(void **state)
+{
+	struct scanner_opts o = { .workers = 2, .timeout_ms = 20000, .queue_max = 256 };
+	struct scan_report *r = calloc(1, sizeof(*r));
+	struct scanner *s = scanner_new(&o);
+	char path[128];
+	uint64_t cookie;
+	size_t len;
+	uint8_t *b;
+	int slow, evil, pos = -1;
+
+	(void)state;
+	assert_non_null(s);
+	b = slow_pickle(1000000, &len);
+	snprintf(path, sizeof(path), "%s/slow.pkl", tmpdir);
+	slow = write_file(path, b, len, 0600);
+	free(b);
+	snprintf(path, sizeof(path), "%s/victim.pkl", tmpdir);
+	evil = write_file(path, PICKLE_EVIL, sizeof(PICKLE_EVIL) - 1, 0600);
+	for (unsigned i = 0; i < 12; i++)
+		assert_int_equal(scanner_submit(s, slow, "slow.pkl", NULL, 100 + i, 1000), 0);
+	assert_int_equal(scanner_submit(s, evil, "victim.pkl", NULL, 1, 0), 0);
+	for (int k = 0; k < 13 && pos < 0; k++) {
+		next_result(s, &cookie, r);
+		if (cookie == 1) {
+			pos = k;
+			assert_int_equal(r->verdict, SCAN_DANGEROUS);
+		}
+	}
+	assert_int_equal(pos, 0);
+	close(slow);
+	close(evil);
+	scanner_free(s);
+	free(r);
 }
 
 static void test_queue_full_is_eagain_and_counted(void **state)
@@ -469,17 +595,19 @@ static void test_queue_full_is_eagain_and_counted(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/q.pkl", tmpdir);
 	fd = write_file(path, PICKLE, sizeof(PICKLE) - 1, 0600);
-	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 1), 0);
-	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 2), 0);
-	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 3), -EAGAIN);
-	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 4), -EAGAIN);
+	/* a quarter of the queue per user (at least one): uid 0's second is refused */
+	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 1, 0), 0);
+	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 3, 0), -EAGAIN);
+	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 2, 1000), 0);
+	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 4, 2000), -EAGAIN);
 	scanner_get_stats(s, &st);
 	assert_int_equal(st.queue_full, 2);
+	assert_int_equal(st.user_full, 1);
 	assert_int_equal(st.queue_max, 2);
 	assert_int_equal(st.outstanding, 2);
 	next_result(s, &cookie, r);
 	assert_int_equal(cookie, 1);
-	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 5), 0);
+	assert_int_equal(scanner_submit(s, fd, "q.pkl", NULL, 5, 0), 0);
 	next_result(s, &cookie, r);
 	assert_int_equal(cookie, 2);
 	next_result(s, &cookie, r);
@@ -535,6 +663,8 @@ int main(void)
 		cmocka_unit_test(test_scans_a_file_it_cannot_open_by_name),
 		cmocka_unit_test(test_crash_is_an_error_and_worker_replaced),
 		cmocka_unit_test(test_timeout_kills_and_replaces),
+		cmocka_unit_test(test_timeout_keeps_what_was_found),
+		cmocka_unit_test(test_one_user_cannot_starve_another),
 		cmocka_unit_test(test_cache_answers_by_sha256),
 		cmocka_unit_test(test_queue_full_is_eagain_and_counted),
 		cmocka_unit_test(test_report_validation),
