@@ -1606,11 +1606,38 @@ int config_load_file(struct lt_config *c, const char *path, struct lt_config_err
 
 	if (!err)
 		err = &dummy;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* never blocks on a FIFO, never opens a device's driver for reading */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		ret = -errno;
 		err_fill(err, path, 0, 0, "cannot read: %s", strerror(-ret));
 		return ret;
+	}
+	{
+		struct stat st;
+
+		if (fstat(fd, &st)) {
+			ret = -errno;
+			err_fill(err, path, 0, 0, "cannot read: %s", strerror(-ret));
+			goto out_close;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			ret = -EISDIR;
+			err_fill(err, path, 0, 0, "cannot read: %s", strerror(EISDIR));
+			goto out_close;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			ret = -EINVAL;
+			err_fill(err, path, 0, 0, "not a regular file (a FIFO, a device or a socket is "
+				 "never read as a policy)");
+			goto out_close;
+		}
+		if (st.st_mode & S_IWOTH) {
+			ret = -EPERM;
+			err_fill(err, path, 0, 0, "writable by every user (mode %04o): the agent runs "
+				 "as root on it; chmod o-w", (unsigned)(st.st_mode & 07777));
+			goto out_close;
+		}
 	}
 	for (;;) {
 		ssize_t r;

@@ -71,6 +71,7 @@ struct ev_stats {
 		uint64_t joined;			/* loads that waited for a running scan */
 		uint64_t user_full;			/* refused for the user's share */
 		uint64_t workers;			/* scan workers */
+		uint64_t changed;			/* files changed under their scan */
 	} scan;
 	/* the agent's memory, measured, and the budget of its larger parts (main.c) */
 	struct ev_memory_stats {

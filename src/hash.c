@@ -39,6 +39,7 @@
 #include <openssl/evp.h>
 
 #include "hash.h"
+#include "safeopen.h"
 #include "hex.h"
 
 /*
@@ -196,13 +197,14 @@ bool hash_fs_denies_write(uint64_t magic)
  * open @path for reading without blocking on a FIFO or taking a terminal,
  * and without touching its atime when we may (the owner or CAP_FOWNER)
  */
+/*
+ * open_ro - @path for reading: a regular file only (never a device or FIFO
+ * a user swapped in), a final symlink followed only for /proc's magic
+ * links (safeopen.h)
+ */
 static int open_ro(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOATIME);
-
-	if (fd < 0 && errno == EPERM)
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	return fd;
+	return safe_open_ro(path, strncmp(path, "/proc/", 6) == 0, true, NULL);
 }
 
 /*

@@ -26,6 +26,7 @@
 #include "elfsym.h"
 #include "hooks.h"
 #include "libmon.h"
+#include "safeopen.h"
 #include "loader.h"
 #include "log.h"
 
@@ -182,9 +183,10 @@ static void libc_try(struct libmon *m, const char *path, const char *shown, cons
 	uint64_t off;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a regular file only: a name in a user's directory may have become a device */
+	fd = safe_open_ro(path, true, false, NULL);
 	if (fd < 0 && alt)
-		fd = open(alt, O_RDONLY | O_CLOEXEC);
+		fd = safe_open_ro(alt, false, false, NULL);
 	if (fd < 0)
 		return;	/* the process is gone: the next load of this libc will do */
 	if (fstat(fd, &st))

@@ -111,6 +111,8 @@ struct agent {
 	struct scanner *scanner;	/* model: sandboxed scan workers */
 	unsigned scan_workers;		/* model: how many (stats) */
 	struct modelscan *mscan;	/* model: verdicts of model_load */
+	bool inv_nosave;		/* inventory: its file was not understood and could not be set aside */
+	uint64_t inv_backoff_ms, inv_retry_ms, inv_save_errors;	/* inventory: failed saves */
 	int exit_status;		/* of a failed run: 1, or 2 when nothing could load */
 	struct loop *loop;		/* src/loop.h */
 	int sfd;			/* signalfd: SIGINT, SIGTERM, SIGHUP */
@@ -832,6 +834,7 @@ static void emit_stats(struct agent *a, bool final)
 		st.scan.joined = ms.joined;
 		st.scan.user_full = sst.user_full;
 		st.scan.workers = a->scan_workers;
+		st.scan.changed = sst.changed;
 	}
 
 	if (st.drops_total != a->last_drops_total || st.fanotify.lost != a->last_fan_lost || final)
@@ -940,6 +943,7 @@ static int setup_log(struct agent *a)
 
 /* inventory: the table, its file and the control channel (a policy file is in use, the model monitor on) */
 #define LT_INV_SAVE_MS 10000
+#define LT_INV_RETRY_MAX_MS 300000
 
 static void setup_inventory(struct agent *a)
 {
@@ -955,31 +959,72 @@ static void setup_inventory(struct agent *a)
 		return;
 	}
 	if (file && file[0]) {
-		if (inventory_load(a->inv, file, err, sizeof(err)))
-			log_warn("model inventory: %s; starting with what could be read", err);
-		else
+		int rc = inventory_load(a->inv, file, err, sizeof(err));
+
+		if (!rc) {
 			log_info("model inventory: %s", file);
+		} else {
+			char aside[PATH_MAX];
+
+			/*
+			 * never overwrite what was not understood (a damaged file, a
+			 * newer version): it is kept beside, or nothing is saved
+			 */
+			if (!inventory_set_aside(file, aside, sizeof(aside))) {
+				log_warn("model inventory: %s; kept as %s, starting with what could "
+					 "be read", err, aside);
+				inventory_mark_dirty(a->inv);
+			} else {
+				a->inv_nosave = true;
+				log_error("model inventory: %s; it could not be renamed aside (%s): "
+					  "the inventory will not be saved in this run", err,
+					  strerror(errno));
+			}
+		}
 	}
 	if (sock && sock[0]) {
 		a->ctl = control_open(sock);
 		if (!a->ctl)
 			log_warn("control socket %s: %s; ltrack models will read the inventory "
-				 "file", sock, strerror(errno));
+				 "file", sock,
+				 control_last_error()[0] ? control_last_error() : strerror(errno));
 	}
 }
 
-static void save_inventory(struct agent *a)
+/*
+ * save_inventory - write the table when it changed. A failed save (ENOSPC)
+ * keeps it dirty and is tried again after a backoff (10 s, doubling up to
+ * 5 minutes); @force (at exit) tries whatever the backoff says.
+ */
+static void save_inventory(struct agent *a, bool force)
 {
 	const char *file = a->cfg.inventory_file;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
 	int rc;
 
-	if (!a->inv || !file || !file[0] || !inventory_dirty(a->inv))
+	if (!a->inv || !file || !file[0] || a->inv_nosave || !inventory_dirty(a->inv))
+		return;
+	if (!force && now < a->inv_retry_ms)
 		return;
 	rc = inventory_save(a->inv, file);
-	if (rc) {
-		log_warn("model inventory: cannot write %s: %s", file, strerror(-rc));
-		inventory_mark_clean(a->inv);	/* tried; the next change tries again */
+	if (!rc) {
+		if (a->inv_backoff_ms)
+			log_info("model inventory: %s written again", file);
+		a->inv_backoff_ms = 0;
+		a->inv_retry_ms = 0;
+		return;
 	}
+	a->inv_save_errors++;
+	a->inv_backoff_ms = a->inv_backoff_ms ? a->inv_backoff_ms * 2 : LT_INV_SAVE_MS;
+	if (a->inv_backoff_ms > LT_INV_RETRY_MAX_MS)
+		a->inv_backoff_ms = LT_INV_RETRY_MAX_MS;
+	a->inv_retry_ms = now + a->inv_backoff_ms;
+	if (force)
+		log_error("model inventory: cannot write %s at exit: %s; the changes since its "
+			  "last save are lost", file, strerror(-rc));
+	else
+		log_warn("model inventory: cannot write %s: %s; kept in memory, tried again in "
+			 "%llu s", file, strerror(-rc), (unsigned long long)(a->inv_backoff_ms / 1000));
 }
 /* end inventory */
 
@@ -1096,7 +1141,7 @@ static bool every_100ms(void *ctx, uint64_t now)
 static bool every_save(void *ctx, uint64_t now)	/* inventory */
 {
 	(void)now;
-	save_inventory(ctx);
+	save_inventory(ctx, false);
 	return false;
 }
 
@@ -1269,7 +1314,7 @@ static int run(struct agent *a)
 	 * file complete and the socket's path free, while the BPF links are
 	 * still being torn down
 	 */
-	save_inventory(a);
+	save_inventory(a, true);
 	control_free(a->ctl);
 	a->ctl = NULL;
 	emit_stats(a, true);
@@ -1326,6 +1371,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (a->cli.check) {
+		/* what the agent would refuse at start, though the policy itself is fine */
+		if (a->cfg.have_policy && a->cfg.model_enabled && a->cfg.control_socket &&
+		    a->cfg.control_socket[0] && control_dir_check(a->cfg.control_socket))
+			fprintf(stderr, "%s: warning: [model_monitor] control_socket %s: %s; the agent "
+				"will run without it\n", a->cfg.path, a->cfg.control_socket,
+				control_last_error()[0] ? control_last_error() : strerror(errno));
 		printf("%s: ok\n", a->cfg.have_policy ? a->cfg.path : "command line");
 		config_release(&a->cfg);
 		return 0;

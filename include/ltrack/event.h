@@ -726,6 +726,12 @@ _Static_assert(sizeof(struct lt_gpu_seen_key) == 24, "ABI: lt_gpu_seen_key");
 #define LT_MA_MMAP	(1u << 1)
 #define LT_MA_CONTENT	(1u << 2)	/* found by its content (a loader opened it), not its name */
 #define LT_MA_READ	(1u << 3)	/* read(2) family calls read bytes from it */
+/*
+ * model_load only, never in lt_model_seen: when the file was loaded it was
+ * open for writing (or mapped shared and writable) by some process,
+ * i_writecount > 0: a write that lands later changes what was loaded
+ */
+#define LT_MA_WRITERS	(1u << 4)
 
 /* lt_model_ev.method (model_exfil) */
 #define LT_MX_SENDFILE	1

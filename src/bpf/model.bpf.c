@@ -368,6 +368,9 @@ static __always_inline void model_touch(struct file *f, __u16 access, long fd, _
 		return;		/* another thread was first */
 	file_id(&fid, ino);
 	model_hold(key.tgid, key.start_ns, &fid, mp);
+	/* writers at the load (security review 1): their later writes change the loaded bytes */
+	if (BPF_CORE_READ(ino, i_writecount.counter) > 0)
+		access |= LT_MA_WRITERS;
 	model_send_rec(true, LT_EV_MODEL_LOAD, f, NULL, access, fd, oflags, nr, ret, NULL);
 }
 

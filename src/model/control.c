@@ -47,27 +47,68 @@ static int make_addr(const char *path, struct sockaddr_un *a)
 	return 0;
 }
 
-/* the socket's directory: 0700 and root's, created when missing */
-static int prepare_dir(const char *path)
+/* why the last control_open or control_dir_check refused the directory ("" when none) */
+static __thread char dir_why[PATH_MAX + 256];
+
+const char *control_last_error(void)
+{
+	return dir_why;
+}
+
+int control_dir_check(const char *path)
 {
 	char dir[PATH_MAX];
 	struct stat st;
 	char *slash;
 
+	dir_why[0] = '\0';
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;	/* directly in / : nothing to prepare */
+	if (!slash || slash == dir) {
+		snprintf(dir_why, sizeof(dir_why), "a socket directly in / needs a directory of its own");
+		return -EPERM;
+	}
+	*slash = '\0';
+	if (lstat(dir, &st))
+		return errno == ENOENT ? 0 : -errno;	/* missing: made 0700 */
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(dir_why, sizeof(dir_why), "%s is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(dir_why, sizeof(dir_why), "%s is owned by uid %u, not by uid %u", dir,
+			 (unsigned)st.st_uid, (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(dir_why, sizeof(dir_why),
+			 "%s is shared (mode %04o): others may write in it; the socket needs a "
+			 "directory of its own, e.g. /run/ltrack/control.sock (an existing "
+			 "directory is never chmod-ed)", dir, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * the socket's directory: created 0700 when missing; an existing one is
+ * used as it is when it is root's and nobody else may write in it, never
+ * chmod-ed (security review, finding 9: a shared /tmp or /run made 0700)
+ */
+static int prepare_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int rc = control_dir_check(path);
+
+	if (rc)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
 	*slash = '\0';
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
-	if (lstat(dir, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
-		return -EPERM;
-	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700))
-		return -errno;
-	return 0;
+	return control_dir_check(path);	/* what is there now, made by us or not */
 }
 
 struct control *control_open(const char *path)

@@ -28,12 +28,24 @@ struct control_stats {
 };
 
 /*
- * control_open - listen on @path. Creates its directory (mode 0700, owned
- * by root; an existing one is tightened to 0700 when root owns it, refused
- * otherwise), replaces a stale socket, refuses one a live agent answers on
- * (-EADDRINUSE). NULL with errno set.
+ * control_open - listen on @path. Creates its directory (mode 0700) when
+ * missing; an existing one must pass control_dir_check and is never
+ * chmod-ed. Replaces a stale socket, refuses one a live agent answers on
+ * (-EADDRINUSE). NULL with errno set (control_last_error() says why a
+ * directory was refused).
  */
 struct control *control_open(const char *path);
+
+/*
+ * control_dir_check - the directory of socket @path is fit: missing (it
+ * will be made 0700), or a directory owned by the effective uid that no
+ * group or other may write in. 0, or -errno with the reason in
+ * control_last_error(). `ltrack --check` runs it too.
+ */
+int control_dir_check(const char *path);
+
+/* control_last_error - why the last check refused the directory, or "" */
+const char *control_last_error(void);
 
 /* control_free - close and unlink the socket; NULL is a no-op */
 void control_free(struct control *c);

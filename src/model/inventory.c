@@ -390,6 +390,12 @@ void inventory_mark_clean(struct inventory *inv)
 	inv->dirty = false;
 }
 
+void inventory_mark_dirty(struct inventory *inv)
+{
+	if (inv)
+		inv->dirty = true;
+}
+
 const char *inventory_verdict_name(int verdict)
 {
 	if (verdict == INV_VERDICT_NONE)

@@ -127,6 +127,16 @@ void inventory_set_evicted(struct inventory *inv, uint64_t evicted);
 /* inventory_dirty - changed since the last inventory_mark_clean */
 bool inventory_dirty(const struct inventory *inv);
 void inventory_mark_clean(struct inventory *inv);
+/* inventory_mark_dirty - to be saved (what was read from a file set aside) */
+void inventory_mark_dirty(struct inventory *inv);
+
+/*
+ * inventory_set_aside - rename the inventory file @path that could not be
+ * read whole (damaged, a newer version) to "@path.corrupt-YYYYMMDDTHHMMSSZ"
+ * (never over an existing file), so that no save overwrites it. Fills
+ * @aside with the new name. 0, or -1 with errno.
+ */
+int inventory_set_aside(const char *path, char *aside, size_t n);
 
 /* inventory_verdict_name - "clean" ... "error", or "unscanned" */
 const char *inventory_verdict_name(int verdict);

@@ -473,6 +473,33 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+int inventory_set_aside(const char *path, char *aside, size_t n)
+{
+	struct tm tm;
+	time_t now = time(NULL);
+	char ts[32];
+
+	if (!gmtime_r(&now, &tm) || !strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (int k = 0; k < 100; k++) {
+		int w = k ? snprintf(aside, n, "%s.corrupt-%s.%d", path, ts, k)
+			  : snprintf(aside, n, "%s.corrupt-%s", path, ts);
+
+		if (w < 0 || (size_t)w >= n) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (!renameat2(AT_FDCWD, path, AT_FDCWD, aside, RENAME_NOREPLACE))
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 int inventory_save(struct inventory *inv, const char *path)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];

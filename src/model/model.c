@@ -38,6 +38,7 @@
 #include "log.h"
 #include "ltrack.skel.h"
 #include "model/model.h"
+#include "safeopen.h"
 #include "hex.h"
 #include "scan/report.h"
 #include "net.h"
@@ -289,7 +290,8 @@ struct mproc {
 };
 
 struct mwrite {
-	struct lt_hdr hdr;		/* the writer */
+	struct lt_hdr hdr;		/* the writer (the loader when writer_unknown) */
+	bool writer_unknown;		/* open for writing when loaded: by whom, not known */
 	char *path;
 	struct ev_file_id loaded;	/* the identity the model had when loaded */
 	struct ev_file_id last;		/* seen at the last tick */
@@ -672,9 +674,10 @@ static int open_model(uint32_t pid, int fdno, const char *path, const struct lt_
 	char proc[64];
 	int fd;
 
+	/* never a device or FIFO the process swapped in, nor a symlink planted at the name */
 	if (fdno >= 0) {
 		snprintf(proc, sizeof(proc), "/proc/%u/fd/%d", pid, fdno);
-		fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		fd = safe_open_ro(proc, true, false, NULL);
 		if (fd >= 0 && same_file(fd, id))
 			return fd;
 		if (fd >= 0)
@@ -682,7 +685,7 @@ static int open_model(uint32_t pid, int fdno, const char *path, const struct lt_
 	}
 	if (!path || path[0] != '/')
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = safe_open_ro(path, false, false, NULL);
 	if (fd >= 0 && same_file(fd, id))
 		return fd;
 	if (fd >= 0)
@@ -732,27 +735,23 @@ static const char *exe_now(uint32_t pid, char *buf, size_t len)
 }
 
 /* a loaded model opened for writing */
-static void on_write(struct model *m, const struct lt_model_ev *e, const char *path)
+/*
+ * watch_write - watch model @p (loaded as @loaded) for the change a writer
+ * makes: @h is the writer, or the loader when @unknown (the file was open
+ * for writing when it was loaded, by a process not known)
+ */
+static void watch_write(struct model *m, const struct lt_hdr *h, bool unknown, const char *p,
+			const struct ev_file_id *loaded)
 {
-	char comm[17], exe[PATH_MAX], hex[65];
-	const char *p = path;
-	struct ev_file_id loaded;
 	struct mwrite *w;
 
-	memcpy(comm, e->hdr.comm, 16);
-	comm[16] = '\0';
-	if (!p || !model_table_get(m->table, p, &loaded, hex))
-		p = model_table_path(m->table, e->fid.dev, e->fid.ino);
-	if (!p || !model_table_get(m->table, p, &loaded, hex))
-		return;		/* a model no longer in the table */
-	if (model_names_match(m->trainers, m->ntrainers, comm,
-			      exe_now(e->hdr.tgid, exe, sizeof(exe)))) {
-		model_table_expect(m->table, p);
-		return;
-	}
 	for (size_t i = 0; i < m->nwrites; i++)
 		if (!strcmp(m->writes[i].path, p)) {
-			m->writes[i].hdr = e->hdr;	/* the latest writer */
+			if (!unknown) {	/* the latest writer */
+				m->writes[i].hdr = *h;
+				m->writes[i].writer_unknown = false;
+			}
+			m->writes[i].deadline_ms = m->now_ms + MODEL_WRITE_WAIT_MS;
 			return;
 		}
 	if (m->nwrites >= MODEL_WRITES_MAX) {
@@ -766,10 +765,31 @@ static void on_write(struct model *m, const struct lt_model_ev *e, const char *p
 		m->st.writes_dropped++;
 		return;
 	}
-	w->hdr = e->hdr;
-	w->loaded = loaded;
+	w->hdr = *h;
+	w->writer_unknown = unknown;
+	w->loaded = *loaded;
 	w->deadline_ms = m->now_ms + MODEL_WRITE_WAIT_MS;
 	m->nwrites++;
+}
+
+static void on_write(struct model *m, const struct lt_model_ev *e, const char *path)
+{
+	char comm[17], exe[PATH_MAX], hex[65];
+	const char *p = path;
+	struct ev_file_id loaded;
+
+	memcpy(comm, e->hdr.comm, 16);
+	comm[16] = '\0';
+	if (!p || !model_table_get(m->table, p, &loaded, hex))
+		p = model_table_path(m->table, e->fid.dev, e->fid.ino);
+	if (!p || !model_table_get(m->table, p, &loaded, hex))
+		return;		/* a model no longer in the table */
+	if (model_names_match(m->trainers, m->ntrainers, comm,
+			      exe_now(e->hdr.tgid, exe, sizeof(exe)))) {
+		model_table_expect(m->table, p);
+		return;
+	}
+	watch_write(m, &e->hdr, false, p, &loaded);
 }
 
 bool model_on_record(struct model *m, const void *rec, size_t len)
@@ -847,8 +867,16 @@ void model_on_load(struct model *m, struct event *ev)
 			m->load_hook(m->load_ctx, ev, fd);
 		close(fd);
 	}
-	if (ev->filename)
+	if (ev->filename) {
 		model_table_seen(m->table, ev->filename, &ev->fid);
+		/* open for writing elsewhere when loaded: a change that lands is model_modified */
+		if (ev->model.access & LT_MA_WRITERS) {
+			struct lt_hdr h;
+
+			hdr_from(&h, ev);
+			watch_write(m, &h, true, ev->filename, &ev->fid);
+		}
+	}
 	/* the (process, file) pair for its model_access */
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i].pid == ev->pid && m->procs[i].start_ns == ev->start_ns &&
@@ -1008,13 +1036,13 @@ static void writes_check(struct model *m)
 		bool done = false, gone;
 
 		if (stat_id(w->path, &now) && !id_same(&now, &w->loaded)) {
-			gone = kill((pid_t)w->hdr.tgid, 0) && errno == ESRCH;
+			gone = !w->writer_unknown && kill((pid_t)w->hdr.tgid, 0) && errno == ESRCH;
 			if ((w->have_last && id_same(&now, &w->last)) || gone) {
 				struct ev_file_id id;
 				char hex[65] = "";
 
 				model_table_get(m->table, w->path, &id, hex);
-				queue_modified(m, &w->hdr, true, w->path, &now, hex);
+				queue_modified(m, &w->hdr, !w->writer_unknown, w->path, &now, hex);
 				model_table_expect(m->table, w->path);
 				done = true;
 			}

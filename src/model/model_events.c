@@ -150,6 +150,7 @@ FLD_GETTER(get_open_flags, u, ev->model.open_flags, ev->model.access & LT_MA_OPE
 FLD_GETTER(get_read_bytes, u, ev->model.bytes, 1)
 FLD_GETTER(get_read_partial, b, true, ev->model.mflags & LT_MF_PARTIAL)
 FLD_GETTER(get_mapped, b, ev->model.access & LT_MA_MMAP, 1)
+FLD_GETTER(get_writers_at_load, b, true, ev->model.access & LT_MA_WRITERS)
 FLD_GETTER(get_old_sha256, s, ev->model.old_sha256[0] ? ev->model.old_sha256 : NULL, 1)
 FLD_GETTER(get_writer, b, ev->model.mflags & LT_MF_WRITER, 1)
 FLD_GETTER(get_method, s, model_method_name(ev->model.method), 1)
@@ -214,6 +215,11 @@ static const struct ev_field model_rows[] = {
 	  LD, AC),
 	R("found_by", FT_STR, get_found_by, "`name` or `content`", LD, AC),
 	R("fd", FT_INT, get_fd, "the descriptor opened (or mapped)", LD),
+	R("writers_at_load", FT_BOOL, get_writers_at_load,
+	  "present (true) when the file was open for writing (or mapped shared and writable) by "
+	  "some process when it was loaded: a write that lands later changes the bytes that were "
+	  "loaded, and is reported as a `model_modified` (with `writer: false`: who writes is not "
+	  "known) once the file's identity changes", LD),
 	R("flags", FT_UINT, get_open_flags, "the open flags as passed (when the load began with an open)",
 	  LD),
 	FIELD_ROW("scan", FT_OBJECT, 0, FG_OWN, NULL, model_scan_json,

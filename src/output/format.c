@@ -330,6 +330,7 @@ static void json_stats_scan(struct jbuf *b, const struct ev_stats *st)
 	KV_UINT(b, "joined", st->scan.joined);
 	KV_UINT(b, "user_full", st->scan.user_full);
 	KV_UINT(b, "workers", st->scan.workers);
+	KV_UINT(b, "changed", st->scan.changed);
 	json_obj_end(b);
 }
 

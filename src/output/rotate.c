@@ -162,7 +162,8 @@ static int file_safe(const struct stat *st)
  */
 static int open_live(struct rotfile *f, int *fdp, uint64_t *sizep)
 {
-	const int fl = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+	/* O_RDWR: the last byte of an existing file is read (a torn line, below) */
+	const int fl = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
 	struct stat st;
 	int fd = -1, err;
 
@@ -193,9 +194,20 @@ static int open_live(struct rotfile *f, int *fdp, uint64_t *sizep)
 	if (err)
 		goto out_close;
 	/* blocking writes: O_NONBLOCK was for the open of a FIFO only */
-	if (fcntl(fd, F_SETFL, O_WRONLY | O_APPEND)) {
+	if (fcntl(fd, F_SETFL, O_APPEND)) {
 		err = -errno;
 		goto out_close;
+	}
+	/*
+	 * a last line cut short (a disk that was full when an earlier run
+	 * ended): ended here, so the next record does not merge with it
+	 */
+	if (st.st_size > 0) {
+		char last;
+
+		if (pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n' &&
+		    write(fd, "\n", 1) == 1)
+			st.st_size++;
 	}
 	*fdp = fd;
 	*sizep = (uint64_t)st.st_size;
@@ -282,6 +294,15 @@ out_free:
 	rotfile_free(f);
 	errno = -err;
 	return NULL;
+}
+
+size_t rotfile_unwritten_records(const struct rotfile *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; f && i < f->blen; i++)
+		n += f->buf[i] == '\n';
+	return n;
 }
 
 int rotfile_flush(struct rotfile *f)

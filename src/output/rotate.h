@@ -60,6 +60,12 @@ int rotfile_write(struct rotfile *f, const char *buf, size_t len);
 int rotfile_flush(struct rotfile *f);
 
 /*
+ * rotfile_unwritten_records - records (lines) still in the buffer: after a
+ * failed last flush, the ones lost
+ */
+size_t rotfile_unwritten_records(const struct rotfile *f);
+
+/*
  * rotfile_reopen - flush, close and reopen the path (after an external tool
  * such as logrotate moved the file). Returns 0 or -errno; on failure the old
  * descriptor stays in use.

@@ -607,8 +607,11 @@ void sink_free(struct sink *s)
 		}
 		break;
 	case LT_STORE_FILE:
-		if (s->rf && rotfile_flush(s->rf))
-			log_warn("sink: could not write the last records to %s", s->path);
+		if (s->rf && rotfile_flush(s->rf)) {
+			lost = rotfile_unwritten_records(s->rf);
+			log_warn("sink: lost %zu record(s) that could not be written to %s", lost,
+				 s->path);
+		}
 		rotfile_free(s->rf);	/* also waits for compression to finish */
 		break;
 	case LT_STORE_SOCKET:

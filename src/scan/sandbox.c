@@ -124,6 +124,8 @@ struct request {
 	uint8_t key[32];
 	char name[SCANNER_NAME_MAX];
 	struct waiter *w;		/* scanner_scan_sync's, or NULL */
+	struct stat st0;		/* the file when it was submitted */
+	bool have_st0;
 };
 
 struct waiter {
@@ -1034,6 +1036,24 @@ static void finish(struct scanner *s, struct request *q, int ret, const struct s
 	free(q);
 }
 
+/*
+ * changed_since - the file of @q is not what it was when it was submitted
+ * (size, mtime, ctime): a write during the queue wait or the scan. The
+ * worker read the file through a mapping, so its report may describe bytes
+ * no loader read (security review, finding 1).
+ */
+static bool changed_since(const struct request *q)
+{
+	struct stat st;
+
+	if (!q->have_st0 || fstat(q->fd, &st))
+		return false;
+	return st.st_size != q->st0.st_size || st.st_mtim.tv_sec != q->st0.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != q->st0.st_mtim.tv_nsec ||
+	       st.st_ctim.tv_sec != q->st0.st_ctim.tv_sec ||
+	       st.st_ctim.tv_nsec != q->st0.st_ctim.tv_nsec;
+}
+
 static void *dispatch_main(void *arg)
 {
 	struct worker *w = arg;
@@ -1041,7 +1061,7 @@ static void *dispatch_main(void *arg)
 	struct scan_report *r = malloc(sizeof(*r));
 
 	for (;;) {
-		struct request *q;
+		struct request *q = NULL;
 
 		pthread_mutex_lock(&s->mu);
 		while (!s->stopping && !(q = pick(s)))
@@ -1065,6 +1085,24 @@ static void *dispatch_main(void *arg)
 			continue;
 		}
 		int ret = run_one(s, w, q, r);
+
+		/* a report about bytes that changed under the scan: said so, never cached */
+		if (ret == 0 && changed_since(q)) {
+			if (r->nfindings >= SCAN_MAX_FINDINGS) {	/* this one is kept */
+				r->nfindings = SCAN_MAX_FINDINGS - 1;
+				r->findings_dropped++;
+			}
+			scan_add_finding(r, SCAN_SUSPICIOUS, 0, NULL, NULL,
+					 "the file changed after it was submitted for scanning (size, "
+					 "mtime or ctime): the findings may not describe the bytes "
+					 "that were loaded");
+			r->incomplete = true;
+			scan_set_error(r, "changed during the scan");
+			ret = -ESTALE;
+			pthread_mutex_lock(&s->mu);
+			s->st.changed++;
+			pthread_mutex_unlock(&s->mu);
+		}
 
 		/*
 		 * the next worker is made now, not when the next request comes,
@@ -1305,6 +1343,7 @@ static struct request *request_new(int fd, const char *name, int *rc)
 		free(q);
 		return NULL;
 	}
+	q->have_st0 = fstat(q->fd, &q->st0) == 0;
 	copy_name(q->name, sizeof(q->name), name);
 	*rc = 0;
 	return q;

@@ -49,6 +49,7 @@ struct scanner_stats {
 	uint64_t timeouts;		/* workers killed at the wall-clock deadline */
 	uint64_t crashes;		/* workers that died during a scan (signal or exit) */
 	uint64_t malformed;		/* reports refused by scanner_report_valid (worker killed) */
+	uint64_t changed;		/* files that changed between submission and report */
 	uint64_t spawned;		/* workers started, the first ones included */
 	uint64_t respawns;		/* workers started to replace a dead one */
 	uint64_t lost;			/* results dropped for want of memory */
@@ -99,7 +100,11 @@ int scanner_next(struct scanner *s, uint64_t *cookie, struct scan_report *r);
 /*
  * scanner_scan_sync - scan @fd now in a worker and wait (ltrack scan). 0 or
  * -errno; @r is filled either way (SCAN_ERROR with its reason on failure:
- * -ETIMEDOUT "timed out after N ms", -ECHILD "worker crashed: SIGSEGV").
+ * -ETIMEDOUT "timed out after N ms", -ECHILD "worker crashed: SIGSEGV",
+ * -ESTALE when the file changed during the scan: the report then has a
+ * suspicious finding saying so and the error "changed during the scan").
+ * Every scan ends with that check (fstat of the descriptor against the
+ * submission: size, mtime, ctime); a changed file's report is never cached.
  * Not cached and not counted in the queue bound. Thread-safe.
  */
 int scanner_scan_sync(struct scanner *s, int fd, const char *name, struct scan_report *r);

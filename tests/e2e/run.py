@@ -30,6 +30,7 @@ The last line is exactly "e2e: N passed, N failed"; the exit status is 1
 when any test failed. See tests/e2e/README.md for what each test pins down.
 """
 
+import glob
 import json
 import os
 import re

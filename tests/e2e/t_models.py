@@ -139,3 +139,61 @@ def models_refuses_non_root(t):
     lt.wait_log("control: refused a client (uid 65534")
     eq(models_json(t), [], "root still served")
     lt.stop()
+
+
+@test
+def models_damaged_inventory_set_aside(t):
+    """security review 6a as run: an inventory with one bad entry among many, then one of a newer version: each is renamed aside whole (models.json.corrupt-TIME), what could be read is kept and saved, nothing is overwritten"""
+    good = [dict(m) for m in INV_MODELS]
+    bad = dict(INV_MODELS[0], path="relative/bad.pt")     # a relative path: refused
+    for doc, kept in (({"version": 1, "evicted": 0, "models": good[:1] + [bad] + good[1:]},
+                       [good[0]["path"]]),
+                      ({"version": 2, "models": good}, [])):
+        text = json.dumps(doc)
+        for p in glob.glob(t.path("models.json*")):
+            os.unlink(p)
+        with open(t.path("models.json"), "w") as f:
+            f.write(text)
+        lt = models_start(t)
+        lt.wait_log("kept as %s.corrupt-" % t.path("models.json"))
+        eq([m["path"] for m in models_json(t)], kept, "the entries read before the damage")
+        lt.stop()
+        lt.wait_exit()
+        aside = glob.glob(t.path("models.json.corrupt-*"))
+        eq(len(aside), 1, "files set aside: %s" % aside)
+        with open(aside[0]) as f:
+            eq(f.read(), text, "the damaged file's bytes, kept whole")
+        with open(t.path("models.json")) as f:
+            eq([m["path"] for m in json.load(f)["models"]], kept, "the new inventory file")
+
+
+@test
+def models_failed_save_kept_and_retried(t):
+    """security review 6b as run: the inventory's disk fills, a model is loaded, the save fails (ENOSPC); space comes back; at exit the inventory is written, not lost"""
+    d = t.mkdir("state")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "none", d], check=True)
+    try:
+        failed_save(t, d)
+    finally:
+        subprocess.run(["umount", "-l", d])
+
+
+def failed_save(t, d):
+    inv = os.path.join(d, "models.json")
+    pol = ('[agent]\nstats_interval = 0\n[model_monitor]\ninventory_file = "%s"\n'
+           'control_socket = ""\nscan = false\n' % inv)
+    lt = t.ltrack([], policy=pol)
+    fill = os.path.join(d, "fill")
+    subprocess.run(["dd", "if=/dev/zero", "of=" + fill, "bs=64k"], stderr=subprocess.DEVNULL)
+    m = t.path("net.pt")
+    with open(m, "wb") as f:
+        f.write(b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s.")
+    subprocess.run(["cat", m], stdout=subprocess.DEVNULL, check=True)
+    lt.wait_event(event_name="model_load", filename=m)
+    lt.wait_log("model inventory: cannot write %s: No space left on device; kept in memory" % inv,
+                timeout=30.0)
+    os.unlink(fill)
+    lt.stop()
+    lt.wait_exit()
+    with open(inv) as f:
+        eq([e["path"] for e in json.load(f)["models"]], [m], "the inventory written at exit")

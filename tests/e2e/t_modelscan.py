@@ -183,16 +183,20 @@ def slow_pickle(iters):
 @test
 def modelscan_one_user_cannot_starve_another(t):
     """security review 3 as run: uid 4242 loads one slow model 300 times and twelve slow copies; root then loads a dangerous model: its model_load carries the verdict, not pending, and the 300 loads of one file are one scan"""
-    # where uid 4242 can read (the test directory's parents are root's alone)
-    d = tempfile.mkdtemp(prefix="ltrack-starve-")
+    in_shared_dir(t, "ltrack-starve-", starve)
+
+
+def in_shared_dir(t, prefix, body):
+    """body(t, d) in a directory other uids can read (the test directory's parents are root's alone)"""
+    d = tempfile.mkdtemp(prefix=prefix)
     try:
-        starve(t, d)
+        os.chmod(d, 0o755)
+        body(t, d)
     finally:
         shutil.rmtree(d)
 
 
 def starve(t, d):
-    os.chmod(d, 0o755)
     slow = slow_pickle(1500000)
     names = ["bomb.pkl"] + ["copy%d.pkl" % i for i in range(12)]
     for n in names:
@@ -222,3 +226,57 @@ def starve(t, d):
     check(sc["joined"] + sc["cache_hits"] >= 299,
           "299 of the bomb's loads joined its one scan or its cached verdict: %s" % sc)
     check(sc["submitted"] <= 14, "one scan per distinct file (bomb, 12 copies, victim): %s" % sc)
+
+
+TOCTOU_PY = r"""
+import os, sys, time
+d, benign = sys.argv[1], bytes.fromhex(sys.argv[2])
+with open(d + "/slow.pkl", "rb") as f:      # the user's own slow load: its worker is busy
+    f.read(1)
+w = os.open(d + "/evil.pkl", os.O_WRONLY)  # opened for writing before the load
+with open(d + "/evil.pkl", "rb") as f:      # the load
+    f.read()
+time.sleep(0.3)
+os.pwrite(w, benign, 0)                     # benign bytes of the same length, after the load
+os.close(w)
+"""
+
+
+@test
+def modelscan_rewrite_after_load(t):
+    """security review 1 as run: a writer opens the model before the load, the load reads it, 300 ms later the writer puts benign bytes of the same length over it: the model_load says writers_at_load, the verdict is never clean, and a model_modified follows"""
+    in_shared_dir(t, "ltrack-toctou-", rewrite_after_load)
+
+
+def rewrite_after_load(t, d):
+    evil = b"\x80\x02cposix\nsystem\nq\x00X\x04\x00\x00\x00trueq\x01\x85q\x02Rq\x03."
+    benign = (b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s.").ljust(len(evil), b"\x00")
+    for name, data in (("slow.pkl", slow_pickle(1500000)), ("evil.pkl", evil)):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+        os.chown(os.path.join(d, name), 4242, 4242)
+    m = os.path.join(d, "evil.pkl")
+    lt = t.ltrack([], policy=scan_policy(t, "scan_wait_ms = 5000"))
+    subprocess.run(["setpriv", "--reuid=4242", "--regid=4242", "--clear-groups", MODEL_PY, "-c",
+                    TOCTOU_PY, d, benign.hex()], check=True, timeout=60 * TIME_SCALE)
+    lt.wait_event(event_name="model_modified", filename=m, timeout=30.0)
+    evs = lt.stop()
+    loads = model_evs(evs, "model_load", m)
+    eq(len(loads), 1, "model_load events of the model")
+    eq(loads[0].get("writers_at_load"), True, "writers_at_load")
+    verdict = loads[0]["scan"]["verdict"]
+    if verdict == "pending":
+        ups = [e for e in evs if e["event_name"] == "scan_update" and e["filename"] == m]
+        eq(len(ups), 1, "its scan_update")
+        verdict = ups[0]["scan"]["verdict"]
+        scan = ups[0]["scan"]
+    else:
+        scan = loads[0]["scan"]
+    # dangerous when scanned before the write; suspicious ("changed during the scan") after it
+    check(verdict in ("dangerous", "suspicious"), "verdict %r, never clean: %s" % (verdict, scan))
+    if verdict == "suspicious":
+        eq(scan["error"], "changed during the scan", "why")
+    mods = model_evs(evs, "model_modified", m)
+    eq(len(mods), 1, "model_modified events")
+    match(mods[0], {"writer": False, "size": len(evil)})
+    check(mods[0]["mtime"] != loads[0]["mtime"], "the new mtime in model_modified")

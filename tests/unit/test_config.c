@@ -796,6 +796,45 @@ static void test_unreadable_file_reports_errno(void **state)
 	config_release(&c);
 }
 
+/*
+ * Review finding 14 as it was run: a FIFO as the policy (--check, or a
+ * SIGHUP after the path was swapped) blocked until killed. Refused at
+ * once now, without opening anything for reading; so are a device and a
+ * policy every user may write.
+ */
+static void test_fifo_device_and_world_writable_policies_refused(void **state)
+{
+	struct lt_config_err err;
+	struct lt_config c;
+	char dir[] = "/tmp/ltrack-cfg-XXXXXX", path[96], msg[1024];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	config_init(&c);
+	snprintf(path, sizeof(path), "%s/fifo.toml", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(config_load_file(&c, path, &err), -EINVAL);	/* no writer: would block */
+	config_format_err(&err, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "fifo.toml: not a regular file"));
+	unlink(path);
+	assert_int_equal(config_load_file(&c, "/dev/null", &err), -EINVAL);
+	snprintf(path, sizeof(path), "%s/open.toml", dir);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[agent]\n", 8), 8);
+	assert_int_equal(fchmod(fd, 0666), 0);
+	close(fd);
+	assert_int_equal(config_load_file(&c, path, &err), -EPERM);
+	config_format_err(&err, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "open.toml: writable by every user (mode 0666)"));
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(config_load_file(&c, path, &err), 0);
+	unlink(path);
+	rmdir(dir);
+	config_release(&c);
+}
+
 static void test_file_over_16_mib_is_rejected(void **state)
 {
 	char dir[] = "/tmp/ltrack-cfg-XXXXXX", path[PATH_MAX], msg[1024];
@@ -1256,6 +1295,7 @@ int main(void)
 		cmocka_unit_test(test_toml_syntax_error_keeps_its_position),
 		cmocka_unit_test(test_load_file_reads_and_names_the_file),
 		cmocka_unit_test(test_unreadable_file_reports_errno),
+		cmocka_unit_test(test_fifo_device_and_world_writable_policies_refused),
 		cmocka_unit_test(test_file_over_16_mib_is_rejected),
 		cmocka_unit_test(test_format_err_variants),
 		cmocka_unit_test(test_loading_again_replaces_values_without_leaks),

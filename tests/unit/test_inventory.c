@@ -396,6 +396,42 @@ static void test_corrupt_file_keeps_what_was_read(void **state)
  * A file cut at every byte: never a crash, and exactly the models whose
  * object the cut left whole come back (ltrack's one JSON reader, partial)
  */
+/*
+ * Review finding 6a: a file that could not be read whole is renamed aside
+ * with its bytes, never over another file, so that no later save
+ * overwrites it.
+ */
+static void test_set_aside_keeps_the_bytes(void **state)
+{
+	char path[128], aside[256], aside2[256], *got;
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/aside.json", tmpdir);
+	write_text(path, "{\"version\":2,\"models\":[]}");
+	assert_int_equal(inventory_set_aside(path, aside, sizeof(aside)), 0);
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(strncmp(aside, path, strlen(path)), 0);
+	assert_int_equal(strncmp(aside + strlen(path), ".corrupt-", 9), 0);
+	assert_int_equal(strlen(aside + strlen(path) + 9), 16);	/* YYYYMMDDTHHMMSSZ */
+	got = read_all(aside);
+	assert_string_equal(got, "{\"version\":2,\"models\":[]}");
+	free(got);
+	/* the same second again: a new name, the first one untouched */
+	write_text(path, "second");
+	assert_int_equal(inventory_set_aside(path, aside2, sizeof(aside2)), 0);
+	assert_string_not_equal(aside, aside2);
+	got = read_all(aside);
+	assert_string_equal(got, "{\"version\":2,\"models\":[]}");
+	free(got);
+	got = read_all(aside2);
+	assert_string_equal(got, "second");
+	free(got);
+	/* nothing to rename: an error, nothing created */
+	assert_int_equal(inventory_set_aside(path, aside, sizeof(aside)), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 static void test_every_cut_keeps_the_whole_models(void **state)
 {
 	char doc[4096], err[256];
@@ -467,6 +503,47 @@ static void test_restore_over_the_bound(void **state)
 	assert_int_equal(st.entries, 2);
 	assert_int_equal(st.evicted, 5);	/* the file's 4 and /m/1 now */
 	inventory_free(inv);
+}
+
+/*
+ * Review finding 9 as it was run: control_socket in an existing shared
+ * directory (/tmp-like, mode 1777) made that directory 0700. Now such a
+ * directory is refused with its reason and left as it was; so is one a user
+ * owns; a root-owned 0755 one is used as it is.
+ */
+static void test_control_never_chmods_a_directory(void **state)
+{
+	char dir[128], sock[160];
+	struct control *c;
+	struct stat sb;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/shared", tmpdir);
+	snprintf(sock, sizeof(sock), "%s/control.sock", dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_null(control_open(sock));
+	assert_int_equal(errno, EPERM);
+	assert_non_null(strstr(control_last_error(), "is shared (mode 1777)"));
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 01777);
+	assert_int_equal(control_dir_check(sock), -EPERM);
+	/* a user's directory */
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(chown(dir, 1000, 1000), 0);
+	assert_null(control_open(sock));
+	assert_non_null(strstr(control_last_error(), "is owned by uid 1000"));
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_uid, 1000);
+	/* root's, 0755: used, not tightened */
+	assert_int_equal(chown(dir, 0, 0), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	c = control_open(sock);
+	assert_non_null(c);
+	assert_string_equal(control_last_error(), "");
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0755);
+	control_free(c);
 }
 
 static void test_control_answers_root_refuses_others(void **state)
@@ -574,8 +651,10 @@ int main(void)
 		cmocka_unit_test(test_save_load_round_trip_survives_restart),
 		cmocka_unit_test(test_missing_file_is_a_first_start),
 		cmocka_unit_test(test_corrupt_file_keeps_what_was_read),
+		cmocka_unit_test(test_set_aside_keeps_the_bytes),
 		cmocka_unit_test(test_every_cut_keeps_the_whole_models),
 		cmocka_unit_test(test_restore_over_the_bound),
+		cmocka_unit_test(test_control_never_chmods_a_directory),
 		cmocka_unit_test(test_control_answers_root_refuses_others),
 	};
 

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -731,6 +733,57 @@ static void test_refuses_planted_files(void **state)
 	unchanged(victim, 0600, 0);
 }
 
+/*
+ * Review finding 13 as it was run (harness rot_full): the disk fills, the
+ * agent exits with records buffered, the last one torn on disk; the next
+ * run's first record used to merge with it. The lost records are counted,
+ * and the next open ends the torn line first. The full disk is a file size
+ * limit here (EFBIG instead of ENOSPC: the same short write).
+ */
+static void test_full_disk_counts_lost_records_and_mends_the_torn_line(void **state)
+{
+	struct tdir *t = *state;
+	struct rlimit old, lim;
+	char path[512], rec[32];
+	struct rotfile *f;
+	size_t len;
+	char *data;
+
+	FMT(path, "%s/full.jsonl", t->path);
+	f = rotfile_open(path, NULL);
+	assert_non_null(f);
+	assert_int_equal(rotfile_write(f, "{\"seq\":0}\n", 10), 0);
+	assert_int_equal(rotfile_flush(f), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 10 + 25;	/* room for one record and a half */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int i = 1; i <= 5; i++) {
+		snprintf(rec, sizeof(rec), "{\"seq\":%d,\"pad\":\"xxxx\"}\n", i);	/* 23 bytes */
+		assert_int_equal(rotfile_write(f, rec, strlen(rec)), 0);
+	}
+	assert_int_equal(rotfile_flush(f), -EFBIG);
+	assert_int_equal(rotfile_unwritten_records(f), 4);	/* record 1 whole, 2 torn */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	rotfile_free(f);	/* its flush now writes them: drop them to model the exit */
+	data = read_file(path, &len);
+	assert_true(len > 10 + 23);
+	free(data);
+	/* the torn state as the review found it: cut inside a record */
+	assert_int_equal(truncate(path, 10 + 23 + 12), 0);
+	f = rotfile_open(path, NULL);
+	assert_non_null(f);
+	assert_int_equal(rotfile_write(f, "{\"seq\":100}\n", 12), 0);
+	assert_int_equal(rotfile_flush(f), 0);
+	rotfile_free(f);
+	data = read_file(path, &len);
+	assert_int_equal(len, 10 + 23 + 12 + 1 + 12);
+	assert_memory_equal(data + 10 + 23, "{\"seq\":2,\"pa\n{\"seq\":100}\n", 12 + 1 + 12);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -760,6 +813,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_follows_a_moved_file, setup_dir,
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_refuses_planted_files, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+			test_full_disk_counts_lost_records_and_mends_the_torn_line, setup_dir,
+			teardown_dir),
 		cmocka_unit_test_setup_teardown(test_failed_rotation_is_counted_and_keeps_writing,
 						setup_dir, teardown_dir),
 	};

@@ -583,6 +583,66 @@ static void test_one_user_cannot_starve_another(void **state)
 	free(r);
 }
 
+/*
+ * Review finding 1, the scan's side, as it was run: the one worker is busy
+ * (a slow file), a dangerous model waits in the queue, and its writer
+ * (a descriptor opened before the load) puts benign bytes of the same
+ * length over it. The scan then reads the benign bytes: the report must not
+ * say clean: it says the file changed, and it is not cached under the
+ * digest that was given (the loaded bytes').
+ */
+static void test_changed_during_scan(void **state)
+{
+	static const uint8_t benign[] = "\x80\x02}q\x00X\x01\x00\x00\x00" "aq\x01K\x01s.";
+	struct scan_report *r = calloc(1, sizeof(*r));
+	struct scanner *s = new_scanner(20000, 0);
+	struct scanner_stats st;
+	char path[128], pad[sizeof(PICKLE_EVIL)];
+	uint64_t cookie;
+	size_t len;
+	uint8_t *b = slow_pickle(1000000, &len);
+	int slow, fd, wfd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/busy.pkl", tmpdir);
+	slow = write_file(path, b, len, 0600);
+	free(b);
+	snprintf(path, sizeof(path), "%s/toctou.pkl", tmpdir);
+	fd = write_file(path, PICKLE_EVIL, sizeof(PICKLE_EVIL) - 1, 0600);
+	wfd = open(path, O_WRONLY | O_CLOEXEC);	/* opened before the "load" */
+	assert_true(wfd >= 0);
+	assert_int_equal(scanner_submit(s, slow, "busy.pkl", NULL, 6, 1000), 0);
+	assert_int_equal(scanner_submit(s, fd, "toctou.pkl", SHA_X, 7, 1000), 0);
+	/* benign bytes of the same length over the queued file */
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, benign, sizeof(benign) - 1);
+	assert_int_equal(pwrite(wfd, pad, sizeof(PICKLE_EVIL) - 1, 0), (ssize_t)sizeof(PICKLE_EVIL) - 1);
+	next_result(s, &cookie, r);
+	assert_int_equal(cookie, 6);
+	next_result(s, &cookie, r);
+	assert_int_equal(cookie, 7);
+	assert_int_equal(r->verdict, SCAN_SUSPICIOUS);	/* the benign bytes, and the change */
+	assert_true(r->incomplete);
+	assert_string_equal(r->error, "changed during the scan");
+	assert_true(r->nfindings >= 1);
+	assert_non_null(strstr(r->findings[r->nfindings - 1].why, "the file changed after it was submitted"));
+	scanner_get_stats(s, &st);
+	assert_int_equal(st.changed, 1);
+	/* not cached: the same digest is scanned again (the benign bytes, unchanged now) */
+	assert_int_equal(scanner_submit(s, fd, "toctou.pkl", SHA_X, 8, 1000), 0);
+	next_result(s, &cookie, r);
+	assert_int_equal(cookie, 8);
+	assert_string_equal(r->error, "");
+	assert_int_equal(r->verdict, SCAN_CLEAN);
+	scanner_get_stats(s, &st);
+	assert_int_equal(st.cache_hits, 0);
+	close(wfd);
+	close(fd);
+	close(slow);
+	scanner_free(s);
+	free(r);
+}
+
 static void test_queue_full_is_eagain_and_counted(void **state)
 {
 	struct scan_report *r = calloc(1, sizeof(*r));
@@ -665,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_kills_and_replaces),
 		cmocka_unit_test(test_timeout_keeps_what_was_found),
 		cmocka_unit_test(test_one_user_cannot_starve_another),
+		cmocka_unit_test(test_changed_during_scan),
 		cmocka_unit_test(test_cache_answers_by_sha256),
 		cmocka_unit_test(test_queue_full_is_eagain_and_counted),
 		cmocka_unit_test(test_report_validation),
