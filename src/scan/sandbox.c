@@ -764,7 +764,12 @@ static int run_one(struct scanner *s, struct worker *w, const struct request *q,
 	ssize_t n = recv_with_fd(w->sock, r, sizeof(*r), NULL);
 
 	if (n == (ssize_t)sizeof(*r) && scanner_report_valid(r)) {
-		worker_reap(s, w);	/* it exits after one file */
+		/*
+		 * it exits after one file, but that is its word: killed now, so
+		 * a worker that reports and then stays cannot hold the
+		 * zygote's wait (security review, finding 10a)
+		 */
+		worker_kill(s, w);
 		return 0;
 	}
 	if (n == 0 || n == -ECONNRESET) {
@@ -1129,6 +1134,31 @@ static void *dispatch_main(void *arg)
 
 /* ---- public API ---------------------------------------------------------------- */
 
+/*
+ * worker_ids - the workers' own uid and gid when no user is configured: a
+ * high id no account has, so no other process runs as it and none can
+ * signal or ptrace the workers (with `nobody`, any process of that common
+ * user could SIGSTOP them: security review, finding 10b). The first of
+ * SCANNER_WORKER_ID, SCANNER_WORKER_ID - 1, ... with no passwd or group entry.
+ */
+static int worker_ids(struct sb_cfg *cfg)
+{
+	for (uint32_t id = SCANNER_WORKER_ID; id > SCANNER_WORKER_ID - 64; id--) {
+		char buf[4096];
+		struct passwd pw, *pr = NULL;
+		struct group gr, *gres = NULL;
+
+		if (getpwuid_r((uid_t)id, &pw, buf, sizeof(buf), &pr) || pr)
+			continue;
+		if (getgrgid_r((gid_t)id, &gr, buf, sizeof(buf), &gres) || gres)
+			continue;
+		cfg->uid = (uid_t)id;
+		cfg->gid = (gid_t)id;
+		return 0;
+	}
+	return -EEXIST;
+}
+
 static int resolve_user(const char *user, struct sb_cfg *cfg)
 {
 	struct passwd pw, *res = NULL;
@@ -1188,7 +1218,7 @@ struct scanner *scanner_new(const struct scanner_opts *o)
 	/* one user: a quarter of the queue, and every worker but one */
 	s->uid_max = s->o.queue_max / 4 ? s->o.queue_max / 4 : 1;
 	s->run_max = s->o.workers > 1 ? s->o.workers - 1 : 1;
-	user = o && o->user ? o->user : "nobody";
+	user = o ? o->user : NULL;	/* NULL: the workers' own ids (worker_ids) */
 	s->o.user = NULL;
 	s->efd = s->stop_efd = s->zy_sock = -1;
 	pthread_mutex_init(&s->mu, NULL);
@@ -1212,7 +1242,7 @@ struct scanner *scanner_new(const struct scanner_opts *o)
 	s->st.queue_max = s->o.queue_max;
 	s->cfg.mem_limit = SB_ASAN ? 0 : s->o.mem_limit;
 	if (geteuid() == 0) {
-		rc = resolve_user(user, &s->cfg);
+		rc = user ? resolve_user(user, &s->cfg) : worker_ids(&s->cfg);
 		if (rc)
 			goto fail;
 		s->cfg.drop = true;

@@ -30,10 +30,17 @@ struct scanner_opts {
 	unsigned workers;		/* worker processes (default 1) */
 	unsigned timeout_ms;		/* wall-clock limit per file (default 10000) */
 	uint64_t mem_limit;		/* RLIMIT_AS per worker in bytes (default 512 MiB; ignored under ASan) */
-	const char *user;		/* unprivileged user to run as (default "nobody") */
+	const char *user;		/* unprivileged user to run as (default: SCANNER_WORKER_ID) */
 	unsigned cache_entries;		/* verdicts cached by sha256 (default 4096) */
 	unsigned queue_max;		/* requests outstanding at once (default 256), see scanner_submit */
 };
+
+/*
+ * the uid and gid of the workers when no user is configured (as root): a
+ * high id no account has (or the next lower one without a passwd or group
+ * entry), so that no other process shares it
+ */
+#define SCANNER_WORKER_ID 4294900000u
 
 /* a file name passed to the worker as a sniffing hint is cut to this (with its NUL) */
 #define SCANNER_NAME_MAX 256

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_sandbox.c - the scan workers: a report comes back identical to an
- * in-process scan, the worker runs as nobody with no_new_privs, seccomp and
+ * in-process scan, the worker runs under ids of its own with no_new_privs, seccomp and
  * its limits (read from /proc), the filter kills open/socket/fork, a file
  * the worker could not open by name is scanned through its descriptor, a
  * crash and a timeout are errors (never clean) and the worker is replaced,
  * the cache answers by sha256, the queue bound gives -EAGAIN and counts it.
- * Runs as root (CI does): only root can switch the workers to nobody.
+ * Runs as root (CI does): only root can switch the workers' ids.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,15 +16,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,21 +156,19 @@ static void test_report_matches_in_process_scan(void **state)
 	free(want);
 }
 
-static void test_worker_is_nobody_nnp_seccomp_limited(void **state)
+static void test_worker_ids_nnp_seccomp_limited(void **state)
 {
 	struct scanner *s = new_scanner(10000, 0);
-	struct passwd *pw = getpwnam("nobody");
 	char v[256], want[128];
 	pid_t pid = worker_pid(s);
 
 	(void)state;
-	assert_non_null(pw);
-	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_uid, pw->pw_uid, pw->pw_uid,
-		 pw->pw_uid);
+	/* its own ids, which no account has (this host has none at SCANNER_WORKER_ID) */
+	assert_null(getpwuid(SCANNER_WORKER_ID));
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", SCANNER_WORKER_ID, SCANNER_WORKER_ID,
+		 SCANNER_WORKER_ID, SCANNER_WORKER_ID);
 	proc_field(pid, "status", "Uid", v, sizeof(v));
 	assert_string_equal(v, want);
-	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_gid, pw->pw_gid, pw->pw_gid,
-		 pw->pw_gid);
 	proc_field(pid, "status", "Gid", v, sizeof(v));
 	assert_string_equal(v, want);
 	proc_field(pid, "status", "Groups", v, sizeof(v));
@@ -471,6 +473,118 @@ static void test_timeout_keeps_what_was_found(void **state)
 	free(r);
 }
 
+/*
+ * Review finding 10b as it was run (harness stopper.py): a process of the
+ * common user nobody SIGSTOPped the workers, turning verdicts into
+ * timeouts. The workers have ids of their own now: nobody gets EPERM.
+ */
+static void test_nobody_cannot_signal_the_workers(void **state)
+{
+	struct scanner *s = new_scanner(10000, 0);
+	pid_t pid = worker_pid(s), child;
+	int status;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(3);
+		_exit(kill(pid, SIGSTOP) == -1 && errno == EPERM ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	scanner_free(s);
+}
+
+static volatile pid_t traced;
+static volatile int seized;	/* 1 attached, -1 failed */
+
+/*
+ * the tracer: attach to the worker and let it run syscall by syscall until
+ * it enters exit_group (after its report), then leave it stopped there, as
+ * strace's delay_enter on exit_group did in the review. A SIGKILL ends it
+ * from there; then this thread collects its end.
+ */
+static void *tracee_reaper(void *arg)
+{
+	struct __ptrace_syscall_info info;
+	int st;
+
+	(void)arg;
+	if (ptrace(PTRACE_SEIZE, traced, NULL, (void *)PTRACE_O_TRACESYSGOOD) ||
+	    ptrace(PTRACE_INTERRUPT, traced, NULL, NULL)) {
+		seized = -1;
+		return NULL;
+	}
+	seized = 1;
+	while (waitpid(traced, &st, __WALL) == traced) {
+		int sig = 0;
+
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			break;
+		if (WIFSTOPPED(st) && WSTOPSIG(st) == (SIGTRAP | 0x80) &&
+		    ptrace(PTRACE_GET_SYSCALL_INFO, traced, (void *)sizeof(info), &info) > 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_ENTRY && info.entry.nr == __NR_exit_group)
+			continue;	/* held at its exit: not resumed */
+		if (WIFSTOPPED(st) && WSTOPSIG(st) != SIGTRAP && WSTOPSIG(st) != (SIGTRAP | 0x80) &&
+		    (st >> 16) == 0)
+			sig = WSTOPSIG(st);	/* a real signal: delivered */
+		ptrace(PTRACE_SYSCALL, traced, NULL, (void *)(long)sig);
+	}
+	return NULL;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	static const char m[] = "test_sandbox: the scanner waited for a worker that reported "
+				"and did not exit\n";
+	if (write(2, m, sizeof(m) - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+/*
+ * Review finding 10a, as it was simulated (a worker whose exit is held):
+ * the worker is traced and stopped at its exit after it sent its report.
+ * The pool used to wait for it forever (the zygote's blocking waitpid, the
+ * agent's exit hanging on it); it kills the worker once its report is in.
+ */
+static void test_worker_that_does_not_exit_is_killed(void **state)
+{
+	struct scan_report *r = calloc(1, sizeof(*r));
+	struct scanner *s = new_scanner(10000, 0);
+	char path[128];
+	pthread_t th;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/held.pkl", tmpdir);
+	fd = write_file(path, PICKLE, sizeof(PICKLE) - 1, 0600);
+	traced = worker_pid(s);
+	seized = 0;
+	assert_int_equal(pthread_create(&th, NULL, tracee_reaper, NULL), 0);
+	while (!seized)
+		usleep(1000);
+	assert_int_equal(seized, 1);
+	signal(SIGALRM, on_alarm);
+	alarm(20);
+	assert_int_equal(scanner_scan_sync(s, fd, "held.pkl", r), 0);
+	assert_int_equal(r->format, MF_PICKLE);
+	assert_int_equal(r->verdict, SCAN_CLEAN);
+	/* the next worker serves the next file */
+	assert_int_equal(scanner_scan_sync(s, fd, "held.pkl", r), 0);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	pthread_join(th, NULL);
+	close(fd);
+	scanner_free(s);
+	free(r);
+}
+
 static void test_cache_answers_by_sha256(void **state)
 {
 	struct scan_report *r = calloc(1, sizeof(*r)), *first = calloc(1, sizeof(*first));
@@ -717,7 +831,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_matches_in_process_scan),
-		cmocka_unit_test(test_worker_is_nobody_nnp_seccomp_limited),
+		cmocka_unit_test(test_worker_ids_nnp_seccomp_limited),
+		cmocka_unit_test(test_nobody_cannot_signal_the_workers),
+		cmocka_unit_test(test_worker_that_does_not_exit_is_killed),
 		cmocka_unit_test(test_address_limit_applies_per_file),
 		cmocka_unit_test(test_filter_allows_scan_denies_the_rest),
 		cmocka_unit_test(test_scans_a_file_it_cannot_open_by_name),
@@ -732,7 +848,7 @@ int main(void)
 	};
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "test_sandbox: needs root (workers switch to nobody)\n");
+		fprintf(stderr, "test_sandbox: needs root (workers switch their ids)\n");
 		return 1;
 	}
 	return cmocka_run_group_tests(tests, setup, teardown);
