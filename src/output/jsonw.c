@@ -526,6 +526,24 @@ static inline uint64_t text_special8(uint64_t x)
 	       ((del - ONES) & ~del) | x;
 }
 
+/*
+ * bidi_mark - the code point of the UTF-8 sequence @p (@k bytes) when it
+ * is a bidirectional or direction mark (U+061C, U+200E, U+200F,
+ * U+202A..U+202E, U+2066..U+2069), else 0
+ */
+static unsigned bidi_mark(const unsigned char *p, size_t k)
+{
+	if (k == 2 && p[0] == 0xd8 && p[1] == 0x9c)
+		return 0x061c;
+	if (k != 3 || p[0] != 0xe2)
+		return 0;
+	if (p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae)))
+		return 0x2000u + (p[2] & 0x3fu);
+	if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		return 0x2040u + (p[2] & 0x3fu);
+	return 0;
+}
+
 void text_quote(struct jbuf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -559,7 +577,28 @@ void text_quote(struct jbuf *b, const char *s, size_t n)
 			break;
 		c = *p;
 		if (c >= 0x80) {
+			unsigned cp;
+
 			k = utf8_seq(p, (size_t)(end - p));
+			/*
+			 * bidirectional and invisible direction marks reorder what a
+			 * terminal shows ("bidi\u202efdp.exe" reads as "bidiexe.pdf"):
+			 * written as \uXXXX, so the name reads as it is
+			 */
+			cp = bidi_mark(p, k);
+			if (cp) {
+				static const char hx[] = "0123456789abcdef";
+
+				o[0] = '\\';
+				o[1] = 'u';
+				o[2] = hx[(cp >> 12) & 15];
+				o[3] = hx[(cp >> 8) & 15];
+				o[4] = hx[(cp >> 4) & 15];
+				o[5] = hx[cp & 15];
+				o += 6;
+				p += k;
+				continue;
+			}
 			/* C1 controls (U+0080..U+009F) are terminal escapes, not text */
 			if (k && !(c == 0xc2 && p[1] < 0xa0)) {
 				memcpy(o, p, k);

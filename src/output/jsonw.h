@@ -189,9 +189,11 @@ void json_kv_bool(struct jbuf *b, const char *key, bool v);
 /*
  * text_quote - a C-style quoted string for the text format: "..." with \" \\
  * \n \r \t, and \xNN for every other byte that is not printable: ASCII
- * controls, DEL, bytes of invalid UTF-8 and the C1 controls U+0080..U+009F.
- * Printable ASCII and valid UTF-8 otherwise pass through. Not JSON-aware:
- * no separators are written.
+ * controls, DEL, bytes of invalid UTF-8 and the C1 controls U+0080..U+009F;
+ * \uXXXX for the bidirectional and direction marks (U+061C, U+200E/F,
+ * U+202A..U+202E, U+2066..U+2069), which would reorder what a terminal
+ * shows. Printable ASCII and valid UTF-8 otherwise pass through. Not
+ * JSON-aware: no separators are written.
  */
 void text_quote(struct jbuf *b, const char *s, size_t n);
 

@@ -549,6 +549,15 @@ static void test_text_quote_c_style(void **state)
 	assert_text_quote("\xc2\xa0", 2, "\"\xc2\xa0\"");
 	assert_text_quote("0123456789abcdef\"0123456789", 27,
 			  "\"0123456789abcdef\\\"0123456789\"");
+	/*
+	 * security review 15: a bidi override disguised "bidi<U+202E>fdp.exe"
+	 * as "bidiexe.pdf" in a terminal; every direction mark is written as
+	 * \uXXXX, other text (U+2028, U+2070 beside them) passes
+	 */
+	assert_text_quote("bidi\xe2\x80\xae" "fdp.exe", 14, "\"bidi\\u202e" "fdp.exe\"");
+	assert_text_quote("\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9\xd8\x9c", 17,
+			  "\"\\u200e\\u200f\\u202a\\u2066\\u2069\\u061c\"");
+	assert_text_quote("\xe2\x80\xa8\xe2\x81\xb0", 6, "\"\xe2\x80\xa8\xe2\x81\xb0\"");
 }
 
 int main(void)
