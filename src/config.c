@@ -422,7 +422,9 @@ static const struct cfg_key keys[] = {
 	    "unix socket `ltrack models` asks the running agent through (mode 0600 in a 0700 "
 	    "directory, root only); \"\" = none"),
 	INT("model_monitor", "inventory_max_entries", inventory_max_entries, 1, 1000000, 10000,
-	    "models kept; past it the one seen least recently is evicted (counted)"),
+	    "models kept; past it (or past 32 MiB of JSON) the one seen least recently is "
+	    "evicted (counted); a uid other than root holds at most a quarter, its own oldest "
+	    "going first (docs/models.md)"),
 	INT("model_monitor", "inventory_loaders", inventory_loaders, 1, 16, 8,
 	    "processes kept per model, the most recent ones"),
 	/* end inventory */
@@ -439,7 +441,7 @@ static const char *const reserved_fields[] = {
 	"signal", "signal_name", "core_dumped", "drops", "stats",
 	/* ctx */
 	"sessionid", "tty", "cgroup_id", "pid_ns", "mnt_ns", "net_ns", "cgroup", "cgroup_v1",
-	"container_id", "container_runtime", "pod_uid", "ancestors",
+	"container_id", "container_runtime", "pod_uid", "container_delegated", "ancestors",
 	/* hash */
 	"sha256", "hash_state", "hash_error", "ref_seq", "ref_event_name", "hash", "fanotify",
 	/* evade */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ltrack/event.h>
@@ -543,6 +544,53 @@ static char *resolve(const struct cg_hier *h, uint64_t id)
 	return out;
 }
 
+/*
+ * check_owner - @ci found in @path (as resolve or /proc shows it) of
+ * hierarchy @h: is the directory that holds the naming component (level
+ * ci->level) root's, and writable by no group or other? Only then could
+ * nobody but root have chosen the name. Otherwise ci->delegated. Not
+ * checkable (the parent above a subtree mount, or gone): left unflagged.
+ */
+static void check_owner(const struct cg_hier *h, const char *path, struct ctr_info *ci)
+{
+	char parent[PATH_MAX];
+	const char *rel;
+	size_t n = 0, rl;
+	unsigned int level = 0;
+	struct stat st;
+
+	if (!ci->level || !h || h->mntfd < 0)
+		return;
+	/* the first level - 1 components */
+	while (path[n] && level + 1 < ci->level) {
+		while (path[n] == '/')
+			n++;
+		if (!path[n])
+			break;
+		while (path[n] && path[n] != '/')
+			n++;
+		level++;
+	}
+	if (level + 1 != ci->level || n >= sizeof(parent))
+		return;
+	memcpy(parent, path, n);
+	parent[n] = '\0';
+	/* relative to the mount: a v1 subtree mounted there goes first */
+	rel = parent;
+	if (h->root && strcmp(h->root, "/")) {
+		rl = strlen(h->root);
+		if (strncmp(parent, h->root, rl) || (parent[rl] != '/' && parent[rl] != '\0'))
+			return;	/* above our view */
+		rel = parent + rl;
+	}
+	while (*rel == '/')
+		rel++;
+	if (fstatat(h->mntfd, *rel ? rel : "", &st,
+		    AT_SYMLINK_NOFOLLOW | (*rel ? 0 : AT_EMPTY_PATH)))
+		return;
+	ci->delegated = st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 static void evict_one(struct cgcache *c)
 {
 	struct cg_entry **victim = NULL;
@@ -582,7 +630,8 @@ static struct cg_entry *ref_hier(struct cgcache *c, int hier, uint64_t id)
 	e->path = resolve(&c->h[hier], id);
 	if (e->path) {
 		c->resolved++;
-		ctr_parse_path(e->path, strlen(e->path), &e->ci);
+		if (ctr_parse_path(e->path, strlen(e->path), &e->ci))
+			check_owner(&c->h[hier], e->path, &e->ci);
 	} else {
 		c->unresolved++;
 	}
@@ -639,7 +688,7 @@ static void v1_pick(struct cg_v1 *v, const struct ctr_info ci[CG_V1_N])
 		v->ci = *best;
 }
 
-struct cg_v1 *cg_v1_read(uint32_t pid)
+struct cg_v1 *cg_v1_read(const struct cgcache *c, uint32_t pid)
 {
 	struct ctr_info ci[CG_V1_N] = { 0 };
 	struct cg_proc *cp = NULL;
@@ -662,7 +711,8 @@ struct cg_v1 *cg_v1_read(uint32_t pid)
 		v->path[k] = strdup(cp->v1[k]);
 		if (!v->path[k])
 			goto out_fail;
-		ctr_parse_path(cp->v1[k], strlen(cp->v1[k]), &ci[k]);
+		if (ctr_parse_path(cp->v1[k], strlen(cp->v1[k]), &ci[k]) && c)
+			check_owner(&c->h[1 + k], cp->v1[k], &ci[k]);
 	}
 	v1_pick(v, ci);
 	free(cp);

@@ -25,6 +25,12 @@
  *     exec, one whose v2 cgroup changed, or an id whose cgroup was removed
  *     already. They are per process (cached in the process table,
  *     proctree.h).
+ *   - who named it: a runtime's name proves nothing when a user could
+ *     have made the directory (systemd delegates user@UID.service to the
+ *     user; a container may own its subtree). The directory holding the
+ *     component that named the container (or pod) must be root's and
+ *     writable by no group or other; otherwise the id is reported with
+ *     container_delegated (security review, finding 11).
  *   - which container: the one found deepest in its path, whichever of the
  *     v2 and v1 paths names it (ctr_pick): a container inside another
  *     container (a CI job's podman in a docker sandbox) is the inner one,
@@ -50,6 +56,7 @@ struct ctr_info {
 	char runtime[16];	/* "docker", "containerd", "cri-o", "podman" or "" */
 	char pod_uid[CTR_UID_LEN + 1];
 	unsigned int level;	/* the path component (1 = first) that named the id, else the pod */
+	bool delegated;		/* the naming cgroup's parent is not root's alone (see ctr_check_owner) */
 };
 
 /*
@@ -182,9 +189,10 @@ struct cg_v1 {
 /*
  * cg_v1_read - the v1 paths of process @pid from /proc/PID/cgroup (all
  * NULL when none is below "/"), or NULL when the process is gone or out
- * of memory. Free with cg_v1_free.
+ * of memory; the container's cgroup checked through @c's v1 mounts (may be
+ * NULL: not checked). Free with cg_v1_free.
  */
-struct cg_v1 *cg_v1_read(uint32_t pid);
+struct cg_v1 *cg_v1_read(const struct cgcache *c, uint32_t pid);
 
 /*
  * cg_v1_from_ids - the v1 paths of the kernel's ids @ids (lt_exec_ev.cg_v1,

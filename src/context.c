@@ -269,7 +269,7 @@ static void v1_refresh(struct context *c, struct proc *p)
 
 	if (!cgcache_has_v1(c->cgc))
 		return;
-	nv = cg_v1_read(p->tgid);
+	nv = cg_v1_read(c->cgc, p->tgid);
 	p->v1_valid = true;
 	if (!nv)
 		return;
@@ -292,7 +292,7 @@ static void v1_from_kernel(struct context *c, struct proc *p, const struct event
 		return;
 	nv = cg_v1_from_ids(c->cgc, ev->cg_v1_ids, &complete);
 	if (nv && !complete) {
-		struct cg_v1 *pv = cg_v1_read(p->tgid);
+		struct cg_v1 *pv = cg_v1_read(c->cgc, p->tgid);
 
 		if (pv) {
 			cg_v1_free(nv);
@@ -428,7 +428,7 @@ static void fill_cgroups(struct context *c, struct event *ev)
 				p->v1_valid = false;
 		} else {
 			c->cg_hold = e;
-			c->v1_hold = cgcache_has_v1(c->cgc) ? cg_v1_read(ev->pid) : NULL;
+			c->v1_hold = cgcache_has_v1(c->cgc) ? cg_v1_read(c->cgc, ev->pid) : NULL;
 		}
 	}
 	if (p && !p->v1_valid)
@@ -447,6 +447,7 @@ static void fill_cgroups(struct context *c, struct event *ev)
 		ev->container_runtime = ci->runtime[0] ? ci->runtime : NULL;
 		ev->pod_uid = ci->pod_uid[0] ? ci->pod_uid : NULL;
 	}
+	ev->container_delegated = ci && ci->delegated;
 }
 
 /* fill_ancestors - up to [exec_monitor] ancestors levels, parent first */

@@ -225,6 +225,7 @@ struct event {
 	const char *container_id;
 	const char *container_runtime;
 	const char *pod_uid;
+	bool container_delegated;	/* ctr_info.delegated of the container (container.h) */
 	uint32_t nancestors;		/* ancestors[] is after the scratch: not cleared per event */
 	/* evade (types 36..50): see struct lt_evade_ev for what xv[] and xs[] hold */
 	uint64_t xv[8];

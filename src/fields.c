@@ -180,6 +180,12 @@ FLD_GETTER(get_container_runtime, s, ev->has_ctx ? ev->container_runtime : NULL,
 
 FLD_GETTER(get_pod_uid, s, ev->has_ctx ? ev->pod_uid : NULL, v->s)
 
+static int get_container_delegated(const struct event *ev, struct fld_val *v)
+{
+	v->b = true;
+	return ev->has_ctx && ev->container_delegated ? 0 : -ENOENT;
+}
+
 static int get_syscall_nr(const struct event *ev, struct fld_val *v)
 {
 	v->i = ev->syscall_nr;
@@ -338,6 +344,13 @@ static const struct ev_field head_rows[] = {
 		  "the Kubernetes pod uid (`8-4-4-4-12` hex with `-`), from kubelet's "
 		  "`kubepods-[QOS-]pod<UID with _>.slice` (systemd driver) or `/kubepods/[QOS/]pod<UID>/` "
 		  "(cgroupfs driver)"),
+	FIELD_ROW("container_delegated", FT_BOOL, FLD_PROC, X, get_container_delegated, NULL,
+		  "`true` when the container id or pod uid above was named in a cgroup directory that "
+		  "someone other than root could have made: its parent is not root's, or a group or "
+		  "others may write in it (a systemd user delegation, `user@UID.service`, where rootless "
+		  "podman runs; a container owning its subtree). Such a name is the user's choice, not a "
+		  "runtime's: do not trust it to tell containers apart. Absent otherwise, and when the "
+		  "parent could not be checked (gone, or above the agent's view of the hierarchy)"),
 	FIELD_ROW("syscall_nr", FT_INT, 0, C, get_syscall_nr, NULL,
 		  "x86-64 syscall number, when a syscall is behind the event"),
 	FIELD_ROW("ret_code", FT_INT, 0, C, get_ret_code, NULL,

@@ -56,6 +56,7 @@
 #include "hooks.h"
 #include "model/model.h"	/* model */
 #include "model/control.h"	/* inventory */
+#include "model/saver.h"	/* inventory */
 #include "model/inventory.h"
 #include "kfeat.h"
 #include "model/models_cmd.h"
@@ -113,6 +114,8 @@ struct agent {
 	struct modelscan *mscan;	/* model: verdicts of model_load */
 	bool inv_nosave;		/* inventory: its file was not understood and could not be set aside */
 	uint64_t inv_backoff_ms, inv_retry_ms, inv_save_errors;	/* inventory: failed saves */
+	struct saver *saver;		/* inventory: writes the file off the loop */
+	struct jbuf inv_doc;		/* inventory: the serialized table, handed to saver */
 	int exit_status;		/* of a failed run: 1, or 2 when nothing could load */
 	struct loop *loop;		/* src/loop.h */
 	int sfd;			/* signalfd: SIGINT, SIGTERM, SIGHUP */
@@ -380,6 +383,7 @@ static void inventory_on_emit(struct agent *a, const struct event *ev)
 			.dev = makedev(kdev_major(ev->fid.dev), kdev_minor(ev->fid.dev)),	/* as stat(2) */
 			.ino = ev->fid.ino,
 			.pid = ev->pid,
+			.uid = ev->uid,
 			.comm = ev->comm,
 			.exe = ev->exe,
 			.ts_ns = ev->ts_ns,
@@ -991,22 +995,12 @@ static void setup_inventory(struct agent *a)
 	}
 }
 
-/*
- * save_inventory - write the table when it changed. A failed save (ENOSPC)
- * keeps it dirty and is tried again after a backoff (10 s, doubling up to
- * 5 minutes); @force (at exit) tries whatever the backoff says.
- */
-static void save_inventory(struct agent *a, bool force)
+/* a write's outcome: a failed one (ENOSPC) keeps the table dirty, tried again after a backoff */
+static void saved(struct agent *a, int rc, bool at_exit)
 {
 	const char *file = a->cfg.inventory_file;
 	uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
-	int rc;
 
-	if (!a->inv || !file || !file[0] || a->inv_nosave || !inventory_dirty(a->inv))
-		return;
-	if (!force && now < a->inv_retry_ms)
-		return;
-	rc = inventory_save(a->inv, file);
 	if (!rc) {
 		if (a->inv_backoff_ms)
 			log_info("model inventory: %s written again", file);
@@ -1014,17 +1008,68 @@ static void save_inventory(struct agent *a, bool force)
 		a->inv_retry_ms = 0;
 		return;
 	}
+	inventory_mark_dirty(a->inv);
 	a->inv_save_errors++;
 	a->inv_backoff_ms = a->inv_backoff_ms ? a->inv_backoff_ms * 2 : LT_INV_SAVE_MS;
 	if (a->inv_backoff_ms > LT_INV_RETRY_MAX_MS)
 		a->inv_backoff_ms = LT_INV_RETRY_MAX_MS;
 	a->inv_retry_ms = now + a->inv_backoff_ms;
-	if (force)
+	if (at_exit)
 		log_error("model inventory: cannot write %s at exit: %s; the changes since its "
 			  "last save are lost", file, strerror(-rc));
 	else
 		log_warn("model inventory: cannot write %s: %s; kept in memory, tried again in "
 			 "%llu s", file, strerror(-rc), (unsigned long long)(a->inv_backoff_ms / 1000));
+}
+
+/* the saver's last write, when it has finished (every 100 ms) */
+static void collect_save(struct agent *a)
+{
+	int rc;
+
+	if (a->saver && saver_result(a->saver, &rc))
+		saved(a, rc, false);
+}
+
+/*
+ * save_inventory - write the table when it changed: serialized here (the
+ * bounds keep it small), written by the saver's thread. @force (at exit):
+ * the write in flight is waited for, then the table written here, whatever
+ * the backoff says.
+ */
+static void save_inventory(struct agent *a, bool force)
+{
+	const char *file = a->cfg.inventory_file;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
+	int rc;
+
+	if (!a->inv || !file || !file[0] || a->inv_nosave)
+		return;
+	if (force) {
+		if (a->saver && saver_wait(a->saver, &rc))
+			saved(a, rc, false);
+		if (inventory_dirty(a->inv))
+			saved(a, inventory_save(a->inv, file), true);
+		return;
+	}
+	collect_save(a);
+	if (!inventory_dirty(a->inv) || now < a->inv_retry_ms || (a->saver && saver_busy(a->saver)))
+		return;
+	if (!a->saver) {	/* made at the first save: an agent that sees no model has none */
+		a->saver = saver_new(file);
+		if (!a->saver) {
+			saved(a, -errno, false);
+			return;
+		}
+	}
+	jbuf_reset(&a->inv_doc);
+	rc = inventory_serialize(a->inv, &a->inv_doc);
+	if (rc) {
+		saved(a, rc, false);
+		return;
+	}
+	inventory_mark_clean(a->inv);	/* a change from now on is the next save's */
+	saver_submit(a->saver, &a->inv_doc);	/* not busy: checked above */
 }
 /* end inventory */
 
@@ -1135,6 +1180,9 @@ static bool every_100ms(void *ctx, uint64_t now)
 	loader_refresh(a->L);
 	if (a->fanexec)	/* hash */
 		fanexec_expire(a->fanexec, now);
+	if (a->ctl)	/* inventory: clients past their deadline */
+		control_handle(a->ctl, a->inv);
+	collect_save(a);	/* inventory */
 	return false;
 }
 
@@ -1416,6 +1464,8 @@ out:
 	modelscan_free(a->mscan);	/* model */
 	scanner_free(a->scanner);
 	control_free(a->ctl);	/* inventory */
+	saver_free(a->saver);
+	jbuf_release(&a->inv_doc);
 	inventory_free(a->inv);
 	sink_free(a->sink);
 	proctree_free(a->procs);	/* its entries hold cgroup references: before the cache */

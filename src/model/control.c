@@ -2,11 +2,16 @@
 /*
  * control - the root-only control channel (see control.h).
  *
- * The agent is single-threaded, so a client is served to completion inside
- * control_handle: the accepted socket is blocking with 1 s send and receive
- * timeouts, which bounds what one client can cost the event loop. Only root
- * can reach the socket at all (0700 directory, 0600 socket); SO_PEERCRED is
- * checked anyway, so loosened permissions do not open the channel.
+ * The agent is single-threaded, so clients are served in the event loop,
+ * never waited for: the listening socket and every client sit in the
+ * control's own epoll set (its descriptor is the one the loop waits on),
+ * each client socket is non-blocking, and each exchange has one overall
+ * deadline (CONTROL_CLIENT_MS from accept, whatever the client does: idle,
+ * drip-feeding its line or reading the answer slowly). A call of
+ * control_handle does only what needs no waiting (security review, finding
+ * 14: eight idle clients used to hold the loop for 8 s). Only root can reach
+ * the socket at all (0700 directory, 0600 socket); SO_PEERCRED is checked
+ * anyway, so loosened permissions do not open the channel.
  */
 #include "model/control.h"
 
@@ -14,9 +19,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,16 +32,28 @@
 
 #include "log.h"
 
-#define CONTROL_ACCEPT_MAX 16		/* clients served per control_handle call */
+#define CONTROL_ACCEPT_MAX 16		/* clients accepted per control_handle call */
 #define CONTROL_ANSWER_MAX (512u << 20)	/* a client reads at most this much */
+
+struct client {
+	int fd;				/* -1: a free slot */
+	uid_t uid;			/* SO_PEERCRED at accept ((uid_t)-1: unknown) */
+	pid_t pid;
+	uint64_t deadline_ms;		/* CLOCK_MONOTONIC: dropped then, whatever its state */
+	bool answering;			/* the line is in, out holds the answer */
+	size_t inlen, off;		/* bytes of in; bytes of out sent */
+	char in[CONTROL_REQ_MAX + 1];
+	struct jbuf out;
+};
 
 struct control {
 	int fd;
+	int ep;				/* epoll: fd and the clients; the loop waits on it */
+	struct client cl[CONTROL_CLIENTS_MAX];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t dev;			/* the socket file we made: only that one is unlinked */
 	ino_t ino;
 	struct control_stats st;
-	struct jbuf out;
 };
 
 static int make_addr(const char *path, struct sockaddr_un *a)
@@ -120,7 +139,9 @@ struct control *control_open(const char *path)
 	if (!c)
 		return NULL;
 	c->fd = -1;
-	jbuf_init(&c->out);
+	c->ep = -1;
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		c->cl[i].fd = -1;
 	rc = make_addr(path, &a);
 	if (rc)
 		goto fail;
@@ -167,20 +188,38 @@ struct control *control_open(const char *path)
 			c->ino = st.st_ino;
 		}
 	}
+	{
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = CONTROL_CLIENTS_MAX };
+
+		c->ep = epoll_create1(EPOLL_CLOEXEC);
+		if (c->ep < 0 || epoll_ctl(c->ep, EPOLL_CTL_ADD, c->fd, &ev)) {
+			rc = -errno;
+			unlink(path);
+			goto fail;
+		}
+	}
 	return c;
 fail:
+	if (c->ep >= 0)
+		close(c->ep);
 	if (c->fd >= 0)
 		close(c->fd);
-	jbuf_release(&c->out);
 	free(c);
 	errno = -rc;
 	return NULL;
 }
 
+static void drop_client(struct control *c, struct client *k);
+
 void control_free(struct control *c)
 {
 	if (!c)
 		return;
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		if (c->cl[i].fd >= 0)
+			drop_client(c, &c->cl[i]);
+	if (c->ep >= 0)
+		close(c->ep);
 	if (c->fd >= 0) {
 		struct stat st;
 
@@ -189,13 +228,12 @@ void control_free(struct control *c)
 		if (lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
 			unlink(c->path);
 	}
-	jbuf_release(&c->out);
 	free(c);
 }
 
 int control_fd(const struct control *c)
 {
-	return c ? c->fd : -1;
+	return c ? c->ep : -1;
 }
 
 static int send_all(int fd, const char *p, size_t n)
@@ -213,93 +251,129 @@ static int send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* read one line (without its "\n") of at most CONTROL_REQ_MAX bytes; 0 or -errno */
-static int read_line(int fd, char *buf, size_t cap)
+static uint64_t now_ms(void)
 {
-	size_t n = 0;
+	struct timespec ts;
 
-	while (n + 1 < cap) {
-		ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (memchr(buf, '\n', n))
-			break;
-	}
-	buf[n] = '\0';
-	if (n == 0)
-		return -ENODATA;	/* connected and left: a probe (control_open does it) */
-	char *nl = strchr(buf, '\n');
-
-	if (!nl)
-		return -EPROTO;
-	*nl = '\0';
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void serve(struct control *c, int fd, const struct inventory *inv)
+static void drop_client(struct control *c, struct client *k)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	char line[CONTROL_REQ_MAX + 1];
+	epoll_ctl(c->ep, EPOLL_CTL_DEL, k->fd, NULL);
+	close(k->fd);
+	k->fd = -1;
+	jbuf_release(&k->out);
+}
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+/* a fixed answer (an error line) */
+static void answer_str(struct client *k, const char *s)
+{
+	jbuf_reset(&k->out);
+	jbuf_puts(&k->out, s);
+}
+
+/* the request line is in: decide the answer (built whole, then sent as the client takes it) */
+static void answer(struct control *c, struct client *k, const struct inventory *inv, bool eof)
+{
+	char *nl = memchr(k->in, '\n', k->inlen);
+
+	k->answering = true;
+	jbuf_init(&k->out);
 	/*
 	 * the line is read first, even from a client about to be refused:
 	 * closing on unread bytes would reset the connection before the
 	 * client reads why
 	 */
-	int rl = read_line(fd, line, sizeof(line));
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred) ||
-	    cred.uid != 0) {
+	if (k->uid != 0) {
 		c->st.refused++;
-		log_warn("control: refused a client (uid %d, pid %d): root only",
-			 len == sizeof(cred) ? (int)cred.uid : -1,
-			 len == sizeof(cred) ? (int)cred.pid : -1);
-		send_all(fd, "error: permission denied (root only)\n", 37);
+		log_warn("control: refused a client (uid %d, pid %d): root only", (int)k->uid,
+			 (int)k->pid);
+		answer_str(k, "error: permission denied (root only)\n");
 		return;
 	}
-	if (rl == -ENODATA)
+	if (eof && k->inlen == 0) {
+		k->out.len = 0;	/* connected and left: a probe (control_open does it) */
 		return;
-	if (rl) {
+	}
+	if (!nl) {
 		c->st.bad++;
-		send_all(fd, "error: no request line\n", 23);
+		answer_str(k, "error: no request line\n");
 		return;
 	}
-	if (strcmp(line, "models") != 0) {
+	*nl = '\0';
+	if (strcmp(k->in, "models") != 0) {
 		c->st.bad++;
-		send_all(fd, "error: unknown request\n", 23);
+		answer_str(k, "error: unknown request\n");
 		return;
 	}
-	jbuf_reset(&c->out);
 	if (inv) {
-		inventory_write_list(inv, &c->out);
+		inventory_write_list(inv, &k->out);
 	} else {
-		json_arr_begin(&c->out);
-		json_arr_end(&c->out);
+		json_arr_begin(&k->out);
+		json_arr_end(&k->out);
 	}
-	jbuf_putc(&c->out, '\n');
-	if (c->out.err) {
-		send_all(fd, "error: out of memory\n", 21);
+	jbuf_putc(&k->out, '\n');
+	if (k->out.err) {
+		answer_str(k, "error: out of memory\n");
 		return;
 	}
 	c->st.served++;
-	if (send_all(fd, c->out.buf, c->out.len))
-		log_warn("control: a client left before its answer: %s", strerror(errno));
 }
 
-void control_handle(struct control *c, const struct inventory *inv)
+/* send what the client takes now; true when the exchange is over (answered or failed) */
+static bool send_some(struct client *k)
 {
-	for (int i = 0; c && i < CONTROL_ACCEPT_MAX; i++) {
-		int fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+	while (k->off < k->out.len) {
+		ssize_t w = send(k->fd, k->out.buf + k->off, k->out.len - k->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;
+		if (w <= 0) {
+			log_warn("control: a client left before its answer: %s", strerror(errno));
+			return true;
+		}
+		k->off += (size_t)w;
+	}
+	return true;
+}
+
+static void client_io(struct control *c, struct client *k, const struct inventory *inv)
+{
+	while (!k->answering) {
+		ssize_t r = recv(k->fd, k->in + k->inlen, CONTROL_REQ_MAX - k->inlen, MSG_DONTWAIT);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r < 0) {
+			drop_client(c, k);
+			return;
+		}
+		k->inlen += (size_t)r;
+		if (r == 0 || memchr(k->in, '\n', k->inlen) || k->inlen == CONTROL_REQ_MAX) {
+			struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = (uint64_t)(k - c->cl) };
+
+			answer(c, k, inv, r == 0);
+			epoll_ctl(c->ep, EPOLL_CTL_MOD, k->fd, &ev);
+		}
+	}
+	if (send_some(k))
+		drop_client(c, k);
+}
+
+static void accept_clients(struct control *c, uint64_t now)
+{
+	for (int i = 0; i < CONTROL_ACCEPT_MAX; i++) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		struct client *k = NULL;
+		int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
@@ -307,8 +381,62 @@ void control_handle(struct control *c, const struct inventory *inv)
 				log_warn("control: accept: %s", strerror(errno));
 			return;
 		}
-		serve(c, fd, inv);
-		close(fd);
+		for (int j = 0; j < CONTROL_CLIENTS_MAX && !k; j++)
+			if (c->cl[j].fd < 0)
+				k = &c->cl[j];
+		if (!k) {
+			c->st.busy++;
+			send(fd, "error: busy\n", 12, MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		memset(k, 0, sizeof(*k));
+		k->fd = fd;
+		k->deadline_ms = now + CONTROL_CLIENT_MS;
+		k->uid = (uid_t)-1;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+		    len == sizeof(cred)) {
+			k->uid = cred.uid;
+			k->pid = cred.pid;
+		}
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)(k - c->cl) };
+
+		if (epoll_ctl(c->ep, EPOLL_CTL_ADD, fd, &ev)) {
+			log_warn("control: epoll: %s", strerror(errno));
+			close(fd);
+			k->fd = -1;
+		}
+	}
+}
+
+void control_handle(struct control *c, const struct inventory *inv)
+{
+	struct epoll_event ev[CONTROL_CLIENTS_MAX + 1];
+	uint64_t now;
+	int n;
+
+	if (!c)
+		return;
+	now = now_ms();
+	n = epoll_wait(c->ep, ev, CONTROL_CLIENTS_MAX + 1, 0);
+	for (int i = 0; i < n; i++) {
+		uint64_t id = ev[i].data.u64;
+
+		if (id == CONTROL_CLIENTS_MAX)
+			accept_clients(c, now);
+		else if (c->cl[id].fd >= 0)
+			client_io(c, &c->cl[id], inv);
+	}
+	/* the overall deadline: idle, drip-feeding or slow-reading clients alike */
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		struct client *k = &c->cl[i];
+
+		if (k->fd < 0 || now < k->deadline_ms)
+			continue;
+		c->st.timed_out++;
+		log_warn("control: dropped a client (pid %d) after %d ms: %s", (int)k->pid,
+			 CONTROL_CLIENT_MS, k->answering ? "its answer not taken" : "no request line");
+		drop_client(c, k);
 	}
 }
 

@@ -18,6 +18,8 @@
 #include "output/jsonw.h"
 
 #define CONTROL_REQ_MAX 64		/* a request line, newline included */
+#define CONTROL_CLIENTS_MAX 8		/* clients served at once; more get "error: busy" */
+#define CONTROL_CLIENT_MS 2000		/* one client's whole exchange, from accept */
 
 struct control;
 
@@ -25,6 +27,8 @@ struct control_stats {
 	uint64_t served;		/* requests answered */
 	uint64_t refused;		/* clients that were not root */
 	uint64_t bad;			/* unknown or unreadable requests */
+	uint64_t timed_out;		/* dropped at CONTROL_CLIENT_MS */
+	uint64_t busy;			/* turned away: CONTROL_CLIENTS_MAX were being served */
 };
 
 /*
@@ -50,13 +54,18 @@ const char *control_last_error(void);
 /* control_free - close and unlink the socket; NULL is a no-op */
 void control_free(struct control *c);
 
-/* control_fd - the listening socket, for the event loop (readable: clients wait) */
+/*
+ * control_fd - the descriptor for the event loop: an epoll set holding the
+ * listening socket and the clients (readable: control_handle has work)
+ */
 int control_fd(const struct control *c);
 
 /*
- * control_handle - accept and answer every waiting client (the event loop
- * calls it when control_fd is readable). A client gets 1 s to send its
- * line and to take the answer; a slow one is dropped. @inv may be NULL (an
+ * control_handle - accept new clients, read the lines that arrived, send
+ * what the clients take, and drop those past their deadline; never waits
+ * (the event loop calls it when control_fd is readable, and every 100 ms
+ * for the deadlines). A client has CONTROL_CLIENT_MS for the whole
+ * exchange; the answer is built when its line is in, from @inv (NULL: an
  * empty list).
  */
 void control_handle(struct control *c, const struct inventory *inv);

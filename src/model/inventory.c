@@ -7,6 +7,13 @@
  * normally the most recent thing seen, so it goes to the head in O(1);
  * restored entries (and a load with an older timestamp) are placed by a
  * walk from the head. The tail is the eviction victim.
+ *
+ * Each entry carries its cost: an upper bound of the bytes its JSON takes
+ * in the file (every string as if each byte needed its longest escape), so
+ * the bounds hold for the file and the `ltrack models` answer whatever
+ * bytes a name holds. The cost of an entry is charged to the uid that
+ * created it; a small array of uids with entries keeps each one's count and
+ * bytes for the per-user share.
  */
 #include "model/inventory.h"
 
@@ -15,8 +22,17 @@
 #include <string.h>
 #include <time.h>
 
+struct inv_user {
+	uint32_t uid;
+	size_t entries, bytes;
+};
+
 struct inventory {
-	size_t max_entries;
+	size_t max_entries, max_bytes;
+	size_t bytes;			/* sum of the entries' cost */
+	struct inv_user *users;		/* uids with at least one entry */
+	size_t nusers, users_cap;
+	uint64_t user_evicted;
 	unsigned max_loaders;
 	struct inv_entry **buckets;
 	size_t nbuckets;
@@ -75,6 +91,7 @@ struct inventory *inventory_new(size_t max_entries, unsigned max_loaders)
 	}
 	inv->nbuckets = nb;
 	inv->max_entries = max_entries;
+	inv->max_bytes = INV_BYTES_MAX;
 	inv->max_loaders = max_loaders;
 	return inv;
 }
@@ -96,6 +113,7 @@ void inventory_free(struct inventory *inv)
 		entry_free(e);
 	}
 	free(inv->buckets);
+	free(inv->users);
 	free(inv);
 }
 
@@ -169,17 +187,148 @@ const struct inv_entry *inventory_find(const struct inventory *inv, const char *
 	return find(inv, path, sha256 ? sha256 : "");
 }
 
-static void evict_to(struct inventory *inv, size_t room_for)
-{
-	while (inv->tail && inv->entries + room_for > inv->max_entries) {
-		struct inv_entry *v = inv->tail;
+/* ---- cost, shares and eviction ------------------------------------------------- */
 
-		list_unlink(inv, v);
-		hash_unlink(inv, v);
-		entry_free(v);
-		inv->entries--;
-		inv->evicted++;
+/* the most a string can take in JSON: quotes, and 6 bytes (\u00XX, \ufffd) per byte */
+static size_t str_cost(const char *s)
+{
+	size_t n = 2;
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		n += c < 0x20 || c >= 0x7f ? 6 : c == '"' || c == '\\' ? 2 : 1;
 	}
+	return n;
+}
+
+/* keys, punctuation and numbers at their widest: a model and a loader */
+#define ENTRY_FIXED 400
+#define LOADER_FIXED 64
+
+static size_t entry_cost(const struct inv_entry *e)
+{
+	size_t n = ENTRY_FIXED + str_cost(e->path);
+
+	for (unsigned i = 0; i < e->nloaders; i++)
+		n += LOADER_FIXED + str_cost(e->loaders[i].comm) + str_cost(e->loaders[i].exe);
+	return n;
+}
+
+/* a uid's share of bound @n: at least 1 */
+static size_t share(size_t n)
+{
+	return n / INV_USER_SHARE ? n / INV_USER_SHARE : 1;
+}
+
+static bool has_share(uint32_t uid)
+{
+	return uid != 0 && uid != INV_UID_UNKNOWN;
+}
+
+static struct inv_user *user_of(struct inventory *inv, uint32_t uid)
+{
+	for (size_t i = 0; i < inv->nusers; i++)
+		if (inv->users[i].uid == uid)
+			return &inv->users[i];
+	return NULL;
+}
+
+/* charge (@sign 1) or credit (-1) @e's cost to the table and its uid; 0 or -ENOMEM */
+static int account(struct inventory *inv, struct inv_entry *e, int sign)
+{
+	struct inv_user *u = user_of(inv, e->uid);
+
+	if (sign > 0) {
+		if (!u) {
+			if (inv->nusers == inv->users_cap) {
+				size_t cap = inv->users_cap ? inv->users_cap * 2 : 8;
+				struct inv_user *n = realloc(inv->users, cap * sizeof(*n));
+
+				if (!n)
+					return -ENOMEM;
+				inv->users = n;
+				inv->users_cap = cap;
+			}
+			u = &inv->users[inv->nusers++];
+			*u = (struct inv_user){ .uid = e->uid };
+		}
+		u->entries++;
+		u->bytes += e->cost;
+		inv->bytes += e->cost;
+		inv->entries++;
+		return 0;
+	}
+	u->entries--;
+	u->bytes -= e->cost;
+	inv->bytes -= e->cost;
+	inv->entries--;
+	if (!u->entries)	/* the array holds only uids with entries */
+		*u = inv->users[--inv->nusers];
+	return 0;
+}
+
+/* @e's loaders changed: its cost again */
+static void recost(struct inventory *inv, struct inv_entry *e)
+{
+	struct inv_user *u = user_of(inv, e->uid);
+	size_t c = entry_cost(e);
+
+	u->bytes = u->bytes - e->cost + c;
+	inv->bytes = inv->bytes - e->cost + c;
+	e->cost = c;
+}
+
+static void evict(struct inventory *inv, struct inv_entry *v, bool by_share)
+{
+	list_unlink(inv, v);
+	hash_unlink(inv, v);
+	account(inv, v, -1);
+	entry_free(v);
+	inv->evicted++;
+	inv->user_evicted += by_share;
+}
+
+/* the oldest entry of @uid other than @keep (any uid: UINT32_MAX is not used for this) */
+static struct inv_entry *oldest(struct inventory *inv, const uint32_t *uid,
+				const struct inv_entry *keep)
+{
+	for (struct inv_entry *e = inv->tail; e; e = e->prev)
+		if (e != keep && (!uid || e->uid == *uid))
+			return e;
+	return NULL;
+}
+
+/* @uid's share: its own oldest entries go (never @keep, the entry just recorded) */
+static void enforce_share(struct inventory *inv, uint32_t uid, const struct inv_entry *keep)
+{
+	struct inv_user *u;
+	struct inv_entry *v;
+
+	while (has_share(uid) && (u = user_of(inv, uid)) &&
+	       (u->entries > share(inv->max_entries) || u->bytes > share(inv->max_bytes)) &&
+	       (v = oldest(inv, &uid, keep)))
+		evict(inv, v, true);
+}
+
+/* the table's bounds: the oldest entries go, whoever's (never @keep) */
+static void enforce_table(struct inventory *inv, const struct inv_entry *keep)
+{
+	struct inv_entry *v;
+
+	while ((inv->entries > inv->max_entries || inv->bytes > inv->max_bytes) &&
+	       (v = oldest(inv, NULL, keep)))
+		evict(inv, v, false);
+}
+
+void inventory_set_max_bytes(struct inventory *inv, size_t bytes)
+{
+	inv->max_bytes = bytes < (1u << 20) ? (1u << 20) : bytes;
+	/* from the end: enforce_share removes only its uid, moving a visited one here */
+	for (size_t i = inv->nusers; i-- > 0;)
+		if (i < inv->nusers)
+			enforce_share(inv, inv->users[i].uid, NULL);
+	enforce_table(inv, NULL);
 }
 
 static uint64_t now_ns(void)
@@ -197,7 +346,7 @@ static int add_loader(struct inventory *inv, struct inv_entry *e, const struct m
 	struct inv_loader l = { .pid = m->pid, .ts_ns = ts };
 	unsigned i;
 
-	if (m->exe) {
+	if (m->exe && strlen(m->exe) < INV_EXE_MAX) {
 		l.exe = strdup(m->exe);
 		if (!l.exe)
 			return -ENOMEM;
@@ -242,7 +391,6 @@ int inventory_record_load(struct inventory *inv, const struct model_seen *m)
 		}
 	}
 	if (!e) {
-		evict_to(inv, 1);
 		e = calloc(1, sizeof(*e));
 		if (!e || !(e->path = strdup(m->path))) {
 			free(e);
@@ -251,9 +399,14 @@ int inventory_record_load(struct inventory *inv, const struct model_seen *m)
 		snprintf(e->sha256, sizeof(e->sha256), "%s", sha);
 		e->verdict = INV_VERDICT_NONE;
 		e->first_seen_ns = ts;
+		e->uid = m->uid;
 		fresh = true;
 	}
 	rc = add_loader(inv, e, m, ts);
+	if (!rc && fresh) {
+		e->cost = entry_cost(e);
+		rc = account(inv, e, 1);
+	}
 	if (rc) {
 		if (fresh)
 			entry_free(e);
@@ -271,11 +424,13 @@ int inventory_record_load(struct inventory *inv, const struct model_seen *m)
 		e->first_seen_ns = ts;
 	if (fresh) {
 		hash_link(inv, e);
-		inv->entries++;
 	} else {
 		list_unlink(inv, e);
+		recost(inv, e);
 	}
 	list_place(inv, e);
+	enforce_share(inv, e->uid, e);
+	enforce_table(inv, e);
 	inv->records++;
 	inv->dirty = true;
 	return 0;
@@ -343,26 +498,33 @@ int inventory_restore(struct inventory *inv, const struct inv_entry *src)
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < src->nloaders && i < inv->max_loaders; i++) {
+		const char *exe = src->loaders[i].exe;
+
 		e->loaders[i] = src->loaders[i];
 		e->loaders[i].comm[INV_COMM_MAX - 1] = '\0';
 		e->loaders[i].exe = NULL;
-		if (src->loaders[i].exe && !(e->loaders[i].exe = strdup(src->loaders[i].exe))) {
+		if (exe && strlen(exe) < INV_EXE_MAX && !(e->loaders[i].exe = strdup(exe))) {
 			entry_free(e);
 			return -ENOMEM;
 		}
 		e->nloaders = i + 1;
 	}
+	e->cost = entry_cost(e);
 	old = find(inv, e->path, e->sha256);
 	if (old) {			/* a duplicate in the store: the later one wins */
 		list_unlink(inv, old);
 		hash_unlink(inv, old);
+		account(inv, old, -1);
 		entry_free(old);
-		inv->entries--;
 	}
-	evict_to(inv, 1);
+	if (account(inv, e, 1)) {
+		entry_free(e);
+		return -ENOMEM;
+	}
 	hash_link(inv, e);
 	list_place(inv, e);
-	inv->entries++;
+	enforce_share(inv, e->uid, NULL);	/* the oldest goes: it may be this one */
+	enforce_table(inv, NULL);
 	return 0;
 }
 
@@ -370,7 +532,10 @@ void inventory_get_stats(const struct inventory *inv, struct inventory_stats *st
 {
 	st->entries = inv->entries;
 	st->max_entries = inv->max_entries;
+	st->bytes = inv->bytes;
+	st->max_bytes = inv->max_bytes;
 	st->evicted = inv->evicted;
+	st->user_evicted = inv->user_evicted;
 	st->records = inv->records;
 	st->rejected = inv->rejected;
 }

@@ -4,8 +4,12 @@
  * verdict, size, device and inode, the processes that loaded it (the most
  * recent few), first and last seen, load count. See docs/models.md.
  *
- * The table (inventory.c) is bounded: past max_entries the model seen least
- * recently is evicted (counted). It knows nothing of files: persistence is
+ * The table (inventory.c) is bounded in entries and in the bytes its JSON
+ * takes (each string counted as escaped, so no name can inflate the file
+ * beyond the bound): past either bound the model seen least recently is
+ * evicted (counted). Each uid other than root owns the entries it created
+ * and may hold at most 1/INV_USER_SHARE of each bound: past that, its own
+ * oldest entry goes, never another user's (security review, finding 7). It knows nothing of files: persistence is
  * a separate layer (inventory_json.c) that reads and writes the whole table
  * through inventory_foreach / inventory_restore, so another store (SQLite)
  * can replace it without touching the table or its callers.
@@ -29,6 +33,10 @@
 
 #define INV_LOADERS_MAX 16		/* loaders kept per model, at most */
 #define INV_PATH_MAX 4096
+#define INV_EXE_MAX 1024		/* a loader's exe kept (NUL included); longer: null */
+#define INV_UID_UNKNOWN UINT32_MAX	/* an entry from a file written before uids were kept */
+#define INV_BYTES_MAX (32u << 20)	/* default bound of the serialized table */
+#define INV_USER_SHARE 4		/* a uid other than root holds at most 1/4 of each bound */
 #define INV_COMM_MAX 16			/* with its NUL, like the kernel's */
 #define INV_VERDICT_NONE (-1)		/* not scanned (yet) */
 
@@ -41,6 +49,7 @@ struct model_seen {
 	uint64_t dev;
 	uint64_t ino;
 	uint32_t pid;			/* the loading process */
+	uint32_t uid;			/* its uid: the new entry's owner, charged for it */
 	const char *comm;		/* may be NULL */
 	const char *exe;		/* may be NULL */
 	uint64_t ts_ns;			/* CLOCK_REALTIME ns of the load */
@@ -62,15 +71,19 @@ struct inv_entry {
 	uint64_t size, dev, ino;
 	uint64_t first_seen_ns, last_seen_ns;
 	uint64_t load_count;
+	uint32_t uid;			/* who first loaded it (INV_UID_UNKNOWN: not recorded) */
 	unsigned nloaders;		/* loaders[0] is the most recent */
 	struct inv_loader loaders[INV_LOADERS_MAX];
-	/* table links (private) */
+	/* private: the table's links and the entry's serialized size, at most */
+	size_t cost;
 	struct inv_entry *hnext, *prev, *next;
 };
 
 struct inventory_stats {
 	uint64_t entries, max_entries;
+	uint64_t bytes, max_bytes;	/* the serialized table's size, at most (escapes counted) */
 	uint64_t evicted;		/* models pushed out by the bound (persisted) */
+	uint64_t user_evicted;		/* of those, by a uid's own share (its oldest went) */
 	uint64_t records;		/* inventory_record_load calls accepted */
 	uint64_t rejected;		/* records refused (no path, bad digest) */
 };
@@ -83,14 +96,21 @@ struct inventory;
  */
 struct inventory *inventory_new(size_t max_entries, unsigned max_loaders);
 
+/*
+ * inventory_set_max_bytes - bound the serialized table to @bytes (default
+ * INV_BYTES_MAX; at least 1 MiB), evicting now if needed
+ */
+void inventory_set_max_bytes(struct inventory *inv, size_t bytes);
+
 /* inventory_free - free it all; NULL is a no-op */
 void inventory_free(struct inventory *inv);
 
 /*
  * inventory_record_load - one load of a model: creates the entry or updates
  * it (last seen, load count, size/dev/ino/format, loader list: a pid already
- * listed moves to the front). Evicts the least recently seen model when
- * full. 0, -EINVAL (no absolute path, malformed sha256) or -ENOMEM.
+ * listed moves to the front; an exe of INV_EXE_MAX bytes or more is kept as
+ * unknown). Evicts as the bounds say (see above). 0, -EINVAL (no absolute
+ * path, malformed sha256) or -ENOMEM.
  */
 int inventory_record_load(struct inventory *inv, const struct model_seen *m);
 
@@ -169,12 +189,22 @@ int inventory_parse(struct inventory *inv, const char *buf, size_t len, char *er
 int inventory_load(struct inventory *inv, const char *path, char *err, size_t errlen);
 
 /*
- * inventory_save - write the whole table to @path atomically: a temporary
- * file in the same directory (mode 0600), fsync, rename, fsync of the
- * directory, which is created (mode 0700) when missing; its parent must
- * exist. Marks the table clean. 0 or -errno.
+ * inventory_save - write the whole table to @path atomically
+ * (inventory_serialize, then inventory_write_file). Marks the table clean.
+ * 0 or -errno.
  */
 int inventory_save(struct inventory *inv, const char *path);
+
+/* inventory_serialize - the file's document (what inventory_load reads); 0 or -ENOMEM */
+int inventory_serialize(const struct inventory *inv, struct jbuf *b);
+
+/*
+ * inventory_write_file - write @len bytes to @path atomically: a temporary
+ * file in the same directory (mode 0600), fsync, rename, fsync of the
+ * directory, which is created (mode 0700) when missing; its parent must
+ * exist. Touches no table: a thread may run it. 0 or -errno.
+ */
+int inventory_write_file(const char *path, const char *buf, size_t len);
 
 /* inventory_print_text - the table ltrack models prints (one line per model + loaders) */
 void inventory_print_text(const struct inventory *inv, FILE *out);

@@ -45,6 +45,8 @@ static int write_entry(const struct inv_entry *e, void *ctx)
 	json_kv_uint(b, "first_seen_ns", e->first_seen_ns);
 	json_kv_uint(b, "last_seen_ns", e->last_seen_ns);
 	json_kv_uint(b, "load_count", e->load_count);
+	if (e->uid != INV_UID_UNKNOWN)
+		json_kv_uint(b, "uid", e->uid);
 	json_key(b, "loaders");
 	json_arr_begin(b);
 	for (unsigned i = 0; i < e->nloaders; i++) {
@@ -254,6 +256,7 @@ static int rd_model(struct rd *r, uint32_t t, struct model_ctx *m)
 		return rd_fail(r, t, "expected an object");
 	memset(&m->e, 0, sizeof(m->e));
 	m->e.verdict = INV_VERDICT_NONE;
+	m->e.uid = INV_UID_UNKNOWN;	/* a file from before uids were kept */
 	m->have_path = false;
 	m->path[0] = '\0';
 	for (uint32_t k = rd_next(d, t, 0, true); k; k = rd_next(d, t, k, true)) {
@@ -273,7 +276,15 @@ static int rd_model(struct rd *r, uint32_t t, struct model_ctx *m)
 		}
 		if (num)
 			continue;
-		if (rd_key(r, k, "path")) {
+		if (rd_key(r, k, "uid")) {
+			uint64_t uid;
+
+			if (rd_u64(r, v, &uid))
+				return -EINVAL;
+			if (uid >= INV_UID_UNKNOWN)
+				return rd_fail(r, v, "a uid out of range");
+			m->e.uid = (uint32_t)uid;
+		} else if (rd_key(r, k, "path")) {
 			m->have_path = true;
 			if (rd_str(r, v, m->path, sizeof(m->path)))
 				return -EINVAL;
@@ -500,32 +511,28 @@ int inventory_set_aside(const char *path, char *aside, size_t n)
 	return -1;
 }
 
-int inventory_save(struct inventory *inv, const char *path)
+int inventory_serialize(const struct inventory *inv, struct jbuf *b)
+{
+	write_doc(inv, b);
+	return b->err;
+}
+
+int inventory_write_file(const char *path, const char *buf, size_t len)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
-	struct jbuf b;
 	int fd = -1, dfd, rc;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp) ||
 	    snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
-	jbuf_init(&b);
-	write_doc(inv, &b);
-	rc = b.err;
-	if (rc)
-		goto out;
 	/* a first save on a fresh host: /var/lib/ltrack may not exist yet */
-	if (mkdir(dirname(dir), 0700) && errno != EEXIST) {
-		rc = -errno;
-		goto out;
-	}
+	if (mkdir(dirname(dir), 0700) && errno != EEXIST)
+		return -errno;
 	snprintf(dir, sizeof(dir), "%s", path);	/* dirname() may have cut it */
 	fd = mkostemp(tmp, O_CLOEXEC);	/* mode 0600 */
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_all(fd, b.buf, b.len);
+	if (fd < 0)
+		return -errno;
+	rc = write_all(fd, buf, len);
 	if (!rc && fsync(fd))
 		rc = -errno;
 	if (close(fd) && !rc)
@@ -534,7 +541,7 @@ int inventory_save(struct inventory *inv, const char *path)
 		rc = -errno;
 	if (rc) {
 		unlink(tmp);
-		goto out;
+		return rc;
 	}
 	/* the rename itself reaches the disk with the directory */
 	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -542,8 +549,20 @@ int inventory_save(struct inventory *inv, const char *path)
 		fsync(dfd);
 		close(dfd);
 	}
-	inventory_mark_clean(inv);
-out:
+	return 0;
+}
+
+int inventory_save(struct inventory *inv, const char *path)
+{
+	struct jbuf b;
+	int rc;
+
+	jbuf_init(&b);
+	rc = inventory_serialize(inv, &b);
+	if (!rc)
+		rc = inventory_write_file(path, b.buf, b.len);
+	if (!rc)
+		inventory_mark_clean(inv);
 	jbuf_release(&b);
 	return rc;
 }

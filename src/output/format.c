@@ -495,7 +495,7 @@ FIELD_LIST(ev_fields_stats, stats_rows, "stats");
 struct pc_key {
 	uint64_t start_ns, parent_start_ns, cgroup_id;
 	uint32_t pid, ppid, uid, gid, euid, loginuid, sessionid, tty, pid_ns, mnt_ns, net_ns;
-	uint32_t has_ctx;
+	uint32_t has_ctx, delegated;
 	char comm[17];
 };
 
@@ -564,7 +564,7 @@ void format_ctx_release(struct fmt_ctx *c)
 
 /* ---- the process's context, encoded once ---------------------------------------
  *
- * The run of FLD_PROC rows (ppid .. pod_uid: ~20 members, ~400 bytes) is the
+ * The run of FLD_PROC rows (ppid .. container_delegated: ~20 members, ~400 bytes) is the
  * same for every event of a process while its ids, comm, image and cgroups
  * stay. Each entry keeps the inputs of the run, by value (strings copied, so
  * a freed and reused pointer cannot match), and the run's JSON; an event
@@ -599,6 +599,7 @@ static void pc_key_of(const struct event *ev, struct pc_key *k)
 	k->mnt_ns = ev->mnt_ns;
 	k->net_ns = ev->net_ns;
 	k->has_ctx = ev->has_ctx;
+	k->delegated = ev->container_delegated;
 	memcpy(k->comm, ev->comm, sizeof(k->comm));
 }
 
@@ -613,6 +614,7 @@ static bool pc_match(const struct pc_ent *e, const struct event *ev)
 	    k->ppid != ev->ppid || k->parent_start_ns != ev->parent_start_ns ||
 	    k->uid != ev->uid || k->gid != ev->gid || k->euid != ev->euid ||
 	    k->loginuid != ev->loginuid || k->has_ctx != ev->has_ctx ||
+	    k->delegated != (uint32_t)ev->container_delegated ||
 	    k->sessionid != ev->sessionid || k->tty != ev->tty || k->cgroup_id != ev->cgroup_id ||
 	    k->pid_ns != ev->pid_ns || k->mnt_ns != ev->mnt_ns || k->net_ns != ev->net_ns ||
 	    memcmp(k->comm, ev->comm, sizeof(k->comm)))

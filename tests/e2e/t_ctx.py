@@ -423,3 +423,50 @@ def ctx_filter_sighup_reload(t):
     match(one(evs, pid=h1.pid), {"event_name": "rmdir", "filename": w + "/b"})
     eq([a["pid"] for a in one(evs, pid=h1.pid)["ancestors"]], [RUNNER_PID], "ancestors")
     none(evs, pid=h2.pid)
+
+
+@test
+def ctx_container_named_in_a_delegated_cgroup(t):
+    """security review finding 11 as it was run: a cgroup delegated to uid 1000 (chowned, as
+    systemd does for user@1000.service); uid 1000 makes docker-<64 f>.scope in it and moves
+    itself there. Its events carry that container_id marked container_delegated: true; a
+    process in a docker cgroup root made carries no mark"""
+    check(CTX_V2 is not None, "no cgroup2 mount")
+    w = t.mkdir("w")
+    os.chmod(w, 0o777)
+    fake = "f" * 64
+    top = "ltrack-t-%d" % os.getpid()
+    deleg = CtxCgroup(CTX_V2, top + "/deleg")
+    real = CtxCgroup(CTX_V2, top + "/docker-%s.scope" % CTX_HEX)
+    for f in ("", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"):
+        os.chown(os.path.join(deleg.path, f), 1000, 1000)
+    try:
+        lt = t.ltrack(["--watch", "mkdir=" + w])
+        dpath = deleg.path
+
+        def into_deleg_as_1000():
+            with open(os.path.join(dpath, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+            os.setgroups([])
+            os.setresgid(1000, 1000, 1000)
+            os.setresuid(1000, 1000, 1000)
+        script = ('mkdir "$1/docker-%s.scope" && echo $$ > "$1/docker-%s.scope/cgroup.procs" '
+                  '&& exec mkdir "$2"' % (fake, fake))
+        p = subprocess.run(["sh", "-c", script, "sh", dpath, w + "/fake"],
+                           preexec_fn=into_deleg_as_1000, capture_output=True, timeout=30)
+        eq(p.returncode, 0, "uid 1000 in its delegated cgroup: %s" % p.stderr.decode())
+        r = subprocess.Popen(["mkdir", w + "/real"], preexec_fn=real.enter())
+        eq(r.wait(timeout=30), 0, "mkdir in root's docker cgroup")
+        lt.wait_event(event_name="mkdir", filename=w + "/real")
+        lt.wait_event(event_name="mkdir", filename=w + "/fake")
+        evs = lt.stop()
+        ev = one(evs, event_name="mkdir", filename=w + "/fake")
+        match(ev, dict(uid=1000, cgroup="/%s/deleg/docker-%s.scope" % (top, fake),
+                       container_id=fake, container_runtime="docker",
+                       container_delegated=True))
+        ev = one(evs, event_name="mkdir", filename=w + "/real")
+        match(ev, dict(uid=0, cgroup=real.rel, container_id=CTX_HEX,
+                       container_runtime="docker", container_delegated=MISSING))
+    finally:
+        deleg.remove()
+        real.remove()

@@ -197,3 +197,38 @@ def failed_save(t, d):
     lt.wait_exit()
     with open(inv) as f:
         eq([e["path"] for e in json.load(f)["models"]], [m], "the inventory written at exit")
+
+
+@test
+def models_idle_control_clients_do_not_hold_events(t):
+    """review finding 14 as it was run: eight idle root clients on the control socket
+    (connected, no request line) used to hold the event loop 1 s each. Now an exec is
+    reported while all eight are still connected and unanswered; each is then dropped at
+    its deadline with nothing sent, and the next client is answered"""
+    lt = models_start(t)
+    idle = []
+    for _ in range(8):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(t.path("run", "control.sock"))
+        idle.append(s)
+    lt.wait_log("ready:")
+    sl = subprocess.Popen(["sleep", "0.01"])
+    sl.wait()
+    lt.wait_event(pid=sl.pid, event_name="exec", comm="sleep")
+    for s in idle:      # still connected, nothing answered: the loop never waited on them
+        s.setblocking(False)
+        try:
+            got = s.recv(64)
+            fail("an idle client got %r (EOF or an answer) before the exec was reported" % got)
+        except BlockingIOError:
+            pass
+    off = 0
+    for _ in range(8):
+        off = lt.wait_log("control: dropped a client (pid %d) after 2000 ms: no request line"
+                          % os.getpid(), after=off)
+    for s in idle:
+        s.setblocking(True)
+        s.settimeout(5)
+        eq(s.recv(64), b"", "a dropped idle client reads EOF, no answer")
+        s.close()
+    eq(models_json(t), [], "the next client is answered")

@@ -17,7 +17,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -505,6 +508,166 @@ static void test_restore_over_the_bound(void **state)
 	inventory_free(inv);
 }
 
+static int count_uid(const struct inv_entry *e, void *ctx)
+{
+	size_t *n = ctx;
+
+	n[e->uid == 1000]++;
+	return 0;
+}
+
+/*
+ * a client in a child (as @uid unless 0) sends @req and must read exactly
+ * @want (@wlen bytes); this process answers as the event loop would, until
+ * the child exits (at most 10 s)
+ */
+static void request_gets(struct control *c, const struct inventory *inv, const char *sock,
+			 uid_t uid, const char *req, const char *want, size_t wlen)
+{
+	int status = -1, i;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct jbuf ans;
+
+		jbuf_init(&ans);
+		if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+			_exit(3);
+		if (control_request(sock, req, &ans, 5000))
+			_exit(1);
+		_exit(ans.len == wlen && !memcmp(ans.buf, want, wlen) ? 0 : 2);
+	}
+	for (i = 0; i < 1000; i++) {
+		control_handle(c, inv);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(10000);
+	}
+	if (i == 1000) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * Review finding 7's quota half: one user loading many models evicts only
+ * its own oldest entries past its share (1/INV_USER_SHARE of the bound),
+ * never root's or another user's.
+ */
+static void test_a_user_evicts_only_its_own(void **state)
+{
+	struct inventory *inv = inventory_new(8, 2);
+	struct inventory_stats st;
+	struct model_seen m;
+	char path[32];
+	size_t n[2] = { 0, 0 };
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {	/* root's, and uid 2000's */
+		snprintf(path, sizeof(path), "/srv/root%d.pt", i);
+		m = seen(path, SHA_A, 1, 100 + (uint64_t)i);
+		assert_int_equal(inventory_record_load(inv, &m), 0);
+	}
+	m = seen("/home/b/b.pt", SHA_A, 2, 200);
+	m.uid = 2000;
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	for (int i = 0; i < 50; i++) {	/* uid 1000 floods */
+		snprintf(path, sizeof(path), "/tmp/flood%d.pt", i);
+		m = seen(path, SHA_B, 3, 1000 + (uint64_t)i);
+		m.uid = 1000;
+		assert_int_equal(inventory_record_load(inv, &m), 0);
+	}
+	inventory_foreach(inv, count_uid, n);
+	assert_int_equal(n[1], 2);	/* its share: 8 / 4 */
+	order_is(inv, "/tmp/flood49.pt,/tmp/flood48.pt,/home/b/b.pt,/srv/root3.pt,/srv/root2.pt,"
+		      "/srv/root1.pt,/srv/root0.pt");
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.evicted, 48);
+	assert_int_equal(st.user_evicted, 48);
+	/* the table's own bound still evicts the oldest, whoever's */
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/srv/new%d.pt", i);
+		m = seen(path, SHA_A, 1, 5000 + (uint64_t)i);
+		assert_int_equal(inventory_record_load(inv, &m), 0);
+	}
+	assert_null(inventory_find(inv, "/srv/root0.pt", SHA_A));
+	assert_non_null(inventory_find(inv, "/srv/root1.pt", SHA_A));
+	inventory_get_stats(inv, &st);
+	assert_int_equal(st.entries, 8);
+	assert_int_equal(st.user_evicted, 48);
+	inventory_free(inv);
+}
+
+/*
+ * Review finding 7 as it was run (harness inv_inflate): paths of 4000
+ * \x01 bytes (6 bytes each in JSON), 8 loaders each run from such an exe.
+ * The table's bytes, escapes counted, stay under its bound, the file it
+ * writes is no larger and reads back whole; the flood took only the
+ * flooder's share; an exe of INV_EXE_MAX bytes or more is kept as unknown.
+ */
+static void test_inflation_bounded_in_bytes(void **state)
+{
+	static char path[INV_PATH_MAX], exe[INV_PATH_MAX];
+	struct inventory *inv = inventory_new(10000, 8), *back;
+	struct inventory_stats st, st2;
+	struct model_seen m;
+	struct jbuf doc;
+	char err[256], file[128];
+	size_t n[2] = { 0, 0 };
+
+	(void)state;
+	inventory_set_max_bytes(inv, 4u << 20);
+	m = seen("/srv/models/resnet.pt", SHA_A, 1, 10);	/* root's, before the flood */
+	assert_int_equal(inventory_record_load(inv, &m), 0);
+	memset(path, 1, sizeof(path) - 1);
+	path[0] = '/';
+	memset(exe, 1, sizeof(exe) - 1);
+	exe[0] = '/';
+	for (int i = 0; i < 1300; i++) {
+		snprintf(path + 1, 12, "%08d", i);
+		path[9] = 1;
+		for (uint32_t l = 0; l < 8; l++) {
+			m = seen(path, SHA_B, 100 + l, 1000 + (uint64_t)i * 8 + l);
+			m.uid = 1000;
+			m.exe = l == 7 ? exe + INV_PATH_MAX - 1 - (INV_EXE_MAX - 1) : exe;
+			assert_int_equal(inventory_record_load(inv, &m), 0);
+		}
+	}
+	inventory_get_stats(inv, &st);
+	assert_true(st.bytes <= st.max_bytes);
+	assert_int_equal(st.max_bytes, 4u << 20);
+	inventory_foreach(inv, count_uid, n);
+	assert_int_equal(n[0], 1);	/* root's model is still there */
+	assert_true(n[1] >= 1 && n[1] < 1300);
+	assert_true(st.user_evicted == 1300 - n[1]);
+	{
+		const struct inv_entry *e = inventory_find(inv, path, SHA_B);
+
+		assert_non_null(e);
+		assert_int_equal(e->nloaders, 8);
+		assert_string_equal(e->loaders[0].exe, exe + INV_PATH_MAX - INV_EXE_MAX);
+		assert_null(e->loaders[1].exe);	/* 4095 bytes: unknown */
+	}
+	jbuf_init(&doc);
+	assert_int_equal(inventory_serialize(inv, &doc), 0);
+	assert_true(doc.len <= st.bytes);	/* the bound is an upper bound of the file */
+	snprintf(file, sizeof(file), "%s/inflated.json", tmpdir);
+	assert_int_equal(inventory_write_file(file, doc.buf, doc.len), 0);
+	back = inventory_new(10000, 8);
+	inventory_set_max_bytes(back, 4u << 20);
+	assert_int_equal(inventory_load(back, file, err, sizeof(err)), 0);
+	inventory_get_stats(back, &st2);
+	assert_int_equal(st2.entries, st.entries);
+	assert_int_equal(inventory_find(back, path, SHA_B)->uid, 1000);	/* the owner kept */
+	assert_int_equal(inventory_find(back, "/srv/models/resnet.pt", SHA_A)->uid, 0);
+	jbuf_release(&doc);
+	inventory_free(back);
+	inventory_free(inv);
+}
+
 /*
  * Review finding 9 as it was run: control_socket in an existing shared
  * directory (/tmp-like, mode 1777) made that directory 0700. Now such a
@@ -555,8 +718,6 @@ static void test_control_answers_root_refuses_others(void **state)
 	struct jbuf ans, want;
 	char sock[160], dir[128];
 	struct stat sb;
-	pid_t pid;
-	int status;
 
 	(void)state;
 	assert_int_equal(inventory_record_load(inv, &m), 0);
@@ -577,56 +738,16 @@ static void test_control_answers_root_refuses_others(void **state)
 	jbuf_init(&want);
 	inventory_write_list(inv, &want);
 	jbuf_putc(&want, '\n');
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		jbuf_init(&ans);
-		if (control_request(sock, "models\n", &ans, 5000))
-			_exit(1);
-		_exit(ans.len == want.len && !memcmp(ans.buf, want.buf, ans.len) ? 0 : 2);
-	}
-	usleep(100000);
-	control_handle(c, inv);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	request_gets(c, inv, sock, 0, "models\n", want.buf, want.len);
 
 	/* nobody: with the directory and socket opened up, SO_PEERCRED still refuses */
 	assert_int_equal(chmod(tmpdir, 0755), 0);
 	assert_int_equal(chmod(dir, 0755), 0);
 	assert_int_equal(chmod(sock, 0666), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		static const char want_err[] = "error: permission denied (root only)\n";
-
-		jbuf_init(&ans);
-		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
-			_exit(3);
-		if (control_request(sock, "models\n", &ans, 5000))
-			_exit(1);
-		_exit(ans.len == sizeof(want_err) - 1 && !memcmp(ans.buf, want_err, ans.len) ? 0 :
-											       2);
-	}
-	usleep(100000);
-	control_handle(c, inv);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	request_gets(c, inv, sock, 65534, "models\n", "error: permission denied (root only)\n", 37);
 
 	/* an unknown request */
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		jbuf_init(&ans);
-		if (control_request(sock, "shutdown\n", &ans, 5000))
-			_exit(1);
-		_exit(ans.len == 23 && !memcmp(ans.buf, "error: unknown request\n", 23) ? 0 : 2);
-	}
-	usleep(100000);
-	control_handle(c, inv);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(WEXITSTATUS(status), 0);
+	request_gets(c, inv, sock, 0, "shutdown\n", "error: unknown request\n", 23);
 
 	control_get_stats(c, &st);
 	assert_int_equal(st.served, 1);
@@ -638,6 +759,70 @@ static void test_control_answers_root_refuses_others(void **state)
 	assert_int_equal(control_request(sock, "models\n", &ans, 1000), -ENOENT);
 	jbuf_release(&ans);
 	jbuf_release(&want);
+	inventory_free(inv);
+}
+
+/*
+ * Review finding 14 as it was run: eight idle root clients (connected, no
+ * request line) held the loop 1 s each inside control_handle. Now a call
+ * takes them in and returns with all eight still connected and unanswered
+ * (the old code answered each "no request line" and closed it before
+ * returning); a ninth is turned away busy; a client drip-feeding its line
+ * and the idle ones are dropped at their one deadline with nothing sent;
+ * then a request is answered.
+ */
+static void test_control_idle_clients_never_waited_for(void **state)
+{
+	struct inventory *inv = inventory_new(10, 4);
+	struct control_stats st;
+	struct control *c;
+	char sock[160], dir[128], buf[64];
+	int idle[CONTROL_CLIENTS_MAX], extra;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/run", tmpdir);
+	snprintf(sock, sizeof(sock), "%s/control.sock", dir);
+	assert_true(strlen(sock) < sizeof(a.sun_path));
+	memcpy(a.sun_path, sock, strlen(sock) + 1);
+	c = control_open(sock);
+	assert_non_null(c);
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		idle[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_int_equal(connect(idle[i], (struct sockaddr *)&a, sizeof(a)), 0);
+	}
+	assert_int_equal(send(idle[0], "mod", 3, 0), 3);	/* the drip-feeder's start */
+	control_handle(c, inv);
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		assert_int_equal(recv(idle[i], buf, sizeof(buf), MSG_DONTWAIT), -1);
+	/* every slot is taken: the next one is told so at once */
+	extra = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(extra, (struct sockaddr *)&a, sizeof(a)), 0);
+	control_handle(c, inv);
+	assert_int_equal(recv(extra, buf, sizeof(buf), 0), 12);
+	assert_memory_equal(buf, "error: busy\n", 12);
+	close(extra);
+	/* the drip-feeder keeps sending, never a whole line: the deadline holds anyway */
+	for (int i = 0; i < CONTROL_CLIENT_MS / 100 + 5; i++) {
+		if (send(idle[0], "e", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			break;
+		usleep(100000);
+		control_handle(c, inv);
+	}
+	usleep(100000);
+	control_handle(c, inv);
+	for (int i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		ssize_t r = recv(idle[i], buf, sizeof(buf), MSG_DONTWAIT);
+
+		assert_true(r == 0 || (r < 0 && errno == ECONNRESET));	/* closed, no answer */
+		close(idle[i]);
+	}
+	control_get_stats(c, &st);
+	assert_int_equal(st.timed_out, CONTROL_CLIENTS_MAX);
+	assert_int_equal(st.busy, 1);
+	assert_int_equal(st.served, 0);
+	request_gets(c, inv, sock, 0, "models\n", "[]\n", 3);
+	control_free(c);
 	inventory_free(inv);
 }
 
@@ -654,8 +839,11 @@ int main(void)
 		cmocka_unit_test(test_set_aside_keeps_the_bytes),
 		cmocka_unit_test(test_every_cut_keeps_the_whole_models),
 		cmocka_unit_test(test_restore_over_the_bound),
+		cmocka_unit_test(test_a_user_evicts_only_its_own),
+		cmocka_unit_test(test_inflation_bounded_in_bytes),
 		cmocka_unit_test(test_control_never_chmods_a_directory),
 		cmocka_unit_test(test_control_answers_root_refuses_others),
+		cmocka_unit_test(test_control_idle_clients_never_waited_for),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
