@@ -440,6 +440,36 @@ static bool hook_missing(const struct kfeat *kf, const struct bpf_program *p, ch
 /* ---- the skeleton as the agent loads it ---- */
 
 /*
+ * proc_start_ticks - when process @pid started, in clock ticks since boot
+ * (/proc/PID/stat, field 22, after the comm's closing parenthesis); 0 when
+ * it cannot be read
+ */
+static __u64 proc_start_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* fields 3..21 after ") ", then the start */
+	for (int f = 2; p && f < 22; f++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+/*
  * prepare_rodata - the constants the kernel side is verified with: our own
  * tgid, the helper's, and the feature knobs. A knob that selects another
  * flavour of a concern's programs names it in cs[concern].variant (shown
@@ -454,6 +484,12 @@ static void prepare_rodata(struct ltrack_bpf *sk, const struct loader_opts *o,
 
 	sk->rodata->lt_self_tgid = getpid();
 	sk->rodata->lt_helper_tgid = o->helper_tgid > 0 ? (__u32)o->helper_tgid : 0;
+	if (o->helper_tgid > 0) {
+		long hz = sysconf(_SC_CLK_TCK);
+
+		sk->rodata->lt_tick_ns = hz > 0 ? 1000000000ull / (unsigned long)hz : 10000000ull;
+		sk->rodata->lt_helper_start = proc_start_ticks(o->helper_tgid);
+	}
 	kfeat_apply(kf, sk);
 	/*
 	 * every concern reads kernel memory one way or the other; those that

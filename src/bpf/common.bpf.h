@@ -111,6 +111,14 @@ struct {
 const volatile __u32 lt_self_tgid __weak = 0;
 /* the agent's scan zygote (src/scan/sandbox.h): it and the workers it forks are ltrack too */
 const volatile __u32 lt_helper_tgid __weak = 0;
+/*
+ * and its start, in clock ticks since boot as /proc/PID/stat's field 22
+ * gives it (lt_tick_ns each): with the tgid, so that a process reusing
+ * the zygote's pid once it is gone is not taken for it (security review,
+ * finding 15)
+ */
+const volatile __u64 lt_helper_start __weak = 0;
+const volatile __u64 lt_tick_ns __weak = 10000000;
 
 /* active policy generation (0 or 1); user space flips it on reload */
 volatile __u32 lt_active_gen __weak = 0;
@@ -368,6 +376,12 @@ static __always_inline bool ev_gate_ids(const struct lt_policy *p, __u32 type, _
 	return ev_gate_ranges(p, tgid, uid);
 }
 
+/* @t (the zygote's tgid) is the zygote that started when the agent made it */
+static __always_inline bool helper_started(struct task_struct *t)
+{
+	return TR(t, group_leader, start_boottime) / lt_tick_ns == lt_helper_start;
+}
+
 static __always_inline bool is_self(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
@@ -377,10 +391,12 @@ static __always_inline bool is_self(void)
 		return true;
 	if (!lt_helper_tgid)
 		return false;
-	if (tgid == lt_helper_tgid)
-		return true;
 	t = bpf_get_current_task_btf();
-	return TR(t, real_parent, tgid) == lt_helper_tgid;	/* a scan worker */
+	if (tgid == lt_helper_tgid)
+		return helper_started(t);
+	if (TR(t, real_parent, tgid) != lt_helper_tgid)
+		return false;
+	return helper_started(TR(t, real_parent));	/* a scan worker */
 }
 
 /* the kernel's dev_t encoding of a superblock */

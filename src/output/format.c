@@ -777,11 +777,6 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 /* ---- text --------------------------------------------------------------------- */
 
 /* the filename to print: user space's canonical form when it made one */
-static const char *ev_filename(const struct event *ev)
-{
-	return ev->canon[0] ? ev->canon : ev->filename;
-}
-
 static void tq(struct jbuf *b, const char *s)
 {
 	if (!s) {
@@ -789,6 +784,27 @@ static void tq(struct jbuf *b, const char *s)
 		return;
 	}
 	text_quote(b, s, strlen(s));
+}
+
+/*
+ * a path the kernel cut (LT_PF_TRUNC: its deepest components, the start
+ * lost) is marked `..."` so that the suffix does not read as an absolute
+ * path (security review, finding 15; JSON has path_truncated)
+ */
+static void tq_path(struct jbuf *b, const char *s, uint16_t flags)
+{
+	if (s && (flags & LT_PF_TRUNC))
+		jbuf_puts(b, "...");
+	tq(b, s);
+}
+
+/* the event's path: the canonical one when user space made it (whole), else the kernel's */
+static void tq_file(struct jbuf *b, const struct event *ev)
+{
+	if (ev->canon[0])
+		tq(b, ev->canon);
+	else
+		tq_path(b, ev->filename, ev->filename_flags);
 }
 
 /* stats: the concerns off, e.g. `, off=[file-modify "verifier: too large", gpu "needs file-open"]` */
@@ -823,7 +839,7 @@ void format_text_exec(struct jbuf *b, const struct event *ev)
 {
 	size_t i = 0;
 
-	tq(b, ev->filename);
+	tq_path(b, ev->filename, ev->filename_flags);
 	jbuf_puts(b, ", [");
 	while (ev->args && i < ev->args_len) {
 		const char *s = ev->args + i;
@@ -837,7 +853,7 @@ void format_text_exec(struct jbuf *b, const struct event *ev)
 	if (ev->args_truncated)
 		jbuf_puts(b, ", ...");
 	jbuf_puts(b, "], cwd=");
-	tq(b, ev->cwd);
+	tq_path(b, ev->cwd, ev->cwd_flags);
 	mem_text_exec(b, ev);	/* mem */
 }
 
@@ -874,13 +890,13 @@ void format_text_stats(struct jbuf *b, const struct event *ev)
 /* a file event: its path (delete, rmdir, modify, and the start of the others) */
 void format_text_file(struct jbuf *b, const struct event *ev)
 {
-	tq(b, ev_filename(ev));
+	tq_file(b, ev);
 }
 
 /* create and mkdir: path and mode; mknod: and the device */
 void format_text_create(struct jbuf *b, const struct event *ev)
 {
-	tq(b, ev_filename(ev));
+	tq_file(b, ev);
 	jbuf_puts(b, ", ");
 	text_mode(b, ev->mode);
 	if (ev->type == LT_EV_MKNOD)
@@ -890,14 +906,14 @@ void format_text_create(struct jbuf *b, const struct event *ev)
 /* rename, link, symlink: both names */
 void format_text_two_paths(struct jbuf *b, const struct event *ev)
 {
-	tq(b, ev_filename(ev));
+	tq_file(b, ev);
 	jbuf_puts(b, ", ");
-	tq(b, ev->path2);
+	tq_path(b, ev->path2, ev->path2_flags);
 }
 
 void format_text_attrib(struct jbuf *b, const struct event *ev)
 {
-	tq(b, ev_filename(ev));
+	tq_file(b, ev);
 	if (ev->attr & LT_ATTR_MODE)
 		jbuf_printf(b, ", mode=%04o", ev->mode & 07777);
 	if (ev->attr & LT_ATTR_OWNER)
@@ -909,7 +925,7 @@ void format_text_open(struct jbuf *b, const struct event *ev)
 	char fl[256];
 
 	format_open_flags(ev->open_flags, fl, sizeof(fl));
-	tq(b, ev_filename(ev));
+	tq_file(b, ev);
 	jbuf_printf(b, ", %s", fl);
 }
 
@@ -930,7 +946,7 @@ void format_text_scan_update(struct jbuf *b, const struct event *ev)	/* model */
 /* lib */
 void format_text_lib_load(struct jbuf *b, const struct event *ev)
 {
-	tq(b, ev_filename(ev));
+	tq_file(b, ev);
 	jbuf_printf(b, ", 0x%llx-0x%llx%s%s", (unsigned long long)ev->vm_start,
 		    (unsigned long long)ev->vm_end, ev->lib_flags & LT_LF_INTERP ? ", interpreter" : "",
 		    ev->untrusted ? ", untrusted" : "");

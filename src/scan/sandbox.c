@@ -404,6 +404,7 @@ static void __attribute__((noreturn)) worker_main(int sock, const struct sb_cfg 
 {
 	struct sb_request_msg req;
 	sigset_t all;
+	pid_t zygote = getppid();
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "ltrack-scan");
@@ -429,6 +430,13 @@ static void __attribute__((noreturn)) worker_main(int sock, const struct sb_cfg 
 		if (setresuid(cfg->uid, cfg->uid, cfg->uid))
 			worker_fail(sock, -errno, "setresuid");
 	}
+	/*
+	 * a change of credentials clears the parent-death signal: set again,
+	 * then make sure the zygote did not die before it was (a worker that
+	 * outlives it is nobody's: reparented, no longer excluded as ltrack's)
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != zygote)
+		_exit(3);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		worker_fail(sock, -errno, "no_new_privs");
 	if (prctl(PR_SET_DUMPABLE, 0))

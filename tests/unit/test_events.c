@@ -309,6 +309,21 @@ static void test_json_inexact_path_and_exit_signal(void **state)
 	assert_int_equal(event_decode(&r.u, r.len, ev), 0);
 	s = enc(&b, ev, false);
 	assert_non_null(strstr(s, "\"path_exact\":false,\"path_truncated\":true"));
+	/*
+	 * review finding 15: in text, a cut path (its deepest components) is
+	 * marked, so that the suffix does not read as an absolute path
+	 */
+	s = enc(&b, ev, true);
+	assert_non_null(strstr(s, " delete(...\"/a/link/f\")\n"));
+	file_rec(&r, LT_EV_RENAME, "/d/old", "/e/new");
+	r.u.file.pflags[1] = LT_PF_TRUNC;
+	assert_int_equal(event_decode(&r.u, r.len, ev), 0);
+	s = enc(&b, ev, true);
+	assert_non_null(strstr(s, " rename(\"/d/old\", ...\"/e/new\")\n"));
+	r.u.file.pflags[1] = 0;
+	assert_int_equal(event_decode(&r.u, r.len, ev), 0);
+	s = enc(&b, ev, true);
+	assert_non_null(strstr(s, " rename(\"/d/old\", \"/e/new\")\n"));
 
 	memset(&r, 0, sizeof(r));
 	hdr_init(&r.u.hdr, LT_EV_EXIT);

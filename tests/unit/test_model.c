@@ -146,6 +146,63 @@ static void table_digests_new_same_changed_expected(void **state)
 	model_table_free(NULL);
 }
 
+/*
+ * Review finding 15's table (harness mtab): 4096 paths sharing a 3000-byte
+ * prefix, the worst case of the old linear strcmp. Every path is found
+ * with its own identity, a path is found by its inode (the most recently
+ * used of two with the same), and past the bound exactly the least
+ * recently used go, in order.
+ */
+static void table_many_long_shared_prefix_paths(void **state)
+{
+	enum { N = 4096, PRE = 3000 };
+	struct model_table *t = model_table_new(N);
+	static char path[PRE + 32];
+	struct ev_file_id id, got;
+	char old[65], hex[65];
+
+	(void)state;
+	assert_non_null(t);
+	memset(path, 'd', PRE);
+	path[0] = '/';
+	for (int i = 0; i < N; i++) {
+		snprintf(path + PRE, 32, "/m%05d.pt", i);
+		id = ID1;
+		id.ino = 1000 + (uint64_t)i;
+		assert_int_equal(model_table_digest(t, path, &id, H1, old), MODEL_DIGEST_NEW);
+	}
+	assert_int_equal(model_table_size(t), N);
+	for (int i = 0; i < N; i++) {
+		snprintf(path + PRE, 32, "/m%05d.pt", i);
+		assert_true(model_table_get(t, path, &got, hex));
+		assert_int_equal(got.ino, 1000 + (uint64_t)i);
+		assert_string_equal(model_table_path(t, ID1.dev, 1000 + (uint64_t)i), path);
+	}
+	/* a second path of inode 1007 (a hard link), used last: the one by inode */
+	id = ID1;
+	id.ino = 1007;
+	snprintf(path + PRE, 32, "/m%05d.pt", 7);
+	assert_int_equal(model_table_digest(t, path, &id, H1, old), MODEL_DIGEST_SAME);
+	snprintf(path + PRE, 32, "/link.pt");
+	assert_int_equal(model_table_seen(t, path, &id), 0);	/* evicts m00000, used least */
+	assert_string_equal(model_table_path(t, ID1.dev, 1007), path);
+	assert_int_equal(model_table_evicted(t), 1);
+	snprintf(path + PRE, 32, "/m%05d.pt", 0);
+	assert_false(model_table_get(t, path, &got, hex));
+	assert_null(model_table_path(t, ID1.dev, 1000));
+	/* m00001 was used before m00002...: they go next, in that order; m00007 stays */
+	for (int i = 0; i < 8; i++) {
+		snprintf(path + PRE, 32, "/new%d.pt", i);
+		assert_int_equal(model_table_seen(t, path, &ID1), 0);
+	}
+	for (int i = 1; i <= 10; i++) {
+		snprintf(path + PRE, 32, "/m%05d.pt", i);
+		assert_int_equal(model_table_get(t, path, &got, hex), i == 7 || i == 10);
+	}
+	assert_int_equal(model_table_evicted(t), 9);
+	model_table_free(t);
+}
+
 /* a record as the kernel writes it */
 struct rec {
 	struct lt_model_ev e;
@@ -419,6 +476,7 @@ int main(void)
 		cmocka_unit_test(loader_patterns_match_like_the_kernel),
 		cmocka_unit_test(trainer_names_by_comm_or_basename),
 		cmocka_unit_test(table_digests_new_same_changed_expected),
+		cmocka_unit_test(table_many_long_shared_prefix_paths),
 		cmocka_unit_test(decode_and_json_of_an_exfil),
 		cmocka_unit_test(decode_modified_old_digest),
 		cmocka_unit_test(candidate_is_sniffed),

@@ -499,6 +499,43 @@ static void test_nobody_cannot_signal_the_workers(void **state)
 	scanner_free(s);
 }
 
+/*
+ * Found while testing review finding 15: the workers set a parent-death
+ * signal, but dropping to their own ids cleared it, so a worker outlived a
+ * killed zygote, reparented and no longer excluded as ltrack's own (its
+ * reads of the next model showed up as a model_load of "ltrack-scan"). Now
+ * the signal is set again after the drop: the zygote's death takes its
+ * workers with it.
+ */
+static void test_workers_die_with_the_zygote(void **state)
+{
+	struct scanner *s = new_scanner(10000, 0);
+	pid_t pid = worker_pid(s), zy = scanner_zygote_pid(s);
+	int i;
+
+	(void)state;
+	assert_true(zy > 0);
+	assert_int_equal(kill(pid, 0), 0);
+	assert_int_equal(kill(zy, SIGKILL), 0);
+	for (i = 0; i < 500 && kill(pid, 0) == 0; i++) {
+		char path[64], line[256] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		f = fopen(path, "re");
+		if (!f)
+			break;	/* reaped */
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+		if (strstr(line, ") Z "))	/* dead, waiting for its new parent to reap it */
+			break;
+		usleep(10000);
+	}
+	assert_true(i < 500);
+	scanner_free(s);
+}
+
 static volatile pid_t traced;
 static volatile int seized;	/* 1 attached, -1 failed */
 
@@ -833,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_report_matches_in_process_scan),
 		cmocka_unit_test(test_worker_ids_nnp_seccomp_limited),
 		cmocka_unit_test(test_nobody_cannot_signal_the_workers),
+		cmocka_unit_test(test_workers_die_with_the_zygote),
 		cmocka_unit_test(test_worker_that_does_not_exit_is_killed),
 		cmocka_unit_test(test_address_limit_applies_per_file),
 		cmocka_unit_test(test_filter_allows_scan_denies_the_rest),
