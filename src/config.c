@@ -275,6 +275,11 @@ static const struct cfg_key keys[] = {
 	  .max_items = 64, .check = check_command,
 	  .doc = "processes (comm or image basename, globs allowed) that may write model files "
 		 "without a model_modified event" },
+	INT("model_monitor", "sniff_min_size", model_sniff_min_size, 0, 1099511627776, 1024,
+	    "files of at least this many bytes that any process opens for reading, under a name "
+	    "that is neither a model's nor a known non-model's (`.so`, `.py`, `.json`, ...), are "
+	    "sniffed for model content once per file and change, so a renamed interpreter "
+	    "reading a model under any name gives model_load; 0 = only the loaders' files"),
 	INT("model_monitor", "exfil_percent", model_exfil_percent, 1, 100, 50,
 	    "a process holding a model that sends this share of the model's size (in %) to "
 	    "one address gives model_exfil (method send)"),

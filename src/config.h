@@ -97,6 +97,7 @@ struct lt_config {
 	size_t nmodel_confirm;
 	char **model_trainers;		/* processes allowed to write models (globs) */
 	size_t nmodel_trainers;
+	int64_t model_sniff_min_size;	/* anyone's files this large are sniffed (0: loaders' only) */
 	int64_t model_exfil_percent;	/* % of a model's size sent to one address: model_exfil */
 	int64_t model_max_mb;		/* larger model files are not hashed */
 	bool model_scan;		/* scan loaded models (sandbox) */

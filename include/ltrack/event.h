@@ -788,13 +788,21 @@ struct lt_model_policy {
 	__u32 exfil_permille;	/* [model_monitor] exfil_percent x 10 */
 	__u32 nloaders;		/* patterns in lt_model_pats for this generation */
 	/*
+	 * [model_monitor] sniff_min_size: a file of at least this many bytes
+	 * read by any process is sniffed once per content (0: loaders' only)
+	 */
+	__u64 sniff_min;
+	/*
 	 * quick reject before the hash lookup: bit (last byte) of quick[len - 1]
 	 * is set when some LT_MEXT_MODEL or LT_MEXT_CONFIRM extension has that
 	 * length and (lower-case) last byte
 	 */
 	__u64 quick[LT_MEXT_LEN - 1][4];
 };
-_Static_assert(sizeof(struct lt_model_policy) == 16 + 8 * 4 * (LT_MEXT_LEN - 1),
+/* lt_model_sniffed's value: the file's ctime (ns), and this bit once it is a model */
+#define LT_SNIFFED_MODEL (1ull << 63)
+
+_Static_assert(sizeof(struct lt_model_policy) == 24 + 8 * 4 * (LT_MEXT_LEN - 1),
 	       "ABI: lt_model_policy");
 
 /*

@@ -103,6 +103,19 @@ struct {
 	__type(value, __u64);
 } lt_model_inodes SEC(".maps") __weak;
 
+/*
+ * files sniffed for any reader (lt_model_policy.sniff_min): (dev, ino) ->
+ * the ctime they had then, with LT_SNIFFED_MODEL when user space found a
+ * model (it sets the bit). A file is sent to user space once per content
+ * change, whoever opens it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct lt_model_ino);
+	__type(value, __u64);
+} lt_model_sniffed SEC(".maps") __weak;
+
 /* bytes a process sent to one destination */
 struct lt_model_flow_key {
 	__u64 start_ns;
@@ -422,6 +435,48 @@ static __always_inline void model_write_check(struct file *f, long fd, __u32 ofl
 }
 
 /*
+ * model_sniff_any - @f (at least sniff_min bytes, read by a process that is
+ * no loader by its name, under a name that is no model's) may be a model
+ * read by a renamed interpreter (security review, finding 12): a model
+ * known by its content is one for this process too; any other file is
+ * sent for sniffing once per (dev, ino, ctime), whoever reads it.
+ */
+static __always_inline void model_sniff_any(struct file *f, long fd, __u32 oflags, int nr,
+					    __u32 gen, struct lt_model_policy *mp)
+{
+	struct inode *ino = KR(f, f_inode);
+	struct lt_model_ino ik = {};
+	struct lt_policy *pol;
+	__u64 ctime, *seen;
+
+	ik.ino = KR(ino, i_ino);
+	ik.dev = KR(ino, i_sb, s_dev);
+	ctime = inode_ctime_ns(ino);
+	/* the common case: seen with this content, one lookup */
+	seen = bpf_map_lookup_elem(&lt_model_sniffed, &ik);
+	if (seen && (*seen & ~LT_SNIFFED_MODEL) == ctime) {
+		if (*seen & LT_SNIFFED_MODEL)
+			model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
+		return;
+	}
+	if (model_pseudo_fs(ino))
+		return;
+	/* a model found by a loader's open */
+	if (lt_model_any_inode && bpf_map_lookup_elem(&lt_model_inodes, &ik)) {
+		model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
+		return;
+	}
+	if (model_ext_kind(KR(f, f_path.dentry), gen, mp, false) == LT_MEXT_SKIP)
+		return;
+	pol = policy_get(gen);
+	if (!pol || !ev_gate(pol, LT_EV_MODEL_LOAD))
+		return;
+	bpf_map_update_elem(&lt_model_sniffed, &ik, &ctime, BPF_ANY);
+	model_send_rec(false, LT_EV_MODEL_CAND, f, NULL, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags,
+		       nr, fd, NULL);
+}
+
+/*
  * model_on_open - called by file.bpf.c's open_exit for every successful
  * open (the open programs are attached while the model monitor is on).
  * Cheap for the common case: a mode test, one name read, one hash lookup.
@@ -451,15 +506,17 @@ __noinline int model_on_open(__u64 fptr, long nr, long fd, __u32 oflags)
 		model_cand(f, LT_MA_OPEN, fd, oflags, nr, fd, gen);
 		return 0;
 	}
-	/* not a model by its name: only loaders go on (none alive: one load) */
-	if (!mp->sniff || lt_model_nloaders <= 0)
+	/* not a model by its name: a loader's files are sniffed (none alive: one load) */
+	if (mp->sniff && lt_model_nloaders > 0 &&
+	    model_is_loader(bpf_get_current_pid_tgid() >> 32,
+			    task_start_ns(bpf_get_current_task_btf()))) {
+		if (model_ext_kind(KR(f, f_path.dentry), gen, mp, false) != LT_MEXT_SKIP)
+			model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
 		return 0;
-	if (!model_is_loader(bpf_get_current_pid_tgid() >> 32,
-			     task_start_ns(bpf_get_current_task_btf())))
-		return 0;
-	if (model_ext_kind(KR(f, f_path.dentry), gen, mp, false) == LT_MEXT_SKIP)
-		return 0;
-	model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
+	}
+	/* and anyone's large enough files, once per content */
+	if (mp->sniff_min && KR(f, f_inode, i_size) >= mp->sniff_min)
+		model_sniff_any(f, fd, oflags, nr, gen, mp);
 	return 0;
 }
 

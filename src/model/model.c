@@ -587,8 +587,10 @@ int model_kernel_fill(struct ltrack_bpf *sk, const struct lt_config *c, uint32_t
 		mp.nloaders++;
 	}
 	mp.sniff = mp.nloaders > 0;
+	mp.sniff_min = mp.enabled ? (uint64_t)c->model_sniff_min_size : 0;
 	/* the skip list first: an extension in both lists is a model */
-	for (size_t i = 0; mp.sniff && i < sizeof(skip_exts) / sizeof(skip_exts[0]); i++) {
+	for (size_t i = 0; (mp.sniff || mp.sniff_min) && i < sizeof(skip_exts) / sizeof(skip_exts[0]);
+	     i++) {
 		struct lt_model_ext_key k;
 		uint32_t v = LT_MEXT_SKIP;
 
@@ -661,6 +663,13 @@ static void kernel_confirm(struct model *m, const struct lt_model_ev *e)
 	if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_inodes), &ik, &size, BPF_ANY))
 		m->st.confirm_failed++;
 	__atomic_store_n(&sk->bss->lt_model_any_inode, 1, __ATOMIC_SEQ_CST);
+	/* any reader's later opens of this content: a model at once (model_sniff_any) */
+	{
+		uint64_t v = e->fid.ctime_ns | LT_SNIFFED_MODEL;
+
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.lt_model_sniffed), &ik, &v, BPF_ANY))
+			m->st.confirm_failed++;
+	}
 }
 
 void model_on_snapshot(struct model *m, uint32_t pid, uint64_t start_ns, const char *comm,

@@ -195,7 +195,8 @@ def model_load_without_torch(t):
 
 @test
 def model_content_and_access(t):
-    """an innocent name found by content (python only); read bytes exact; mmap reported"""
+    """an innocent name found by content, whoever reads it (cat too); read bytes exact; mmap
+    reported"""
     w = t.path("weights.dat")
     torch_save(w)
     st = t.path("tiny.safetensors")
@@ -216,11 +217,13 @@ def model_content_and_access(t):
     lt.wait_event(event_name="model_access", pid=pid, filename=plain)
     warm.stop()
     evs = lt.stop()
-    # by content: python (a loader) yes, cat (not a loader, .dat not a model name) no
-    eq(len(model_evs(evs, "model_load", w)), 1, "model_load events of %s" % w)
-    match(model_evs(evs, "model_load", w)[0],
+    # by content, whoever reads it: cat (no loader, past sniff_min_size) and python
+    eq(len(model_evs(evs, "model_load", w)), 2, "model_load events of %s" % w)
+    match(model_evs(evs, "model_load", w, pid)[0],
           dict(model_fields(w), pid=pid, format=TORCH_FMT, access=["open"], found_by="content"))
-    eq(model_evs(evs, "model_load", w, cat.pid), [], "model_load of cat (not a loader)")
+    match(model_evs(evs, "model_load", w, cat.pid)[0],
+          dict(model_fields(w), comm="cat", format=TORCH_FMT, access=["open"],
+               found_by="content"))
     # mmap: the load is the open; the mapping shows in model_access at exit
     match(model_evs(evs, "model_load", st, pid)[0],
           dict(model_fields(st), access=["open"], found_by="name", format="safetensors"))
@@ -234,11 +237,60 @@ def model_content_and_access(t):
     # found by content: counted from user space's confirmation, and says so
     match(model_evs(evs, "model_access", w, pid)[0], {"found_by": "content",
                                                       "read_bytes_partial": True})
-    # python's weights.dat was sniffed as a model; cat's was never a candidate
+    # weights.dat was sniffed as a model for cat, then for python
     stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")]
     eq(len(stats), 1, "final stats")
-    match(stats[0]["model_monitor"], {"enabled": True, "sniffed_models": 1, "access_dropped": 0,
+    match(stats[0]["model_monitor"], {"enabled": True, "sniffed_models": 2, "access_dropped": 0,
                                       "writes_dropped": 0, "confirm_failed": 0})
+
+
+EVIL_PICKLE = r"""
+import os, pickle, sys
+class P:
+    def __reduce__(self):
+        return (os.system, ("true",))
+open(sys.argv[1], "wb").write(pickle.dumps({"w": b"x" * int(sys.argv[2]), "p": P()}, 2))
+"""
+
+
+@test
+def model_renamed_interpreter_found_by_content(t):
+    """security review finding 12 as it was run: a copy of the python interpreter under
+    another name ("runner", no loader by its name) reads a malicious pickle named weights.dat:
+    a model_load found by content, format pickle, scan dangerous; then cat's read of it is a
+    model_load too. A pickle under sniff_min_size is not sniffed, and a text file is no
+    model"""
+    runner = t.path("runner")
+    shutil.copy2("/usr/bin/python3.11", runner)
+    big, small, text = t.path("weights.dat"), t.path("tiny.dat"), t.path("notes")
+    subprocess.run([MODEL_PY, "-c", EVIL_PICKLE, big, "2000"], check=True)
+    subprocess.run([MODEL_PY, "-c", EVIL_PICKLE, small, "10"], check=True)
+    check(os.path.getsize(big) >= 1024 > os.path.getsize(small), "sizes around 1024")
+    with open(text, "w") as f:
+        f.write("not a model\n" * 200)
+    lt = t.ltrack([], policy=MODEL_POLICY % "scan = true\nscan_wait_ms = 20000")
+    r = subprocess.run([runner, "-c", "import sys\nfor p in sys.argv[1:]: open(p, 'rb').read()",
+                        big, small, text, text], capture_output=True, timeout=60)
+    eq(r.returncode, 0, "runner: %s" % r.stderr.decode())
+    lt.wait_event(event_name="model_load", filename=big)
+    # then any reader of that content: known in the kernel now, a model_load at once
+    cat = subprocess.Popen(["/bin/cat", big], stdout=subprocess.DEVNULL)
+    cat.wait()
+    lt.wait_event(event_name="model_load", filename=big, pid=cat.pid)
+    evs = lt.stop()
+    loads = model_evs(evs, "model_load", big)
+    eq(len(loads), 2, "model_load of weights.dat")
+    match(loads[0], dict(model_fields(big), comm="runner", format="pickle", access=["open"],
+                         found_by="content"))
+    match(loads[1], dict(model_fields(big), comm="cat", format="pickle", access=["open"],
+                         found_by="content"))
+    eq(loads[0]["scan"]["verdict"], "dangerous", "its verdict")
+    eq([f["global"] for f in loads[0]["scan"]["findings"]], ["posix.system"], "the global")
+    eq(model_evs(evs, "model_load", small), [], "under sniff_min_size: not sniffed")
+    eq(model_evs(evs, "model_load", text), [], "text: no model")
+    stats = [e for e in evs if e["event_name"] == "stats" and e.get("final")][0]
+    check(stats["model_monitor"]["sniffed_models"] == 2, "sniffed_models: %r" %
+          stats["model_monitor"])
 
 
 @test
