@@ -462,7 +462,7 @@ static const char *const reserved_fields[] = {
 	"total", "sqpoll", "ops", "final",
 	/* end evade */
 	/* lib */
-	"size", "vm_start", "vm_end", "prot", "source", "untrusted", "failed",
+	"size", "vm_start", "vm_end", "prot", "source", "untrusted", "path_userns", "failed",
 	/* model */
 	"format", "access", "read_bytes", "mtime", "ctime", "old_sha256", "new_sha256",
 	"old_hash_state", "writer", "method", "bytes", "found_by", "mapped",

@@ -756,6 +756,12 @@ static int get_untrusted(const struct event *ev, struct fld_val *v)
 	return 0;
 }
 
+static int get_path_userns(const struct event *ev, struct fld_val *v)
+{
+	v->b = true;
+	return ev->lib_flags & LT_LF_USERNS ? 0 : -ENOENT;
+}
+
 #define LL LT_EV_LIB_LOAD
 #define DL LT_EV_DLOPEN
 static const struct ev_field lib_rows[] = {
@@ -785,7 +791,15 @@ static const struct ev_field lib_rows[] = {
 	FIELD_ROW("source", FT_STR, 0, FG_OWN, get_lib_source, NULL, "`mmap`, `mprotect` or `interpreter`",
 		  LL),
 	FIELD_ROW("untrusted", FT_BOOL, 0, FG_OWN, get_untrusted, NULL,
-		  "true when `filename` is not under a trusted directory (below)", LL),
+		  "true when `filename` is not under a trusted directory (below), or when it is only "
+		  "in the view of a mount namespace a user could arrange (`path_userns`) and the "
+		  "host's view of that path is not this file (a bind mount over a trusted directory)",
+		  LL),
+	FIELD_ROW("path_userns", FT_BOOL, 0, FG_OWN, get_path_userns, NULL,
+		  "present (true) when the process's mount namespace is owned by a user namespace other "
+		  "than the host's (unshare -Urm, rootless containers): `filename` is the path as its "
+		  "mounts show it, which any user may have arranged; the identity (`dev`, `inode`) is "
+		  "the file's own", LL),
 	FIELD_ROW("flags", FT_UINT, 0, FG_OWN, get_dl_flags, NULL, "the flags as passed: `258`", DL),
 	FIELD_ROW("flags_str", FT_STR, 0, FG_OWN, get_dl_flags_str, NULL,
 		  "the same, by name: `\"RTLD_NOW|RTLD_GLOBAL\"`", DL),

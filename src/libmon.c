@@ -331,12 +331,35 @@ bool libmon_trusted(const struct libmon *m, const char *path)
 	return false;
 }
 
+/*
+ * host_names_it - does @path, resolved in the agent's own mount namespace
+ * (the host's), name the file of identity @id? A path shown by a mount
+ * namespace a user arranged (bind mounts over /usr/local/lib) names
+ * something else there, or nothing. A final symlink is not followed.
+ */
+static bool host_names_it(const char *path, const struct ev_file_id *id)
+{
+	struct stat st;
+
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW))
+		return false;
+	return S_ISREG(st.st_mode) && st.st_ino == id->ino &&
+	       st.st_dev == makedev(kdev_major(id->dev), kdev_minor(id->dev));
+}
+
 void libmon_on_lib_load(struct libmon *m, struct event *ev)
 {
 	const char *path = ev->canon[0] ? ev->canon : ev->filename;
 	char p[PATH_MAX + 64];
 
 	ev->untrusted = !path || !libmon_trusted(m, path);
+	/*
+	 * trust follows the object, not the string (security review, finding
+	 * 8): a path from a mount namespace an unprivileged user namespace
+	 * owns is trusted only when the host's view of it names the same file
+	 */
+	if (!ev->untrusted && (ev->lib_flags & LT_LF_USERNS) && !host_names_it(path, &ev->fid))
+		ev->untrusted = true;
 	if (!m->dlopen_on || !path || path[0] != '/' || !libmon_libc_name(basename_of(path)))
 		return;
 	/* known already: no need to open it again (every exec maps libc) */

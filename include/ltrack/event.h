@@ -579,6 +579,11 @@ _Static_assert(sizeof(struct lt_module_ev) == 152, "ABI: lt_module_ev");
 /* lt_lib_ev.lflags */
 #define LT_LF_INTERP	(1u << 0)	/* the program interpreter, synthesised at exec */
 #define LT_LF_MPROTECT	(1u << 1)	/* mprotect added PROT_EXEC to a file mapping */
+/*
+ * the task's mount namespace is owned by a user namespace other than the
+ * initial one: its mounts, and so the path, may be any user's arrangement
+ */
+#define LT_LF_USERNS	(1u << 2)
 
 /*
  * lib_load: a file mapped executable into a process. Followed by the

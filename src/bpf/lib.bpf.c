@@ -119,6 +119,9 @@ static __always_inline void lib_send(struct file *f, __u64 start, __u64 end, __u
 	e->vm_start = start;
 	e->vm_end = end;
 	e->prot = prot;
+	/* a mount namespace an unprivileged user namespace owns: a path any user could stage */
+	if (TR(t, nsproxy, mnt_ns, user_ns, level))
+		lflags |= LT_LF_USERNS;
 	e->lflags = lflags;
 	e->pad = 0;
 	/* the usual case: the cached directory path, then the name (as file events) */

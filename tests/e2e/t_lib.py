@@ -407,3 +407,38 @@ def lib_overlayfs_user_path(t):
         dict(ov, source="mprotect", vm_start=a1, vm_end=a1 + pg(s1)),
         dict(ov, source="mmap", vm_start=a2, vm_end=a2 + pg(s2)),
     ], exact=False)
+
+
+@test
+def lib_bind_mount_over_trusted_dir(t):
+    """security review finding 8 as it was run: uid 1000, in user and mount namespaces of its
+    own (unshare -Urm), bind-mounts its directory over /usr/local/lib and preloads a library
+    from there. The lib_load shows the path as the process sees it, with path_userns, and is
+    untrusted (the host's /usr/local/lib holds no such file); the libc it maps from the
+    host's own /usr/lib stays trusted"""
+    _, lib = lib_build(t)
+    d = os.path.dirname(lib)
+    lt = t.ltrack([], policy=LIB_POLICY)
+    script = ('mount --bind "$1" /usr/local/lib && LD_PRELOAD=/usr/local/lib/libhack.so '
+              'exec /bin/true')
+    r = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
+                        "unshare", "-Urm", "sh", "-c", script, "sh", d],
+                       capture_output=True, timeout=60)
+    eq(r.returncode, 0, "unshare -Urm as uid 1000: %s" % r.stderr.decode(errors="replace"))
+    ev = lt.wait_event(event_name="lib_load", filename="/usr/local/lib/libhack.so")
+    evs = lt.stop()
+    st = os.stat(lib)
+    match(ev, {"uid": 1000, "untrusted": True, "path_userns": True, "inode": st.st_ino,
+               "dev": "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))})
+    # the pid ran setpriv, unshare, sh and true in turn: its loads in the new namespace
+    libs = select(evs, pid=ev["pid"], event_name="lib_load")
+    libc = [e for e in libs if os.path.basename(e["filename"]).startswith("libc.so") and
+            e["mnt_ns"] == ev["mnt_ns"]]
+    check(libc, "the libc of the same process in its namespace: %r" % libs)
+    for e in libc:
+        match(e, {"untrusted": False, "path_userns": True})
+    # before unshare, in the host's namespaces: the same libc, no path_userns
+    host = [e for e in libs if e["mnt_ns"] == os.stat("/proc/self/ns/mnt").st_ino]
+    check(host, "setpriv's loads in the host's namespace")
+    for e in host:
+        match(e, {"untrusted": False, "path_userns": MISSING})
