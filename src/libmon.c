@@ -362,6 +362,8 @@ void libmon_on_lib_load(struct libmon *m, struct event *ev)
 		ev->untrusted = true;
 	if (!m->dlopen_on || !path || path[0] != '/' || !libmon_libc_name(basename_of(path)))
 		return;
+	if (ev->lib_flags & LT_LF_FUSE)	/* its daemon could hold the loop: never opened here */
+		return;
 	/* known already: no need to open it again (every exec maps libc) */
 	for (size_t i = 0; i < m->nlibc; i++)
 		if (m->libc[i].kdev == ev->fid.dev && m->libc[i].ino == ev->fid.ino)

@@ -584,6 +584,8 @@ _Static_assert(sizeof(struct lt_module_ev) == 152, "ABI: lt_module_ev");
  * initial one: its mounts, and so the path, may be any user's arrangement
  */
 #define LT_LF_USERNS	(1u << 2)
+/* the file is on FUSE: the agent's event loop never opens it (LT_MA_FUSE) */
+#define LT_LF_FUSE	(1u << 3)
 
 /*
  * lib_load: a file mapped executable into a process. Followed by the
@@ -737,6 +739,11 @@ _Static_assert(sizeof(struct lt_gpu_seen_key) == 24, "ABI: lt_gpu_seen_key");
  * i_writecount > 0: a write that lands later changes what was loaded
  */
 #define LT_MA_WRITERS	(1u << 4)
+/*
+ * the file is on FUSE: its daemon, any user's, answers every open and
+ * stat, so the agent's event loop never opens it (security review, finding 5)
+ */
+#define LT_MA_FUSE	(1u << 5)
 
 /* lt_model_ev.method (model_exfil) */
 #define LT_MX_SENDFILE	1

@@ -122,6 +122,8 @@ static __always_inline void lib_send(struct file *f, __u64 start, __u64 end, __u
 	/* a mount namespace an unprivileged user namespace owns: a path any user could stage */
 	if (TR(t, nsproxy, mnt_ns, user_ns, level))
 		lflags |= LT_LF_USERNS;
+	if (KR(f, f_inode, i_sb, s_magic) == 0x65735546)	/* FUSE_SUPER_MAGIC */
+		lflags |= LT_LF_FUSE;
 	e->lflags = lflags;
 	e->pad = 0;
 	/* the usual case: the cached directory path, then the name (as file events) */

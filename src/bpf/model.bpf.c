@@ -292,10 +292,13 @@ static __always_inline void model_send_rec(bool crit, __u32 type, struct file *f
 	e->hdr.syscall_nr = nr;
 	e->hdr.ret = ret;
 	e->hdr.flags = LT_HF_REPORT;
-	if (f)
+	if (f) {
 		file_id(&e->fid, KR(f, f_inode));
-	else
+		if (KR(f, f_inode, i_sb, s_magic) == 0x65735546)	/* FUSE_SUPER_MAGIC */
+			access |= LT_MA_FUSE;
+	} else {
 		e->fid = *fid;
+	}
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr) + sizeof(e->old_sha256));
 	e->bytes = 0;
 	e->dport = e->family = e->protocol = e->method = 0;

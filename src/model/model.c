@@ -822,6 +822,10 @@ static void on_cand(struct model *m, const struct lt_model_ev *e, const char *pa
 	int fd, f;
 
 	m->st.candidates++;
+	if (e->access & LT_MA_FUSE) {	/* never opened from the event loop */
+		m->st.sniff_errors++;
+		return;
+	}
 	fd = open_model(e->hdr.tgid, e->fd, path, &e->fid);
 	if (fd < 0) {
 		m->st.sniff_errors++;
@@ -982,7 +986,17 @@ void model_on_load(struct model *m, struct event *ev)
 		return;
 	fid_from(&fid, &ev->fid);
 	ev->model.format = model_format_name(MF_UNKNOWN);
-	fd = open_model(ev->pid, ev->model.fd, ev->filename, &fid);
+	/*
+	 * a FUSE file is not opened here: its daemon answers the open and the
+	 * stat, and could hold the loop as long as it likes; the scan says so
+	 */
+	if (ev->model.access & LT_MA_FUSE) {
+		if (m->load_hook)
+			m->load_hook(m->load_ctx, ev, -1);
+		fd = -1;
+	} else {
+		fd = open_model(ev->pid, ev->model.fd, ev->filename, &fid);
+	}
 	if (fd >= 0) {
 		ev->model.format = model_format_name(model_sniff_fd(fd, fid.size, ev->filename));
 		if (m->load_hook)	/* the scan verdict */

@@ -33,6 +33,7 @@ struct modelscan {
 	uint64_t next_cookie;
 	struct scan_report *res;	/* a result is read here (large: heap) */
 	struct scan_report refused;	/* the verdict of a file that could not be scanned */
+	struct scan_report unopened;	/* of a file the agent does not open (FUSE) */
 	struct modelscan_stats st;
 };
 
@@ -57,6 +58,9 @@ struct modelscan *modelscan_new(struct scanner *s)
 	}
 	scan_report_init(&ms->refused);
 	scan_set_error(&ms->refused, "not scanned: the scanner's queue is full");
+	scan_report_init(&ms->unopened);
+	scan_set_error(&ms->unopened, "not scanned: the file is on FUSE, whose daemon answers "
+		       "every open: the agent does not open it");
 	return ms;
 }
 
@@ -134,6 +138,11 @@ void modelscan_on_load(struct modelscan *ms, struct event *ev, int fd)
 
 	if (!ms || !ms->s || ev->type != LT_EV_MODEL_LOAD || !ev->has_fid)
 		return;
+	if (fd < 0) {
+		ev->model.scan = &ms->unopened;
+		ev->model.scan_state = EV_SCAN_DONE;
+		return;
+	}
 	v = cache_find(ms, &ev->fid);
 	if (v) {
 		ms->st.cache_hits++;

@@ -53,7 +53,8 @@ int modelscan_fd(const struct modelscan *ms);
 /*
  * modelscan_on_load - a model_load @ev whose file is open as @fd (identity
  * checked; the caller keeps it): attach a cached verdict (EV_SCAN_DONE)
- * or submit a scan (EV_SCAN_WAITING, ev->model.scan_cookie set).
+ * or submit a scan (EV_SCAN_WAITING, ev->model.scan_cookie set). @fd -1:
+ * a file the agent does not open (FUSE): an error verdict that says so.
  */
 void modelscan_on_load(struct modelscan *ms, struct event *ev, int fd);
 

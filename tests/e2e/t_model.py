@@ -466,3 +466,44 @@ def model_monitor_off_counts_nothing(t):
                                    "confirm_failed": 0, "hooks_attached": False,
                                    "hook_attaches": 0, "cold_holds": 0},
        "stats.model_monitor")
+
+
+@test
+def model_on_fuse_never_opened_by_the_loop(t):
+    """security review finding 5, its open half: a model on a FUSE file system (bindfs, whose
+    daemon logs every request with its caller's thread id) is loaded by python. The model_load
+    is reported, its scan says the agent does not open FUSE files, and the daemon saw no
+    request from the agent's event loop (its main thread): a daemon that stalls every request
+    would have held every event of the host"""
+    src, mnt = t.mkdir("src"), t.mkdir("mnt")
+    with open(os.path.join(src, "net.pt"), "wb") as f:
+        f.write(b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s.")
+    log = open(t.path("bindfs.log"), "w")
+    fs = subprocess.Popen(["bindfs", "-d", src, mnt], stdout=log, stderr=subprocess.STDOUT)
+    t.procs.append(fs)
+    try:
+        for _ in range(500):
+            if os.path.ismount(mnt):
+                break
+            time.sleep(0.01)
+        check(os.path.ismount(mnt), "bindfs mounted")
+        m = os.path.join(mnt, "net.pt")
+        lt = t.ltrack([], policy=MODEL_POLICY % "scan = true\nscan_wait_ms = 5000")
+        pid, _ = model_py("import sys\nopen(sys.argv[1], 'rb').read()\n", m)
+        ev = lt.wait_event(event_name="model_load", filename=m)
+        agent = lt.p.pid
+        evs = lt.stop()
+    finally:
+        subprocess.run(["umount", "-l", mnt])
+        fs.wait(timeout=10)
+        log.close()
+    eq(ev["pid"], pid, "the loader")
+    eq(ev["scan"]["verdict"], "error", "not scanned")
+    eq(ev["scan"]["error"], "not scanned: the file is on FUSE, whose daemon answers every open: "
+       "the agent does not open it", "why")
+    with open(t.path("bindfs.log")) as f:
+        callers = set(int(x) for x in re.findall(r"opcode: \w+ \(\d+\), .*pid: (\d+)", f.read()))
+    check(pid in callers, "the daemon logs its callers (the loader's requests): %r" % callers)
+    check(agent not in callers, "a request from the agent's event loop (pid %d): %r" % (
+        agent, callers))
+    del evs
