@@ -338,7 +338,7 @@ static const struct cfg_key keys[] = {
 	     "smaller"),
 	BOOL("security_monitor", "namespaces", sec_namespaces, 1, "`unshare` and `setns`"),
 	BOOL("security_monitor", "mounts", sec_mounts, 1,
-	     "`mount` (mount, umount2), `pivot_root` and `chroot`"),
+	     "`mount` (mount, umount2, open_tree and move_mount), `pivot_root` and `chroot`"),
 	BOOL("security_monitor", "bpf", sec_bpf, 1,
 	     "`bpf_load`: BPF programs loaded by other processes"),
 	BOOL("security_monitor", "perf", sec_perf, 1, "`perf_event_open`"),

@@ -356,7 +356,7 @@ static const struct ev_type_info ev_types[] = {
 	T(SETNS, "setns", EVADE, PATHS, decode_evade, &evade_fields, format_text_evade, NULL,
 	  "joined a namespace (setns)"),
 	T(MOUNT, "mount", EVADE, PATHS, decode_evade, &evade_fields, format_text_evade, NULL,
-	  "mount(2) or umount2(2) (`op`)"),
+	  "mount(2), umount2(2), or open_tree(2) and move_mount(2) (`op`)"),
 	T(PIVOT_ROOT, "pivot_root", EVADE, PATHS, decode_evade, &evade_fields, format_text_evade, NULL,
 	  "the root filesystem swapped"),
 	T(CHROOT, "chroot", EVADE, PATHS, decode_evade, &evade_fields, format_text_evade, NULL,

@@ -183,6 +183,8 @@ static const struct prog_row prog_table[] = {
 	EVADE_ROW("lt_evade_setns", LT_EG_NAMESPACES, LT_C_EVADE_NAMESPACES),
 	EVADE_ROW("lt_evade_mount", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
 	EVADE_ROW("lt_evade_umount", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
+	EVADE_ROW("lt_evade_open_tree", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
+	EVADE_ROW("lt_evade_move_mount", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
 	EVADE_ROW("lt_evade_pivot_root", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
 	EVADE_ROW("lt_evade_chroot", LT_EG_MOUNTS, LT_C_EVADE_MOUNTS),
 	EVADE_ROW("lt_evade_bpf", LT_EG_BPF, LT_C_EVADE_BPF),

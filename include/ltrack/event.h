@@ -415,6 +415,7 @@ _Static_assert(sizeof(struct lt_evade_ev) == 208, "ABI: lt_evade_ev");
  *  setns:   0 fd 1 nstype as passed 2 the fd's namespace type (CLONE_NEW*, 0 when
  *           not a namespace file) 3 its inode; 4 LT_SETNS_PIDFD when fd is a pidfd
  *  mount:   0 op (LT_MOUNT_*) 1 flags; s0 source, s1 target, s2 fstype
+ *           (open_tree: s0 the tree; move_mount: s0 from a path, s1 the target)
  *  pivot_root: s0 new_root, s1 put_old (as given)
  *  chroot:  s0 the new root (absolute, in the caller's mount namespace),
  *           s1 the path as given
@@ -442,6 +443,9 @@ _Static_assert(sizeof(struct lt_evade_ev) == 208, "ABI: lt_evade_ev");
 
 #define LT_MOUNT_MOUNT	0
 #define LT_MOUNT_UMOUNT	1
+/* the new mount API: a tree cloned (s0 the source), then attached (s0 its path, s1 the target) */
+#define LT_MOUNT_OPEN_TREE 2
+#define LT_MOUNT_MOVE	3
 
 /* event groups of [security_monitor] that evade owns (lt_policy.evade_groups) */
 enum lt_evade_group {

@@ -621,6 +621,54 @@ int lt_evade_umount(struct evade_exit_ctx *ctx)
 	return 0;
 }
 
+/*
+ * the new mount API (util-linux 2.39's mount uses it): open_tree(dfd, path,
+ * OPEN_TREE_CLONE) clones a tree (a bind mount's source), move_mount()
+ * attaches it, or moves a mount, at its target. Only clones are reported
+ * from open_tree: without OPEN_TREE_CLONE it only opens a mount.
+ */
+SEC("tracepoint/syscalls/sys_exit_open_tree")
+int lt_evade_open_tree(struct evade_exit_ctx *ctx)
+{
+	struct pt_regs *r = cur_regs();
+	__u32 flags = (__u32)sys_arg(r, 2);
+	struct lt_evade_ev *e;
+
+	if (!(flags & 1 /* OPEN_TREE_CLONE */) || !evade_on(LT_EG_MOUNTS, LT_EV_MOUNT, ctx->ret))
+		return 0;
+	e = xev_init(LT_EV_MOUNT, ctx->id, ctx->ret);
+	if (!e)
+		return 0;
+	e->v[0] = LT_MOUNT_OPEN_TREE;
+	e->v[1] = flags;
+	xev_atpath(e, 0, (int)sys_arg(r, 0), (const char *)sys_arg(r, 1), flags);
+	xev_send(e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_move_mount")
+int lt_evade_move_mount(struct evade_exit_ctx *ctx)
+{
+	struct pt_regs *r = cur_regs();
+	__u32 flags = (__u32)sys_arg(r, 4);
+	struct lt_evade_ev *e;
+
+	if (!evade_on(LT_EG_MOUNTS, LT_EV_MOUNT, ctx->ret))
+		return 0;
+	e = xev_init(LT_EV_MOUNT, ctx->id, ctx->ret);
+	if (!e)
+		return 0;
+	e->v[0] = LT_MOUNT_MOVE;
+	e->v[1] = flags;
+	/* from a path (a mount moved); from a descriptor (open_tree, fsmount): none */
+	if (!(flags & 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */))
+		xev_upath(e, 0, (int)sys_arg(r, 0), (const char *)sys_arg(r, 1));
+	xev_atpath(e, 1, (int)sys_arg(r, 2), (const char *)sys_arg(r, 3),
+		   flags & 0x40 /* MOVE_MOUNT_T_EMPTY_PATH */ ? EV_AT_EMPTY_PATH : 0);
+	xev_send(e);
+	return 0;
+}
+
 /* pivot_root: the paths as given (the caller's root moved under it; see docs) */
 SEC("tracepoint/syscalls/sys_exit_pivot_root")
 int lt_evade_pivot_root(struct evade_exit_ctx *ctx)

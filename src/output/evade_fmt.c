@@ -66,6 +66,20 @@ static const struct bitname umount_bits[] = {
 	{ 1, "MNT_FORCE" }, { 2, "MNT_DETACH" }, { 4, "MNT_EXPIRE" }, { 8, "UMOUNT_NOFOLLOW" },
 };
 
+static const struct bitname open_tree_bits[] = {
+	{ 1, "OPEN_TREE_CLONE" },	 { 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x800, "AT_NO_AUTOMOUNT" },
+	{ 0x1000, "AT_EMPTY_PATH" },	 { 0x8000, "AT_RECURSIVE" },	   { 0x80000, "OPEN_TREE_CLOEXEC" },
+};
+
+static const struct bitname move_mount_bits[] = {
+	{ 0x1, "MOVE_MOUNT_F_SYMLINKS" },   { 0x2, "MOVE_MOUNT_F_AUTOMOUNTS" },
+	{ 0x4, "MOVE_MOUNT_F_EMPTY_PATH" }, { 0x10, "MOVE_MOUNT_T_SYMLINKS" },
+	{ 0x20, "MOVE_MOUNT_T_AUTOMOUNTS" }, { 0x40, "MOVE_MOUNT_T_EMPTY_PATH" },
+	{ 0x100, "MOVE_MOUNT_SET_GROUP" },  { 0x200, "MOVE_MOUNT_BENEATH" },
+};
+
+static const char *const mount_ops[] = { "mount", "umount", "open_tree", "move_mount" };
+
 static const struct bitname iou_setup_bits[] = {
 	{ 1u << 0, "IORING_SETUP_IOPOLL" },	   { 1u << 1, "IORING_SETUP_SQPOLL" },
 	{ 1u << 2, "IORING_SETUP_SQ_AFF" },	   { 1u << 3, "IORING_SETUP_CQSIZE" },
@@ -297,8 +311,8 @@ static int get_nstype_str(const struct event *ev, struct fld_val *v)
 }
 
 /* mount */
-FLD_GETTER(get_mount_op, s, ev->xv[0] == LT_MOUNT_UMOUNT ? "umount" : "mount", 1)
-FLD_GETTER(get_source, s, ev->xs[0], ev->xv[0] == LT_MOUNT_MOUNT)
+FLD_GETTER(get_mount_op, s, ev->xv[0] < 4 ? mount_ops[ev->xv[0]] : "?", 1)
+FLD_GETTER(get_source, s, ev->xs[0], ev->xv[0] != LT_MOUNT_UMOUNT)
 FLD_GETTER(get_fstype, s, ev->xs[2], ev->xv[0] == LT_MOUNT_MOUNT)
 FLD_GETTER(get_mount_target, s, ev->xs[1] ? (ev->canon[0] ? ev->canon : ev->xs[1]) : NULL, 1)
 FLD_GETTER(get_target_exact, b,
@@ -310,6 +324,10 @@ static int get_mount_flags_str(const struct event *ev, struct fld_val *v)
 {
 	if (ev->xv[0] == LT_MOUNT_UMOUNT)
 		return BITS_VAL(ev->xv[1], umount_bits, v);
+	if (ev->xv[0] == LT_MOUNT_OPEN_TREE)
+		return BITS_VAL(ev->xv[1], open_tree_bits, v);
+	if (ev->xv[0] == LT_MOUNT_MOVE)
+		return BITS_VAL(ev->xv[1], move_mount_bits, v);
 	return BITS_VAL(ev->xv[1], ms_bits, v);
 }
 
@@ -441,8 +459,14 @@ static const struct ev_field evade_rows[] = {
 	  "`cgroup`, `time` (null when the descriptor is no namespace)", SN),
 	R("ns_inode", FT_UINT, get_ns_inode, "its inode (as in `/proc/PID/ns/`)", SN),
 	/* mount */
-	R("op", FT_STR, get_mount_op, "`\"mount\"` or `\"umount\"` (umount2)", MO),
-	RN("source", get_source, "op mount: as given (null when NULL): `\"/dev/sdb1\"`", MO),
+	R("op", FT_STR, get_mount_op,
+	  "`\"mount\"`, `\"umount\"` (umount2), or the new mount API's `\"open_tree\"` (a tree "
+	  "cloned with OPEN_TREE_CLONE: a bind mount's source) and `\"move_mount\"` (a tree or "
+	  "mount attached at `target`)", MO),
+	RN("source", get_source,
+	   "op mount: as given (null when NULL): `\"/dev/sdb1\"`; open_tree: the tree cloned, "
+	   "absolute; move_mount: the mount moved from a path, absolute, or null when it comes from "
+	   "a descriptor (open_tree's, fsmount's: the open_tree event before names it)", MO),
 	RN("fstype", get_fstype, "op mount: as given (null when NULL): `\"tmpfs\"`", MO),
 	FIELD_ROW("target", FT_PATH, FLD_NULL, FG_OWN, get_mount_target, NULL,
 		  "the mount point, absolute", MO),
@@ -450,7 +474,8 @@ static const struct ev_field evade_rows[] = {
 	R("path_truncated", FT_BOOL, get_target_truncated,
 	  "present (true) when the mount point is only a suffix", MO),
 	R("flags", FT_UINT, get_x1_uint,
-	  "MS_* (mount) or MNT_FORCE/MNT_DETACH/MNT_EXPIRE/UMOUNT_NOFOLLOW (umount)", MO),
+	  "MS_* (mount), MNT_FORCE/MNT_DETACH/MNT_EXPIRE/UMOUNT_NOFOLLOW (umount), "
+	  "OPEN_TREE_CLONE/AT_RECURSIVE/... (open_tree), MOVE_MOUNT_* (move_mount)", MO),
 	R("flags_str", FT_STR, get_mount_flags_str, "decoded", MO),
 	/* pivot_root, chroot */
 	RN("new_root", get_xs0,
@@ -580,6 +605,16 @@ void format_text_evade(struct jbuf *b, const struct event *ev)
 			jbuf_puts(b, ", ");
 			tq(b, ev->xs[2]);
 			BITS(v[1], ms_bits, s);
+		} else if (v[0] == LT_MOUNT_OPEN_TREE) {
+			jbuf_puts(b, "open_tree ");
+			tq(b, ev->xs[0]);
+			BITS(v[1], open_tree_bits, s);
+		} else if (v[0] == LT_MOUNT_MOVE) {
+			jbuf_puts(b, "move_mount ");
+			tq(b, ev->xs[0]);
+			jbuf_puts(b, ", ");
+			tq(b, fn);
+			BITS(v[1], move_mount_bits, s);
 		} else {
 			jbuf_puts(b, "umount ");
 			tq(b, fn);

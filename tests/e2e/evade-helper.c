@@ -347,6 +347,23 @@ static long run_op(const char *op, char **a, int *used)
 		NEED(2);
 		return rv(syscall(SYS_umount2, a[0], (int)num(op, a[1])));
 	}
+	/* the new mount API: open_tree SLOT PATH FLAGS; move_mount SLOT TARGET FLAGS */
+	if (!strcmp(op, "open_tree")) {
+		int sl;
+		long r;
+
+		NEED(3);
+		sl = slot_index(op, a[0]);
+		r = rv(syscall(SYS_open_tree, AT_FDCWD, a[1], (unsigned)num(op, a[2])));
+		if (r >= 0)
+			slots[sl] = r;
+		return r < 0 ? r : 0;
+	}
+	if (!strcmp(op, "move_mount")) {
+		NEED(3);
+		return rv(syscall(SYS_move_mount, fd_of(op, a[0]), "", AT_FDCWD, a[1],
+				  (unsigned)num(op, a[2])));
+	}
 	if (!strcmp(op, "pivot_root")) {
 		NEED(2);
 		return rv(syscall(SYS_pivot_root, a[0], a[1]));

@@ -20,7 +20,7 @@ EVADE_NR = {
     "utimensat": 280, "futimesat": 261, "utimes": 235, "utime": 132, "setxattr": 188,
     "lsetxattr": 189, "fsetxattr": 190, "removexattr": 197, "fremovexattr": 199,
     "truncate": 76, "ftruncate": 77, "unshare": 272, "setns": 308, "mount": 165,
-    "umount2": 166, "pivot_root": 155, "chroot": 161, "bpf": 321, "perf_event_open": 298,
+    "umount2": 166, "open_tree": 428, "move_mount": 429, "pivot_root": 155, "chroot": 161, "bpf": 321, "perf_event_open": 298,
     "process_vm_writev": 311, "prctl": 157, "dup2": 33, "dup3": 292, "io_uring_setup": 425,
 }
 
@@ -229,6 +229,36 @@ def evade_mount_umount_chroot(t):
     expect_seq(mine(evs, h2), [
         xev("unshare", "unshare", flags=CLONE_NEWNS, flags_str="CLONE_NEWNS"),
         xev("chroot", "chroot", filename=c, path_exact=True, requested="c"),
+    ])
+
+
+OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC, AT_RECURSIVE = 1, 0x80000, 0x8000
+MOVE_MOUNT_F_EMPTY_PATH = 4
+
+
+@test
+def evade_new_mount_api_bind(t):
+    """a bind mount made with the new mount API (open_tree with OPEN_TREE_CLONE, then
+    move_mount), as util-linux 2.39's mount makes them: two mount events, the tree cloned
+    (source) and where it was attached (target). Before, such a mount was not reported"""
+    src = t.mkdir("src")
+    dst = t.mkdir("dst")
+    lt = evade_lt(t)
+    h = ehelper(t, [
+        "unshare", CLONE_NEWNS,
+        "mount", "-", "/", "-", MS_REC | MS_PRIVATE,
+        "open_tree", 0, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE,
+        "move_mount", 0, dst, MOVE_MOUNT_F_EMPTY_PATH,
+    ])
+    evs = lt.stop()
+    expect_seq(mine(evs, h, names={"mount"}), [
+        xev("mount", "mount", op="mount", source=None, fstype=None, target="/",
+            target_exact=True, flags=MS_REC | MS_PRIVATE, flags_str="MS_REC|MS_PRIVATE"),
+        xev("mount", "open_tree", op="open_tree", source=src, target=None,
+            flags=OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE,
+            flags_str="OPEN_TREE_CLONE|AT_RECURSIVE|OPEN_TREE_CLOEXEC", ret_code=3),
+        xev("mount", "move_mount", op="move_mount", source=None, target=dst, target_exact=True,
+            flags=MOVE_MOUNT_F_EMPTY_PATH, flags_str="MOVE_MOUNT_F_EMPTY_PATH"),
     ])
 
 

@@ -430,6 +430,13 @@ def lib_bind_mount_over_trusted_dir(t):
     st = os.stat(lib)
     match(ev, {"uid": 1000, "untrusted": True, "path_userns": True, "inode": st.st_ino,
                "dev": "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))})
+    # the bind mount itself is an event, with its source and target
+    # (by the mount command, a child of the shell; unshare's own mount first: "/" private)
+    mnt = [e for e in evs if e["event_name"] == "mount" and e["mnt_ns"] == ev["mnt_ns"] and
+           e.get("target") == "/usr/local/lib"]
+    eq(len(mnt), 1, "the bind mount's event: %r" % mnt)
+    match(mnt[0], {"op": "mount", "source": d, "uid": 1000, "mnt_ns": ev["mnt_ns"]})
+    check("MS_BIND" in mnt[0]["flags_str"], "MS_BIND: %r" % mnt[0]["flags_str"])
     # the pid ran setpriv, unshare, sh and true in turn: its loads in the new namespace
     libs = select(evs, pid=ev["pid"], event_name="lib_load")
     libc = [e for e in libs if os.path.basename(e["filename"]).startswith("libc.so") and
