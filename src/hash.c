@@ -32,6 +32,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -202,9 +203,13 @@ bool hash_fs_denies_write(uint64_t magic)
  * a user swapped in), a final symlink followed only for /proc's magic
  * links (safeopen.h)
  */
-static int open_ro(const char *path)
+static int open_ro(const char *path, const struct ev_file_id *id)
 {
-	return safe_open_ro(path, strncmp(path, "/proc/", 6) == 0, true, NULL);
+	struct safe_id want = { .dev = makedev(kdev_major(id->dev), kdev_minor(id->dev)),
+				.ino = id->ino };
+
+	/* nothing but the expected file is opened, nor stat-ed through its file system */
+	return safe_open_ro_id(path, strncmp(path, "/proc/", 6) == 0, true, &want, NULL);
 }
 
 /*
@@ -228,7 +233,9 @@ static int open_checked(const struct hash_job *j)
 
 		if (!p)
 			continue;
-		fd = open_ro(p);
+		fd = open_ro(p, &j->id);
+		if (fd == -ESTALE)
+			ret = -ESTALE;	/* something else is there now */
 		if (fd < 0)
 			continue;
 		same = hash_same_id(fd, &j->id);

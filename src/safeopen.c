@@ -5,28 +5,46 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 int safe_open_ro(const char *path, bool follow, bool noatime, struct stat *st)
 {
+	return safe_open_ro_id(path, follow, noatime, NULL, st);
+}
+
+int safe_open_ro_id(const char *path, bool follow, bool noatime, const struct safe_id *want,
+		    struct stat *st)
+{
 	const int rd = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
-	struct stat ps, fs;
+	struct statx sx;
+	struct stat fs;
 	char self[64];
 	int pfd, fd = -1, ret;
 
 	pfd = open(path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	if (pfd < 0)
 		return -errno;
-	if (fstat(pfd, &ps)) {
+	/*
+	 * what the kernel already knows, without asking the file system: a
+	 * FUSE daemon (any user's) answers a fresh getattr, and could stall it
+	 */
+	if (statx(pfd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, &sx)) {
 		ret = -errno;
 		goto out;
 	}
-	if (S_ISLNK(ps.st_mode)) {	/* O_PATH | O_NOFOLLOW gives the link itself */
+	if (S_ISLNK(sx.stx_mode)) {	/* O_PATH | O_NOFOLLOW gives the link itself */
 		ret = -ELOOP;
 		goto out;
 	}
-	if (!S_ISREG(ps.st_mode)) {
+	if (!S_ISREG(sx.stx_mode)) {
 		ret = -EINVAL;
+		goto out;
+	}
+	/* not the file expected (a descriptor number reused): never opened */
+	if (want && (sx.stx_ino != want->ino ||
+		     makedev(sx.stx_dev_major, sx.stx_dev_minor) != want->dev)) {
+		ret = -ESTALE;
 		goto out;
 	}
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
@@ -39,7 +57,8 @@ int safe_open_ro(const char *path, bool follow, bool noatime, struct stat *st)
 		goto out;
 	}
 	/* the same inode (it cannot be otherwise; checked, not assumed) */
-	if (fstat(fd, &fs) || fs.st_dev != ps.st_dev || fs.st_ino != ps.st_ino) {
+	if (fstat(fd, &fs) || fs.st_dev != makedev(sx.stx_dev_major, sx.stx_dev_minor) ||
+	    fs.st_ino != sx.stx_ino) {
 		close(fd);
 		ret = -ESTALE;
 		goto out;

@@ -6,7 +6,8 @@
  * FIFO or a socket for reading, and never follow a planted final symlink.
  *
  * The name is first opened with O_PATH, which runs no driver's open and
- * blocks on no FIFO; fstat must say "regular file"; only then is that very
+ * blocks on no FIFO; statx (from the kernel's cached attributes, so a FUSE
+ * daemon is not asked) must say "regular file"; only then is that very
  * inode opened for reading, through /proc/self/fd of the O_PATH
  * descriptor, so no second lookup of the name can be raced. (Security
  * review, finding 5.)
@@ -27,5 +28,23 @@
  * reading), -ELOOP for a final symlink without @follow.
  */
 int safe_open_ro(const char *path, bool follow, bool noatime, struct stat *st);
+
+/* the identity a caller expects: st_dev (user-space numbering) and inode */
+struct safe_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+/*
+ * safe_open_ro_id - safe_open_ro, and when @want is not NULL the object
+ * must be that file: checked on the O_PATH descriptor with what the kernel
+ * holds (statx AT_STATX_DONT_SYNC: no request to the file system), before
+ * anything is opened for reading. Another file there (a descriptor number
+ * the process reused, perhaps for a file on FUSE whose daemon would answer
+ * the open) is -ESTALE, and was never opened or stat-ed through its file
+ * system.
+ */
+int safe_open_ro_id(const char *path, bool follow, bool noatime, const struct safe_id *want,
+		    struct stat *st);
 
 #endif

@@ -376,27 +376,34 @@ static __always_inline bool ev_gate_ids(const struct lt_policy *p, __u32 type, _
 	return ev_gate_ranges(p, tgid, uid);
 }
 
-/* @t (the zygote's tgid) is the zygote that started when the agent made it */
-static __always_inline bool helper_started(struct task_struct *t)
+/*
+ * the scan zygote or one of its workers: @tgid or its parent's is the
+ * zygote's, with the start the agent recorded (a recycled pid is not it).
+ * Not inlined: its kernel reads would widen the stack frame of every
+ * program that asks is_self(), and 6.1's verifier counts those frames
+ * against 512 bytes.
+ */
+static __noinline bool is_helper(__u32 tgid)
 {
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (tgid != lt_helper_tgid) {
+		if (TR(t, real_parent, tgid) != lt_helper_tgid)
+			return false;
+		t = TR(t, real_parent);	/* a scan worker */
+	}
 	return TR(t, group_leader, start_boottime) / lt_tick_ns == lt_helper_start;
 }
 
 static __always_inline bool is_self(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct task_struct *t;
 
 	if (tgid == lt_self_tgid)
 		return true;
 	if (!lt_helper_tgid)
 		return false;
-	t = bpf_get_current_task_btf();
-	if (tgid == lt_helper_tgid)
-		return helper_started(t);
-	if (TR(t, real_parent, tgid) != lt_helper_tgid)
-		return false;
-	return helper_started(TR(t, real_parent));	/* a scan worker */
+	return is_helper(tgid);
 }
 
 /* the kernel's dev_t encoding of a superblock */

@@ -396,7 +396,7 @@ static __always_inline void model_touch(struct file *f, __u16 access, long fd, _
  * user space, once per (process, file)
  */
 static __always_inline void model_cand(struct file *f, __u16 access, long fd, __u32 oflags,
-				       int nr, long ret, __u32 gen)
+				       int nr, long ret, __u32 gen, bool per_process)
 {
 	struct inode *ino = KR(f, f_inode);
 	struct lt_model_seen sv = { .kind = LT_MS_CAND, .access = access };
@@ -405,16 +405,19 @@ static __always_inline void model_cand(struct file *f, __u16 access, long fd, __
 
 	if (KR(ino, i_size) < 8 || model_pseudo_fs(ino))
 		return;
-	key.tgid = bpf_get_current_pid_tgid() >> 32;
-	key.start_ns = task_start_ns(bpf_get_current_task_btf());
-	key.ino = KR(ino, i_ino);
-	key.dev = KR(ino, i_sb, s_dev);
-	if (bpf_map_lookup_elem(&lt_model_seen, &key))
-		return;
+	/* once per (process, file); a file sniffed for any reader is deduplicated by content */
+	if (per_process) {
+		key.tgid = bpf_get_current_pid_tgid() >> 32;
+		key.start_ns = task_start_ns(bpf_get_current_task_btf());
+		key.ino = KR(ino, i_ino);
+		key.dev = KR(ino, i_sb, s_dev);
+		if (bpf_map_lookup_elem(&lt_model_seen, &key))
+			return;
+	}
 	pol = policy_get(gen);
 	if (!pol || !ev_gate(pol, LT_EV_MODEL_LOAD))
 		return;
-	if (bpf_map_update_elem(&lt_model_seen, &key, &sv, BPF_NOEXIST))
+	if (per_process && bpf_map_update_elem(&lt_model_seen, &key, &sv, BPF_NOEXIST))
 		return;
 	model_send_rec(false, LT_EV_MODEL_CAND, f, NULL, access, fd, oflags, nr, ret, NULL);
 }
@@ -444,8 +447,11 @@ static __always_inline void model_write_check(struct file *f, long fd, __u32 ofl
  * known by its content is one for this process too; any other file is
  * sent for sniffing once per (dev, ino, ctime), whoever reads it.
  */
-static __always_inline void model_sniff_any(struct file *f, long fd, __u32 oflags, int nr,
-					    __u32 gen, struct lt_model_policy *mp)
+/* what model_sniff_any decided */
+enum { MSA_NONE, MSA_CAND, MSA_NEW };
+
+static __always_inline int model_sniff_any(struct file *f, __u32 gen,
+					   struct lt_model_policy *mp)
 {
 	struct inode *ino = KR(f, f_inode);
 	struct lt_model_ino ik = {};
@@ -457,26 +463,20 @@ static __always_inline void model_sniff_any(struct file *f, long fd, __u32 oflag
 	ctime = inode_ctime_ns(ino);
 	/* the common case: seen with this content, one lookup */
 	seen = bpf_map_lookup_elem(&lt_model_sniffed, &ik);
-	if (seen && (*seen & ~LT_SNIFFED_MODEL) == ctime) {
-		if (*seen & LT_SNIFFED_MODEL)
-			model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
-		return;
-	}
+	if (seen && (*seen & ~LT_SNIFFED_MODEL) == ctime)
+		return *seen & LT_SNIFFED_MODEL ? MSA_CAND : MSA_NONE;
 	if (model_pseudo_fs(ino))
-		return;
+		return MSA_NONE;
 	/* a model found by a loader's open */
-	if (lt_model_any_inode && bpf_map_lookup_elem(&lt_model_inodes, &ik)) {
-		model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
-		return;
-	}
+	if (lt_model_any_inode && bpf_map_lookup_elem(&lt_model_inodes, &ik))
+		return MSA_CAND;
 	if (model_ext_kind(KR(f, f_path.dentry), gen, mp, false) == LT_MEXT_SKIP)
-		return;
-	pol = policy_get(gen);
+		return MSA_NONE;
+	pol = policy_get(gen);	/* a process the policy filters out marks nothing */
 	if (!pol || !ev_gate(pol, LT_EV_MODEL_LOAD))
-		return;
+		return MSA_NONE;
 	bpf_map_update_elem(&lt_model_sniffed, &ik, &ctime, BPF_ANY);
-	model_send_rec(false, LT_EV_MODEL_CAND, f, NULL, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags,
-		       nr, fd, NULL);
+	return MSA_NEW;
 }
 
 /*
@@ -489,6 +489,8 @@ __noinline int model_on_open(__u64 fptr, long nr, long fd, __u32 oflags)
 	struct file *f = KPTR(file, fptr);
 	__u32 gen = gen_active(), kind;
 	struct lt_model_policy *mp = model_pol(gen);
+	__u16 acc = LT_MA_OPEN | LT_MA_CONTENT;
+	int how = MSA_NONE;
 	__u32 fmode;
 
 	if (!f || !mp || !mp->enabled)
@@ -505,21 +507,22 @@ __noinline int model_on_open(__u64 fptr, long nr, long fd, __u32 oflags)
 		model_touch(f, LT_MA_OPEN, fd, oflags, nr, fd, gen, mp);
 		return 0;
 	}
+	/* one call site of model_cand below: its copies would not fit 6.1's stack */
 	if (kind == LT_MEXT_CONFIRM) {
-		model_cand(f, LT_MA_OPEN, fd, oflags, nr, fd, gen);
-		return 0;
-	}
-	/* not a model by its name: a loader's files are sniffed (none alive: one load) */
-	if (mp->sniff && lt_model_nloaders > 0 &&
-	    model_is_loader(bpf_get_current_pid_tgid() >> 32,
-			    task_start_ns(bpf_get_current_task_btf()))) {
+		how = MSA_CAND;
+		acc = LT_MA_OPEN;
+	} else if (mp->sniff && lt_model_nloaders > 0 &&
+		   model_is_loader(bpf_get_current_pid_tgid() >> 32,
+				   task_start_ns(bpf_get_current_task_btf()))) {
+		/* not a model by its name: a loader's files are sniffed (none alive: one load) */
 		if (model_ext_kind(KR(f, f_path.dentry), gen, mp, false) != LT_MEXT_SKIP)
-			model_cand(f, LT_MA_OPEN | LT_MA_CONTENT, fd, oflags, nr, fd, gen);
-		return 0;
+			how = MSA_CAND;
+	} else if (mp->sniff_min && KR(f, f_inode, i_size) >= mp->sniff_min) {
+		/* and anyone's large enough files, once per content */
+		how = model_sniff_any(f, gen, mp);
 	}
-	/* and anyone's large enough files, once per content */
-	if (mp->sniff_min && KR(f, f_inode, i_size) >= mp->sniff_min)
-		model_sniff_any(f, fd, oflags, nr, gen, mp);
+	if (how != MSA_NONE)
+		model_cand(f, acc, fd, oflags, nr, fd, gen, how == MSA_CAND);
 	return 0;
 }
 

@@ -793,13 +793,19 @@ static bool same_file(int fd, const struct lt_file_id *id)
 /* the file of a record: through the process's descriptor, else by name; -1 when gone */
 static int open_model(uint32_t pid, int fdno, const char *path, const struct lt_file_id *id)
 {
+	struct safe_id want = { .dev = makedev(kdev_major(id->dev), kdev_minor(id->dev)),
+				.ino = id->ino };
 	char proc[64];
 	int fd;
 
-	/* never a device or FIFO the process swapped in, nor a symlink planted at the name */
+	/*
+	 * never a device or FIFO the process swapped in, nor a symlink planted
+	 * at the name, nor any file but this one (a reused descriptor number
+	 * may now hold a file on FUSE): checked before it is opened
+	 */
 	if (fdno >= 0) {
 		snprintf(proc, sizeof(proc), "/proc/%u/fd/%d", pid, fdno);
-		fd = safe_open_ro(proc, true, false, NULL);
+		fd = safe_open_ro_id(proc, true, false, &want, NULL);
 		if (fd >= 0 && same_file(fd, id))
 			return fd;
 		if (fd >= 0)
@@ -807,7 +813,7 @@ static int open_model(uint32_t pid, int fdno, const char *path, const struct lt_
 	}
 	if (!path || path[0] != '/')
 		return -1;
-	fd = safe_open_ro(path, false, false, NULL);
+	fd = safe_open_ro_id(path, false, false, &want, NULL);
 	if (fd >= 0 && same_file(fd, id))
 		return fd;
 	if (fd >= 0)

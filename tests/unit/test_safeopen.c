@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,12 +164,56 @@ static void test_proc_fd_of_a_regular_file(void **state)
 	close(fd);
 }
 
+/*
+ * Found testing finding 5's FUSE case: a descriptor number the process
+ * reused (its model closed, another file opened as the same number) named
+ * a file on FUSE, and the agent's check opened it (its daemon saw the
+ * open) before it compared identities. With the identity expected, the
+ * other file is refused on the O_PATH descriptor, from what the kernel
+ * already holds: inotify sees no open and no access of it.
+ */
+static void test_reused_descriptor_number_never_opened(void **state)
+{
+	char model[128], other[128], proc[64], buf[4096];
+	struct safe_id want;
+	struct stat a;
+	int fd, ino, got;
+	ssize_t n;
+
+	(void)state;
+	snprintf(model, sizeof(model), "%s/model.pt", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	fd = open(model, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &a), 0);
+	want = (struct safe_id){ .dev = a.st_dev, .ino = a.st_ino };
+	close(fd);
+	fd = open(other, O_CREAT | O_RDWR | O_CLOEXEC, 0600);	/* the same number, likely */
+	assert_true(fd >= 0);
+	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(ino >= 0);
+	assert_true(inotify_add_watch(ino, other, IN_OPEN | IN_ACCESS | IN_ATTRIB) >= 0);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	assert_int_equal(safe_open_ro_id(proc, true, false, &want, NULL), -ESTALE);
+	assert_int_equal(safe_open_ro_id(other, false, false, &want, NULL), -ESTALE);
+	n = read(ino, buf, sizeof(buf));
+	assert_int_equal(n, -1);	/* nothing happened to it */
+	assert_int_equal(errno, EAGAIN);
+	/* the file expected is opened */
+	got = safe_open_ro_id(model, false, false, &want, NULL);
+	assert_true(got >= 0);
+	close(got);
+	close(ino);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regular_file),
 		cmocka_unit_test(test_planted_fifo_and_symlinks),
 		cmocka_unit_test(test_proc_fd_of_a_regular_file),
+		cmocka_unit_test(test_reused_descriptor_number_never_opened),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
