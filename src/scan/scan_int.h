@@ -41,6 +41,63 @@ bool str_ends_with(const char *s, const char *suf);
 /* mem_find - first @n-byte @needle in @hay[0..@len), or NULL */
 const uint8_t *mem_find(const uint8_t *hay, size_t len, const char *needle, size_t n);
 
+/* ---- Python literals (pylit.c): numpy's .npy header ------------------------ */
+
+#define PYL_NODES_MAX 4096	/* values in one literal */
+#define PYL_DEPTH_MAX 32	/* nesting */
+
+enum pyl_type {
+	PYL_NONE, PYL_TRUE, PYL_FALSE, PYL_NUM, PYL_STR, PYL_BYTES,
+	PYL_TUPLE, PYL_LIST, PYL_DICT, PYL_SET,
+};
+
+/*
+ * a value: containers list their elements from @first through @next (a
+ * dict's keys and values alternate) and count them in @len; a string's
+ * decoded bytes (UTF-8 for str) are pool[@off, @off + @len)
+ */
+struct pyl_node {
+	uint8_t type;
+	int32_t first, next;
+	uint32_t off, len;
+};
+
+struct pyl_doc {
+	struct pyl_node n[PYL_NODES_MAX];
+	uint32_t nn;
+	char *pool;
+	size_t plen, pcap;
+	int32_t root;		/* -1 until parsed */
+	char err[64];		/* why not, and where */
+	size_t err_off;
+};
+
+/* pyl_doc_new - a document for a literal of at most @n bytes; NULL when out of memory */
+struct pyl_doc *pyl_doc_new(size_t n);
+void pyl_doc_free(struct pyl_doc *d);
+
+/*
+ * pyl_parse - @s[0..@n) as ast.literal_eval would read it (a NUL ends it,
+ * as numpy's padding may): comments, continuations, string prefixes,
+ * escapes and implicit concatenation, numbers, signs, tuples, lists, sets,
+ * dicts, True/False/None. 0, or -EINVAL with d->err and d->err_off.
+ */
+int pyl_parse(const uint8_t *s, size_t n, struct pyl_doc *d);
+
+/* pyl_dict_get - the value of str key @key in dict @dict (the last one, as Python keeps), or -1 */
+int32_t pyl_dict_get(const struct pyl_doc *d, int32_t dict, const char *key);
+
+/* pyl_str_is - @v is the str @s */
+bool pyl_str_is(const struct pyl_doc *d, int32_t v, const char *s);
+
+/*
+ * npy_header_objects - does the .npy image @buf[0..@len) (magic, version,
+ * header) hold Python objects, i.e. would np.load unpickle its data?
+ * 1 yes, 0 no, -1 when the header is not there whole or is not one numpy
+ * reads (then *@why says why when not NULL).
+ */
+int npy_header_objects(const uint8_t *buf, size_t len, const char **why);
+
 /* ---- pickle sniffing (sniff.c) --------------------------------------------- */
 
 /*

@@ -96,96 +96,195 @@ void scan_torchscript_code(struct scan_ctx *c, const uint8_t *buf, size_t len)
 
 /* ---- numpy ------------------------------------------------------------------ */
 
-/* npy_find_key - the value after 'key': in a dict literal, or NULL */
-static const uint8_t *npy_value(const uint8_t *h, size_t n, const char *key)
+/*
+ * numpy's header is a Python literal (np.load reads it with
+ * ast.literal_eval): it is parsed as one (pylit.c), and its descr judged by
+ * numpy's own rules (numpy.lib.format.descr_to_dtype), not matched as text.
+ */
+
+static bool is_digit(char c)
 {
-	size_t kl = strlen(key);
-
-	for (size_t i = 0; i + kl + 2 < n; i++) {
-		if ((h[i] != '\'' && h[i] != '"') || memcmp(h + i + 1, key, kl) || h[i + 1 + kl] != h[i])
-			continue;
-		size_t j = i + kl + 2;
-		while (j < n && h[j] == ' ')
-			j++;
-		if (j >= n || h[j] != ':')
-			continue;
-		j++;
-		while (j < n && h[j] == ' ')
-			j++;
-		return j < n ? h + j : NULL;
-	}
-	return NULL;
-}
-
-/* the end of a Python literal starting at @v: a quoted string or a bracketed list/tuple */
-static size_t literal_len(const uint8_t *v, size_t n)
-{
-	int depth = 0;
-	uint8_t q = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		uint8_t ch = v[i];
-
-		if (q) {
-			if (ch == '\\')
-				i++;
-			else if (ch == q) {
-				q = 0;
-				if (!depth)
-					return i + 1;
-			}
-			continue;
-		}
-		if (ch == '\'' || ch == '"')
-			q = ch;
-		else if (ch == '[' || ch == '(')
-			depth++;
-		else if (ch == ']' || ch == ')') {
-			if (--depth <= 0)
-				return i + 1;
-		} else if (!depth && (ch == ',' || ch == '}'))
-			return i;
-	}
-	return n;
+	return c >= '0' && c <= '9';
 }
 
 /*
- * descr_has_objects - a dtype string of an object ('O', '|O', '<O8')
- * anywhere in the descr literal, except in field-name position (a string
- * right after '(' in a structured dtype names a field)
+ * a dtype string that holds objects: any of its comma-separated fields
+ * ("f8,O") that is, after a repeat count or subarray shape ("3", "(2,3)")
+ * and a byte-order mark, O with or without a size ("O", "|O8") or the
+ * type's name ("object", "object_", "object0")
  */
-static bool descr_has_objects(const uint8_t *v, size_t n)
+static bool dtype_str_objects(const char *s, size_t n)
 {
-	uint8_t prev = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] != '\'' && v[i] != '"') {
-			if (v[i] != ' ')
-				prev = v[i];
-			continue;
+	while (i <= n) {
+		size_t a = i, b = i;
+		int depth = 0;
+
+		while (b < n && (s[b] != ',' || depth)) {
+			depth += s[b] == '(' ? 1 : s[b] == ')' ? -1 : 0;
+			b++;
 		}
-		const uint8_t *e = memchr(v + i + 1, v[i], n - i - 1);
-		if (!e)
-			break;
-		size_t j = i + 1, end = (size_t)(e - v);
-		if (j < end && v[j] && strchr("|<>=", v[j]))
-			j++;
-		if (prev != '(' && j < end && v[j] == 'O') {
-			bool digits = true;
-			for (size_t k = j + 1; k < end; k++)
-				digits = digits && v[k] >= '0' && v[k] <= '9';
-			if (digits)
+		i = b + 1;
+		while (a < b && s[a] == ' ')
+			a++;
+		while (b > a && s[b - 1] == ' ')
+			b--;
+		if (a < b && s[a] == '(') {
+			while (a < b && s[a] != ')')
+				a++;
+			a += a < b;
+		}
+		while (a < b && (is_digit(s[a]) || s[a] == ' '))
+			a++;
+		if (a < b && strchr("|<>=", s[a]))
+			a++;
+		if (a < b && s[a] == 'O') {
+			size_t k = a + 1;
+
+			while (k < b && is_digit(s[k]))
+				k++;
+			if (k == b)
 				return true;
 		}
-		i = end;
-		prev = v[i];
+		if ((b - a == 6 && !memcmp(s + a, "object", 6)) ||
+		    (b - a == 7 && (!memcmp(s + a, "object_", 7) || !memcmp(s + a, "object0", 7))))
+			return true;
 	}
 	return false;
 }
 
+/* any dtype string anywhere in @v (an old numpy's dict form), field names aside */
+static bool any_objects(const struct pyl_doc *d, int32_t v, int depth)
+{
+	if (v < 0 || depth > PYL_DEPTH_MAX)
+		return false;
+	if (d->n[v].type == PYL_STR)
+		return dtype_str_objects(d->pool + d->n[v].off, d->n[v].len);
+	if (d->n[v].type < PYL_TUPLE)
+		return false;
+	for (int32_t c = d->n[v].first; c >= 0; c = d->n[c].next) {
+		if (d->n[v].type == PYL_DICT) {	/* a key, then its value */
+			int32_t val = d->n[c].next;
+
+			if (!pyl_str_is(d, c, "names") && !pyl_str_is(d, c, "titles") &&
+			    any_objects(d, val, depth + 1))
+				return true;
+			if (val < 0)
+				break;
+			c = val;
+			continue;
+		}
+		if (any_objects(d, c, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * descr_to_dtype's cases: a str (a dtype string), a tuple (subdtype, shape),
+ * a list of fields (name, subdescr[, shape]) whose names are not dtypes.
+ * 1 objects, 0 none, -1 a descr numpy refuses.
+ */
+static int descr_objects(const struct pyl_doc *d, int32_t v, int depth)
+{
+	int ret = 0;
+
+	if (v < 0 || depth > PYL_DEPTH_MAX)
+		return -1;
+	switch (d->n[v].type) {
+	case PYL_STR:
+		return dtype_str_objects(d->pool + d->n[v].off, d->n[v].len);
+	case PYL_TUPLE:
+		return d->n[v].len ? descr_objects(d, d->n[v].first, depth + 1) : -1;
+	case PYL_LIST:
+		for (int32_t f = d->n[v].first; f >= 0; f = d->n[f].next) {
+			int r;
+
+			if (d->n[f].type != PYL_TUPLE || d->n[f].len < 2 || d->n[f].len > 3)
+				return -1;
+			r = descr_objects(d, d->n[d->n[f].first].next, depth + 1);
+			if (r == 1)
+				return 1;
+			if (r < 0)
+				ret = -1;
+		}
+		return ret;
+	case PYL_DICT:	/* numpy before descr_to_dtype: np.dtype(dict) */
+		return any_objects(d, v, depth + 1) ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
+int npy_header_objects(const uint8_t *buf, size_t len, const char **why)
+{
+	static __thread char msg[128];
+	struct pyl_doc *d;
+	size_t hl, hoff, hn;
+	int32_t descr;
+	int ret;
+
+	if (why)
+		*why = NULL;
+	if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
+		return -1;
+	if (buf[6] == 1) {
+		hl = rd16(buf + 8);
+		hoff = 10;
+	} else if ((buf[6] == 2 || buf[6] == 3) && len >= 12) {
+		hl = rd32(buf + 8);
+		hoff = 12;
+	} else {
+		return -1;
+	}
+	if (hl > len - hoff) {
+		if (why)
+			*why = "header runs past the end of the file";
+		return -1;
+	}
+	hn = hl > (1u << 20) ? (1u << 20) : hl;
+	d = pyl_doc_new(hn);
+	if (!d) {
+		if (why)
+			*why = "out of memory";
+		return -1;
+	}
+	if (pyl_parse(buf + hoff, hn, d)) {
+		snprintf(msg, sizeof(msg), "header is no Python literal: %s at byte %zu", d->err,
+			 hoff + d->err_off);
+		ret = -1;
+		goto out;
+	}
+	/* exactly numpy's keys (a repeated one counts once: the last wins) */
+	ret = -1;
+	snprintf(msg, sizeof(msg), "header is not the dict numpy expects (descr, fortran_order, shape)");
+	if (d->n[d->root].type != PYL_DICT)
+		goto out;
+	for (int32_t k = d->n[d->root].first; k >= 0 && d->n[k].next >= 0;
+	     k = d->n[d->n[k].next].next)
+		if (!pyl_str_is(d, k, "descr") && !pyl_str_is(d, k, "fortran_order") &&
+		    !pyl_str_is(d, k, "shape"))
+			goto out;
+	descr = pyl_dict_get(d, d->root, "descr");
+	if (descr < 0 || pyl_dict_get(d, d->root, "shape") < 0 ||
+	    pyl_dict_get(d, d->root, "fortran_order") < 0)
+		goto out;
+	ret = descr_objects(d, descr, 0);
+	if (ret < 0)
+		snprintf(msg, sizeof(msg), "descr is no dtype numpy reads");
+out:
+	if (ret < 0 && why)
+		*why = msg;
+	pyl_doc_free(d);
+	return ret;
+}
+
 int scan_numpy(struct scan_ctx *c, const uint8_t *buf, size_t len)
 {
-	size_t hl, hoff;
+	const char *why = NULL;
+	size_t hl, hoff, data;
+	int obj;
 
 	if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
 		scan_set_error(c->r, "numpy: not an .npy image");
@@ -213,18 +312,15 @@ int scan_numpy(struct scan_ctx *c, const uint8_t *buf, size_t len)
 	if (hl > 10000)
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, 8, c->member, NULL,
 				 "numpy header of %zu bytes exceeds numpy's 10000-byte limit", hl);
-	const uint8_t *h = buf + hoff;
-	size_t hn = hl > (1u << 20) ? (1u << 20) : hl;
-	const uint8_t *descr = npy_value(h, hn, "descr");
-	if (hn < 2 || h[0] != '{' || !descr || !npy_value(h, hn, "shape")) {
+	obj = npy_header_objects(buf, len, &why);
+	if (obj < 0) {
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, hoff, c->member, NULL,
-				 "malformed numpy header (no descr/shape dict)");
+				 "malformed numpy header (%s)", why ? why : "unreadable");
 		return 0;
 	}
-	size_t dl = literal_len(descr, hn - (size_t)(descr - h));
-	if (!descr_has_objects(descr, dl))
+	if (!obj)
 		return 0;
-	size_t data = hoff + hl;
+	data = hoff + hl;
 	scan_add_finding(c->r, SCAN_SUSPICIOUS, data, c->member, NULL,
 			 "numpy array of Python objects: its data is a pickle (needs allow_pickle)");
 	if (data >= len)

@@ -427,13 +427,6 @@ static bool tensor_record(const char *name)
 	return d && !str_ends_with(name, ".pkl") && !strchr(d + 6, '/');
 }
 
-static bool npy_head_has_objects(const uint8_t *h, size_t n)
-{
-	size_t hl = n > 10 + 10000 ? 10 + 10000 : n;
-
-	return mem_find(h, hl, "'O", 2) || mem_find(h, hl, "|O", 2) || mem_find(h, hl, "\"O", 2);
-}
-
 static int zscan_entry(void *arg, const struct zip_entry *e)
 {
 	struct zscan *z = arg;
@@ -493,7 +486,8 @@ static int zscan_entry(void *arg, const struct zip_entry *e)
 		       (hlen >= 4 && memcmp(head, "PK\3\4", 4) == 0);
 	else if (mf == MF_NUMPY && str_ends_with(e->name, ".npy") && hlen >= 6 &&
 		 memcmp(head, "\x93NUMPY", 6) == 0)
-		want = e->method == 0 || npy_head_has_objects(head, hlen);
+		/* objects, or a header not whole in the head: read it */
+		want = e->method == 0 || npy_header_objects(head, hlen, NULL) != 0;
 	else
 		want = mf != MF_UNKNOWN || strcmp(e->name, "config.json") == 0 ||
 		       (z->f == MF_TORCHSCRIPT && (strncmp(e->name, "code/", 5) == 0 ||

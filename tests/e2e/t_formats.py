@@ -214,3 +214,36 @@ def formats_bomb_bounded(t):
     eq((r["verdict"], r["format"], r["incomplete"], p.returncode), ("suspicious", "zip", True, 1), "bomb")
     eq(r["findings"][0]["why"], "member inflates past 16777216 bytes: scanned only in part", "first cut")
     check(maxrss_kib < 64 * 1024, "peak RSS %d KiB on a zip bomb" % maxrss_kib)
+
+
+NPY_GEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus", "gen_npy.py")
+
+
+@test
+def formats_numpy_header_literal_grammar(t):
+    """numpy reads an .npy header with ast.literal_eval: every spelling of an object dtype
+    that grammar allows (escapes, adjacent strings, comments, a repeated key, aliases,
+    structured and subarray dtypes, an escaped header inside a deflated .npz) is an object
+    array whose pickle is scanned: dangerous, posix.system. Each sample is first proven live
+    (np.load with allow_pickle ran its payload, in a directory of its own); the benign twins
+    (floats, a field named O) are clean"""
+    proof = t.mkdir("proof")
+    r = subprocess.run(["/usr/bin/python3", NPY_GEN, "--prove", proof], capture_output=True,
+                       timeout=300)
+    eq(r.returncode, 0, "gen_npy.py --prove: %s" % r.stderr.decode(errors="replace"))
+    d = t.mkdir("corpus")
+    subprocess.run(["/usr/bin/python3", NPY_GEN, d], check=True, timeout=300)
+    with open(os.path.join(d, "EXPECT.json")) as f:
+        expect = json.load(f)
+    check(sum(1 for k in expect.values() if k == "object") >= 20, "the object samples")
+    paths = [os.path.join(d, n) for n in sorted(expect)]
+    reps, rc, err = fmt_scan_json(*paths)
+    eq(rc, 1, "exit status (dangerous files): %s" % err)
+    for name, kind in sorted(expect.items()):
+        rep = reps[os.path.join(d, name)]
+        if kind == "object":
+            eq(rep["verdict"], "dangerous", name)
+            eq([f["global"] for f in rep["findings"] if f["global"]], ["posix.system"], name)
+        else:
+            eq((rep["verdict"], rep["findings"]), ("clean", []), name)
+    check(not [n for n in os.listdir(d) if n.endswith(".marker")], "nothing ran while scanning")

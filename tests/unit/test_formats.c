@@ -938,6 +938,134 @@ static void test_numpy(void **state)
 	free(b.p);
 }
 
+/* the header's value for "descr", as a C string (NULL when no str) */
+static const char *descr_of(struct pyl_doc *d, const char *lit)
+{
+	static char out[64];
+	int32_t v;
+
+	if (pyl_parse((const uint8_t *)lit, strlen(lit), d))
+		return NULL;
+	v = pyl_dict_get(d, d->root, "descr");
+	if (v < 0 || d->n[v].type != PYL_STR || d->n[v].len >= sizeof(out))
+		return NULL;
+	memcpy(out, d->pool + d->n[v].off, d->n[v].len);
+	out[d->n[v].len] = '\0';
+	return out;
+}
+
+static void parse_is(struct pyl_doc *d, const char *lit, int want)
+{
+	if (pyl_parse((const uint8_t *)lit, strlen(lit), d) != want)
+		fail_msg("%s: want %d (%s at %zu)", lit, want, d->err, d->err_off);
+}
+
+/* pylit.c: what ast.literal_eval reads, in every spelling numpy's header may use */
+static void test_python_literals(void **state)
+{
+	struct pyl_doc *d = pyl_doc_new(4096);
+
+	(void)state;
+	assert_string_equal(descr_of(d, "{'descr': '|O'}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': '\\x7cO'}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': '\\174\\117'}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': '\\u007cO'}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': '|' \"O\" '8'}"), "|O8");
+	assert_string_equal(descr_of(d, "{'descr': u'|O'}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': r'\\x7c'}"), "\\x7c");	/* raw: kept */
+	assert_string_equal(descr_of(d, "{'descr': '''|O'''}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': # '<f8'\n '|O'}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': '|\\\nO'}"), "|O");	/* continuation */
+	assert_string_equal(descr_of(d, "{'de' 'scr': '|O'}"), "|O");
+	assert_string_equal(descr_of(d, "{'descr': '<f8', 'descr': '|O'}"), "|O");	/* last wins */
+	assert_string_equal(descr_of(d, "{\n'descr' :\t'|O' ,\n}  \n"), "|O");
+	/* the other values */
+	parse_is(d, "(1, -2.5e-3, 0x1F, 1_000, 3j, +.5)", 0);
+	assert_int_equal(d->n[d->root].type, PYL_TUPLE);
+	assert_int_equal(d->n[d->root].len, 6);
+	parse_is(d, "{1, 2}", 0);
+	assert_int_equal(d->n[d->root].type, PYL_SET);
+	parse_is(d, "{}", 0);
+	assert_int_equal(d->n[d->root].type, PYL_DICT);
+	parse_is(d, "(1)", 0);	/* parentheses only */
+	assert_int_equal(d->n[d->root].type, PYL_NUM);
+	parse_is(d, "(1,)", 0);
+	assert_int_equal(d->n[d->root].type, PYL_TUPLE);
+	parse_is(d, "[None, True, False, b'\\xff']", 0);
+	assert_int_equal(d->n[d->root].len, 4);
+	assert_int_equal(pyl_parse((const uint8_t *)"{'a': 1}\0\0\0", 11, d), 0);	/* NUL padding */
+	/* what literal_eval refuses */
+	parse_is(d, "{'a': f'x'}", -EINVAL);
+	parse_is(d, "'a' b'b'", -EINVAL);
+	parse_is(d, "{'a': x}", -EINVAL);
+	assert_string_equal(d->err, "not a literal");
+	assert_int_equal(d->err_off, 6);
+	parse_is(d, "{'a': 1", -EINVAL);
+	parse_is(d, "'abc", -EINVAL);
+	parse_is(d, "'a\nb'", -EINVAL);
+	parse_is(d, "1, 2", -EINVAL);
+	parse_is(d, "'\\N{VERTICAL LINE}'", -EINVAL);
+	{
+		char deep[200];
+
+		memset(deep, '[', sizeof(deep));
+		assert_int_equal(pyl_parse((const uint8_t *)deep, sizeof(deep), d), -EINVAL);
+		assert_string_equal(d->err, "nested too deep");
+	}
+	pyl_doc_free(d);
+}
+
+/* numpy's rules on descr: each header as numpy would read it, objects or not */
+static void test_numpy_header_grammar(void **state)
+{
+	static const struct {
+		const char *descr;
+		int objects;
+	} cases[] = {
+		{ "'|O'", 1 }, { "'O'", 1 }, { "'<O8'", 1 }, { "'O4'", 1 }, { "'object'", 1 },
+		{ "'object_'", 1 }, { "'\\x7cO'", 1 }, { "'|' 'O'", 1 }, { "'f8,O'", 1 },
+		{ "'f8, |O8'", 1 }, { "'(2,3)O'", 1 }, { "'3O'", 1 }, { "('|O', (2,))", 1 },
+		{ "[('a', '<f8'), ('b', '|O')]", 1 }, { "[(('title', 'b'), 'O')]", 1 },
+		{ "[('a', [('x', 'O')])]", 1 }, { "[('a', '|O', (2,))]", 1 },
+		{ "{'names': ['O'], 'formats': ['O']}", 1 },
+		{ "'<f8'", 0 }, { "'|b1'", 0 }, { "'<U5'", 0 }, { "'S3'", 0 }, { "'<M8[ns]'", 0 },
+		{ "[('O', '<f8')]", 0 }, { "[(('O', 'O'), '<i4')]", 0 }, { "'Object'", 0 },
+		{ "'f8,i4'", 0 }, { "('<f8', (2,))", 0 },
+		{ "{'names': ['O'], 'formats': ['<f8']}", -1 }, { "42", -1 }, { "[('a',)]", -1 },
+	};
+	struct bb b = { 0 };
+	char hdr[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(hdr, sizeof(hdr), "{'descr': %s, 'fortran_order': False, 'shape': (1,), }",
+			 cases[i].descr);
+		npy_build(&b, hdr, "\x80\x02]q\x00.", 6);
+		if (npy_header_objects(b.p, b.n, NULL) != cases[i].objects)
+			fail_msg("descr %s: got %d, want %d", cases[i].descr,
+				 npy_header_objects(b.p, b.n, NULL), cases[i].objects);
+	}
+	/* not the keys numpy wants, or no literal: numpy refuses the file */
+	npy_build(&b, "{'descr': '|O', 'shape': (1,), 'extra': 1}", "", 0);
+	assert_int_equal(npy_header_objects(b.p, b.n, NULL), -1);
+	npy_build(&b, "{'descr': '|O', 'shape': (1,)}", "", 0);
+	assert_int_equal(npy_header_objects(b.p, b.n, NULL), -1);
+	/* a missing comma: '|O' 'fortran_order' is one string, then ':' where ',' must be */
+	npy_build(&b, "{'descr': '|O' 'fortran_order': False, 'shape': (1,)}", "", 0);
+	assert_int_equal(npy_header_objects(b.p, b.n, NULL), -1);
+	scan(b.p, b.n, NULL);
+	assert_int_equal(rep.verdict, SCAN_SUSPICIOUS);
+	assert_string_equal(rep.findings[0].why,
+			    "malformed numpy header (header is no Python literal: expected ',' or a "
+			    "closing bracket at byte 40)");
+	/* an escaped object dtype with a payload: the pickle is scanned */
+	npy_build(&b, "{'descr': '\\x7c' 'O', 'fortran_order': False, 'shape': (1,), }",
+		  "\x80\x02\x63posix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.", 31);
+	scan(b.p, b.n, NULL);
+	assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+	free(b.p);
+}
+
 static void tar_member(struct bb *b, const char *name, const void *data, size_t n)
 {
 	uint8_t h[512] = { 0 };
@@ -1089,6 +1217,8 @@ int main(void)
 		cmocka_unit_test(test_keras_config),
 		cmocka_unit_test(test_hdf5_model_config),
 		cmocka_unit_test(test_numpy),
+		cmocka_unit_test(test_python_literals),
+		cmocka_unit_test(test_numpy_header_grammar),
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_wrappers),
 		cmocka_unit_test(test_json),
