@@ -13,8 +13,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/out/scan}
 mkdir -p "$out"
-make -s -C "$here/.." build/libltrack.a
-make -s -C "$here" scan_bench
+build=${BUILD:-$here/../build}	# the build directory `make bench` uses (BUILD=...)
+make -s -C "$here/.." BUILD="$build" "$build/libltrack.a"
+make -s -C "$here" BUILD="$build" scan_bench
 pkl=$out/state_dict_20000.pkl
 [ -s "$pkl" ] || /usr/bin/python3 "$here/gen_state_dict.py" "$pkl" 20000
 fail=0
