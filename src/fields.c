@@ -150,6 +150,21 @@ static int get_time_str(const struct event *ev, struct fld_val *v)
 	return plain(v);
 }
 
+/* JSON writers of the two: every event has them (the getters are for rules) */
+static void write_timestamp(struct jbuf *b, const struct event *ev)
+{
+	JSON_KEY(b, "timestamp");
+	json_uint_ns(b, ev->ts_ns);
+}
+
+static void write_time_str(struct jbuf *b, const struct event *ev)
+{
+	char t[40];
+
+	JSON_KEY(b, "time_str");
+	json_str_plain(b, t, format_time(ev->ts_ns, t, sizeof(t)));
+}
+
 static int get_tty(const struct event *ev, struct fld_val *v)
 {
 	if (!ev->has_ctx)
@@ -286,10 +301,10 @@ static const struct ev_field head_rows[] = {
 		  "`/proc/sys/kernel/random/boot_id`; with `exec_id` identifies a process across hosts"),
 	FIELD_ROW("seq", FT_UINT, FLD_AGENT, C, NULL, NULL,
 		  "sequence number of the record in this run (1, 2, ...): a gap means lost output"),
-	FIELD_ROW("timestamp", FT_UINT, 0, C, get_timestamp, NULL,
+	FIELD_ROW("timestamp", FT_UINT, 0, C, get_timestamp, write_timestamp,
 		  "ns since the Unix epoch. Taken in the kernel with the boot clock and converted with "
 		  "the CLOCK_REALTIME − CLOCK_BOOTTIME offset, refreshed every second"),
-	FIELD_ROW("time_str", FT_STR, 0, C, get_time_str, NULL,
+	FIELD_ROW("time_str", FT_STR, 0, C, get_time_str, write_time_str,
 		  "the same instant, RFC 3339 UTC with µs: `2026-11-22T01:09:56.006040Z`"),
 	FIELD_ROW("event_type", FT_UINT, FLD_TYPE, C, get_event_type, NULL,
 		  "the number in the table of event types"),

@@ -88,7 +88,8 @@ struct agent {
 	char userns[64];		/* hash: ltrack's user namespace, "" unknown (proc_runs) */
 	struct sink *sink;
 	enum lt_format fmt;
-	struct jbuf out;
+	struct jbuf out;	/* the records of this turn not yet given to the sink */
+	size_t out_nrec;
 	struct fmt_ctx fctx;
 	char hostname[256];
 	char boot_id[64];
@@ -336,11 +337,30 @@ static void reload(struct agent *a)
 
 /* ---- enrichment and output ---------------------------------------------------- */
 
+/* the records formatted so far go to the sink, as one run */
+static void out_flush(struct agent *a)
+{
+	if (a->out_nrec && a->sink &&
+	    sink_write_n(a->sink, a->out.buf, a->out.len, a->out_nrec) == -EPIPE && !a->stop) {
+		log_warn("the reader of the event output went away; stopping");
+		a->stop = true;
+	}
+	jbuf_reset(&a->out);
+	a->out_nrec = 0;
+}
+
+/* a run of records this large goes to the sink at once, without a copy */
+#define OUT_BATCH (48 * 1024)
+
+/*
+ * emit - format @ev after the records of this turn; they reach the sink
+ * together (out_flush: at OUT_BATCH bytes and at the end of every turn)
+ */
 static void emit(struct agent *a, struct event *ev, const char *watch)
 {
+	size_t start = a->out.len;
 	int rc;
 
-	jbuf_reset(&a->out);
 	a->fctx.seq = ++a->seq;
 	a->fctx.watch = watch;
 	if (a->fmt == LT_FMT_TEXT)
@@ -348,14 +368,14 @@ static void emit(struct agent *a, struct event *ev, const char *watch)
 	else
 		rc = format_json(&a->out, ev, &a->fctx);
 	if (rc) {
+		jbuf_rewind(&a->out, start);
 		a->decode_errors++;
 		return;
 	}
 	a->events++;
-	if (a->sink && sink_write(a->sink, a->out.buf, a->out.len) == -EPIPE && !a->stop) {
-		log_warn("the reader of the event output went away; stopping");
-		a->stop = true;
-	}
+	a->out_nrec++;
+	if (a->out.len >= OUT_BATCH)
+		out_flush(a);
 }
 
 /* model: scan verdicts - the file of each model_load goes to the scanner */
@@ -1166,9 +1186,19 @@ static bool turn_read(void *ctx, uint64_t now)
 	a->hash_woke = false;
 	model_tick(a->model, now);	/* model */
 	evade_iou_reap(a->evade, evade_emit, a);	/* evade */
+	return busy;
+}
+
+/* the last call of every turn: what the turn emitted goes out */
+static bool turn_flush(void *ctx, uint64_t now)
+{
+	struct agent *a = ctx;
+
+	(void)now;
+	out_flush(a);
 	if (a->sink)
 		sink_flush(a->sink);
-	return busy;
+	return false;
 }
 
 static bool every_100ms(void *ctx, uint64_t now)
@@ -1339,6 +1369,7 @@ static int run(struct agent *a)
 	loop_every(a->loop, LT_INV_SAVE_MS, every_save, a);	/* inventory */
 	loop_every(a->loop, 1000, every_second, a);
 	loop_each_turn(a->loop, turn_stats, a);
+	loop_each_turn(a->loop, turn_flush, a);
 	log_unimplemented(&a->cfg);
 	log_policy(a);
 	log_info("ready: %d programs attached, pid %d", loader_attached(a->L), getpid());
@@ -1366,6 +1397,7 @@ static int run(struct agent *a)
 	control_free(a->ctl);
 	a->ctl = NULL;
 	emit_stats(a, true);
+	out_flush(a);
 	if (a->sink)
 		sink_flush(a->sink);
 out:

@@ -95,9 +95,12 @@ void proctree_free(struct proctree *t)
 
 struct proc *proctree_get(struct proctree *t, uint32_t tgid, uint64_t start_ns)
 {
-	struct proc *p = t->buckets[bucket_of(t, tgid, start_ns)];
+	struct proc *p = t->lru.lru_next;
 
-	for (; p; p = p->hnext) {
+	/* the one asked for last: events come in runs of one process */
+	if (p != &t->lru && p->tgid == tgid && p->start_ns == start_ns)
+		return p;
+	for (p = t->buckets[bucket_of(t, tgid, start_ns)]; p; p = p->hnext) {
 		if (p->tgid == tgid && p->start_ns == start_ns) {
 			lru_unlink(p);
 			lru_push_front(t, p);

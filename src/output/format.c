@@ -59,9 +59,12 @@ size_t format_time(uint64_t ns, char *buf, size_t len)
 		last_sec = sec;
 	}
 	tail[0] = '.';
-	for (int i = 6; i >= 1; i--) {
-		tail[i] = '0' + us % 10;
-		us /= 10;
+	for (int i = 5; i >= 1; i -= 2) {
+		unsigned r = us % 100;
+
+		tail[i] = (char)('0' + r / 10);
+		tail[i + 1] = (char)('0' + r % 10);
+		us /= 100;
 	}
 	tail[7] = 'Z';
 	tail[8] = '\0';
@@ -518,6 +521,7 @@ struct fmt_pcache {
 	struct pc_ent e[PC_N];
 	struct pc_type types[LT_EV_MAX];
 	uint64_t hits, misses;
+	struct json_counter seq;	/* the text of the last seq */
 };
 
 int format_ctx_prepare(struct fmt_ctx *c)
@@ -760,7 +764,11 @@ int format_json(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)
 		KV_STR(b, "hostname", c->hostname);
 		KV_STR(b, "boot_id", c->boot_id);
 	}
-	KV_UINT(b, "seq", c->seq);
+	JSON_KEY(b, "seq");
+	if (c->pcache)
+		json_uint_next(b, &c->pcache->seq, c->seq);
+	else
+		json_uint(b, c->seq);
 	/* the rows of the field registry: head, the type's own, tail */
 	ev_fields_head.json(b, ev, c);
 	t->fields->json(b, ev, c);

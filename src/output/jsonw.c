@@ -47,6 +47,17 @@ void jbuf_reset(struct jbuf *b)
 	b->objs = 0;
 }
 
+void jbuf_rewind(struct jbuf *b, size_t len)
+{
+	if (len < b->len)
+		b->len = len;
+	b->err = 0;
+	b->first = 1;
+	b->after_key = 0;
+	b->depth = 0;
+	b->objs = 0;
+}
+
 int jbuf_grow(struct jbuf *b, size_t n)
 {
 	size_t want, ncap;
@@ -400,10 +411,10 @@ static const char digits2[] =
 	"8081828384858687888990919293949596979899";
 
 /* write @v in decimal ending just before @end; returns the first digit */
-static char *fmt_u64(char *end, uint64_t v)
+static char *fmt_u32(char *end, uint32_t v)
 {
 	while (v >= 100) {
-		unsigned int r = (unsigned int)(v % 100);
+		uint32_t r = v % 100;
 
 		v /= 100;
 		end -= 2;
@@ -418,16 +429,50 @@ static char *fmt_u64(char *end, uint64_t v)
 	return end;
 }
 
+/* exactly eight digits of @v (< 10^8), leading zeros kept, ending just before @end */
+static char *fmt_8(char *end, uint32_t v)
+{
+	for (int i = 0; i < 4; i++) {
+		uint32_t r = v % 100;
+
+		v /= 100;
+		end -= 2;
+		memcpy(end, digits2 + 2 * r, 2);
+	}
+	return end;
+}
+
+/*
+ * 64-bit division is the slow part of a long number: eight digits at a time
+ * are split off with one, the rest is done in 32 bits
+ */
+static char *fmt_u64(char *end, uint64_t v)
+{
+	while (v > UINT32_MAX) {
+		uint64_t q = v / 100000000;
+
+		end = fmt_8(end, (uint32_t)(v - q * 100000000));
+		v = q;
+	}
+	return fmt_u32(end, (uint32_t)v);
+}
+
 /* decimal digits of @v */
+static inline unsigned int ndigits32(uint32_t v)
+{
+	return 1u + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000) + (v >= 100000) +
+	       (v >= 1000000) + (v >= 10000000) + (v >= 100000000) + (v >= 1000000000);
+}
+
 static inline unsigned int ndigits(uint64_t v)
 {
-	unsigned int n = 1;
+	unsigned int n = 0;
 
-	while (v >= 10000) {
-		v /= 10000;
-		n += 4;
+	while (v > UINT32_MAX) {
+		v /= 100000000;
+		n += 8;
 	}
-	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+	return n + ndigits32((uint32_t)v);
 }
 
 /* @v's digits written in place (no copy: this is every event's numbers) */
@@ -445,6 +490,60 @@ void json_uint(struct jbuf *b, uint64_t v)
 {
 	json_sep(b);
 	put_u64(b, v);
+}
+
+void json_uint_ns(struct jbuf *b, uint64_t ns)
+{
+	/* events come in bursts within one second: its digits are kept */
+	static __thread uint64_t last_sec = UINT64_MAX;
+	static __thread char sec_digits[24];
+	static __thread unsigned int sec_len;
+	uint64_t sec = ns / 1000000000;
+	uint32_t frac = (uint32_t)(ns - sec * 1000000000);
+	char *p;
+
+	json_sep(b);
+	if (!sec) {
+		put_u64(b, frac);
+		return;
+	}
+	if (sec != last_sec) {
+		sec_len = ndigits(sec);
+		fmt_u64(sec_digits + sec_len, sec);
+		last_sec = sec;
+	}
+	if (jbuf_reserve(b, sec_len + 9))
+		return;
+	p = b->buf + b->len;
+	memcpy(p, sec_digits, sec_len);
+	p += sec_len + 9;
+	fmt_8(p, frac % 100000000);
+	p[-9] = (char)('0' + frac / 100000000);
+	b->len += sec_len + 9;
+}
+
+void json_uint_next(struct jbuf *b, struct json_counter *c, uint64_t v)
+{
+	int i;
+
+	if (c->len && v == c->v + 1) {
+		/* the text of v - 1, plus one: carry from the last digit */
+		for (i = (int)c->len - 1; i >= 0 && c->txt[i] == '9'; i--)
+			c->txt[i] = '0';
+		if (i >= 0) {
+			c->txt[i]++;
+		} else {	/* 99..9 + 1 */
+			memmove(c->txt + 1, c->txt, c->len);
+			c->txt[0] = '1';
+			c->len++;
+		}
+	} else {
+		c->len = ndigits(v);
+		fmt_u64(c->txt + c->len, v);
+	}
+	c->v = v;
+	json_sep(b);
+	jbuf_put(b, c->txt, c->len);
 }
 
 void json_strv(struct jbuf *b, const char *s, size_t len)

@@ -57,6 +57,12 @@ void jbuf_release(struct jbuf *b);
 void jbuf_reset(struct jbuf *b);
 
 /*
+ * jbuf_rewind - cut the buffer back to its first @len bytes (a document
+ * that failed, after the ones before it) and clear err and nesting
+ */
+void jbuf_rewind(struct jbuf *b, size_t len);
+
+/*
  * jbuf_grow - make room for @n more bytes (the slow path of jbuf_reserve).
  * Returns 0, or -ENOMEM (also stored in b->err) / the sticky b->err.
  */
@@ -174,6 +180,21 @@ void json_strv(struct jbuf *b, const char *s, size_t len);
 
 void json_int(struct jbuf *b, int64_t v);
 void json_uint(struct jbuf *b, uint64_t v);
+/* json_uint_ns - json_uint() of a time in ns, faster: the seconds' digits are kept per thread */
+void json_uint_ns(struct jbuf *b, uint64_t ns);
+
+/* the decimal text of the last value a json_uint_next() wrote */
+struct json_counter {
+	uint64_t v;
+	unsigned int len;	/* 0: none yet */
+	char txt[24];
+};
+
+/*
+ * json_uint_next - json_uint() of @v, faster when @v is the last value + 1
+ * (a sequence number): its text is kept in @c and incremented
+ */
+void json_uint_next(struct jbuf *b, struct json_counter *c, uint64_t v);
 void json_bool(struct jbuf *b, bool v);
 void json_null(struct jbuf *b);
 

@@ -414,6 +414,43 @@ out_fail:
 	return err;
 }
 
+/*
+ * write_direct - @len bytes written without the copy into the buffer (it is
+ * empty); what a failed write leaves is buffered as if it had been copied.
+ * Nothing written at all: the write's -errno.
+ */
+static int write_direct(struct rotfile *f, const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = write(f->fd, buf + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (!off)
+				return -errno;
+			break;
+		}
+		off += (size_t)n;
+		f->size += (uint64_t)n;
+	}
+	if (off < len) {
+		if (len - off > f->bcap) {
+			char *nb = realloc(f->buf, len - off);
+
+			if (!nb)
+				return -ENOMEM;
+			f->buf = nb;
+			f->bcap = len - off;
+		}
+		memcpy(f->buf, buf + off, len - off);
+		f->blen = len - off;
+	}
+	return 0;
+}
+
 int rotfile_write(struct rotfile *f, const char *buf, size_t len)
 {
 	uint64_t used = f->size + f->blen;
@@ -421,6 +458,8 @@ int rotfile_write(struct rotfile *f, const char *buf, size_t len)
 
 	if (f->max_bytes && used && used + len > f->max_bytes && !rotfile_flush(f))
 		rotate(f);	/* failures are counted; writing goes on */
+	if (!f->blen && len >= f->bcap / 2)	/* a batch of records */
+		return write_direct(f, buf, len);
 	if (f->blen + len > f->bcap) {
 		err = rotfile_flush(f);
 		if (err)

@@ -48,11 +48,13 @@ struct rotfile *rotfile_open(const char *path, const struct lt_rotate *r);
 const char *rotfile_last_error(void);
 
 /*
- * rotfile_write - append one record of @len bytes. Records are buffered
- * (64 KiB) and never split across files: when the file would grow beyond
- * max_size_mb MiB, it is rotated first (a record larger than the limit gets
- * a file of its own). Returns 0 when the record was accepted, or -errno when
- * it was not (e.g. -ENOSPC while the buffer is full of unwritten data).
+ * rotfile_write - append one record of @len bytes, or a run of whole
+ * records. Records are buffered (64 KiB) and never split across files: when
+ * the file would grow beyond max_size_mb MiB, it is rotated first (a record
+ * or run larger than the limit gets a file of its own). A run of at least
+ * half the buffer, with nothing buffered, is written without a copy.
+ * Returns 0 when the data was accepted, or -errno when it was not (e.g.
+ * -ENOSPC while the buffer is full of unwritten data).
  */
 int rotfile_write(struct rotfile *f, const char *buf, size_t len);
 

@@ -65,6 +65,13 @@ struct sink *sink_open(const struct sink_opts *o);
 int sink_write(struct sink *s, const char *line, size_t len);
 
 /*
+ * sink_write_n - sink_write() of @nrec whole records at once (@len bytes,
+ * the last one ending in '\n'): a file or stdout takes a large run without
+ * copying it; counted, accepted or dropped, as @nrec records
+ */
+int sink_write_n(struct sink *s, const char *line, size_t len, size_t nrec);
+
+/*
  * sink_flush - push buffered data out. stdout/file: everything, 0 or -errno
  * (the data stays buffered). socket: as much as the socket takes without
  * blocking; always 0 (a broken connection is handled by the retry logic).

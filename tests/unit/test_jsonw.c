@@ -156,6 +156,69 @@ static void test_unsigned_every_length_as_printf(void **state)
 	jbuf_release(&b);
 }
 
+/* a time in ns as printf writes it: the kept seconds' digits never go stale */
+static void test_time_ns_as_printf(void **state)
+{
+	struct jbuf b = JBUF_INIT;
+	char want[32];
+	const uint64_t vs[] = {
+		0, 1, 999999999, 1000000000, 1000000001, 1999999999, 2000000000,
+		1796695584000000000ULL, 1796695584000000001ULL, 1796695584099999999ULL,
+		1796695584100000000ULL, 1796695584999999999ULL, 1796695585000000000ULL,
+		1796695584367865672ULL, 999999999999999999ULL, 4294967295999999999ULL,
+		4294967296000000000ULL, UINT64_MAX - 1, UINT64_MAX, 5, 1796695584367865672ULL,
+	};
+	uint64_t x = 88172645463325252ULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+		jbuf_reset(&b);
+		json_uint_ns(&b, vs[i]);
+		snprintf(want, sizeof(want), "%" PRIu64, vs[i]);
+		assert_string_equal(out(&b), want);
+	}
+	for (int i = 0; i < 100000; i++) {	/* xorshift: runs within a second and jumps */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t v = (i & 1) ? vs[i % 20] + (x & 0xffff) : x >> (x & 63);
+
+		jbuf_reset(&b);
+		json_uint_ns(&b, v);
+		snprintf(want, sizeof(want), "%" PRIu64, v);
+		assert_string_equal(out(&b), want);
+	}
+	jbuf_release(&b);
+}
+
+/* a sequence number's kept text: carries, a new digit, and any jump */
+static void test_counter_as_printf(void **state)
+{
+	struct jbuf b = JBUF_INIT;
+	struct json_counter c = { 0 };
+	char want[32];
+	const uint64_t starts[] = { 0, 1, 8, 98, 998, 99999, 1234567, 18446744073709551600ULL };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		for (uint64_t v = starts[i], n = 0; n < 1500 && v >= starts[i]; v++, n++) {
+			jbuf_reset(&b);
+			json_uint_next(&b, &c, v);
+			snprintf(want, sizeof(want), "%" PRIu64, v);
+			assert_string_equal(out(&b), want);
+		}
+	}
+	/* in an array: separators as json_uint's */
+	jbuf_reset(&b);
+	json_arr_begin(&b);
+	json_uint_next(&b, &c, 9);
+	json_uint_next(&b, &c, 10);
+	json_uint_next(&b, &c, 7);
+	json_arr_end(&b);
+	assert_string_equal(out(&b), "[9,10,7]");
+	jbuf_release(&b);
+}
+
 static void test_top_level_values_have_no_commas(void **state)
 {
 	struct jbuf b = JBUF_INIT;
@@ -567,6 +630,8 @@ int main(void)
 		cmocka_unit_test(test_object_commas_and_all_value_types),
 		cmocka_unit_test(test_integers_extremes),
 		cmocka_unit_test(test_unsigned_every_length_as_printf),
+		cmocka_unit_test(test_time_ns_as_printf),
+		cmocka_unit_test(test_counter_as_printf),
 		cmocka_unit_test(test_top_level_values_have_no_commas),
 		cmocka_unit_test(test_string_escapes_json_specials_and_controls),
 		cmocka_unit_test(test_valid_utf8_passes_unchanged),

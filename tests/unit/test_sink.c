@@ -266,11 +266,23 @@ static void test_stdout_buffers_until_flush_then_writes_exact_bytes(void **state
 		wlen += n;
 	}
 	assert_true(fd_size(fd) > 0);
+	/* a run of records as large as the event loop's batches: written at once, no copy */
+	assert_int_equal(sink_flush(s), 0);
+	{
+		size_t start = wlen;
+		unsigned int n0 = i;
+		off_t before = fd_size(fd);
+
+		for (; wlen - start < 40 * 1024; i++)
+			wlen += make_record(want + wlen, record_len(i), i);
+		assert_int_equal(sink_write_n(s, want + start, wlen - start, i - n0), 0);
+		assert_int_equal(fd_size(fd), before + (off_t)(wlen - start));
+	}
 	sink_get_stats(s, &st);
 	sink_free(s);
 	restore_stdout(&sv);
 
-	assert_int_equal(st.records, 20000);
+	assert_int_equal(st.records, i);
 	assert_int_equal(st.bytes, wlen);
 	assert_int_equal(st.dropped, 0);
 	total = (size_t)fd_size(fd);
@@ -498,6 +510,127 @@ static void test_socket_delivers_exact_records_in_order(void **state)
  * A small queue against a slow reader: the ring wraps, sends are partial,
  * and every refused record is exactly the one missing from the stream.
  */
+/* runs of records (the event loop's batches), written without a copy, rotate as records do */
+static void test_file_sink_takes_runs_of_records_whole(void **state)
+{
+	struct lt_rotate r = { .max_size_mb = 1 };
+	struct sink_opts o = { .type = LT_STORE_FILE, .rot = &r };
+	char dir[] = "/tmp/lt-sink-run-XXXXXX", path[256], cmd[512];
+	char *run, *all, *p;
+	struct sink_stats st;
+	struct sink *s;
+	unsigned int i = 0, seq, k;
+	size_t len, rlen;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	FMT(path, "%s/out/events.json", dir);
+	o.file_path = path;
+	s = sink_open(&o);
+	assert_non_null(s);
+	run = malloc(70 * 1000);
+	assert_non_null(run);
+	/* runs of 1 to 66 records of 1000 bytes: under and over the direct-write size */
+	for (k = 1; i < 3000; k = k % 60 + 7) {
+		unsigned int n = k;
+
+		for (rlen = 0; n && i < 3000; n--, i++, rlen += 1000)
+			make_record(run + rlen, 1000, i);
+		assert_int_equal(sink_write_n(s, run, rlen, rlen / 1000), 0);
+	}
+	assert_int_equal(sink_reopen(s), 0);
+	sink_get_stats(s, &st);
+	sink_free(s);
+	free(run);
+	assert_int_equal(st.records, 3000);
+	assert_int_equal(st.bytes, 3000 * 1000);
+	assert_int_equal(st.dropped, 0);
+	FMT(cmd, "cd '%s/out' && ls | grep -c -- '^events-' && cat $(ls events-*) events.json",
+	    dir);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	all = malloc(4 * MiB);
+	assert_non_null(all);
+	assert_non_null(fgets(all, 64, f));
+	assert_int_equal(atoi(all), 2);
+	len = fread(all, 1, 4 * MiB, f);
+	pclose(f);
+	assert_int_equal(len, 3000 * 1000);
+	for (i = 0, p = all; i < 3000; i++, p += 1000) {
+		assert_int_equal(sscanf(p, "rec %08u ", &seq), 1);
+		assert_int_equal(seq, i);
+		assert_int_equal(p[999], '\n');
+	}
+	free(all);
+	FMT(cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* a run that does not fit the socket queue: its whole records that do go in, the rest counted */
+static void test_socket_run_partly_fitting_keeps_whole_records(void **state)
+{
+	unsigned int i = 0, accepted = 0, dropped = 0, k;
+	struct sink_stats st;
+	size_t wlen = 0;
+	struct sink *s;
+	uint16_t port;
+	char *want, *run;
+	struct rx rx;
+	int lfd, rc;
+
+	(void)state;
+	lfd = listen_on(AF_INET, 0, 8192, &port);
+	s = open_socket_sink("127.0.0.1", port, 100 * 1024);
+	rx_init(&rx, accept_sink(s, lfd));
+	want = malloc(48 * MiB);
+	run = malloc(64 * 1024);
+	assert_non_null(want);
+	assert_non_null(run);
+	/* no reading: the kernel's buffers and the queue fill, runs get cut */
+	for (k = 0; k < 3000 && dropped < 2000; k++) {
+		size_t rlen = 0, rec_off[50];
+		unsigned int n, first = i;
+		struct sink_stats before;
+
+		for (n = 0; n < 50; n++, i++) {
+			rec_off[n] = rlen;
+			rlen += make_record(run + rlen, record_len(i), i);
+		}
+		sink_get_stats(s, &before);
+		rc = sink_write_n(s, run, rlen, 50);
+		sink_get_stats(s, &st);
+		if (rc) {
+			assert_int_equal(rc, -ENOBUFS);
+			n = (unsigned int)(st.records - before.records);
+			assert_int_equal(st.dropped - before.dropped, 50 - n);
+			/* what went in is exactly the first n whole records */
+			assert_int_equal(st.bytes - before.bytes, n < 50 ? rec_off[n] : rlen);
+			dropped += 50 - n;
+		} else {
+			n = 50;
+		}
+		memcpy(want + wlen, run, n < 50 ? rec_off[n] : rlen);
+		wlen += n < 50 ? rec_off[n] : rlen;
+		accepted += n;
+		(void)first;
+		if (k % 10 == 9)
+			sink_flush(s);
+	}
+	assert_true(dropped > 0);
+	pump_until(s, &rx, wlen);
+	assert_memory_equal(rx.buf, want, wlen);
+	sink_get_stats(s, &st);
+	assert_int_equal(st.records, accepted);
+	assert_int_equal(st.dropped, dropped);
+	assert_int_equal(st.bytes, wlen);
+	sink_free(s);
+	free(want);
+	free(run);
+	rx_free(&rx);
+	close(lfd);
+}
+
 static void test_socket_small_queue_wraps_and_drops_are_exact(void **state)
 {
 	unsigned int i, end = 300000, refused = 0;
@@ -751,6 +884,8 @@ int main(void)
 		cmocka_unit_test(test_file_sink_reports_rotation_failures_in_the_log),
 		cmocka_unit_test(test_socket_delivers_exact_records_in_order),
 		cmocka_unit_test(test_socket_small_queue_wraps_and_drops_are_exact),
+		cmocka_unit_test(test_file_sink_takes_runs_of_records_whole),
+		cmocka_unit_test(test_socket_run_partly_fitting_keeps_whole_records),
 		cmocka_unit_test(test_socket_queue_overflow_while_down_counts_drops_exactly),
 		cmocka_unit_test(test_socket_listener_appearing_later_gets_queued_records),
 		cmocka_unit_test(test_socket_record_cut_by_disconnect_is_dropped_not_split),
