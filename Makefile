@@ -233,6 +233,7 @@ check-banned:
 bench: deps $(BUILD)/ltrack
 	$(MAKE) -C bench hash BUILD=$(abspath $(BUILD))	# hash: SHA-256 vs openssl dgst
 	$(MAKE) -C bench scan BUILD=$(abspath $(BUILD))	# model: the pickle scanner, in-process
+	$(MAKE) -C bench fmt BUILD=$(abspath $(BUILD))	# the JSON encoder alone, ns per event
 	$(MAKE) -C bench run LTRACK=$(abspath $(BUILD)/ltrack)
 
 fuzz: deps

@@ -91,13 +91,18 @@ static inline __attribute__((always_inline)) size_t field_run_len(const struct e
  */
 static inline __attribute__((always_inline)) void
 field_json_cached_run(struct jbuf *b, const struct ev_field *rows, size_t i, size_t n, uint32_t fl,
-		      const struct event *ev, const struct fmt_ctx *c)
+		      const struct event *ev, const struct fmt_ctx *c, size_t *len_memo)
 {
 	size_t len;
 
 	if (i > 0 && (rows[i - 1].flags & fl))
 		return;
-	len = field_run_len(rows, i, n, fl);
+	/* the compiler does not fold the walk of the table: it is kept (any thread, same value) */
+	len = __atomic_load_n(len_memo, __ATOMIC_RELAXED);
+	if (!len) {
+		len = field_run_len(rows, i, n, fl);
+		__atomic_store_n(len_memo, len, __ATOMIC_RELAXED);
+	}
 	if (fl & FLD_PROC)
 		format_json_proc_run(b, &rows[i], len, ev, c);
 	else
@@ -110,6 +115,8 @@ field_json_cached_run(struct jbuf *b, const struct ev_field *rows, size_t i, siz
 #define FIELDS_JSON_DEFINE(fn, rows)                                                          \
 	static void fn(struct jbuf *b, const struct event *ev, const struct fmt_ctx *c)      \
 	{                                                                                     \
+		static size_t run_len[FIELD_JSON_ROWS(rows)];                                 \
+                                                                                              \
 		(void)c;                                                                      \
 		_Pragma("GCC unroll 256") for (size_t i = 0; i < FIELD_JSON_ROWS(rows); i++)  \
 		{                                                                             \
@@ -121,7 +128,8 @@ field_json_cached_run(struct jbuf *b, const struct ev_field *rows, size_t i, siz
 				format_json_agent_row(b, f, ev, c);                           \
 			} else if (f->flags & (FLD_PROC | FLD_TYPE)) {                        \
 				field_json_cached_run(b, rows, i, FIELD_JSON_ROWS(rows),      \
-						      f->flags & (FLD_PROC | FLD_TYPE), ev, c); \
+						      f->flags & (FLD_PROC | FLD_TYPE), ev, c,  \
+						      &run_len[i]);                             \
 			} else {                                                              \
 				field_json_row(b, f, ev);                                     \
 			}                                                                     \
