@@ -35,7 +35,7 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) $(SAN_FLAGS) \
-	  -DLTRACK_VERSION='"$(VERSION)"' -DLTRACK_REV='"$(GIT_REV)"'
+	  -DLTRACK_VERSION='"$(VERSION)"'
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lelf -lz
 LDLIBS += -lcrypto -lpthread	# hash: SHA-256 (OpenSSL EVP), worker threads
@@ -139,6 +139,16 @@ $(BUILD)/obj/%.o: src/%.c | deps
 	@mkdir -p $(@D)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# the commit `ltrack --version` names: rewritten only when it changes, so
+# that main.o is rebuilt at each new commit and nothing else is
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define LTRACK_REV "$(GIT_REV)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/obj/main.o: $(BUILD)/version.h
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libltrack.a: $(LIB_OBJS) | deps
 	$(msg) AR $@

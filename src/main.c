@@ -32,6 +32,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "version.h"	/* LTRACK_REV, made by the Makefile */
 #include "cli.h"
 #include "config.h"
 #include "container.h"
