@@ -40,6 +40,7 @@ LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lelf -lz
 LDLIBS += -lcrypto -lpthread	# hash: SHA-256 (OpenSSL EVP), worker threads
 LDLIBS += -lseccomp	# scan: the scan workers' syscall filter (src/scan/sandbox.c)
+LDLIBS += -lbz2 -llzma	# scan: bzip2, xz and lzma streams (src/scan/decomp.c)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Iinclude -Isrc/bpf

@@ -6,7 +6,7 @@
 # The Makefile runs it once per make, before anything is built (its `deps`).
 set -eu
 
-pkgs_build="gcc make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev pkg-config libseccomp-dev"
+pkgs_build="gcc make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev pkg-config libseccomp-dev libbz2-dev liblzma-dev"
 pkgs_test="libcmocka-dev python3 libclang-rt-14-dev iproute2 util-linux python3-torch python3-numpy python3-sklearn python3-joblib time bindfs"
 pkgs_bench="bpftrace libbpf-tools auditd python3"
 pkgs_format="clang-format"

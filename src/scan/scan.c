@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "scan/scan_int.h"
 
 static const char *const verdict_names[] = {
 	[SCAN_CLEAN] = "clean",
@@ -161,6 +162,23 @@ int scan_buf(const uint8_t *buf, size_t len, const char *name, const struct scan
 	struct scan_ctx c = { .lim = lim, .r = r, .member = "" };
 	r->size = len;
 	r->format = scan_sniff(buf, len, len, name);
+	/*
+	 * a compressed pickle under any name (the sniffer decides by name for
+	 * these); a compressed stream that does not decompress is never clean
+	 */
+	if (r->format == MF_UNKNOWN) {
+		int k = decomp_head_is_pickle(&c, buf, len);
+
+		if (k > 0) {
+			r->format = MF_JOBLIB;
+		} else if (k < 0) {
+			scan_set_error(r, "%s stream that does not decompress: %s",
+				       decomp_codec_name(decomp_codec_of(buf, len)),
+				       k == -EFBIG ? "it needs more than a scan's memory" :
+				       k == -ENOMEM ? "out of memory" : "corrupt or truncated");
+			return 0;
+		}
+	}
 	if (r->format == MF_PICKLE || r->format == MF_DILL) {
 		scan_pickle(&c, buf, len, 0); /* a parse error is a finding in @r */
 		return 0;

@@ -175,6 +175,39 @@ uint64_t inflate_budget(const struct scan_ctx *c);
 /* inflate_cap - the largest buffer one member may inflate to at this depth */
 size_t inflate_cap(const struct scan_ctx *c);
 
+/* ---- bzip2, xz, lzma (decomp.c) --------------------------------------------- */
+
+enum scan_codec {
+	CODEC_NONE,
+	CODEC_BZIP2,
+	CODEC_XZ,
+	CODEC_LZMA,	/* the legacy .lzma (LZMA_Alone) format */
+};
+
+/* decomp_codec_of - the compressor whose stream starts @p, by its header; CODEC_NONE */
+enum scan_codec decomp_codec_of(const uint8_t *p, size_t len);
+
+/* decomp_codec_name - "bzip2", "xz", "lzma" */
+const char *decomp_codec_name(enum scan_codec k);
+
+/*
+ * decomp_mem - decompress @inlen bytes at @in with codec @k into a malloc'd
+ * *@out of at most @cap bytes, with inflate_mem's budget and returns; also
+ * -EIO for a corrupt or cut stream, -EFBIG for an xz/lzma stream that needs
+ * more memory than a scan allows. *@out is NULL only when nothing came out.
+ */
+int decomp_mem(struct scan_ctx *c, enum scan_codec k, const uint8_t *in, size_t inlen, size_t cap,
+	       uint8_t **out, size_t *outlen, bool *cut);
+
+/*
+ * decomp_head_is_pickle - 1 when @p is a bzip2, xz or lzma stream whose
+ * first bytes decompress to a pickle (a compressed joblib or pickle file,
+ * whatever its name); 0 when it is not such a stream or holds something
+ * else; decomp_mem's -errno when its start does not decompress. The
+ * scanner's only: the agent's own sniffing never decompresses these.
+ */
+int decomp_head_is_pickle(struct scan_ctx *c, const uint8_t *p, size_t len);
+
 /* ---- members (torch.c) ----------------------------------------------------- */
 
 /*

@@ -305,8 +305,9 @@ static bool zlib_head_is_pickle(const uint8_t *p, size_t len)
 	z.avail_in = len > 65536 ? 65536 : (uInt)len;
 	z.next_out = out;
 	z.avail_out = sizeof(out);
-	int ret = inflate(&z, Z_SYNC_FLUSH);
-	if ((ret == Z_OK || ret == Z_STREAM_END || ret == Z_BUF_ERROR) && z.total_out > 0)
+	/* a stream corrupt further on is still a compressed pickle: its scan says what is wrong */
+	inflate(&z, Z_SYNC_FLUSH);
+	if (z.total_out > 0)
 		yes = pk_looks_like(out, z.total_out);
 	inflateEnd(&z);
 	return yes;
@@ -323,10 +324,11 @@ static bool name_says_joblib(const char *name)
 
 static enum model_format sniff_compressed(const uint8_t *p, size_t len, const char *name)
 {
+	/* a joblib or pickle name: the scan of the stream says what it holds, or that it is corrupt */
 	if (len >= 2 && (p[0] == 0x1f && p[1] == 0x8b))
-		return zlib_head_is_pickle(p, len) ? MF_JOBLIB : MF_UNKNOWN;
+		return zlib_head_is_pickle(p, len) || name_says_joblib(name) ? MF_JOBLIB : MF_UNKNOWN;
 	if (len >= 2 && p[0] == 0x78 && (p[0] << 8 | p[1]) % 31 == 0)
-		return zlib_head_is_pickle(p, len) ? MF_JOBLIB : MF_UNKNOWN;
+		return zlib_head_is_pickle(p, len) || name_says_joblib(name) ? MF_JOBLIB : MF_UNKNOWN;
 	if (len >= 3 && memcmp(p, "ZF", 2) == 0 && name_says_joblib(name))
 		return MF_JOBLIB;
 	if (!name_says_joblib(name))

@@ -12,8 +12,9 @@
  *
  * joblib writes numpy arrays inline, right after the BUILD of a
  * NumpyArrayWrapper; scan_pickle knows and skips them, so a joblib file is
- * a pickle once decompressed (zlib and gzip here; bz2, xz, lzma and lz4
- * are identified and reported as not scanned).
+ * a pickle once decompressed: zlib and gzip (zip.c), bzip2, xz and lzma
+ * (decomp.c), recognised by content; lz4 (no library here) is reported as
+ * not scanned. A stream that does not decompress is an error, never clean.
  */
 #include "scan/scan_int.h"
 
@@ -337,54 +338,74 @@ int scan_numpy(struct scan_ctx *c, const uint8_t *buf, size_t len)
 
 /* ---- joblib ----------------------------------------------------------------- */
 
+/*
+ * a compressed joblib or pickle stream's findings, as its decompression
+ * ended (@n bytes out, @cut: stopped at the cap or, for zlib, at the end
+ * of the data)
+ */
+static void decompressed(struct scan_ctx *c, const char *what, int ret, bool cut, size_t n)
+{
+	if (ret == -EFBIG) {
+		scan_set_error(c->r, "joblib: the %s stream needs more than a scan's memory to decompress",
+			       what);
+	} else if (ret == -E2BIG || (cut && n >= inflate_cap(c))) {
+		c->r->incomplete = true;
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
+				 "compressed joblib larger than %zu bytes: scanned only its start",
+				 inflate_cap(c));
+	} else if (ret || cut) {
+		/* what could not be decompressed was not scanned: never clean */
+		scan_set_error(c->r, "joblib: %s %s stream", cut ? "truncated" : "corrupt", what);
+	}
+}
+
 static int scan_joblib(struct scan_ctx *c, const uint8_t *buf, size_t len)
 {
 	const uint8_t *z = buf;
+	enum scan_codec k;
 	size_t zl = len;
-	const char *what = NULL;
+	uint8_t *out;
+	size_t n;
+	bool cut;
+	int ret;
 
 	if (pk_looks_like(buf, len)) {
 		scan_pickle(c, buf, len, 0);	/* it skips the inline arrays itself */
 		return 0;
 	}
-	if (len >= 21 && memcmp(buf, "ZF", 2) == 0) {	/* joblib < 0.10: "ZF", hex length, zlib */
-		z = buf + 21;
-		zl = len - 21;
-	} else if (len >= 3 && memcmp(buf, "BZh", 3) == 0) {
-		what = "bzip2";
-	} else if (len >= 6 && memcmp(buf, "\xfd" "7zXZ\0", 6) == 0) {
-		what = "xz";
-	} else if (len >= 3 && memcmp(buf, "]\0\0", 3) == 0) {
-		what = "lzma";
-	} else if (len >= 4 && memcmp(buf, "\x04\x22\x4d\x18", 4) == 0) {
-		what = "lz4";
-	}
-	if (what) {
+	if (len >= 4 && memcmp(buf, "\x04\x22\x4d\x18", 4) == 0) {
 		c->r->incomplete = true;
 		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
-				 "joblib compressed with %s: contents not scanned", what);
+				 "joblib compressed with lz4: contents not scanned");
 		return 0;
 	}
-	/* zlib or gzip */
-	uint8_t *out;
-	size_t n;
-	bool cut;
-	int ret = inflate_mem(c, z, zl, 15 + 32, 0, inflate_cap(c), &out, &n, &cut);
-	if (ret == -ENOMEM) {
-		scan_set_error(c->r, "joblib: out of memory");
-		return ret;
-	}
-	if (cut || ret == -E2BIG) {
-		c->r->incomplete = true;
-		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
-				 "compressed joblib larger than %zu bytes: scanned only its start",
-				 inflate_cap(c));
-	} else if (ret) {
-		scan_add_finding(c->r, SCAN_SUSPICIOUS, 0, c->member, NULL,
-				 "corrupt compressed joblib stream");
+	k = decomp_codec_of(buf, len);
+	if (k != CODEC_NONE) {
+		ret = decomp_mem(c, k, buf, len, inflate_cap(c), &out, &n, &cut);
+		if (ret == -ENOMEM) {
+			scan_set_error(c->r, "joblib: out of memory");
+			free(out);
+			return ret;
+		}
+		decompressed(c, decomp_codec_name(k), ret, cut, n);
+	} else {
+		/* zlib or gzip */
+		if (len >= 21 && memcmp(buf, "ZF", 2) == 0) {	/* joblib < 0.10: "ZF", hex length, zlib */
+			z = buf + 21;
+			zl = len - 21;
+		}
+		ret = inflate_mem(c, z, zl, 15 + 32, 0, inflate_cap(c), &out, &n, &cut);
+		if (ret == -ENOMEM) {
+			scan_set_error(c->r, "joblib: out of memory");
+			free(out);
+			return ret;
+		}
+		decompressed(c, "zlib", ret, cut, n);
 	}
 	if (out && n)
 		scan_pickle(c, out, n, 0);
+	else if (!ret && !cut)
+		scan_set_error(c->r, "joblib: the compressed stream holds nothing");
 	free(out);
 	return 0;
 }

@@ -247,3 +247,49 @@ def formats_numpy_header_literal_grammar(t):
         else:
             eq((rep["verdict"], rep["findings"]), ("clean", []), name)
     check(not [n for n in os.listdir(d) if n.endswith(".marker")], "nothing ran while scanning")
+
+
+COMPRESSED_GEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus",
+                              "gen_compressed.py")
+
+
+@test
+def formats_compressed_pickles_by_content(t):
+    """pickles compressed with zlib, gzip, bz2, xz and lzma, named as joblib, .sav, .bin,
+    .pkl.<method> or nothing, and bz2/xz files of two streams: each is scanned by its
+    content (dangerous, posix.system), each first proven live with joblib.load in a
+    directory of its own; joblib.dump's own files at compress levels 1, 3 and 9 of every
+    method (scikit-learn estimators, plain data) are scanned as joblib and clean; a cut
+    stream is an error, never clean"""
+    proof = t.mkdir("proof")
+    r = subprocess.run(["/usr/bin/python3", COMPRESSED_GEN, "--prove", proof], capture_output=True,
+                       timeout=300)
+    eq(r.returncode, 0, "gen_compressed.py --prove: %s" % r.stderr.decode(errors="replace"))
+    d = t.mkdir("corpus")
+    subprocess.run(["/usr/bin/python3", COMPRESSED_GEN, d], check=True, timeout=300)
+    with open(os.path.join(d, "EXPECT.json")) as f:
+        expect = json.load(f)
+    check(sum(1 for k in expect.values() if k == "payload") >= 25, "the payload samples")
+    check(sum(1 for k in expect.values() if k == "benign") >= 45, "the benign twins")
+    paths = [os.path.join(d, n) for n in sorted(expect)]
+    reps, rc, err = fmt_scan_json(*paths)
+    eq(rc, 1, "exit status (dangerous files): %s" % err)
+    for name, kind in sorted(expect.items()):
+        rep = reps[os.path.join(d, name)]
+        eq(rep["format"], "joblib", name)
+        if kind == "payload":
+            eq(rep["verdict"], "dangerous", name)
+            eq([f["global"] for f in rep["findings"] if f["global"]], ["posix.system"], name)
+        else:
+            eq((rep["verdict"], rep["findings"]), ("clean", []), name)
+    check(not [n for n in os.listdir(d) if n.endswith(".marker")], "nothing ran while scanning")
+    # cut in half: what decompressed is scanned, the rest is an error
+    for name in ("bz2.bin", "xz_noext", "model_lzma.sav", "gzip.joblib"):
+        with open(os.path.join(d, name), "rb") as f:
+            data = f.read()
+        cut = os.path.join(d, "cut_" + name)
+        with open(cut, "wb") as f:
+            f.write(data[:len(data) // 2])
+        reps, rc, err = fmt_scan_json(cut)
+        eq(reps[cut]["verdict"], "error", "cut " + name)
+        eq(rc, 2, "exit status of cut " + name)

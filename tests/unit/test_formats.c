@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zlib.h>
 
 #include "scan/scan.h"
@@ -1124,11 +1126,114 @@ static void test_wrappers(void **state)
 	assert_int_equal(rep.format, MF_TF_SAVEDMODEL);
 	assert_int_equal(rep.verdict, SCAN_SUSPICIOUS);
 	assert_string_equal(rep.findings[0].why, "TensorFlow graph uses the ReadFile op (file access)");
-	/* compressed joblib we cannot inflate */
-	scan("\xfd" "7zXZ\0\0\0", 8, "m.joblib.xz");
+	/* lz4 (no library): reported, never clean */
+	scan("\x04\x22\x4d\x18\x64\x40\xa7", 7, "m.joblib.lz4");
 	assert_int_equal(rep.format, MF_JOBLIB);
 	assert_int_equal(rep.verdict, SCAN_SUSPICIOUS);
-	assert_string_equal(rep.findings[0].why, "joblib compressed with xz: contents not scanned");
+	assert_string_equal(rep.findings[0].why, "joblib compressed with lz4: contents not scanned");
+}
+
+/* ---- compressed pickles: bzip2, xz, lzma, gzip, zlib ---------------------------------- */
+
+enum { C_BZ2, C_XZ, C_LZMA, C_GZIP, C_ZLIB, C_N };
+
+static void compress_as(int codec, const void *in, size_t len, struct bb *out)
+{
+	size_t cap = len * 2 + 1024;
+
+	out->p = malloc(cap);
+	out->n = 0;
+	assert_non_null(out->p);
+	if (codec == C_BZ2) {
+		unsigned int n = (unsigned int)cap;
+
+		assert_int_equal(BZ2_bzBuffToBuffCompress((char *)out->p, &n, (char *)in,
+							  (unsigned int)len, 9, 0, 0), BZ_OK);
+		out->n = n;
+	} else if (codec == C_XZ || codec == C_LZMA) {
+		lzma_stream z = LZMA_STREAM_INIT;
+		lzma_options_lzma o;
+
+		assert_false(lzma_lzma_preset(&o, 3));
+		if (codec == C_XZ)
+			assert_int_equal(lzma_easy_encoder(&z, 3, LZMA_CHECK_CRC64), LZMA_OK);
+		else
+			assert_int_equal(lzma_alone_encoder(&z, &o), LZMA_OK);
+		z.next_in = in;
+		z.avail_in = len;
+		z.next_out = out->p;
+		z.avail_out = cap;
+		assert_int_equal(lzma_code(&z, LZMA_FINISH), LZMA_STREAM_END);
+		out->n = z.total_out;
+		lzma_end(&z);
+	} else {
+		z_stream z = { 0 };
+
+		assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, codec == C_GZIP ? 31 : 15, 8,
+					      Z_DEFAULT_STRATEGY), Z_OK);
+		z.next_in = (uint8_t *)in;
+		z.avail_in = (uInt)len;
+		z.next_out = out->p;
+		z.avail_out = (uInt)cap;
+		assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+		out->n = z.total_out;
+		deflateEnd(&z);
+	}
+}
+
+static bool has_global(const char *g)
+{
+	for (size_t i = 0; i < rep.nfindings; i++)
+		if (rep.findings[i].global[0] && !strcmp(rep.findings[i].global, g))
+			return true;
+	return false;
+}
+
+/*
+ * a pickle compressed by each compressor joblib and pickle users use is
+ * scanned whatever the file is called (joblib's names, .sav, .bin, none);
+ * a cut or corrupt stream is an error, never clean
+ */
+static void test_compressed_pickles_by_content(void **state)
+{
+	static const char *const names[] = { "m.joblib", "model.sav", "model.bin", "data",
+					     NULL };
+	static const char benign[] = "\x80\x04\x95\x0a\0\0\0\0\0\0\0}\x94\x8c\x01" "a\x94K\x01s.";
+	struct bb z;
+
+	(void)state;
+	for (int k = 0; k < C_N; k++) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			compress_as(k, EVIL, sizeof(EVIL) - 1, &z);
+			scan(z.p, z.n, names[i]);
+			assert_int_equal(rep.format, MF_JOBLIB);
+			assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+			assert_true(has_global("posix.system"));
+			free(z.p);
+			compress_as(k, benign, sizeof(benign) - 1, &z);
+			scan(z.p, z.n, names[i]);
+			assert_int_equal(rep.format, MF_JOBLIB);
+			assert_int_equal(rep.verdict, SCAN_CLEAN);
+			assert_int_equal(rep.nfindings, 0);
+			/* cut in the middle: what came out is scanned, the rest is an error */
+			scan(z.p, z.n / 2 + 2, names[i] ? names[i] : "m.joblib");
+			assert_int_equal(rep.verdict, SCAN_ERROR);
+			/*
+			 * one byte near the end flipped: never clean (under a name
+			 * of its own, a raw zlib stream's two-byte header is too weak
+			 * to call a stream that does not inflate a compressed file)
+			 */
+			z.p[z.n - 6] ^= 0x55;
+			scan(z.p, z.n, k == C_ZLIB ? "m.joblib" : names[i]);
+			assert_int_not_equal(rep.verdict, SCAN_CLEAN);
+			free(z.p);
+		}
+	}
+	/* a truncated xz header under a joblib name */
+	scan("\xfd" "7zXZ\0\0\0", 8, "m.joblib.xz");
+	assert_int_equal(rep.format, MF_JOBLIB);
+	assert_int_equal(rep.verdict, SCAN_ERROR);
+	assert_string_equal(rep.error, "joblib: corrupt xz stream");
 }
 
 /* ---- JSON -------------------------------------------------------------------------- */
@@ -1221,6 +1326,7 @@ int main(void)
 		cmocka_unit_test(test_numpy_header_grammar),
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_wrappers),
+		cmocka_unit_test(test_compressed_pickles_by_content),
 		cmocka_unit_test(test_json),
 	};
 
