@@ -74,7 +74,7 @@ const char *decomp_codec_name(enum scan_codec k)
 	}
 }
 
-/* room for @want more bytes in *@b (capacity *@bcap, at most @cap); 1 when full */
+/* room for more bytes after @used in *@b (capacity *@bcap, at most @cap); 1 when full */
 static int grow(uint8_t **b, size_t *bcap, size_t used, size_t cap)
 {
 	size_t ncap;
@@ -104,6 +104,32 @@ static size_t step_room(const struct scan_ctx *c, size_t bcap, size_t used)
 	return want > UINT_MAX ? UINT_MAX : want;
 }
 
+/*
+ * next_room - the size of the next step's output, the buffer grown for it;
+ * 0 when decompression stops here: *@cut (the cap, or the budget: then *@ret
+ * is -E2BIG) or *@ret (-ENOMEM)
+ */
+static size_t next_room(struct scan_ctx *c, uint8_t **b, size_t *bcap, size_t used, size_t cap,
+			bool *cut, int *ret)
+{
+	int g = grow(b, bcap, used, cap);
+	size_t want;
+
+	if (g) {
+		if (g < 0)
+			*ret = g;
+		else
+			*cut = true;
+		return 0;
+	}
+	want = step_room(c, *bcap, used);
+	if (!want) {
+		*cut = true;
+		*ret = -E2BIG;
+	}
+	return want;
+}
+
 static int bz2_run(struct scan_ctx *c, const uint8_t *in, size_t inlen, size_t cap, uint8_t **b,
 		   size_t *bcap, size_t *used, bool *cut)
 {
@@ -119,23 +145,11 @@ static int bz2_run(struct scan_ctx *c, const uint8_t *in, size_t inlen, size_t c
 		if (BZ2_bzDecompressInit(&z, 0, 0) != BZ_OK)
 			return -ENOMEM;
 		while (!end) {
-			int g = grow(b, bcap, *used, cap);
-			size_t want, before;
+			size_t want = next_room(c, b, bcap, *used, cap, cut, &ret), before;
 			int zr;
 
-			if (g) {
-				if (g < 0)
-					ret = g;
-				else
-					*cut = true;
+			if (!want)
 				break;
-			}
-			want = step_room(c, *bcap, *used);
-			if (!want) {
-				*cut = true;
-				ret = -E2BIG;
-				break;
-			}
 			z.next_in = (char *)(in + off);
 			z.avail_in = inlen - off > UINT_MAX ? UINT_MAX : (unsigned int)(inlen - off);
 			z.next_out = (char *)(*b + *used);
@@ -179,22 +193,10 @@ static int lzma_run(struct scan_ctx *c, enum scan_codec k, const uint8_t *in, si
 	z.next_in = in;
 	z.avail_in = inlen;
 	for (;;) {
-		int g = grow(b, bcap, *used, cap);
-		size_t want;
+		size_t want = next_room(c, b, bcap, *used, cap, cut, &ret);
 
-		if (g) {
-			if (g < 0)
-				ret = g;
-			else
-				*cut = true;
+		if (!want)
 			break;
-		}
-		want = step_room(c, *bcap, *used);
-		if (!want) {
-			*cut = true;
-			ret = -E2BIG;
-			break;
-		}
 		z.next_out = *b + *used;
 		z.avail_out = want;
 		lr = lzma_code(&z, z.avail_in ? LZMA_RUN : LZMA_FINISH);

@@ -216,6 +216,20 @@ def formats_bomb_bounded(t):
     check(maxrss_kib < 64 * 1024, "peak RSS %d KiB on a zip bomb" % maxrss_kib)
 
 
+def proven_corpus(t, gen):
+    """a generator's samples proven live (its --prove, in a directory of its own), then
+    generated afresh for the scan: the corpus directory and its EXPECT.json"""
+    proof = t.mkdir("proof")
+    r = subprocess.run(["/usr/bin/python3", gen, "--prove", proof], capture_output=True,
+                       timeout=300)
+    eq(r.returncode, 0, "%s --prove: %s" % (os.path.basename(gen),
+                                           r.stderr.decode(errors="replace")))
+    d = t.mkdir("corpus")
+    subprocess.run(["/usr/bin/python3", gen, d], check=True, timeout=300)
+    with open(os.path.join(d, "EXPECT.json")) as f:
+        return d, json.load(f)
+
+
 NPY_GEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus", "gen_npy.py")
 
 
@@ -227,14 +241,7 @@ def formats_numpy_header_literal_grammar(t):
     array whose pickle is scanned: dangerous, posix.system. Each sample is first proven live
     (np.load with allow_pickle ran its payload, in a directory of its own); the benign twins
     (floats, a field named O) are clean"""
-    proof = t.mkdir("proof")
-    r = subprocess.run(["/usr/bin/python3", NPY_GEN, "--prove", proof], capture_output=True,
-                       timeout=300)
-    eq(r.returncode, 0, "gen_npy.py --prove: %s" % r.stderr.decode(errors="replace"))
-    d = t.mkdir("corpus")
-    subprocess.run(["/usr/bin/python3", NPY_GEN, d], check=True, timeout=300)
-    with open(os.path.join(d, "EXPECT.json")) as f:
-        expect = json.load(f)
+    d, expect = proven_corpus(t, NPY_GEN)
     check(sum(1 for k in expect.values() if k == "object") >= 20, "the object samples")
     paths = [os.path.join(d, n) for n in sorted(expect)]
     reps, rc, err = fmt_scan_json(*paths)
@@ -261,14 +268,7 @@ def formats_compressed_pickles_by_content(t):
     directory of its own; joblib.dump's own files at compress levels 1, 3 and 9 of every
     method (scikit-learn estimators, plain data) are scanned as joblib and clean; a cut
     stream is an error, never clean"""
-    proof = t.mkdir("proof")
-    r = subprocess.run(["/usr/bin/python3", COMPRESSED_GEN, "--prove", proof], capture_output=True,
-                       timeout=300)
-    eq(r.returncode, 0, "gen_compressed.py --prove: %s" % r.stderr.decode(errors="replace"))
-    d = t.mkdir("corpus")
-    subprocess.run(["/usr/bin/python3", COMPRESSED_GEN, d], check=True, timeout=300)
-    with open(os.path.join(d, "EXPECT.json")) as f:
-        expect = json.load(f)
+    d, expect = proven_corpus(t, COMPRESSED_GEN)
     check(sum(1 for k in expect.values() if k == "payload") >= 25, "the payload samples")
     check(sum(1 for k in expect.values() if k == "benign") >= 45, "the benign twins")
     paths = [os.path.join(d, n) for n in sorted(expect)]
