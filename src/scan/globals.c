@@ -37,6 +37,23 @@ static const char *allow_exact[] = {
 	"collections:deque", "collections:UserDict", "collections:UserList",
 	"datetime:datetime", "datetime:date", "datetime:time", "datetime:timedelta",
 	"datetime:timezone", "decimal:Decimal", "fractions:Fraction",
+	/*
+	 * the standard library's plain data holders research checkpoints pickle
+	 * (issue 12). Each is constructed by pickle through its class (REDUCE or
+	 * NEWOBJ) and filled by BUILD, and none runs anything but assignments:
+	 * argparse.Namespace and types.SimpleNamespace: __init__(**kw) only sets
+	 * attributes, no __setstate__ (BUILD updates __dict__); uuid.UUID:
+	 * __init__ parses a hex string, bytes or an int, __setstate__ assigns
+	 * `int` and `is_safe`; pathlib's paths: the constructor splits strings,
+	 * touches no file (3.13 moved them to pathlib._local). Their modules stay
+	 * denied or unlisted: every other name of them (argparse.FileType,
+	 * types.FunctionType, uuid._get_command_stdout, a method reached through
+	 * a dotted name like Path.write_text) is not allowed by these entries.
+	 */
+	"argparse:Namespace", "types:SimpleNamespace", "uuid:UUID",
+	"pathlib:PurePath", "pathlib:PurePosixPath", "pathlib:PureWindowsPath", "pathlib:Path",
+	"pathlib:PosixPath", "pathlib._local:PurePath", "pathlib._local:PurePosixPath",
+	"pathlib._local:PureWindowsPath", "pathlib._local:Path", "pathlib._local:PosixPath",
 	/* torch: weights_only's set, and what torch.save / torch.jit.save write */
 	"torch._utils:_rebuild_tensor", "torch._utils:_rebuild_tensor_v2",
 	"torch._utils:_rebuild_tensor_v3", "torch._utils:_rebuild_parameter",
@@ -142,6 +159,7 @@ static const char *deny_exact[] = {
 	"pandas.io.parsers.readers:read_csv", "pandas:eval", "pandas.core.computation.eval:eval",
 	"pandas:read_sql", "pandas:read_html", "pandas:read_json",
 	"scipy.io:loadmat", "keras.models:load_model", "tensorflow:load_op_library",
+	"argparse:FileType",	/* FileType(mode)(path) opens, creates or truncates a file */
 };
 
 /* builtins that compute nothing dangerous: suspicious, never dangerous */
@@ -160,6 +178,9 @@ static const char *deny_attrs[] = {
 	"spawnve", "spawnl", "execv", "execve", "fork", "Popen", "check_output", "check_call",
 	"call", "getoutput", "getstatusoutput", "run", "load", "loads", "import_module",
 	"resolve_name", "remove", "unlink", "rmtree", "write", "write_text", "write_bytes",
+	/* pathlib's methods that change the file system, reached through a path class */
+	"touch", "mkdir", "rmdir", "rename", "chmod", "lchmod", "symlink_to", "hardlink_to",
+	"link_to",
 };
 
 /* Python 2 module names, as pickle's fix_imports maps them (protocols < 3) */

@@ -84,45 +84,18 @@ def generate(out):
         json.dump(expect, f, indent=1, sort_keys=True)
 
 
-def prove(out):
+def load(path, name):
     import joblib
-    generate(out)
-    with open(os.path.join(out, "EXPECT.json")) as f:
-        expect = json.load(f)
-    bad = []
-    for name, kind in sorted(expect.items()):
-        marker = os.path.join(out, name + ".marker")
-        try:
-            obj = joblib.load(os.path.join(out, name))
-            if name.startswith("concat_"):
-                # the second stream is what a loop of pickle.load reads next
-                opener = {"bz2": bz2.open, "xz": lzma.open}
-                with opener[name[7:-4]](os.path.join(out, name)) as f:
-                    pickle.load(f)
-                    pickle.load(f)
-        except Exception as e:  # a benign file must load
-            if kind == "benign":
-                bad.append("%s: %s" % (name, e))
-            obj = None
-        ran = os.path.exists(marker)
-        if ran != (kind == "payload"):
-            bad.append("%s: payload %s" % (name, "ran" if ran else "did not run"))
-        del obj
-    if bad:
-        sys.stderr.write("\n".join(bad) + "\n")
-        sys.exit(1)
-
-
-def main():
-    args = sys.argv[1:]
-    if len(args) == 2 and args[0] == "--prove":
-        prove(args[1])
-    elif len(args) == 1:
-        generate(args[0])
-    else:
-        sys.stderr.write("usage: gen_compressed.py [--prove] DIR\n")
-        sys.exit(2)
+    joblib.load(path)
+    if name.startswith("concat_"):
+        # the second stream is what a loop of pickle.load reads next
+        opener = {"bz2": bz2.open, "xz": lzma.open}
+        with opener[name[7:-4]](path) as f:
+            pickle.load(f)
+            pickle.load(f)
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import corpuslib
+    corpuslib.main("gen_compressed.py", generate, load)

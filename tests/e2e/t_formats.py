@@ -293,3 +293,32 @@ def formats_compressed_pickles_by_content(t):
         reps, rc, err = fmt_scan_json(cut)
         eq(reps[cut]["verdict"], "error", "cut " + name)
         eq(rc, 2, "exit status of cut " + name)
+
+
+STDLIB_GEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus",
+                          "gen_stdlib.py")
+
+
+@test
+def formats_stdlib_data_holders_are_clean(t):
+    """checkpoints that pickle argparse.Namespace (fairseq's args), types.SimpleNamespace,
+    uuid.UUID and pathlib paths, written by pickle at protocols 2 to 5, are clean; their
+    modules' other names used as gadgets (argparse.FileType opening a file,
+    uuid._get_command_stdout running a command, pathlib.Path.touch through a dotted
+    name), each proven live with pickle.load, are dangerous"""
+    d, expect = proven_corpus(t, STDLIB_GEN)
+    check(sum(1 for k in expect.values() if k == "benign") >= 20, "the benign files")
+    paths = [os.path.join(d, n) for n in sorted(expect)]
+    reps, rc, err = fmt_scan_json(*paths)
+    eq(rc, 1, "exit status (dangerous files): %s" % err)
+    want = {"filetype_gadget.pkl": "argparse.FileType",
+            "uuid_gadget.pkl": "uuid._get_command_stdout",
+            "path_touch_dotted.pkl": "pathlib.Path.touch"}
+    for name, kind in sorted(expect.items()):
+        rep = reps[os.path.join(d, name)]
+        if kind == "payload":
+            eq(rep["verdict"], "dangerous", name)
+            check(want[name] in [f["global"] for f in rep["findings"]], name + ": its gadget")
+        else:
+            eq((rep["verdict"], rep["findings"]), ("clean", []), name)
+    check(not [n for n in os.listdir(d) if n.endswith(".marker")], "nothing ran while scanning")

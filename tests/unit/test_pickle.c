@@ -753,6 +753,25 @@ static void test_globals_classify(void **state)
 	assert_int_equal(cls("numpy", "__builtins__", why), SCAN_DANGEROUS);
 	assert_string_equal(why, "name reaches __builtins__ (attribute traversal)");
 	assert_int_equal(cls("copyreg", "__newobj__", why), SCAN_CLEAN);
+	/* the standard library's data holders, and their modules' other names still caught */
+	assert_int_equal(cls("argparse", "Namespace", why), SCAN_CLEAN);
+	assert_int_equal(cls("types", "SimpleNamespace", why), SCAN_CLEAN);
+	assert_int_equal(cls("uuid", "UUID", why), SCAN_CLEAN);
+	assert_int_equal(cls("pathlib", "PosixPath", why), SCAN_CLEAN);
+	assert_int_equal(cls("pathlib._local", "PurePosixPath", why), SCAN_CLEAN);
+	assert_int_equal(cls("argparse", "FileType", why), SCAN_DANGEROUS);
+	assert_string_equal(why, "argparse.FileType is denied");
+	assert_int_equal(cls("argparse", "_os.system", why), SCAN_DANGEROUS);
+	assert_int_equal(cls("types", "FunctionType", why), SCAN_DANGEROUS);
+	assert_string_equal(why, "module types is denied");
+	assert_int_equal(cls("types", "SimpleNamespace.__init__", why), SCAN_DANGEROUS);
+	assert_int_equal(cls("uuid", "_get_command_stdout", why), SCAN_DANGEROUS);
+	assert_string_equal(why, "module uuid is denied");
+	assert_int_equal(cls("pathlib", "Path.write_text", why), SCAN_DANGEROUS);
+	assert_int_equal(cls("pathlib", "PosixPath.touch", why), SCAN_DANGEROUS);
+	assert_int_equal(cls("pathlib", "Path.symlink_to", why), SCAN_DANGEROUS);
+	assert_int_equal(cls("pathlib", "os.system", why), SCAN_DANGEROUS);
+	assert_int_equal(cls("pathlib", "Path.read_text", why), SCAN_SUSPICIOUS);
 	assert_int_equal(globals_classify("os\0x", 4, "system", 6, why, sizeof(why)),
 			 SCAN_DANGEROUS);
 	assert_string_equal(why, "global name too long or holds NUL bytes");
