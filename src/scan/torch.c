@@ -321,11 +321,17 @@ int scan_numpy(struct scan_ctx *c, const uint8_t *buf, size_t len)
 	}
 	if (!obj)
 		return 0;
+	/*
+	 * an object array's data is a pickle that np.load(allow_pickle=True)
+	 * unpickles: its verdict is the pickle's (np.save of a dict or a list
+	 * of str holds only builtins: clean)
+	 */
 	data = hoff + hl;
-	scan_add_finding(c->r, SCAN_SUSPICIOUS, data, c->member, NULL,
-			 "numpy array of Python objects: its data is a pickle (needs allow_pickle)");
-	if (data >= len)
+	if (data >= len) {
+		scan_add_finding(c->r, SCAN_SUSPICIOUS, data, c->member, NULL,
+				 "numpy array of Python objects without its pickle");
 		return 0;
+	}
 	if (c->depth + 1 > c->lim->max_depth) {
 		c->r->incomplete = true;
 		return 0;

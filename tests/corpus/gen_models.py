@@ -173,7 +173,14 @@ def gen_numpy(d):
     EXPECT["objects.npy"] = ("dangerous", "numpy")
     np.save(os.path.join(d, "objects_benign.npy"), np.array(["a", 1], dtype=object),
             allow_pickle=True)
-    EXPECT["objects_benign.npy"] = ("suspicious", "numpy")
+    EXPECT["objects_benign.npy"] = ("clean", "numpy")
+    # np.save of plain Python data (a 0-d object array), and in an .npz: clean
+    np.save(os.path.join(d, "objects_dict.npy"), {"labels": ["a", "b"], "n": 2, "w": 0.5},
+            allow_pickle=True)
+    EXPECT["objects_dict.npy"] = ("clean", "numpy")
+    np.savez_compressed(os.path.join(d, "objects_z.npz"), meta=np.array([{"k": "v"}], dtype=object),
+                        x=np.ones(3))
+    EXPECT["objects_z.npz"] = ("clean", "numpy")
 
 
 def gen_joblib(d):

@@ -915,18 +915,30 @@ static void test_numpy(void **state)
 	scan(b.p, b.n, NULL);
 	assert_int_equal(rep.format, MF_NUMPY);
 	assert_int_equal(rep.verdict, SCAN_CLEAN);
+	/* an object array of builtins (np.save of a list): its pickle's verdict, clean */
 	npy_build(&b, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", "\x80\x02]q\x00.", 6);
 	scan(b.p, b.n, NULL);
-	assert_int_equal(rep.findings[0].severity, SCAN_SUSPICIOUS);
-	assert_int_equal(rep.findings[0].offset, 128);
-	assert_string_equal(rep.findings[0].why,
-			    "numpy array of Python objects: its data is a pickle (needs allow_pickle)");
-	/* structured dtype with an object field */
-	npy_build(&b, "{'descr': [('a', '<i4'), ('b', '|O')], 'fortran_order': False, 'shape': (1,), }",
-		  "\x80\x02]q\x00.", 6);
+	assert_int_equal(rep.format, MF_NUMPY);
+	assert_int_equal(rep.verdict, SCAN_CLEAN);
+	assert_int_equal(rep.pickles, 1);
+	/* one whose pickle calls os.system: dangerous, at the data's offset */
+	npy_build(&b, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", EVIL,
+		  sizeof(EVIL) - 1);
 	scan(b.p, b.n, NULL);
-	assert_int_equal(rep.findings[0].offset, 128);
-	assert_int_equal(b.n, 128 + 6);
+	assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+	assert_string_equal(rep.findings[0].global, "posix.system");
+	assert_true(rep.findings[0].offset >= 128);
+	/* an object array without its pickle */
+	npy_build(&b, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", "", 0);
+	scan(b.p, b.n, NULL);
+	assert_int_equal(rep.verdict, SCAN_SUSPICIOUS);
+	assert_string_equal(rep.findings[0].why, "numpy array of Python objects without its pickle");
+	/* structured dtype with an object field: its pickle is scanned */
+	npy_build(&b, "{'descr': [('a', '<i4'), ('b', '|O')], 'fortran_order': False, 'shape': (1,), }",
+		  EVIL, sizeof(EVIL) - 1);
+	scan(b.p, b.n, NULL);
+	assert_int_equal(rep.verdict, SCAN_DANGEROUS);
+	assert_int_equal(b.n, 128 + sizeof(EVIL) - 1);
 	/* a field *named* O is no object */
 	npy_build(&b, "{'descr': [('O', '<i4')], 'fortran_order': False, 'shape': (1,), }", "\0\0\0\0", 4);
 	scan(b.p, b.n, NULL);
