@@ -388,12 +388,6 @@ static int scan_joblib(struct scan_ctx *c, const uint8_t *buf, size_t len)
 	k = decomp_codec_of(buf, len);
 	if (k != CODEC_NONE) {
 		ret = decomp_mem(c, k, buf, len, inflate_cap(c), &out, &n, &cut);
-		if (ret == -ENOMEM) {
-			scan_set_error(c->r, "joblib: out of memory");
-			free(out);
-			return ret;
-		}
-		decompressed(c, decomp_codec_name(k), ret, cut, n);
 	} else {
 		/* zlib or gzip */
 		if (len >= 21 && memcmp(buf, "ZF", 2) == 0) {	/* joblib < 0.10: "ZF", hex length, zlib */
@@ -401,13 +395,13 @@ static int scan_joblib(struct scan_ctx *c, const uint8_t *buf, size_t len)
 			zl = len - 21;
 		}
 		ret = inflate_mem(c, z, zl, 15 + 32, 0, inflate_cap(c), &out, &n, &cut);
-		if (ret == -ENOMEM) {
-			scan_set_error(c->r, "joblib: out of memory");
-			free(out);
-			return ret;
-		}
-		decompressed(c, "zlib", ret, cut, n);
 	}
+	if (ret == -ENOMEM) {
+		scan_set_error(c->r, "joblib: out of memory");
+		free(out);
+		return ret;
+	}
+	decompressed(c, k != CODEC_NONE ? decomp_codec_name(k) : "zlib", ret, cut, n);
 	if (out && n)
 		scan_pickle(c, out, n, 0);
 	else if (!ret && !cut)
